@@ -1,0 +1,129 @@
+//! Command line and environment configuration. Every flag has an
+//! environment variable; flags win over the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The default SQLite file, created in the working directory on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prioridades",
+    version,
+    about = "Geolocated priorities of communal councils, served as GeoJSON (OGC API – Features)",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or a tracing directive list.
+    #[arg(long, global = true, env = "PRIORIDADES_LOG", default_value = "info")]
+    pub log_level: String,
+
+    /// Log format.
+    #[arg(
+        long,
+        global = true,
+        env = "PRIORIDADES_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (the default).
+    Serve(ServeArgs),
+    /// Import a GeoJSON FeatureCollection or newline-delimited Features into the store.
+    Import(ImportArgs),
+    /// Regenerate the demo dataset files (fixtures/demo).
+    DemoFixtures {
+        /// Directory to write into.
+        #[arg(long, default_value = "fixtures/demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE` (created when missing) or a file path.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "PRIORIDADES_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Do not load the demo dataset into an empty store.
+    #[arg(long, env = "PRIORIDADES_NO_DEMO")]
+    pub no_demo: bool,
+
+    /// Largest request body for single-feature writes, in bytes.
+    #[arg(long, env = "PRIORIDADES_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Largest request body for the bulk import endpoint, in bytes.
+    #[arg(long, env = "PRIORIDADES_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_import_bytes: usize,
+
+    /// Origins browsers may call the API from, comma separated; `*` for any.
+    #[arg(
+        long,
+        env = "PRIORIDADES_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Public base URL for links (e.g. behind a proxy); taken from `Host` when unset.
+    #[arg(long, env = "PRIORIDADES_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file: a FeatureCollection or newline-delimited Features.
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+impl ServeArgs {
+    /// Settings for tests and embedding: bind `127.0.0.1:0`, no demo.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        ServeArgs {
+            bind: "127.0.0.1:0".into(),
+            database: DatabaseArgs {
+                database_url: database_url.into(),
+            },
+            no_demo: true,
+            max_body_bytes: 1024 * 1024,
+            max_import_bytes: 256 * 1024 * 1024,
+            cors_origins: vec!["*".into()],
+            public_url: None,
+        }
+    }
+}

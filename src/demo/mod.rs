@@ -1,0 +1,347 @@
+//! The demo dataset: real parish names with INE-style codes, ~100 councils
+//! and ~2,000 priorities of every geometry type, each placed inside its
+//! parish. Generated deterministically by [`generate`], written to
+//! `fixtures/demo/` by `prioridades demo-fixtures`, and loaded from those
+//! committed files (compiled into the binary) when the store is empty.
+
+mod places;
+
+use std::fmt::Write;
+
+use geo::{Destination, Haversine, Point};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::domain::codes::Level;
+use crate::domain::priority::{Category, Status};
+use crate::domain::territory::{Council, Territory};
+use crate::domain::time;
+use crate::import::parse_features;
+use crate::store::{Store, StoreError};
+
+/// A state of the demo.
+pub struct PlaceState {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+/// A municipality of the demo.
+pub struct PlaceMunicipality {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+/// A parish of the demo, with a circle inside it where its data is placed.
+pub struct PlaceParish {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Centre longitude, WGS84 degrees.
+    pub lon: f64,
+    /// Centre latitude, WGS84 degrees.
+    pub lat: f64,
+    /// Radius in metres of a circle around the centre lying inside the parish.
+    pub radius_m: f64,
+}
+
+/// The committed fixture files, by name.
+pub const FILES: [(&str, &str); 3] = [
+    (
+        "territories.geojson",
+        include_str!("../../fixtures/demo/territories.geojson"),
+    ),
+    (
+        "councils.geojson",
+        include_str!("../../fixtures/demo/councils.geojson"),
+    ),
+    (
+        "priorities.ndjson",
+        include_str!("../../fixtures/demo/priorities.ndjson"),
+    ),
+];
+
+const SEED: u64 = 20_261_124;
+const PRIORITIES: usize = 2_000;
+
+const COUNCIL_NAMES: [&str; 20] = [
+    "La Esperanza",
+    "El Progreso",
+    "Unidos por el Barrio",
+    "Los Próceres",
+    "Nueva Aurora",
+    "Brisas del Ávila",
+    "El Carmen",
+    "Manuelita Sáenz",
+    "Guaicaipuro",
+    "Los Cerritos",
+    "Simón Rodríguez",
+    "Luisa Cáceres",
+    "Santa Inés",
+    "La Unión",
+    "Camino Nuevo",
+    "Josefa Camejo",
+    "El Encanto",
+    "Las Palmas",
+    "Negro Primero",
+    "Alí Primera",
+];
+
+/// Title templates per category; `{}` takes a place name.
+fn titles(category: Category) -> [&'static str; 3] {
+    match category {
+        Category::Water => [
+            "Sustitución de tubería matriz en {}",
+            "Tanque comunitario para {}",
+            "Reparación de bombas de agua en {}",
+        ],
+        Category::Electricity => [
+            "Cambio de transformador en {}",
+            "Alumbrado público en {}",
+            "Reparación del tendido eléctrico en {}",
+        ],
+        Category::Roads => [
+            "Asfaltado de la calle principal de {}",
+            "Reparación de la escalera de {}",
+            "Bacheo de vías en {}",
+        ],
+        Category::Health => [
+            "Dotación del consultorio popular de {}",
+            "Jornada de vacunación en {}",
+            "Rehabilitación del CDI de {}",
+        ],
+        Category::Education => [
+            "Rehabilitación de la escuela de {}",
+            "Dotación de pupitres en {}",
+            "Comedor escolar de {}",
+        ],
+        Category::Security => [
+            "Iluminación de zonas oscuras de {}",
+            "Módulo de seguridad en {}",
+            "Cámaras comunitarias en {}",
+        ],
+        Category::Housing => [
+            "Sustitución de ranchos por viviendas en {}",
+            "Impermeabilización de techos en {}",
+            "Rehabilitación de fachadas en {}",
+        ],
+        Category::Environment => [
+            "Recolección de desechos en {}",
+            "Saneamiento de la quebrada de {}",
+            "Reforestación del cerro de {}",
+        ],
+        Category::Gas => [
+            "Tubería de gas directo para {}",
+            "Punto de distribución de bombonas en {}",
+            "Reparación de la red de gas de {}",
+        ],
+        Category::Transport => [
+            "Nueva ruta de transporte para {}",
+            "Parada techada en {}",
+            "Rehabilitación de unidades de {}",
+        ],
+        Category::Telecom => [
+            "Internet comunitario en {}",
+            "Reparación de la red telefónica de {}",
+            "Antena de telefonía para {}",
+        ],
+        Category::Food => [
+            "Distribución de alimentos en {}",
+            "Huerto urbano de {}",
+            "Casa de alimentación de {}",
+        ],
+        Category::CultureSport => [
+            "Rehabilitación de la cancha de {}",
+            "Escuela de música en {}",
+            "Biblioteca comunal de {}",
+        ],
+        Category::Other => [
+            "Sede del consejo comunal de {}",
+            "Censo comunal de {}",
+            "Rehabilitación de la plaza de {}",
+        ],
+    }
+}
+
+/// A random point within `max_m` metres of `center`, uniform over the disc.
+fn point_near(rng: &mut ChaCha8Rng, center: Point<f64>, max_m: f64) -> Point<f64> {
+    let distance = max_m * rng.random::<f64>().sqrt();
+    let bearing = rng.random_range(0.0..360.0);
+    Haversine.destination(center, bearing, distance)
+}
+
+fn position(p: Point<f64>) -> Value {
+    let round = |x: f64| (x * 1e6).round() / 1e6;
+    json!([round(p.x()), round(p.y())])
+}
+
+/// A star-shaped ring (never self-intersecting) around `center`, closed.
+fn ring(rng: &mut ChaCha8Rng, center: Point<f64>, size_m: f64) -> Value {
+    let corners = rng.random_range(4..9);
+    let mut positions: Vec<Value> = (0..corners)
+        .map(|i| {
+            let bearing = 360.0 * (i as f64 + rng.random_range(0.0..0.8)) / corners as f64;
+            position(Haversine.destination(center, bearing, size_m * rng.random_range(0.5..1.0)))
+        })
+        .collect();
+    positions.push(positions[0].clone());
+    Value::Array(positions)
+}
+
+fn line(rng: &mut ChaCha8Rng, center: Point<f64>, size_m: f64) -> Value {
+    let vertices = rng.random_range(2..7);
+    Value::Array(
+        (0..vertices)
+            .map(|_| position(point_near(rng, center, size_m)))
+            .collect(),
+    )
+}
+
+/// A geometry of a random type lying inside the circle (`center`, `radius_m`):
+/// every vertex is within the circle, and so are the straight edges between them.
+fn geometry(rng: &mut ChaCha8Rng, center: Point<f64>, radius_m: f64) -> Value {
+    let roll = rng.random_range(0..100);
+    let inner = point_near(rng, center, radius_m * 0.5);
+    let size = radius_m * 0.3;
+    match roll {
+        0..80 => {
+            json!({"type": "Point", "coordinates": position(point_near(rng, center, radius_m * 0.9))})
+        }
+        80..84 => {
+            let n = rng.random_range(2..5);
+            json!({"type": "MultiPoint", "coordinates": (0..n).map(|_| position(point_near(rng, inner, size))).collect::<Vec<_>>()})
+        }
+        84..92 => json!({"type": "LineString", "coordinates": line(rng, inner, size)}),
+        92..94 => {
+            json!({"type": "MultiLineString", "coordinates": [line(rng, inner, size / 2.0), line(rng, inner, size / 2.0)]})
+        }
+        94..98 => json!({"type": "Polygon", "coordinates": [ring(rng, inner, size)]}),
+        _ => {
+            let a = point_near(rng, inner, size / 2.0);
+            let b = point_near(rng, inner, size / 2.0);
+            json!({"type": "MultiPolygon", "coordinates": [[ring(rng, a, size / 3.0)], [ring(rng, b, size / 3.0)]]})
+        }
+    }
+}
+
+/// The demo as fixture files, by name; the same bytes every time.
+pub fn generate() -> Vec<(&'static str, String)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let territories: Vec<Value> = places::STATES
+        .iter()
+        .map(|s| (s.code, s.name))
+        .chain(places::MUNICIPALITIES.iter().map(|m| (m.code, m.name)))
+        .chain(places::PARISHES.iter().map(|p| (p.code, p.name)))
+        .map(|(code, name)| json!({"type": "Feature", "id": code, "geometry": null, "properties": {"code": code, "name": name}}))
+        .collect();
+
+    // About 100 councils: two or three per parish.
+    let mut councils = Vec::new();
+    let mut council_places = Vec::new();
+    for (i, parish) in places::PARISHES.iter().enumerate() {
+        let center = Point::new(parish.lon, parish.lat);
+        for n in 1..=(2 + usize::from(i % 3 == 0)) {
+            let code = format!("CC-{}-{n:02}", parish.code);
+            let name = format!(
+                "Consejo Comunal {}",
+                COUNCIL_NAMES[(i * 3 + n) % COUNCIL_NAMES.len()]
+            );
+            let location = point_near(&mut rng, center, parish.radius_m * 0.8);
+            councils.push(json!({"type": "Feature", "id": code, "geometry": {"type": "Point", "coordinates": position(location)},
+                "properties": {"code": code, "name": name, "parish": parish.code}}));
+            council_places.push((code, parish));
+        }
+    }
+
+    let first = time::parse_datetime("2025-01-06T09:00:00Z").unwrap_or_default();
+    let span = time::parse_datetime("2026-10-30T18:00:00Z").unwrap_or_default() - first;
+    let mut priorities = String::new();
+    let mut agenda_len = vec![0u8; council_places.len()];
+    for _ in 0..PRIORITIES {
+        let c = rng.random_range(0..council_places.len());
+        let (code, parish) = &council_places[c];
+        let category = Category::ALL[rng.random_range(0..Category::ALL.len())];
+        let status = match rng.random_range(0..100) {
+            0..55 => Status::Proposed,
+            55..70 => Status::Approved,
+            70..82 => Status::InProgress,
+            82..92 => Status::Done,
+            _ => Status::Rejected,
+        };
+        agenda_len[c] += 1;
+        let rank = (agenda_len[c] <= 10).then_some(agenda_len[c]);
+        let families = (rng.random_range(0..5) > 0).then(|| rng.random_range(5..400));
+        let template = titles(category)[rng.random_range(0..3)];
+        let title = template.replace("{}", parish.name);
+        let mut id_bytes = [0u8; 16];
+        rng.fill(&mut id_bytes[..]);
+        let id = uuid::Builder::from_random_bytes(id_bytes).into_uuid();
+        let created = time::format(first + rng.random_range(0..span));
+        let feature = json!({
+            "type": "Feature",
+            "id": id.to_string(),
+            "geometry": geometry(&mut rng, Point::new(parish.lon, parish.lat), parish.radius_m),
+            "properties": {
+                "council": code, "title": title,
+                "description": format!("Prioridad aprobada en asamblea de ciudadanos y ciudadanas de la parroquia {}.", parish.name),
+                "category": category.as_str(), "status": status.as_str(), "rank": rank, "families": families,
+                "created_at": created,
+            },
+        });
+        let _ = writeln!(priorities, "{feature}");
+    }
+    let collection = |features: Vec<Value>| {
+        let mut text = json!({"type": "FeatureCollection", "features": features}).to_string();
+        text.push('\n');
+        text
+    };
+    vec![
+        ("territories.geojson", collection(territories)),
+        ("councils.geojson", collection(councils)),
+        ("priorities.ndjson", priorities),
+    ]
+}
+
+fn features(text: &str) -> Vec<Value> {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("features").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+}
+
+/// Loads the committed demo into an empty store, in one transaction.
+pub async fn load(store: &Store) -> Result<usize, StoreError> {
+    let bad =
+        |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("demo {what}: {e}"));
+    let territories = features(FILES[0].1)
+        .iter()
+        .map(|f| {
+            let code = f["properties"]["code"].as_str().unwrap_or("");
+            let level = Level::ALL
+                .into_iter()
+                .find(|l| l.digits() == code.len())
+                .unwrap_or(Level::Parish);
+            Territory::from_feature(f, level).map_err(|e| bad("territory", &e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let councils = features(FILES[1].1)
+        .iter()
+        .map(|f| Council::from_feature(f).map_err(|e| bad("council", &e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let priorities = parse_features(FILES[2].1.as_bytes())
+        .map_err(|e| bad("priorities", &e))?
+        .into_iter()
+        .map(|p| p.map_err(|e| bad("priority", &e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    store
+        .load_dataset(&territories, &councils, &priorities)
+        .await?;
+    Ok(priorities.len())
+}
+
+/// Each demo parish's code with the circle (centre, radius in metres) its
+/// data was placed in.
+pub fn parish_circles() -> impl Iterator<Item = (&'static str, Point<f64>, f64)> {
+    places::PARISHES
+        .iter()
+        .map(|p| (p.code, Point::new(p.lon, p.lat), p.radius_m))
+}

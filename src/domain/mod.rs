@@ -1,0 +1,55 @@
+//! Domain types and rules: validated values with no knowledge of HTTP or SQL.
+//!
+//! Everything that enters the service is parsed into these types at the edge,
+//! so handlers, the store and the index only ever see valid values.
+
+pub mod codes;
+pub mod geometry;
+pub mod priority;
+pub mod query;
+pub mod territory;
+pub mod time;
+
+use std::fmt;
+
+/// A field of a request body that failed validation, named by an RFC 6901
+/// JSON pointer (`/properties/title`, `/geometry/coordinates/0/1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer to the offending member of the body.
+    pub pointer: String,
+    /// Human readable reason.
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.detail)
+    }
+}
+
+/// Why a body could not be turned into a domain value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// The body is JSON but not the kind of document expected (400).
+    #[error("{0}")]
+    WrongShape(String),
+    /// The document has the right shape but a member is invalid (422).
+    #[error("{0}")]
+    Invalid(FieldError),
+}
+
+impl From<FieldError> for BodyError {
+    fn from(e: FieldError) -> Self {
+        BodyError::Invalid(e)
+    }
+}

@@ -1,0 +1,454 @@
+//! Priorities: the collective needs a council puts on its action agenda.
+
+use std::fmt;
+use std::str::FromStr;
+
+use geo::Geometry;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::codes::CouncilCode;
+use super::geometry::parse_geometry;
+use super::time::{self, Micros};
+use super::{BodyError, FieldError};
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value's name in the API and the database.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown {} {s:?}; expected one of {}",
+                        stringify!($name).to_lowercase(),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The sector a priority belongs to.
+    Category {
+        Water = "water",
+        Electricity = "electricity",
+        Roads = "roads",
+        Health = "health",
+        Education = "education",
+        Security = "security",
+        Housing = "housing",
+        Environment = "environment",
+        Gas = "gas",
+        Transport = "transport",
+        Telecom = "telecom",
+        Food = "food",
+        CultureSport = "culture_sport",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// Where a priority stands in its review.
+    Status {
+        Proposed = "proposed",
+        Approved = "approved",
+        InProgress = "in_progress",
+        Done = "done",
+        Rejected = "rejected",
+    }
+}
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
+/// Ranks on an action agenda go from 1 to this.
+pub const MAX_RANK: i64 = 10;
+
+/// Properties a client may set.
+pub const WRITABLE_PROPERTIES: [&str; 8] = [
+    "council",
+    "title",
+    "description",
+    "category",
+    "status",
+    "rank",
+    "families",
+    "created_at",
+];
+
+/// Properties the server computes; sent back by clients that PUT what they
+/// GET, so they are accepted and ignored rather than rejected.
+pub const READ_ONLY_PROPERTIES: [&str; 6] = [
+    "state",
+    "municipality",
+    "parish",
+    "updated_at",
+    "version",
+    "distance_m",
+];
+
+/// A priority as a client describes it: validated, not yet stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriorityDraft {
+    /// Client-chosen id; the server assigns one when absent.
+    pub id: Option<Uuid>,
+    pub council: CouncilCode,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Category,
+    pub status: Status,
+    pub rank: Option<u8>,
+    pub families: Option<u32>,
+    pub geometry: Geometry<f64>,
+    /// Only honoured when the priority is created (migrating dated records);
+    /// defaults to the time of the write.
+    pub created_at: Option<Micros>,
+}
+
+/// A stored priority: the draft's fields plus what the store assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    /// The store's row key: a stable, creation-ordered sort key for paging.
+    pub pk: i64,
+    pub id: Uuid,
+    pub council: CouncilCode,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Category,
+    pub status: Status,
+    pub rank: Option<u8>,
+    pub families: Option<u32>,
+    pub geometry: Geometry<f64>,
+    pub created_at: Micros,
+    pub updated_at: Micros,
+    pub version: i64,
+}
+
+impl Priority {
+    /// The writable part of this priority as a GeoJSON Feature, the base a
+    /// JSON merge patch (RFC 7396) is applied to.
+    pub fn to_writable_feature(&self) -> Value {
+        let mut props = Map::new();
+        props.insert("council".into(), self.council.as_str().into());
+        props.insert("title".into(), self.title.clone().into());
+        if let Some(d) = &self.description {
+            props.insert("description".into(), d.clone().into());
+        }
+        props.insert("category".into(), self.category.as_str().into());
+        props.insert("status".into(), self.status.as_str().into());
+        if let Some(r) = self.rank {
+            props.insert("rank".into(), r.into());
+        }
+        if let Some(f) = self.families {
+            props.insert("families".into(), f.into());
+        }
+        let geometry: Value = serde_json::from_str(&super::geometry::to_geojson(&self.geometry))
+            .unwrap_or(Value::Null);
+        serde_json::json!({
+            "type": "Feature",
+            "id": self.id.to_string(),
+            "geometry": geometry,
+            "properties": props,
+        })
+    }
+}
+
+impl PriorityDraft {
+    /// Validates a GeoJSON Feature (already parsed as JSON) as a priority.
+    ///
+    /// `pointer` prefixes every JSON pointer in errors (empty for a whole
+    /// body, `/features/3` inside a collection).
+    pub fn from_feature(value: &Value, pointer: &str) -> Result<Self, BodyError> {
+        let obj = value.as_object().ok_or_else(|| {
+            BodyError::WrongShape(format!("{pointer}: expected a GeoJSON Feature object"))
+        })?;
+        match obj.get("type").and_then(Value::as_str) {
+            Some("Feature") => {}
+            Some(other) => {
+                return Err(BodyError::WrongShape(format!(
+                    "expected a GeoJSON Feature, got type {other:?} at {pointer}/type"
+                )));
+            }
+            None => {
+                return Err(BodyError::WrongShape(format!(
+                    "expected a GeoJSON Feature: {pointer}/type is missing"
+                )));
+            }
+        }
+        let id = match obj.get("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(Uuid::parse_str(s).map_err(|_| {
+                FieldError::new(format!("{pointer}/id"), format!("{s:?} is not a UUID"))
+            })?),
+            Some(_) => {
+                return Err(FieldError::new(
+                    format!("{pointer}/id"),
+                    "the id must be a UUID string",
+                )
+                .into());
+            }
+        };
+        let geometry = match obj.get("geometry") {
+            None | Some(Value::Null) => {
+                return Err(FieldError::new(
+                    format!("{pointer}/geometry"),
+                    "a priority needs a geometry",
+                )
+                .into());
+            }
+            Some(g) => parse_geometry(g, &format!("{pointer}/geometry"))?,
+        };
+        let props_pointer = format!("{pointer}/properties");
+        let props = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .ok_or_else(|| FieldError::new(&props_pointer, "properties must be an object"))?;
+        let p = Props {
+            map: props,
+            pointer: &props_pointer,
+        };
+        p.reject_unknown()?;
+        Ok(PriorityDraft {
+            id,
+            council: p
+                .required_str("council")?
+                .parse()
+                .map_err(|e| p.error("council", e))?,
+            title: p
+                .text("title", 1, MAX_TITLE_CHARS)?
+                .ok_or_else(|| p.missing("title"))?,
+            description: p.text("description", 0, MAX_DESCRIPTION_CHARS)?,
+            category: p
+                .required_str("category")?
+                .parse()
+                .map_err(|e| p.error("category", e))?,
+            status: match p.optional_str("status")? {
+                Some(s) => s.parse().map_err(|e| p.error("status", e))?,
+                None => Status::Proposed,
+            },
+            rank: p.integer("rank", 1, MAX_RANK)?.map(|r| r as u8),
+            families: p.integer("families", 0, u32::MAX as i64)?.map(|f| f as u32),
+            geometry,
+            created_at: match p.optional_str("created_at")? {
+                Some(s) => Some(time::parse_datetime(s).map_err(|e| p.error("created_at", e))?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// Typed access to a Feature's properties, with errors that point at them.
+struct Props<'a> {
+    map: &'a Map<String, Value>,
+    pointer: &'a str,
+}
+
+impl Props<'_> {
+    fn error(&self, name: &str, detail: impl Into<String>) -> FieldError {
+        FieldError::new(format!("{}/{name}", self.pointer), detail)
+    }
+
+    fn missing(&self, name: &str) -> FieldError {
+        self.error(name, format!("property {name:?} is required"))
+    }
+
+    fn reject_unknown(&self) -> Result<(), FieldError> {
+        for key in self.map.keys() {
+            let known = WRITABLE_PROPERTIES.contains(&key.as_str())
+                || READ_ONLY_PROPERTIES.contains(&key.as_str());
+            if !known {
+                return Err(self.error(
+                    key,
+                    format!(
+                        "unknown property {key:?}; writable properties are {}",
+                        WRITABLE_PROPERTIES.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn optional_str(&self, name: &str) -> Result<Option<&str>, FieldError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.error(name, "must be a string")),
+        }
+    }
+
+    fn required_str(&self, name: &str) -> Result<&str, FieldError> {
+        self.optional_str(name)?.ok_or_else(|| self.missing(name))
+    }
+
+    /// A trimmed string of `min..=max` characters, `None` when absent or null.
+    fn text(&self, name: &str, min: usize, max: usize) -> Result<Option<String>, FieldError> {
+        let Some(s) = self.optional_str(name)? else {
+            return Ok(None);
+        };
+        let s = s.trim();
+        let chars = s.chars().count();
+        if chars < min || chars > max {
+            return Err(self.error(
+                name,
+                format!("must be {min} to {max} characters long; got {chars}"),
+            ));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(self.error(name, "must not contain control characters"));
+        }
+        Ok(Some(s.to_owned()))
+    }
+
+    fn integer(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, FieldError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(self.error(
+                    name,
+                    format!("must be a whole number from {min} to {max}; got {v}"),
+                )),
+            },
+        }
+    }
+}
+
+/// Applies an RFC 7396 JSON merge patch to `target`.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(target) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn feature(props: Value) -> Value {
+        json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [-66.9, 10.5]}, "properties": props})
+    }
+
+    fn valid_props() -> Value {
+        json!({"council": "CC-1", "title": "Agua para el sector", "category": "water"})
+    }
+
+    #[test]
+    fn a_minimal_feature_becomes_a_proposed_draft() {
+        let d = PriorityDraft::from_feature(&feature(valid_props()), "").unwrap();
+        assert_eq!(d.status, Status::Proposed);
+        assert_eq!(d.category, Category::Water);
+        assert_eq!(d.title, "Agua para el sector");
+        assert_eq!(d.id, None);
+    }
+
+    #[test]
+    fn each_bad_property_is_named() {
+        let cases = [
+            (
+                json!({"title": "x", "category": "water"}),
+                "/properties/council",
+            ),
+            (
+                json!({"council": "CC-1", "title": "", "category": "water"}),
+                "/properties/title",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x".repeat(201), "category": "water"}),
+                "/properties/title",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "magic"}),
+                "/properties/category",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "status": "lost"}),
+                "/properties/status",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "rank": 11}),
+                "/properties/rank",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "rank": 1.5}),
+                "/properties/rank",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "families": -1}),
+                "/properties/families",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "colour": "red"}),
+                "/properties/colour",
+            ),
+            (
+                json!({"council": "CC-1", "title": "x", "category": "water", "description": "d".repeat(4001)}),
+                "/properties/description",
+            ),
+        ];
+        for (props, pointer) in cases {
+            match PriorityDraft::from_feature(&feature(props.clone()), "") {
+                Err(BodyError::Invalid(e)) => assert_eq!(e.pointer, pointer, "{props}"),
+                other => panic!("{props}: expected an invalid field, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_non_feature_is_the_wrong_shape() {
+        let fc = json!({"type": "FeatureCollection", "features": []});
+        assert!(matches!(
+            PriorityDraft::from_feature(&fc, ""),
+            Err(BodyError::WrongShape(_))
+        ));
+        assert!(matches!(
+            PriorityDraft::from_feature(&json!([1]), ""),
+            Err(BodyError::WrongShape(_))
+        ));
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7396() {
+        let mut target = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut target, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(target, json!({"a": "z", "c": {"d": "e"}}));
+    }
+}

@@ -1,0 +1,294 @@
+//! The filters a client can put on a list of priorities, each parsed from its
+//! query-string form into a valid value.
+//!
+//! # Units
+//! Longitudes and latitudes in WGS84 degrees, radii in metres.
+
+use std::str::FromStr;
+
+use geo::{Point, Rect};
+
+use super::codes::{CouncilCode, Level, TerritoryCode};
+use super::priority::{Category, Status};
+use super::time::{self, Micros};
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 100;
+/// Largest page size; larger requests are clamped to it (OGC API – Features).
+pub const MAX_LIMIT: usize = 10_000;
+/// Largest radius a `point`/`radius` query may use, in metres.
+pub const MAX_RADIUS_M: f64 = 100_000.0;
+
+/// A `bbox=minLon,minLat,maxLon,maxLat` filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox(pub Rect<f64>);
+
+impl FromStr for Bbox {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let n = numbers(s, "bbox")?;
+        if n.len() != 4 {
+            return Err(format!(
+                "bbox is minLon,minLat,maxLon,maxLat (4 numbers); got {} values",
+                n.len()
+            ));
+        }
+        let (min_lon, min_lat, max_lon, max_lat) = (n[0], n[1], n[2], n[3]);
+        check_lon_lat(min_lon, min_lat, "bbox")?;
+        check_lon_lat(max_lon, max_lat, "bbox")?;
+        if min_lon > max_lon || min_lat > max_lat {
+            return Err(format!(
+                "bbox is inverted: minLon {min_lon} must be <= maxLon {max_lon} and minLat {min_lat} <= maxLat {max_lat}"
+            ));
+        }
+        Ok(Bbox(Rect::new((min_lon, min_lat), (max_lon, max_lat))))
+    }
+}
+
+/// A `point=lon,lat` centre.
+pub fn parse_point(s: &str) -> Result<Point<f64>, String> {
+    let n = numbers(s, "point")?;
+    if n.len() != 2 {
+        return Err(format!(
+            "point is lon,lat (2 numbers); got {} values",
+            n.len()
+        ));
+    }
+    check_lon_lat(n[0], n[1], "point")?;
+    Ok(Point::new(n[0], n[1]))
+}
+
+/// A `radius=<metres>` from 0 to [`MAX_RADIUS_M`].
+pub fn parse_radius(s: &str) -> Result<f64, String> {
+    let r: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("radius must be a number of metres; got {s:?}"))?;
+    if !r.is_finite() || !(0.0..=MAX_RADIUS_M).contains(&r) {
+        return Err(format!(
+            "radius must be from 0 to {MAX_RADIUS_M} metres; got {s}"
+        ));
+    }
+    Ok(r)
+}
+
+/// Features within `radius_m` metres of `center`, nearest first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    pub center: Point<f64>,
+    pub radius_m: f64,
+}
+
+/// A closed interval of creation times; `None` ends are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interval {
+    pub start: Option<Micros>,
+    pub end: Option<Micros>,
+}
+
+impl Interval {
+    pub fn contains(&self, t: Micros) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t <= e)
+    }
+}
+
+impl FromStr for Interval {
+    type Err = String;
+
+    /// OGC `datetime`: an instant (`2026-01-31T10:00:00Z`, or a date standing for
+    /// its whole day) or an interval `start/end` where either end may be `..`
+    /// or empty for open.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bound = |part: &str, is_end: bool| -> Result<Option<Micros>, String> {
+            match part {
+                "" | ".." => Ok(None),
+                p => match time::parse_date(p) {
+                    Some((start, end)) => Ok(Some(if is_end { end } else { start })),
+                    None => time::parse_datetime(p).map(Some),
+                },
+            }
+        };
+        let interval = match s.split_once('/') {
+            None => match time::parse_date(s) {
+                Some((start, end)) => Interval {
+                    start: Some(start),
+                    end: Some(end),
+                },
+                None => {
+                    let t = time::parse_datetime(s)?;
+                    Interval {
+                        start: Some(t),
+                        end: Some(t),
+                    }
+                }
+            },
+            Some((a, b)) => {
+                if b.contains('/') {
+                    return Err(format!("datetime has more than one '/': {s:?}"));
+                }
+                Interval {
+                    start: bound(a, false)?,
+                    end: bound(b, true)?,
+                }
+            }
+        };
+        if let (Some(a), Some(b)) = (interval.start, interval.end)
+            && a > b
+        {
+            return Err(format!("datetime interval {s:?} ends before it starts"));
+        }
+        Ok(interval)
+    }
+}
+
+/// Parses a comma-separated list with `parse` for each element.
+pub fn parse_list<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    s.split(',').map(|item| parse(item.trim())).collect()
+}
+
+/// A comma-separated list of territory codes of one level.
+pub fn parse_codes(s: &str, level: Level) -> Result<Vec<TerritoryCode>, String> {
+    parse_list(s, |c| TerritoryCode::parse(level, c))
+}
+
+/// Everything a client can ask of the priorities collection. Every filter
+/// present must hold (AND); within a list, any value may match (OR).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriorityFilter {
+    pub bbox: Option<Bbox>,
+    pub near: Option<Near>,
+    pub datetime: Option<Interval>,
+    /// States; a priority matches if it lies in any of them.
+    pub states: Vec<TerritoryCode>,
+    /// Municipalities; a priority matches if it lies in any of them.
+    pub municipalities: Vec<TerritoryCode>,
+    /// Parishes; a priority matches if it lies in any of them.
+    pub parishes: Vec<TerritoryCode>,
+    pub councils: Vec<CouncilCode>,
+    pub categories: Vec<Category>,
+    pub statuses: Vec<Status>,
+}
+
+/// Which page of a result to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+/// A `limit`: a whole number from 1; above [`MAX_LIMIT`] it is clamped.
+pub fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("limit must be at least 1".into()),
+        Ok(n) => Ok((n.min(MAX_LIMIT as u64)) as usize),
+        Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(MAX_LIMIT),
+        Err(_) => Err(format!(
+            "limit must be a whole number from 1 to {MAX_LIMIT}; got {s:?}"
+        )),
+    }
+}
+
+/// An `offset`: a whole number from 0.
+pub fn parse_offset(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .map_err(|_| format!("offset must be a whole number from 0; got {s:?}"))
+}
+
+fn numbers(s: &str, name: &str) -> Result<Vec<f64>, String> {
+    s.split(',')
+        .map(|p| {
+            let x: f64 = p
+                .trim()
+                .parse()
+                .map_err(|_| format!("{name} has a value that is not a number: {p:?}"))?;
+            if x.is_finite() {
+                Ok(x)
+            } else {
+                Err(format!("{name} values must be finite; got {p}"))
+            }
+        })
+        .collect()
+}
+
+fn check_lon_lat(lon: f64, lat: f64, name: &str) -> Result<(), String> {
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(format!("{name} longitude {lon} is outside [-180, 180]"));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("{name} latitude {lat} is outside [-90, 90]"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bbox_must_have_four_ordered_numbers_in_range() {
+        assert!("-67,10,-66,11".parse::<Bbox>().is_ok());
+        assert!(
+            "-66,10,-67,11"
+                .parse::<Bbox>()
+                .unwrap_err()
+                .contains("inverted")
+        );
+        assert!(
+            "-67,11,-66,10"
+                .parse::<Bbox>()
+                .unwrap_err()
+                .contains("inverted")
+        );
+        assert!("-67,10,-66".parse::<Bbox>().is_err());
+        assert!("-67,10,-66,x".parse::<Bbox>().is_err());
+        assert!("-67,10,-66,NaN".parse::<Bbox>().is_err());
+        assert!("-67,10,-66,inf".parse::<Bbox>().is_err());
+        assert!("-190,10,-66,11".parse::<Bbox>().is_err());
+    }
+
+    #[test]
+    fn radius_is_bounded() {
+        assert_eq!(parse_radius("1500").unwrap(), 1500.0);
+        assert!(parse_radius("-1").is_err());
+        assert!(parse_radius("100001").is_err());
+        assert!(parse_radius("NaN").is_err());
+        assert!(parse_radius("ten").is_err());
+    }
+
+    #[test]
+    fn limit_is_clamped_above_the_maximum_and_rejected_when_not_positive() {
+        assert_eq!(parse_limit("10").unwrap(), 10);
+        assert_eq!(parse_limit("50000").unwrap(), MAX_LIMIT);
+        assert_eq!(parse_limit("99999999999999999999999").unwrap(), MAX_LIMIT);
+        assert!(parse_limit("0").is_err());
+        assert!(parse_limit("-5").is_err());
+        assert!(parse_limit("unlimited").is_err());
+        assert!(parse_limit("").is_err());
+    }
+
+    #[test]
+    fn datetime_accepts_instants_dates_and_open_intervals() {
+        let i: Interval = "2026-01-01T00:00:00Z/..".parse().unwrap();
+        assert!(i.start.is_some() && i.end.is_none());
+        let i: Interval = "../2026-01-01".parse().unwrap();
+        assert_eq!(
+            i.end.map(time::format).unwrap(),
+            "2026-01-01T23:59:59.999999Z"
+        );
+        let i: Interval = "2026-01-01T10:00:00Z".parse().unwrap();
+        assert_eq!(i.start, i.end);
+        assert!("2026-02-01/2026-01-01".parse::<Interval>().is_err());
+        assert!("yesterday".parse::<Interval>().is_err());
+        assert!("a/b/c".parse::<Interval>().is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! HTTP: routing, request parsing and response assembly for an OGC API –
+//! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
+
+mod catalog;
+mod meta;
+mod openapi;
+pub mod params;
+mod priorities;
+pub mod problem;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::{Value, json};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use self::problem::{ApiError, InternalCause};
+use crate::service::Service;
+
+/// `application/geo+json`, for features and feature collections.
+pub const GEOJSON: &str = "application/geo+json";
+/// `application/json`, for every other document.
+pub const JSON: &str = "application/json";
+
+/// Settings the HTTP layer needs.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest body accepted by single-feature writes, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest body accepted by the bulk import, in bytes.
+    pub max_import_bytes: usize,
+    /// Origins allowed to call the API from a browser; `*` for any.
+    pub cors_origins: Vec<String>,
+    /// Base URL for links (`https://example.org/prioridades`); from `Host` when unset.
+    pub public_url: Option<String>,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub config: Arc<HttpConfig>,
+}
+
+/// The whole API with its middleware.
+pub fn router(state: AppState) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
+    Router::new()
+        .merge(meta::router())
+        .merge(priorities::router())
+        .merge(catalog::router())
+        .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .with_state(state)
+        .layer(middleware::from_fn(log_server_errors))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("a handler panicked").into_response()
+            },
+        ))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(
+            TraceLayer::new_for_http().on_failure(()).on_response(
+                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
+            ),
+        )
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(Any)
+        .expose_headers([header::ETAG, header::LOCATION])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Logs each 5xx once, with its cause, inside the request's trace span.
+async fn log_server_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        let cause = response
+            .extensions()
+            .get::<InternalCause>()
+            .map(|c| c.0.as_str())
+            .unwrap_or("unknown");
+        tracing::error!(%method, %uri, status = response.status().as_u16(), cause, "request failed");
+    }
+    response
+}
+
+/// The strong entity tag of a priority version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The URL links are built from, without a trailing slash.
+fn base_url(config: &HttpConfig, headers: &HeaderMap) -> String {
+    if let Some(url) = &config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    // Only a syntactically plain host[:port] is echoed back, so a forged Host
+    // header cannot inject markup or another scheme into links.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A link object (`href`, `rel`, `type`, optional `title`).
+fn link(href: String, rel: &str, media_type: &str, title: Option<&str>) -> Value {
+    let mut l = json!({"href": href, "rel": rel, "type": media_type});
+    if let Some(t) = title {
+        l["title"] = t.into();
+    }
+    l
+}
+
+/// A response with a body of the given media type.
+fn typed(status: StatusCode, media_type: &'static str, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
+}
+
+/// A paged FeatureCollection assembled from pre-serialized features.
+///
+/// `path` is the collection's items path; `params` the request's parameters
+/// without paging, repeated in the `self`, `next` and `prev` links.
+fn feature_collection<'a>(
+    base: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    page: crate::domain::query::Page,
+    matched: usize,
+    features: impl ExactSizeIterator<Item = std::borrow::Cow<'a, str>>,
+) -> String {
+    let returned = features.len();
+    let href = |offset: usize| {
+        let mut pairs: Vec<(&str, String)> =
+            params.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        pairs.push(("limit", page.limit.to_string()));
+        pairs.push(("offset", offset.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("{base}{path}?{query}")
+    };
+    let mut links = vec![link(href(page.offset), "self", GEOJSON, Some("this page"))];
+    if page.offset + returned < matched {
+        links.push(link(
+            href(page.offset + returned),
+            "next",
+            GEOJSON,
+            Some("next page"),
+        ));
+    }
+    if page.offset > 0 {
+        links.push(link(
+            href(page.offset.saturating_sub(page.limit)),
+            "prev",
+            GEOJSON,
+            Some("previous page"),
+        ));
+    }
+    let mut out = String::with_capacity(256 + features.len() * 512);
+    out.push_str(r#"{"type":"FeatureCollection","numberMatched":"#);
+    out.push_str(&matched.to_string());
+    out.push_str(r#","numberReturned":"#);
+    out.push_str(&returned.to_string());
+    out.push_str(r#","timeStamp":""#);
+    out.push_str(&Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    out.push_str(r#"","links":"#);
+    out.push_str(&Value::Array(links).to_string());
+    out.push_str(r#","features":["#);
+    for (i, f) in features.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&f);
+    }
+    out.push_str("]}");
+    out
+}

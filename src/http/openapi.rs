@@ -1,0 +1,290 @@
+//! The OpenAPI 3.0 definition served at `/api`. Query parameters come from
+//! the same [`ParamSpec`] lists the handlers validate against, so the
+//! document cannot drift from what the endpoints accept.
+
+use serde_json::{Map, Value, json};
+
+use super::catalog::item_params;
+use super::params::{FORMAT, ParamSpec};
+use super::priorities::ITEM_PARAMS;
+use crate::domain::codes::Level;
+use crate::domain::priority::{Category, Status};
+
+fn query_params(specs: &[ParamSpec]) -> Vec<Value> {
+    specs
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "in": "query",
+                "required": false,
+                "description": p.description,
+                "schema": {"type": p.schema},
+                "example": p.example,
+                "style": "form",
+                "explode": false,
+            })
+        })
+        .collect()
+}
+
+fn path_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+}
+
+fn if_match() -> Value {
+    json!({
+        "name": "If-Match", "in": "header", "required": false,
+        "description": "The ETag of the version the change is based on; 412 when the priority has changed since.",
+        "schema": {"type": "string"},
+    })
+}
+
+fn problem(description: &str) -> Value {
+    json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+fn ok(description: &str, media_type: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {media_type: {"schema": schema}}})
+}
+
+fn errors(codes: &[(&str, &str)]) -> Map<String, Value> {
+    codes
+        .iter()
+        .map(|(code, what)| (code.to_string(), problem(what)))
+        .collect()
+}
+
+fn responses(success: (&str, Value), error_codes: &[(&str, &str)]) -> Value {
+    let mut map = errors(error_codes);
+    map.insert(success.0.into(), success.1);
+    map.insert("500".into(), problem("Internal error (logged)"));
+    Value::Object(map)
+}
+
+fn feature_body(schema: &str) -> Value {
+    json!({"required": true, "content": {
+        "application/geo+json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}},
+        "application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}},
+    }})
+}
+
+/// The OpenAPI document, with `base` as the server URL.
+pub fn document(base: &str) -> Value {
+    let fc = json!({"$ref": "#/components/schemas/FeatureCollection"});
+    let feature = json!({"$ref": "#/components/schemas/PriorityFeature"});
+    let generic = json!({"$ref": "#/components/schemas/Feature"});
+    let json_doc = json!({"type": "object"});
+    let bad_query = [("400", "Invalid or unknown query parameter")];
+    let write_errors = [
+        (
+            "400",
+            "Malformed JSON, not a Feature, or a query parameter given",
+        ),
+        ("413", "Body larger than the configured limit"),
+        ("415", "Unsupported Content-Type"),
+        (
+            "422",
+            "A member of the Feature is invalid (its JSON pointer is named)",
+        ),
+    ];
+    let mut paths = Map::new();
+    let simple = |summary: &str, media: &str| {
+        json!({"get": {"summary": summary, "parameters": query_params(&[FORMAT]),
+            "responses": responses(("200", ok(summary, media, json!({"type": "object"}))), &bad_query)}})
+    };
+    paths.insert("/".into(), simple("Landing page", "application/json"));
+    paths.insert(
+        "/conformance".into(),
+        simple("Conformance classes", "application/json"),
+    );
+    paths.insert(
+        "/api".into(),
+        simple(
+            "This OpenAPI definition",
+            "application/vnd.oai.openapi+json;version=3.0",
+        ),
+    );
+    paths.insert(
+        "/collections".into(),
+        simple("The collections", "application/json"),
+    );
+    paths.insert(
+        "/collections/{collectionId}".into(),
+        json!({"get": {
+            "summary": "A collection's description (priorities with its spatial and temporal extent)",
+            "parameters": [
+                {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string",
+                 "enum": ["priorities", "councils", "states", "municipalities", "parishes"]}},
+                query_params(&[FORMAT])[0],
+            ],
+            "responses": responses(("200", ok("The collection", "application/json", json_doc.clone())), &[("400", "Unknown query parameter"), ("404", "No such collection")]),
+        }}),
+    );
+    let mut with_errors: Vec<(&str, &str)> = write_errors.to_vec();
+    with_errors.push(("409", "A priority with that id exists"));
+    paths.insert(
+        "/collections/priorities/items".into(),
+        json!({
+            "get": {
+                "summary": "Query priorities; every filter combines with AND",
+                "parameters": query_params(ITEM_PARAMS),
+                "responses": responses(("200", ok("A page of matching priorities", "application/geo+json", fc.clone())), &bad_query),
+            },
+            "post": {
+                "summary": "Create a priority",
+                "requestBody": feature_body("PriorityInput"),
+                "responses": responses(("201", {
+                    let mut r = ok("Created; Location and ETag headers are set", "application/geo+json", feature.clone());
+                    r["headers"] = json!({"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}});
+                    r
+                }), &with_errors),
+            },
+        }),
+    );
+    let id_param = path_param("featureId", "The priority's UUID");
+    let mut update_errors: Vec<(&str, &str)> = write_errors.to_vec();
+    update_errors.extend([
+        ("404", "No such priority"),
+        ("412", "If-Match does not name the current version"),
+    ]);
+    paths.insert(
+        "/collections/priorities/items/{featureId}".into(),
+        json!({
+            "get": {
+                "summary": "One priority (ETag set; If-None-Match answers 304)",
+                "parameters": [id_param.clone(), query_params(&[FORMAT])[0]],
+                "responses": responses(("200", ok("The priority", "application/geo+json", feature.clone())), &[("400", "Unknown query parameter"), ("404", "No such priority")]),
+            },
+            "put": {
+                "summary": "Replace a priority",
+                "parameters": [id_param.clone(), if_match()],
+                "requestBody": feature_body("PriorityInput"),
+                "responses": responses(("200", ok("The stored priority", "application/geo+json", feature.clone())), &update_errors),
+            },
+            "patch": {
+                "summary": "Change some members of a priority (JSON merge patch, RFC 7396)",
+                "parameters": [id_param.clone(), if_match()],
+                "requestBody": {"required": true, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}},
+                "responses": responses(("200", ok("The stored priority", "application/geo+json", feature.clone())), &update_errors),
+            },
+            "delete": {
+                "summary": "Delete a priority",
+                "parameters": [id_param, if_match()],
+                "responses": responses(("204", json!({"description": "Deleted"})), &[("400", "Invalid If-Match"), ("404", "No such priority"), ("412", "If-Match does not name the current version")]),
+            },
+        }),
+    );
+    paths.insert(
+        "/collections/priorities/import".into(),
+        json!({"post": {
+            "summary": "Bulk import: a FeatureCollection or newline-delimited Features; a feature whose id exists updates it",
+            "requestBody": {"required": true, "content": {
+                "application/geo+json": {"schema": fc.clone()},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            }},
+            "responses": responses(("200", ok("What was stored, and each refused feature with its index and reason", "application/json", json!({"$ref": "#/components/schemas/ImportReport"}))),
+                &[("400", "Not a FeatureCollection or Features"), ("413", "Body larger than the configured import limit"), ("415", "Unsupported Content-Type")]),
+        }}),
+    );
+    let catalog_collections = Level::ALL
+        .iter()
+        .map(|l| l.collection())
+        .chain(["councils"]);
+    for collection in catalog_collections {
+        let what = if collection == "councils" {
+            "council"
+        } else {
+            "territory"
+        };
+        paths.insert(
+            format!("/collections/{collection}/items"),
+            json!({
+                "get": {
+                    "summary": format!("List {collection}"),
+                    "parameters": query_params(item_params(collection)),
+                    "responses": responses(("200", ok("A page of features", "application/geo+json", fc.clone())), &bad_query),
+                },
+                "post": {
+                    "summary": format!("Create a {what} (properties code and name{})", if collection == "councils" { ", parish; geometry a Point or null" } else { "; geometry null" }),
+                    "requestBody": feature_body("Feature"),
+                    "responses": responses(("201", ok("Created; Location is set", "application/geo+json", generic.clone())),
+                        &[("400", "Malformed JSON or not a Feature"), ("409", "That code exists already"), ("413", "Body too large"), ("415", "Unsupported Content-Type"), ("422", "Invalid member, or its parent does not exist")]),
+                },
+            }),
+        );
+        paths.insert(
+            format!("/collections/{collection}/items/{{code}}"),
+            json!({"get": {
+                "summary": format!("One {what} by code"),
+                "parameters": [path_param("code", "The code"), query_params(&[FORMAT])[0]],
+                "responses": responses(("200", ok("The feature", "application/geo+json", generic.clone())), &[("400", "Unknown query parameter"), ("404", "Not found")]),
+            }}),
+        );
+    }
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "prioridades",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4). Every error is application/problem+json (RFC 9457).",
+        },
+        "servers": [{"url": base}],
+        "paths": paths,
+        "components": {"schemas": {
+            "Problem": {"type": "object", "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "parameter": {"type": "string", "description": "The query parameter at fault"},
+                "pointer": {"type": "string", "description": "JSON pointer to the body member at fault"},
+                "header": {"type": "string", "description": "The request header at fault"},
+            }},
+            "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string"},
+                "geometry": {"type": "object", "nullable": true},
+                "properties": {"type": "object"},
+            }},
+            "PriorityInput": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string", "format": "uuid", "description": "Optional; assigned by the server when absent"},
+                "geometry": {"type": "object", "description": "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon; [lon, lat] WGS84; at most 10000 vertices"},
+                "properties": {"type": "object", "required": ["council", "title", "category"], "properties": {
+                    "council": {"type": "string"},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": {"type": "string", "maxLength": 4000, "nullable": true},
+                    "category": {"type": "string", "enum": categories},
+                    "status": {"type": "string", "enum": statuses, "default": "proposed"},
+                    "rank": {"type": "integer", "minimum": 1, "maximum": 10, "nullable": true},
+                    "families": {"type": "integer", "minimum": 0, "nullable": true},
+                    "created_at": {"type": "string", "format": "date-time", "description": "Honoured on creation only (migrating dated records)"},
+                }},
+            }},
+            "PriorityFeature": {"allOf": [{"$ref": "#/components/schemas/PriorityInput"}, {"type": "object", "properties": {
+                "properties": {"type": "object", "properties": {
+                    "state": {"type": "string"}, "municipality": {"type": "string"}, "parish": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                    "version": {"type": "integer"},
+                    "distance_m": {"type": "number", "description": "Radius queries only"},
+                }},
+            }}]},
+            "FeatureCollection": {"type": "object", "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "numberMatched": {"type": "integer"},
+                "numberReturned": {"type": "integer"},
+                "timeStamp": {"type": "string", "format": "date-time"},
+                "links": {"type": "array", "items": {"type": "object"}},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+            }},
+            "ImportReport": {"type": "object", "properties": {
+                "received": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object", "properties": {
+                    "index": {"type": "integer"}, "pointer": {"type": "string"}, "reason": {"type": "string"},
+                }}},
+            }},
+        }},
+    })
+}

@@ -1,0 +1,230 @@
+//! Reading requests: query strings checked against each endpoint's declared
+//! parameters, bodies read within the size limit, `If-Match` headers.
+
+use std::collections::BTreeMap;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, header};
+use serde_json::Value;
+
+use super::problem::ApiError;
+use crate::domain::query::{Page, parse_limit, parse_offset};
+
+/// One query parameter an endpoint accepts, as the OpenAPI document shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// JSON schema type of the value (`string`, `integer`, `number`).
+    pub schema: &'static str,
+    pub example: &'static str,
+}
+
+pub const LIMIT: ParamSpec = ParamSpec {
+    name: "limit",
+    description: "Page size, 1 to 10000 (default 100); larger values are clamped to 10000.",
+    schema: "integer",
+    example: "100",
+};
+
+pub const OFFSET: ParamSpec = ParamSpec {
+    name: "offset",
+    description: "Number of matches to skip (default 0). Follow the `next` link to page.",
+    schema: "integer",
+    example: "0",
+};
+
+/// `f=json`: accepted for clients that always send a format; JSON is the only one.
+pub const FORMAT: ParamSpec = ParamSpec {
+    name: "f",
+    description: "Response format; only `json` (GeoJSON for features) is served.",
+    schema: "string",
+    example: "json",
+};
+
+/// The parameters of one request, each present at most once.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: BTreeMap<String, String>,
+}
+
+impl Params {
+    /// Parses `query` and rejects parameters outside `allowed` and repeated ones.
+    pub fn parse(query: Option<&str>, allowed: &[ParamSpec]) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+            .map_err(|e| {
+                ApiError::parameter("", format!("the query string cannot be decoded: {e}"))
+            })?;
+        let mut values = BTreeMap::new();
+        for (name, value) in pairs {
+            if !allowed.iter().any(|p| p.name == name) {
+                let known: Vec<&str> = allowed.iter().map(|p| p.name).collect();
+                return Err(ApiError::unknown_parameter(&name, &known));
+            }
+            if values.contains_key(&name) {
+                return Err(ApiError::parameter(
+                    &name,
+                    format!("{name} is given more than once; use a comma list"),
+                ));
+            }
+            values.insert(name, value);
+        }
+        let params = Params { values };
+        if let Some(f) = params.get("f")
+            && !matches!(f, "json" | "geojson")
+        {
+            return Err(ApiError::parameter(
+                "f",
+                format!("format {f:?} is not served; use f=json"),
+            ));
+        }
+        Ok(params)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Parses parameter `name` with `parse`, naming it in the error.
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.get(name)
+            .map(|v| parse(v).map_err(|e| ApiError::parameter(name, e)))
+            .transpose()
+    }
+
+    /// `limit` and `offset`.
+    pub fn page(&self) -> Result<Page, ApiError> {
+        let default = Page::default();
+        Ok(Page {
+            limit: self.parsed("limit", parse_limit)?.unwrap_or(default.limit),
+            offset: self
+                .parsed("offset", parse_offset)?
+                .unwrap_or(default.offset),
+        })
+    }
+
+    /// The parameters as given, for building links; `offset` and `limit`
+    /// are left out so the caller sets them.
+    pub fn without_paging(&self) -> Vec<(&str, &str)> {
+        self.values
+            .iter()
+            .filter(|(k, _)| k.as_str() != "offset" && k.as_str() != "limit")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// Media types accepted for GeoJSON bodies.
+pub const JSON_TYPES: [&str; 3] = [
+    "application/json",
+    "application/geo+json",
+    "application/merge-patch+json",
+];
+
+/// Media types accepted by the bulk import.
+pub const IMPORT_TYPES: [&str; 5] = [
+    "application/json",
+    "application/geo+json",
+    "application/x-ndjson",
+    "application/geo+json-seq",
+    "application/json-seq",
+];
+
+/// Reads a body of at most `limit` bytes whose `Content-Type` (when sent) is
+/// one of `accepted`.
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    accepted: &[&str],
+) -> Result<Bytes, ApiError> {
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        let text = ct.to_str().unwrap_or("");
+        let essence = text
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !accepted.contains(&essence.as_str()) {
+            return Err(ApiError::unsupported_media_type(text, accepted));
+        }
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // The only failure besides the limit is a broken connection, whose
+        // client will not read the answer anyway.
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+        {
+            ApiError::too_large(limit)
+        } else {
+            ApiError::malformed_body(format!("the body could not be read: {e}"))
+        }
+    })
+}
+
+/// Parses a JSON document, reporting syntax errors with line and column.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::malformed_body(
+            "the body is empty; send a GeoJSON Feature",
+        ));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::malformed_body(format!("the body is not valid JSON: {e}")))
+}
+
+/// `If-Match`: `None` when absent or `*`; otherwise the versions it names.
+/// Weak tags never match (RFC 9110 compares `If-Match` strongly) and tags of
+/// other formats name no version of ours, so both leave the list shorter.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<Vec<i64>>, ApiError> {
+    let mut versions = Vec::new();
+    let mut any = false;
+    let mut present = false;
+    for value in headers.get_all(header::IF_MATCH) {
+        present = true;
+        let text = value
+            .to_str()
+            .map_err(|_| ApiError::header("If-Match", "If-Match must be ASCII"))?;
+        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if tag == "*" {
+                any = true;
+            } else if let Some(rest) = tag.strip_prefix("W/") {
+                if !is_quoted(rest) {
+                    return Err(ApiError::header(
+                        "If-Match",
+                        format!("{tag:?} is not an entity tag"),
+                    ));
+                }
+            } else if is_quoted(tag) {
+                if let Ok(v) = tag[1..tag.len() - 1].parse::<i64>() {
+                    versions.push(v);
+                }
+            } else {
+                return Err(ApiError::header(
+                    "If-Match",
+                    format!("{tag:?} is not an entity tag; quote it, as in \"3\""),
+                ));
+            }
+        }
+    }
+    Ok(if !present || any {
+        None
+    } else {
+        Some(versions)
+    })
+}
+
+fn is_quoted(tag: &str) -> bool {
+    tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"')
+}

@@ -1,0 +1,368 @@
+//! `/collections/priorities`: query, read, create, replace, patch, delete and
+//! bulk-import priorities.
+
+use std::borrow::Cow;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use uuid::Uuid;
+
+use super::params::{self, FORMAT, IMPORT_TYPES, JSON_TYPES, LIMIT, OFFSET, ParamSpec, Params};
+use super::problem::ApiError;
+use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, typed};
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::priority::PriorityDraft;
+use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
+use crate::index::Catalog;
+use crate::representation::append_member;
+use crate::service::Written;
+
+pub const ITEMS_PATH: &str = "/collections/priorities/items";
+
+/// Every parameter of `GET /collections/priorities/items`.
+pub const ITEM_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "bbox",
+        description: "minLon,minLat,maxLon,maxLat (WGS84): features whose geometry intersects the box.",
+        schema: "string",
+        example: "-66.95,10.45,-66.85,10.55",
+    },
+    LIMIT,
+    OFFSET,
+    ParamSpec {
+        name: "datetime",
+        description: "Creation time: an RFC 3339 instant or date, or an interval start/end with `..` for an open end.",
+        schema: "string",
+        example: "2026-01-01T00:00:00Z/..",
+    },
+    ParamSpec {
+        name: "state",
+        description: "State codes (2 digits), comma separated.",
+        schema: "string",
+        example: "01",
+    },
+    ParamSpec {
+        name: "municipality",
+        description: "Municipality codes (4 digits), comma separated.",
+        schema: "string",
+        example: "0101",
+    },
+    ParamSpec {
+        name: "parish",
+        description: "Parish codes (6 digits), comma separated.",
+        schema: "string",
+        example: "010101,010102",
+    },
+    ParamSpec {
+        name: "council",
+        description: "Council codes, comma separated.",
+        schema: "string",
+        example: "CC-010101-001",
+    },
+    ParamSpec {
+        name: "category",
+        description: "Categories, comma separated: water, electricity, roads, health, education, security, housing, environment, gas, transport, telecom, food, culture_sport, other.",
+        schema: "string",
+        example: "water,electricity",
+    },
+    ParamSpec {
+        name: "status",
+        description: "Statuses, comma separated: proposed, approved, in_progress, done, rejected.",
+        schema: "string",
+        example: "proposed",
+    },
+    ParamSpec {
+        name: "point",
+        description: "lon,lat centre of a radius query (needs `radius`); results come nearest first with `distance_m`.",
+        schema: "string",
+        example: "-66.9146,10.5061",
+    },
+    ParamSpec {
+        name: "radius",
+        description: "Radius in metres around `point`, 0 to 100000; geodesic distance to the nearest part of each geometry.",
+        schema: "number",
+        example: "1000",
+    },
+    FORMAT,
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(ITEMS_PATH, get(list_items).post(create_item))
+        .route(
+            "/collections/priorities/items/{id}",
+            get(get_item)
+                .put(replace_item)
+                .patch(patch_item)
+                .delete(delete_item),
+        )
+        .route("/collections/priorities/import", post(import))
+}
+
+/// Parses the items parameters into a filter, checking codes against the catalog.
+fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, ApiError> {
+    let codes = |name: &str, level: Level| -> Result<Vec<TerritoryCode>, ApiError> {
+        let list = params
+            .parsed(name, |s| query::parse_codes(s, level))?
+            .unwrap_or_default();
+        match list.iter().find(|c| catalog.territory(**c).is_none()) {
+            Some(unknown) => Err(ApiError::parameter(
+                name,
+                format!("unknown {name} {unknown}"),
+            )),
+            None => Ok(list),
+        }
+    };
+    let councils = params
+        .parsed("council", |s| query::parse_list(s, |c| c.parse()))?
+        .unwrap_or_default();
+    if let Some(unknown) = councils.iter().find(|c| catalog.council(c).is_none()) {
+        return Err(ApiError::parameter(
+            "council",
+            format!("unknown council {unknown}"),
+        ));
+    }
+    let center = params.parsed("point", query::parse_point)?;
+    let radius = params.parsed("radius", query::parse_radius)?;
+    let near = match (center, radius) {
+        (Some(center), Some(radius_m)) => Some(Near { center, radius_m }),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(ApiError::parameter(
+                "radius",
+                "point needs a radius in metres",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::parameter(
+                "point",
+                "radius needs a point=lon,lat centre",
+            ));
+        }
+    };
+    Ok(PriorityFilter {
+        bbox: params.parsed("bbox", |s| s.parse::<Bbox>())?,
+        near,
+        datetime: params.parsed("datetime", |s| s.parse::<Interval>())?,
+        states: codes("state", Level::State)?,
+        municipalities: codes("municipality", Level::Municipality)?,
+        parishes: codes("parish", Level::Parish)?,
+        councils,
+        categories: params
+            .parsed("category", |s| query::parse_list(s, str::parse))?
+            .unwrap_or_default(),
+        statuses: params
+            .parsed("status", |s| query::parse_list(s, str::parse))?
+            .unwrap_or_default(),
+    })
+}
+
+async fn list_items(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), ITEM_PARAMS)?;
+    let page = params.page()?;
+    let base = base_url(&state.config, &headers);
+    let body = {
+        let index = state.service.index().read();
+        let filter = parse_filter(&params, &index.catalog)?;
+        let result = index.priorities.query(&filter, page);
+        let features = result.items.iter().map(|(entry, distance)| match distance {
+            Some(d) => Cow::Owned(append_member(
+                &entry.feature,
+                2,
+                "distance_m",
+                &format!("{d:.2}"),
+            )),
+            None => Cow::Borrowed(&*entry.feature),
+        });
+        feature_collection(
+            &base,
+            ITEMS_PATH,
+            &params.without_paging(),
+            page,
+            result.matched,
+            features,
+        )
+    };
+    Ok(typed(StatusCode::OK, GEOJSON, body))
+}
+
+/// The path id as a UUID; anything else names no priority.
+fn priority_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found(format!("no priority with id {id:?}")))
+}
+
+/// A single priority's Feature with its links, `ETag` and media type.
+fn feature_response(
+    status: StatusCode,
+    base: &str,
+    id: Uuid,
+    version: i64,
+    feature: &str,
+) -> Response {
+    let links = serde_json::Value::Array(vec![
+        link(
+            format!("{base}{ITEMS_PATH}/{id}"),
+            "self",
+            GEOJSON,
+            Some("this priority"),
+        ),
+        link(
+            format!("{base}/collections/priorities"),
+            "collection",
+            JSON,
+            Some("priorities"),
+        ),
+    ]);
+    let body = append_member(feature, 1, "links", &links.to_string());
+    let mut response = typed(status, GEOJSON, body);
+    if let Ok(tag) = HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
+async fn get_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[FORMAT])?;
+    let id = priority_id(&id)?;
+    let base = base_url(&state.config, &headers);
+    let index = state.service.index().read();
+    let entry = index
+        .priorities
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no priority with id {id}")))?;
+    let current = etag(entry.version);
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == current || t.trim() == "*")
+        });
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, current)]).into_response());
+    }
+    Ok(feature_response(
+        StatusCode::OK,
+        &base,
+        id,
+        entry.version,
+        &entry.feature,
+    ))
+}
+
+fn written(status: StatusCode, state: &AppState, headers: &HeaderMap, w: Written) -> Response {
+    let base = base_url(&state.config, headers);
+    let mut response = feature_response(status, &base, w.id, w.version, &w.feature);
+    if status == StatusCode::CREATED
+        && let Ok(location) = HeaderValue::from_str(&format!("{base}{ITEMS_PATH}/{}", w.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+async fn read_feature(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<serde_json::Value, ApiError> {
+    let bytes = params::read_body(headers, body, state.config.max_body_bytes, &JSON_TYPES).await?;
+    params::parse_json(&bytes)
+}
+
+async fn create_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let value = read_feature(&state, &headers, body).await?;
+    let draft =
+        PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
+    let w = state.service.create_priority(draft).await?;
+    Ok(written(StatusCode::CREATED, &state, &headers, w))
+}
+
+async fn replace_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let id = priority_id(&id)?;
+    let if_match = params::if_match(&headers)?;
+    let value = read_feature(&state, &headers, body).await?;
+    let draft =
+        PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
+    let w = state
+        .service
+        .replace_priority(id, if_match.as_deref(), draft)
+        .await?;
+    Ok(written(StatusCode::OK, &state, &headers, w))
+}
+
+async fn patch_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let id = priority_id(&id)?;
+    let if_match = params::if_match(&headers)?;
+    let patch = read_feature(&state, &headers, body).await?;
+    let w = state
+        .service
+        .patch_priority(id, if_match.as_deref(), &patch)
+        .await?;
+    Ok(written(StatusCode::OK, &state, &headers, w))
+}
+
+async fn delete_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let id = priority_id(&id)?;
+    let if_match = params::if_match(&headers)?;
+    state
+        .service
+        .delete_priority(id, if_match.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let bytes =
+        params::read_body(&headers, body, state.config.max_import_bytes, &IMPORT_TYPES).await?;
+    let features =
+        crate::import::parse_features(&bytes).map_err(|e| ApiError::wrong_document(e.0))?;
+    let report = state.service.import(features).await?;
+    let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
+    Ok(typed(StatusCode::OK, JSON, body))
+}

@@ -1,0 +1,248 @@
+//! Errors as RFC 9457 `application/problem+json`, for every failing path:
+//! handlers, extractors, the 404 and 405 fallbacks and caught panics.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::domain::FieldError;
+use crate::service::ServiceError;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Carried in a 5xx response's extensions so the logging middleware can
+/// record the cause without it reaching the client.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
+
+/// An error response: status, a problem type and the member at fault.
+/// Boxed so that `Result<_, ApiError>` stays one pointer wide on the happy path.
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<Problem>);
+
+#[derive(Debug, Clone)]
+struct Problem {
+    status: StatusCode,
+    /// Last segment of the problem type URI, e.g. `invalid-parameter`.
+    kind: &'static str,
+    title: &'static str,
+    detail: String,
+    /// Extra members: `parameter`, `pointer`, `header`, ...
+    members: Map<String, Value>,
+    etag: Option<String>,
+    internal: Option<String>,
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError(Box::new(Problem {
+            status,
+            kind,
+            title,
+            detail: detail.into(),
+            members: Map::new(),
+            etag: None,
+            internal: None,
+        }))
+    }
+
+    fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.0.members.insert(name.into(), value.into());
+        self
+    }
+
+    /// 400: a query parameter has an invalid value.
+    pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            "Invalid query parameter",
+            detail,
+        )
+        .with("parameter", name)
+    }
+
+    /// 400: a query parameter this endpoint does not define (OGC API – Features
+    /// requires rejecting them, so typos do not silently widen a query).
+    pub fn unknown_parameter(name: &str, known: &[&str]) -> Self {
+        let detail = if known.is_empty() {
+            format!("unknown query parameter {name:?}; this endpoint takes none")
+        } else {
+            format!(
+                "unknown query parameter {name:?}; expected one of {}",
+                known.join(", ")
+            )
+        };
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unknown-parameter",
+            "Unknown query parameter",
+            detail,
+        )
+        .with("parameter", name)
+    }
+
+    /// 400: a request header has an invalid value.
+    pub fn header(name: &str, detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-header",
+            "Invalid request header",
+            detail,
+        )
+        .with("header", name)
+    }
+
+    /// 400: the body is not valid JSON.
+    pub fn malformed_body(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "Malformed JSON body",
+            detail,
+        )
+        .with("pointer", "")
+    }
+
+    /// 400: the body is JSON, but not the document this endpoint takes.
+    pub fn wrong_document(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "wrong-document",
+            "Unexpected document type",
+            detail,
+        )
+        .with("pointer", "/type")
+    }
+
+    /// 422: a member of the body is invalid.
+    pub fn invalid_field(e: FieldError) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            "Invalid member in body",
+            e.detail,
+        )
+        .with("pointer", e.pointer)
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// 405.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "this resource does not support that method",
+        )
+    }
+
+    /// 409: the record exists already.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+    }
+
+    /// 412: `If-Match` does not name the current version.
+    pub fn precondition_failed(current: i64) -> Self {
+        let mut e = Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "Precondition failed",
+            format!(
+                "the priority changed: its current version is {current}; fetch it again and retry"
+            ),
+        )
+        .with("header", "If-Match");
+        e.0.etag = Some(super::etag(current));
+        e
+    }
+
+    /// 413: the body is larger than the configured limit.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        )
+        .with("pointer", "")
+    }
+
+    /// 415: a body of a media type this endpoint does not read.
+    pub fn unsupported_media_type(got: &str, accepted: &[&str]) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            format!(
+                "Content-Type {got:?} is not accepted; send one of {}",
+                accepted.join(", ")
+            ),
+        )
+        .with("header", "Content-Type")
+    }
+
+    /// 500: the cause is logged, never sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            "the server failed to handle the request; it has been logged",
+        );
+        e.0.internal = Some(cause.to_string());
+        e
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::WrongShape(s) => ApiError::wrong_document(s),
+            ServiceError::Invalid(f) => ApiError::invalid_field(f),
+            ServiceError::NotFound(s) => ApiError::not_found(s),
+            ServiceError::PreconditionFailed { current } => ApiError::precondition_failed(current),
+            ServiceError::Conflict(s) => ApiError::conflict(s),
+            ServiceError::Store(s) => ApiError::internal(s),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = *self.0;
+        let mut body = json!({
+            "type": format!("urn:prioridades:problem:{}", problem.kind),
+            "title": problem.title,
+            "status": problem.status.as_u16(),
+            "detail": problem.detail,
+        });
+        if let Value::Object(map) = &mut body {
+            map.extend(problem.members);
+        }
+        let mut response = (problem.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(etag) = problem.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+            headers.insert(header::ETAG, etag);
+        }
+        if let Some(cause) = problem.internal {
+            response.extensions_mut().insert(InternalCause(cause));
+        }
+        response
+    }
+}

@@ -1,0 +1,98 @@
+//! Reading bulk input: a GeoJSON FeatureCollection, a single Feature, or
+//! newline-delimited Features (one per line, RFC 8142 record separators
+//! allowed), each validated on its own so one bad feature does not sink the rest.
+
+use serde_json::Value;
+
+use crate::domain::BodyError;
+use crate::domain::priority::PriorityDraft;
+
+/// Why the input as a whole could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Splits `bytes` into features, each parsed and validated independently.
+pub fn parse_features(bytes: &[u8]) -> Result<Vec<Result<PriorityDraft, BodyError>>, InputError> {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0x1e);
+    let Some(start) = start else {
+        return Err(InputError("the input is empty".into()));
+    };
+    if bytes[start] != b'{' {
+        return Err(InputError(
+            "expected a GeoJSON FeatureCollection or newline-delimited Features".into(),
+        ));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(document) => from_document(document),
+        // More than one JSON value (or a broken line): read line by line.
+        Err(_) => Ok(from_lines(bytes)),
+    }
+}
+
+fn from_document(document: Value) -> Result<Vec<Result<PriorityDraft, BodyError>>, InputError> {
+    match document.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {
+            let features = document
+                .get("features")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    InputError("the FeatureCollection has no \"features\" array".into())
+                })?;
+            Ok(features
+                .iter()
+                .map(|f| PriorityDraft::from_feature(f, ""))
+                .collect())
+        }
+        Some("Feature") => Ok(vec![PriorityDraft::from_feature(&document, "")]),
+        other => Err(InputError(format!(
+            "expected a FeatureCollection or Features, got type {:?}",
+            other.unwrap_or("(none)")
+        ))),
+    }
+}
+
+fn from_lines(bytes: &[u8]) -> Vec<Result<PriorityDraft, BodyError>> {
+    bytes
+        .split(|b| *b == b'\n')
+        .map(|line| {
+            line.trim_ascii()
+                .strip_prefix(b"\x1e")
+                .unwrap_or(line.trim_ascii())
+        })
+        .filter(|line| !line.is_empty())
+        .map(|line| match serde_json::from_slice::<Value>(line) {
+            Ok(v) => PriorityDraft::from_feature(&v, ""),
+            Err(e) => Err(BodyError::WrongShape(format!("not valid JSON: {e}"))),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"council":"C1","title":"t","category":"water"}}"#;
+
+    #[test]
+    fn newline_delimited_input_reports_each_bad_line_by_position() {
+        let input = format!("{GOOD}\n\n{{broken\n\x1e{GOOD}\n{{\"type\":\"Point\"}}\n");
+        let parsed = parse_features(input.as_bytes()).unwrap();
+        assert_eq!(parsed.len(), 4);
+        assert!(parsed[0].is_ok());
+        assert!(parsed[1].is_err());
+        assert!(parsed[2].is_ok());
+        assert!(parsed[3].is_err());
+    }
+
+    #[test]
+    fn a_feature_collection_yields_its_features() {
+        let input = format!(r#"{{"type":"FeatureCollection","features":[{GOOD},{GOOD}]}}"#);
+        assert_eq!(parse_features(input.as_bytes()).unwrap().len(), 2);
+        assert!(parse_features(b"[1,2]").is_err());
+        assert!(parse_features(b"  ").is_err());
+        assert!(parse_features(br#"{"type":"Point","coordinates":[1,2]}"#).is_err());
+    }
+}

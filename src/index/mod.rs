@@ -1,0 +1,63 @@
+//! The in-memory state queries are answered from: the catalog of territories
+//! and councils, and the spatial index of priorities.
+//!
+//! Built from the store at start-up and changed only after a write commits.
+
+pub mod catalog;
+pub mod priorities;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+pub use catalog::Catalog;
+pub use priorities::{Entry, PriorityIndex, QueryPage};
+
+use crate::store::{Store, StoreError};
+
+/// Everything in memory, guarded as one unit so a reader never sees a
+/// priority without its council or territory.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub catalog: Catalog,
+    pub priorities: PriorityIndex,
+}
+
+impl Index {
+    /// Loads every territory, council and priority from the store.
+    pub async fn load(store: &Store) -> Result<Index, StoreError> {
+        let catalog = Catalog::new(
+            store.load_territories().await?,
+            store.load_councils().await?,
+        );
+        let priorities = PriorityIndex::build(store.load_priorities().await?, |code| {
+            catalog.council(code).map(|c| c.parish)
+        })
+        .map_err(StoreError::Corrupt)?;
+        Ok(Index {
+            catalog,
+            priorities,
+        })
+    }
+}
+
+/// A shared handle on the [`Index`].
+#[derive(Debug, Clone, Default)]
+pub struct SharedIndex(Arc<RwLock<Index>>);
+
+impl SharedIndex {
+    pub fn new(index: Index) -> Self {
+        SharedIndex(Arc::new(RwLock::new(index)))
+    }
+
+    /// A read view. Never hold it across an `.await`.
+    pub fn read(&self) -> RwLockReadGuard<'_, Index> {
+        // A panic while writing leaves the index as the last completed
+        // mutation wrote it: every mutation is a single call that cannot
+        // leave it half-changed, so the poison flag carries no information.
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A write view. Never hold it across an `.await`.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Index> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,0 +1,408 @@
+//! The in-memory index of priorities: an R-tree of feature envelopes plus
+//! lookups by id, council and parish, and each feature's GeoJSON text.
+//!
+//! Queries take candidates from the most selective structure (the R-tree for
+//! spatial filters, the parish or council sets for territorial ones), then
+//! check every filter exactly on each candidate, so results equal a
+//! brute-force scan of the whole collection.
+//!
+//! # Units
+//! Coordinates are `[longitude, latitude]` in WGS84 degrees; distances metres.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use geo::{BoundingRect, Geometry, Point, Rect};
+use rstar::{AABB, RTree, RTreeObject};
+use uuid::Uuid;
+
+use crate::domain::codes::{CouncilCode, TerritoryCode};
+use crate::domain::geometry::{distance_m, intersects_rect};
+use crate::domain::priority::{Category, Priority, Status};
+use crate::domain::query::{Near, Page, PriorityFilter};
+use crate::domain::time::Micros;
+use crate::representation::priority_feature;
+
+/// Mean Earth radius used by the haversine distance, in metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// What the index keeps of each priority: the fields filters look at, the
+/// exact geometry, and the Feature text responses are built from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub pk: i64,
+    pub id: Uuid,
+    pub version: i64,
+    pub council: CouncilCode,
+    pub parish: TerritoryCode,
+    pub category: Category,
+    pub status: Status,
+    pub created_at: Micros,
+    pub geometry: Geometry<f64>,
+    /// The priority as a GeoJSON Feature, see [`crate::representation`].
+    pub feature: Box<str>,
+}
+
+/// An R-tree leaf: a feature's bounding box and its row key.
+#[derive(Debug, Clone, PartialEq)]
+struct Leaf {
+    envelope: AABB<[f64; 2]>,
+    pk: i64,
+}
+
+impl RTreeObject for Leaf {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
+    // Validated geometries are never empty, so they always have a box.
+    let rect = geometry
+        .bounding_rect()
+        .unwrap_or_else(|| Rect::new((0.0, 0.0), (0.0, 0.0)));
+    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
+}
+
+/// One page of a query's result.
+#[derive(Debug)]
+pub struct QueryPage<'a> {
+    /// How many priorities match in all pages.
+    pub matched: usize,
+    /// This page's priorities, each with its distance in metres for radius queries.
+    pub items: Vec<(&'a Entry, Option<f64>)>,
+}
+
+/// Every priority, indexed.
+#[derive(Debug, Default)]
+pub struct PriorityIndex {
+    entries: BTreeMap<i64, Entry>,
+    by_id: HashMap<Uuid, i64>,
+    tree: RTree<Leaf>,
+    by_parish: BTreeMap<TerritoryCode, BTreeSet<i64>>,
+    by_council: HashMap<CouncilCode, BTreeSet<i64>>,
+}
+
+impl PriorityIndex {
+    /// Builds the index in one pass; `parish_of` gives each council's parish.
+    pub fn build(
+        priorities: Vec<Priority>,
+        parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
+    ) -> Result<Self, String> {
+        let mut index = PriorityIndex::default();
+        let mut leaves = Vec::with_capacity(priorities.len());
+        for p in priorities {
+            let parish = parish_of(&p.council)
+                .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))?;
+            let entry = Entry::new(&p, parish);
+            leaves.push(Leaf {
+                envelope: envelope_of(&entry.geometry),
+                pk: entry.pk,
+            });
+            index.link(entry);
+        }
+        index.tree = RTree::bulk_load(leaves);
+        Ok(index)
+    }
+
+    /// Number of priorities.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The priority with this id.
+    pub fn get(&self, id: &Uuid) -> Option<&Entry> {
+        self.by_id.get(id).and_then(|pk| self.entries.get(pk))
+    }
+
+    /// Adds a stored priority, replacing the entry with the same row key.
+    pub fn upsert(&mut self, p: &Priority, parish: TerritoryCode) {
+        self.remove(p.pk);
+        let entry = Entry::new(p, parish);
+        self.tree.insert(Leaf {
+            envelope: envelope_of(&entry.geometry),
+            pk: entry.pk,
+        });
+        self.link(entry);
+    }
+
+    /// Removes the priority with row key `pk`, if present.
+    pub fn remove(&mut self, pk: i64) {
+        let Some(old) = self.entries.remove(&pk) else {
+            return;
+        };
+        self.by_id.remove(&old.id);
+        self.tree.remove(&Leaf {
+            envelope: envelope_of(&old.geometry),
+            pk,
+        });
+        remove_from(&mut self.by_parish, &old.parish, pk);
+        if let Some(set) = self.by_council.get_mut(&old.council) {
+            set.remove(&pk);
+            if set.is_empty() {
+                self.by_council.remove(&old.council);
+            }
+        }
+    }
+
+    fn link(&mut self, entry: Entry) {
+        self.by_id.insert(entry.id, entry.pk);
+        self.by_parish
+            .entry(entry.parish)
+            .or_default()
+            .insert(entry.pk);
+        self.by_council
+            .entry(entry.council.clone())
+            .or_default()
+            .insert(entry.pk);
+        self.entries.insert(entry.pk, entry);
+    }
+
+    /// The bounding box of every priority, `[minLon, minLat, maxLon, maxLat]`.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        if self.tree.size() == 0 {
+            return None;
+        }
+        let e = self.tree.root().envelope();
+        Some([e.lower()[0], e.lower()[1], e.upper()[0], e.upper()[1]])
+    }
+
+    /// The earliest and latest creation times.
+    pub fn time_extent(&self) -> Option<(Micros, Micros)> {
+        let mut times = self.entries.values().map(|e| e.created_at);
+        let first = times.next()?;
+        Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+
+    /// Answers a query: every priority matching all of `filter`, ordered by
+    /// row key (or by distance, then row key, for radius queries), and the
+    /// requested page of them.
+    pub fn query(&self, filter: &PriorityFilter, page: Page) -> QueryPage<'_> {
+        let mut hits: Vec<(f64, i64)> = Vec::new();
+        let mut consider = |entry: &Entry| {
+            if let Some(d) = matches(entry, filter) {
+                hits.push((d.unwrap_or(0.0), entry.pk));
+            }
+        };
+        if let Some(near) = &filter.near {
+            let mut seen = HashSet::new();
+            for envelope in radius_envelopes(near) {
+                for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
+                    if seen.insert(leaf.pk) {
+                        consider(&self.entries[&leaf.pk]);
+                    }
+                }
+            }
+        } else if let Some(bbox) = &filter.bbox {
+            let (min, max) = (bbox.0.min(), bbox.0.max());
+            let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+            for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
+                consider(&self.entries[&leaf.pk]);
+            }
+        } else if !filter.councils.is_empty() {
+            let pks: BTreeSet<i64> = filter
+                .councils
+                .iter()
+                .filter_map(|c| self.by_council.get(c))
+                .flatten()
+                .copied()
+                .collect();
+            pks.iter().for_each(|pk| consider(&self.entries[pk]));
+        } else if let Some(territories) = [&filter.parishes, &filter.municipalities, &filter.states]
+            .into_iter()
+            .find(|list| !list.is_empty())
+        {
+            // The finest level given narrows most; the others are checked on each candidate.
+            let mut pks = BTreeSet::new();
+            for territory in territories {
+                let (first, last) = parish_range(*territory);
+                for (_, set) in self.by_parish.range(first..=last) {
+                    pks.extend(set.iter().copied());
+                }
+            }
+            pks.iter().for_each(|pk| consider(&self.entries[pk]));
+        } else {
+            self.entries.values().for_each(&mut consider);
+        }
+        if filter.near.is_some() {
+            hits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        } else {
+            hits.sort_unstable_by_key(|h| h.1);
+        }
+        let matched = hits.len();
+        let items = hits
+            .iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .map(|&(d, pk)| (&self.entries[&pk], filter.near.map(|_| d)))
+            .collect();
+        QueryPage { matched, items }
+    }
+}
+
+impl Entry {
+    fn new(p: &Priority, parish: TerritoryCode) -> Self {
+        Entry {
+            pk: p.pk,
+            id: p.id,
+            version: p.version,
+            council: p.council.clone(),
+            parish,
+            category: p.category,
+            status: p.status,
+            created_at: p.created_at,
+            geometry: p.geometry.clone(),
+            feature: priority_feature(p, parish).into_boxed_str(),
+        }
+    }
+}
+
+fn remove_from<K: Ord>(map: &mut BTreeMap<K, BTreeSet<i64>>, key: &K, pk: i64) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(&pk);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The first and last parish codes inside a territory of any level.
+fn parish_range(territory: TerritoryCode) -> (TerritoryCode, TerritoryCode) {
+    use crate::domain::codes::Level;
+    let scale = 10u32.pow((Level::Parish.digits() - territory.level().digits()) as u32);
+    let first = territory.value() * scale;
+    (
+        TerritoryCode::parish(first),
+        TerritoryCode::parish(first + scale - 1),
+    )
+}
+
+/// Checks every filter on one entry. `None` when it does not match; else the
+/// distance in metres for radius queries.
+fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
+    let listed = |empty: bool, hit: bool| empty || hit;
+    let ok = listed(
+        f.categories.is_empty(),
+        f.categories.contains(&entry.category),
+    ) && listed(f.statuses.is_empty(), f.statuses.contains(&entry.status))
+        && listed(f.councils.is_empty(), f.councils.contains(&entry.council))
+        && [&f.states, &f.municipalities, &f.parishes]
+            .into_iter()
+            .all(|list| {
+                listed(
+                    list.is_empty(),
+                    list.iter().any(|t| entry.parish.is_within(*t)),
+                )
+            })
+        && f.datetime.is_none_or(|i| i.contains(entry.created_at))
+        && f.bbox
+            .is_none_or(|b| intersects_rect(&entry.geometry, &b.0));
+    if !ok {
+        return None;
+    }
+    match &f.near {
+        None => Some(None),
+        Some(near) => {
+            let d = distance_m(&entry.geometry, near.center);
+            (d <= near.radius_m).then_some(Some(d))
+        }
+    }
+}
+
+/// Boxes (in degrees) that hold every point within `near.radius_m` metres of
+/// the centre: one box, or two when the circle crosses the antimeridian.
+///
+/// A metre radius is not a fixed number of degrees: a degree of longitude
+/// shrinks with latitude, so the box widens by the spherical bound
+/// `asin(sin δ / cos φ)` where δ is the radius as an angle.
+fn radius_envelopes(near: &Near) -> Vec<AABB<[f64; 2]>> {
+    let Point(center) = near.center;
+    let delta = near.radius_m / EARTH_RADIUS_M;
+    let dlat = delta.to_degrees() * (1.0 + 1e-9) + 1e-9;
+    let min_lat = (center.y - dlat).max(-90.0);
+    let max_lat = (center.y + dlat).min(90.0);
+    let phi = center.y.to_radians();
+    let reaches_pole = max_lat >= 90.0 || min_lat <= -90.0;
+    let dlon = if reaches_pole || delta.sin() >= phi.cos() {
+        180.0
+    } else {
+        (delta.sin() / phi.cos()).asin().to_degrees() * (1.0 + 1e-9) + 1e-9
+    };
+    if dlon >= 180.0 {
+        return vec![AABB::from_corners([-180.0, min_lat], [180.0, max_lat])];
+    }
+    let (west, east) = (center.x - dlon, center.x + dlon);
+    let mut boxes = vec![AABB::from_corners(
+        [west.max(-180.0), min_lat],
+        [east.min(180.0), max_lat],
+    )];
+    if west < -180.0 {
+        boxes.push(AABB::from_corners(
+            [west + 360.0, min_lat],
+            [180.0, max_lat],
+        ));
+    }
+    if east > 180.0 {
+        boxes.push(AABB::from_corners(
+            [-180.0, min_lat],
+            [east - 360.0, max_lat],
+        ));
+    }
+    boxes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Distance, Haversine};
+
+    #[test]
+    fn radius_boxes_hold_every_point_of_the_circle() {
+        for (lon, lat, r) in [
+            (-66.9, 10.5, 100_000.0),
+            (179.9, 60.0, 50_000.0),
+            (0.0, 89.5, 80_000.0),
+        ] {
+            let near = Near {
+                center: Point::new(lon, lat),
+                radius_m: r,
+            };
+            let boxes = radius_envelopes(&near);
+            for bearing in 0..360 {
+                let p = geo::Destination::destination(
+                    &Haversine,
+                    near.center,
+                    bearing as f64,
+                    r * 0.999_999,
+                );
+                let d = Haversine.distance(p, near.center);
+                assert!(d <= r);
+                let inside = boxes.iter().any(|b| {
+                    let (lo, hi) = (b.lower(), b.upper());
+                    p.x() >= lo[0] && p.x() <= hi[0] && p.y() >= lo[1] && p.y() <= hi[1]
+                });
+                assert!(
+                    inside,
+                    "({lon},{lat}) r={r} bearing {bearing}: {p:?} outside {boxes:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn parish_ranges_cover_exactly_the_territory() {
+        use crate::domain::codes::Level;
+        let state = TerritoryCode::parse(Level::State, "01").unwrap();
+        let (a, b) = parish_range(state);
+        assert_eq!(
+            (a.to_string().as_str(), b.to_string().as_str()),
+            ("010000", "019999")
+        );
+        let parish = TerritoryCode::parse(Level::Parish, "010203").unwrap();
+        assert_eq!(parish_range(parish), (parish, parish));
+    }
+}

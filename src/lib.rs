@@ -1,0 +1,20 @@
+//! prioridades: stores the geolocated priorities of Venezuela's communal
+//! councils, indexes them in an in-memory R-tree, and serves them as GeoJSON
+//! through OGC API – Features.
+//!
+//! Data flows one way: [`http`] parses and validates requests into [`domain`]
+//! values; writes go through [`service`], which commits to the [`store`] (the
+//! source of truth) and then updates the [`index`]; reads are answered from
+//! the index alone.
+
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod import;
+pub mod index;
+pub mod representation;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,80 @@
+//! The `prioridades` command: parse configuration, set up logging, run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use prioridades::config::{Cli, Command, ImportArgs};
+use prioridades::startup::{Application, open_service, shutdown_signal};
+use prioridades::{demo, import, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.log_level, cli.log_format);
+    let result = match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Import(args)) => import_file(args).await,
+        Some(Command::DemoFixtures { out }) => write_fixtures(&out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("prioridades: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: prioridades::config::ServeArgs) -> Result<(), String> {
+    let app = Application::build(&args).await.map_err(|e| e.to_string())?;
+    app.run_until(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn import_file(args: ImportArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let features = import::parse_features(&bytes).map_err(|e| e.to_string())?;
+    let service = open_service(&args.database.database_url, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let report = service.import(features).await.map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    for e in &report.errors {
+        eprintln!(
+            "feature {}: {}{}",
+            e.index,
+            e.pointer
+                .as_deref()
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default(),
+            e.reason
+        );
+    }
+    println!(
+        "{} received, {} created, {} updated, {} refused in {seconds:.2} s",
+        report.received,
+        report.created,
+        report.updated,
+        report.errors.len()
+    );
+    service.store().close().await;
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} features were refused", report.errors.len()))
+    }
+}
+
+fn write_fixtures(out: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (name, text) in demo::generate() {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

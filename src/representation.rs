@@ -1,0 +1,119 @@
+//! GeoJSON representations of stored values, written once per write.
+//!
+//! A priority's Feature is serialized when it enters the index and kept as
+//! text, so a response is assembled by copying bytes instead of serializing
+//! every feature of every response. Members are written in a fixed order with
+//! `properties` last, which lets the HTTP layer append a per-response member
+//! (`distance_m`, `links`) without parsing.
+
+use std::fmt::Write;
+
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::geometry::to_geojson;
+use crate::domain::priority::Priority;
+use crate::domain::time;
+
+/// Writes `s` as a JSON string literal.
+fn push_str(out: &mut String, s: &str) {
+    // Serializing a &str cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// The Feature of a priority whose council lies in `parish`.
+///
+/// The text always ends with `}}`: the close of `properties`, then of the Feature.
+pub fn priority_feature(p: &Priority, parish: TerritoryCode) -> String {
+    let mut out = String::with_capacity(512);
+    out.push_str(r#"{"type":"Feature","id":""#);
+    out.push_str(&p.id.to_string());
+    out.push_str(r#"","geometry":"#);
+    out.push_str(&to_geojson(&p.geometry));
+    out.push_str(r#","properties":{"council":"#);
+    push_str(&mut out, p.council.as_str());
+    for level in Level::ALL {
+        let code = parish.at_level(level).unwrap_or(parish);
+        let _ = write!(out, r#","{}":"{code}""#, level.as_str());
+    }
+    out.push_str(r#","title":"#);
+    push_str(&mut out, &p.title);
+    out.push_str(r#","description":"#);
+    match &p.description {
+        Some(d) => push_str(&mut out, d),
+        None => out.push_str("null"),
+    }
+    let _ = write!(
+        out,
+        r#","category":"{}","status":"{}","rank":{},"families":{},"created_at":"{}","updated_at":"{}","version":{}}}}}"#,
+        p.category,
+        p.status,
+        p.rank.map_or("null".to_string(), |r| r.to_string()),
+        p.families.map_or("null".to_string(), |f| f.to_string()),
+        time::format(p.created_at),
+        time::format(p.updated_at),
+        p.version,
+    );
+    out
+}
+
+/// Appends `,"name":value` (value already JSON) to the last object closed by
+/// `depth` braces at the end of `feature`: depth 2 adds to `properties`, depth
+/// 1 to the Feature itself.
+pub fn append_member(feature: &str, depth: usize, name: &str, json_value: &str) -> String {
+    let cut = feature.len().saturating_sub(depth);
+    let mut out = String::with_capacity(feature.len() + name.len() + json_value.len() + 4);
+    out.push_str(&feature[..cut]);
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+    out.push_str(json_value);
+    out.push_str(&feature[cut..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::priority::{Category, Status};
+    use serde_json::Value;
+
+    fn sample() -> Priority {
+        Priority {
+            pk: 1,
+            id: uuid::Uuid::nil(),
+            council: "CC-1".parse().unwrap(),
+            title: "Agua \"potable\"".into(),
+            description: None,
+            category: Category::Water,
+            status: Status::Proposed,
+            rank: Some(2),
+            families: None,
+            geometry: geo::Geometry::Point(geo::Point::new(-66.9, 10.5)),
+            created_at: 0,
+            updated_at: 0,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_feature_is_valid_json_with_derived_territories() {
+        let text = priority_feature(&sample(), TerritoryCode::parish(10122));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["properties"]["state"], "01");
+        assert_eq!(v["properties"]["municipality"], "0101");
+        assert_eq!(v["properties"]["parish"], "010122");
+        assert_eq!(v["properties"]["title"], "Agua \"potable\"");
+        assert_eq!(v["properties"]["families"], Value::Null);
+        assert_eq!(v["geometry"]["coordinates"][0], -66.9);
+    }
+
+    #[test]
+    fn members_can_be_appended_to_properties_and_to_the_feature() {
+        let text = priority_feature(&sample(), TerritoryCode::parish(10122));
+        let with_distance = append_member(&text, 2, "distance_m", "12.5");
+        let v: Value = serde_json::from_str(&with_distance).unwrap();
+        assert_eq!(v["properties"]["distance_m"], 12.5);
+        let with_links = append_member(&text, 1, "links", "[]");
+        let v: Value = serde_json::from_str(&with_links).unwrap();
+        assert!(v["links"].is_array());
+    }
+}

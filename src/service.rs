@@ -1,0 +1,365 @@
+//! The write path: validate against the catalog, commit to the store, then
+//! update the in-memory index.
+//!
+//! Writes pass one at a time through a gate held from before the transaction
+//! until the index reflects its commit. Without it, two writes to the same
+//! priority could commit in one order and reach the index in the other,
+//! leaving memory out of step with the store.
+
+use serde_json::Value;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::domain::priority::{Priority, PriorityDraft, merge_patch};
+use crate::domain::territory::{Council, Territory};
+use crate::domain::{BodyError, FieldError};
+use crate::index::{Catalog, SharedIndex};
+use crate::store::{Store, StoreError, WriteMode};
+
+/// Priorities written per transaction by a bulk import.
+pub const IMPORT_BATCH: usize = 1_000;
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The body is not the kind of document expected (400).
+    #[error("{0}")]
+    WrongShape(String),
+    /// A member of the body is invalid (422).
+    #[error("{0}")]
+    Invalid(FieldError),
+    /// The target does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// `If-Match` named a version that is no longer current (412).
+    #[error("the priority is at version {current}")]
+    PreconditionFailed { current: i64 },
+    /// The record exists already (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed (500).
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<BodyError> for ServiceError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::WrongShape(s) => ServiceError::WrongShape(s),
+            BodyError::Invalid(f) => ServiceError::Invalid(f),
+        }
+    }
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(e: FieldError) -> Self {
+        ServiceError::Invalid(e)
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound("no such priority".into()),
+            StoreError::VersionMismatch { current } => ServiceError::PreconditionFailed { current },
+            StoreError::Conflict(s) => ServiceError::Conflict(s),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+/// A priority as written: what a response needs.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub id: Uuid,
+    pub version: i64,
+    /// The stored Feature's GeoJSON text.
+    pub feature: String,
+}
+
+/// What a bulk import did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ImportReport {
+    /// Features read from the input.
+    pub received: usize,
+    /// New priorities stored.
+    pub created: usize,
+    /// Existing priorities (same id) updated.
+    pub updated: usize,
+    /// Features refused, each with its position in the input and the reason.
+    pub errors: Vec<ImportError>,
+}
+
+/// One refused feature of an import.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportError {
+    /// Zero-based position of the feature in the input.
+    pub index: usize,
+    /// JSON pointer inside that feature, when one member is at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    pub reason: String,
+}
+
+/// The store and the index, written together.
+#[derive(Debug)]
+pub struct Service {
+    store: Store,
+    index: SharedIndex,
+    writes: Mutex<()>,
+}
+
+impl Service {
+    pub fn new(store: Store, index: SharedIndex) -> Self {
+        Service {
+            store,
+            index,
+            writes: Mutex::new(()),
+        }
+    }
+
+    pub fn index(&self) -> &SharedIndex {
+        &self.index
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates a priority from a validated draft (409 if its id exists).
+    pub async fn create_priority(&self, draft: PriorityDraft) -> Result<Written, ServiceError> {
+        let _gate = self.writes.lock().await;
+        check_council(&self.index.read().catalog, &draft, "")?;
+        let stored = self
+            .store
+            .write_priorities(&[draft], WriteMode::CreateOnly)
+            .await?;
+        Ok(self.apply(&stored).remove(0))
+    }
+
+    /// Replaces a priority (PUT). `if_match`: the versions the client accepts.
+    pub async fn replace_priority(
+        &self,
+        id: Uuid,
+        if_match: Option<&[i64]>,
+        mut draft: PriorityDraft,
+    ) -> Result<Written, ServiceError> {
+        if draft.id.is_some_and(|body_id| body_id != id) {
+            return Err(
+                FieldError::new("/id", "the body's id differs from the id in the path").into(),
+            );
+        }
+        draft.id = Some(id);
+        let _gate = self.writes.lock().await;
+        check_council(&self.index.read().catalog, &draft, "")?;
+        let stored = self.store.update_priority(id, if_match, &draft).await?;
+        Ok(self.apply(&[stored]).remove(0))
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to a priority (PATCH).
+    pub async fn patch_priority(
+        &self,
+        id: Uuid,
+        if_match: Option<&[i64]>,
+        patch: &Value,
+    ) -> Result<Written, ServiceError> {
+        if !patch.is_object() {
+            return Err(ServiceError::WrongShape(
+                "a merge patch must be a JSON object".into(),
+            ));
+        }
+        if patch
+            .get("id")
+            .is_some_and(|v| v.as_str() != Some(id.to_string().as_str()))
+        {
+            return Err(FieldError::new("/id", "the id of a priority cannot change").into());
+        }
+        let _gate = self.writes.lock().await;
+        let current = self
+            .store
+            .get_priority(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+        let mut merged = current.to_writable_feature();
+        merge_patch(&mut merged, patch);
+        let draft = PriorityDraft::from_feature(&merged, "")?;
+        check_council(&self.index.read().catalog, &draft, "")?;
+        let stored = self.store.update_priority(id, if_match, &draft).await?;
+        Ok(self.apply(&[stored]).remove(0))
+    }
+
+    /// Deletes a priority.
+    pub async fn delete_priority(
+        &self,
+        id: Uuid,
+        if_match: Option<&[i64]>,
+    ) -> Result<(), ServiceError> {
+        let _gate = self.writes.lock().await;
+        let pk = self.store.delete_priority(id, if_match).await?;
+        self.index.write().priorities.remove(pk);
+        Ok(())
+    }
+
+    /// Imports features: each `Err` in `features` is reported with its index;
+    /// valid ones are stored [`IMPORT_BATCH`] per transaction; a feature
+    /// whose id exists updates that priority.
+    pub async fn import(
+        &self,
+        features: impl IntoIterator<Item = Result<PriorityDraft, BodyError>>,
+    ) -> Result<ImportReport, ServiceError> {
+        let mut report = ImportReport::default();
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        for (index, feature) in features.into_iter().enumerate() {
+            report.received += 1;
+            let checked = feature.map_err(ServiceError::from).and_then(|draft| {
+                check_council(&self.index.read().catalog, &draft, "")?;
+                Ok(draft)
+            });
+            match checked {
+                Ok(draft) => batch.push(draft),
+                Err(e) => report.errors.push(import_error(index, e)),
+            }
+            if batch.len() == IMPORT_BATCH {
+                self.import_batch(&mut batch, &mut report).await?;
+            }
+        }
+        self.import_batch(&mut batch, &mut report).await?;
+        Ok(report)
+    }
+
+    async fn import_batch(
+        &self,
+        batch: &mut Vec<PriorityDraft>,
+        report: &mut ImportReport,
+    ) -> Result<(), ServiceError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let _gate = self.writes.lock().await;
+        let stored = self
+            .store
+            .write_priorities(batch, WriteMode::Upsert)
+            .await?;
+        for p in &stored {
+            if p.version == 1 {
+                report.created += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        self.apply(&stored);
+        batch.clear();
+        Ok(())
+    }
+
+    /// Adds a state, municipality or parish; its parent must exist.
+    pub async fn create_territory(&self, territory: Territory) -> Result<(), ServiceError> {
+        let _gate = self.writes.lock().await;
+        {
+            let index = self.index.read();
+            if let Some(parent) = territory.code.parent()
+                && index.catalog.territory(parent).is_none()
+            {
+                return Err(FieldError::new(
+                    "/properties/code",
+                    format!("its {} {parent} does not exist", parent.level().as_str()),
+                )
+                .into());
+            }
+            if index.catalog.territory(territory.code).is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "{} {} exists already",
+                    territory.code.level().as_str(),
+                    territory.code
+                )));
+            }
+        }
+        self.store.insert_territory(&territory).await?;
+        self.index.write().catalog.insert_territory(territory);
+        Ok(())
+    }
+
+    /// Adds a council; its parish must exist.
+    pub async fn create_council(&self, council: Council) -> Result<(), ServiceError> {
+        let _gate = self.writes.lock().await;
+        {
+            let index = self.index.read();
+            if index.catalog.territory(council.parish).is_none() {
+                return Err(FieldError::new(
+                    "/properties/parish",
+                    format!("parish {} does not exist", council.parish),
+                )
+                .into());
+            }
+            if index.catalog.council(&council.code).is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "council {} exists already",
+                    council.code
+                )));
+            }
+        }
+        self.store.insert_council(&council).await?;
+        self.index.write().catalog.insert_council(council);
+        Ok(())
+    }
+
+    /// Puts committed priorities into the index and returns their Features.
+    fn apply(&self, stored: &[Priority]) -> Vec<Written> {
+        let mut index = self.index.write();
+        let index = &mut *index;
+        stored
+            .iter()
+            .map(|p| {
+                let parish = index
+                    .catalog
+                    .council(&p.council)
+                    .map(|c| c.parish)
+                    .unwrap_or_else(|| unreachable_parish(p));
+                index.priorities.upsert(p, parish);
+                let feature = index
+                    .priorities
+                    .get(&p.id)
+                    .map(|e| e.feature.to_string())
+                    .unwrap_or_default();
+                Written {
+                    id: p.id,
+                    version: p.version,
+                    feature,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Councils are never deleted and the store's foreign key guarantees every
+/// priority's council exists, so a stored priority always has a parish.
+fn unreachable_parish(p: &Priority) -> crate::domain::codes::TerritoryCode {
+    tracing::error!(id = %p.id, council = %p.council, "stored priority has no council in memory");
+    crate::domain::codes::TerritoryCode::parish(0)
+}
+
+fn check_council(
+    catalog: &Catalog,
+    draft: &PriorityDraft,
+    pointer: &str,
+) -> Result<(), FieldError> {
+    if catalog.council(&draft.council).is_none() {
+        return Err(FieldError::new(
+            format!("{pointer}/properties/council"),
+            format!("unknown council {:?}", draft.council.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+fn import_error(index: usize, e: ServiceError) -> ImportError {
+    let (pointer, reason) = match e {
+        ServiceError::Invalid(f) => (Some(f.pointer), f.detail),
+        other => (None, other.to_string()),
+    };
+    ImportError {
+        index,
+        pointer,
+        reason,
+    }
+}

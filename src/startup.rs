@@ -1,0 +1,129 @@
+//! Assembling the service: store → index → HTTP, and serving until stopped.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::ServeArgs;
+use crate::http::{self, AppState, HttpConfig};
+use crate::index::{Index, SharedIndex};
+use crate::service::Service;
+use crate::store::{Store, StoreError};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// A built service, listening, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+    service: Arc<Service>,
+}
+
+/// Opens the store, loads the demo when asked and the store is empty, and
+/// builds the index and the service.
+pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service, StoreError> {
+    let store = Store::connect(database_url).await?;
+    if load_demo && store.is_empty().await? {
+        let n = crate::demo::load(&store).await?;
+        tracing::info!(priorities = n, "empty store: loaded the demo dataset");
+    }
+    let started = std::time::Instant::now();
+    let index = Index::load(&store).await?;
+    tracing::info!(
+        priorities = index.priorities.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "index built"
+    );
+    Ok(Service::new(store, SharedIndex::new(index)))
+}
+
+impl Application {
+    /// Opens everything and binds the listener (port 0 picks a free port).
+    pub async fn build(args: &ServeArgs) -> Result<Application, StartupError> {
+        let service = Arc::new(open_service(&args.database.database_url, !args.no_demo).await?);
+        let config = HttpConfig {
+            max_body_bytes: args.max_body_bytes,
+            max_import_bytes: args.max_import_bytes,
+            cors_origins: args.cors_origins.clone(),
+            public_url: args.public_url.clone(),
+        };
+        let router = http::router(AppState {
+            service: service.clone(),
+            config: Arc::new(config),
+        });
+        let bind_error = |source| StartupError::Bind {
+            addr: args.bind.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&args.bind).await.map_err(bind_error)?;
+        let address = listener.local_addr().map_err(bind_error)?;
+        Ok(Application {
+            listener,
+            router,
+            address,
+            service,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The router, for in-process tests.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests
+    /// and closes the store.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(address = %self.address, "listening on http://{}", self.address);
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.service.store().close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}

@@ -1,0 +1,448 @@
+//! The store: the only module with SQL, and the source of truth.
+//!
+//! SQLite is the embedded default. Every write runs in one transaction that
+//! commits with `synchronous = FULL` in WAL mode, so once a write returns `Ok`
+//! it survives a crash of the process (and of the machine).
+//! The interface is deliberately narrow (load everything, read one priority,
+//! write batches, update, delete) so another engine can stand behind it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use geo::Point;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
+use crate::domain::geometry::{parse_geometry, to_geojson};
+use crate::domain::priority::{Priority, PriorityDraft};
+use crate::domain::territory::{Council, Territory};
+use crate::domain::time::{self, Micros};
+
+/// Store failures, each mapped to an HTTP status by the layer above.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row with that key (404).
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the client read it (412).
+    #[error("version mismatch: the current version is {current}")]
+    VersionMismatch { current: i64 },
+    /// A row with that key exists already (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Stored data could not be read back (500).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database failed (500).
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Applying the schema failed (500).
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// How a batch of priorities treats ids that already exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// An existing id is a conflict (POST).
+    CreateOnly,
+    /// An existing id is updated in place (bulk import).
+    Upsert,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// Turns `DATABASE_URL` forms into SQLite options: `sqlite://path`,
+/// `sqlite:path` or a bare file path.
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    let options = if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url)?
+    } else {
+        SqliteConnectOptions::new().filename(url)
+    };
+    Ok(options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a commit is fsynced before it returns, so an acknowledged
+        // write survives even a power cut, not only a killed process.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10)))
+}
+
+impl Store {
+    /// Opens (creating when missing) the database at `url` and applies the
+    /// migrations in `migrations/sqlite`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(sqlite_options(url)?)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Closes every connection, checkpointing the write-ahead log.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the store holds no territories, councils or priorities.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM states) + (SELECT count(*) FROM councils)
+                  + (SELECT count(*) FROM priorities)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? == 0)
+    }
+
+    /// Every territory of every level.
+    pub async fn load_territories(&self) -> Result<Vec<Territory>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, name FROM states UNION ALL SELECT code, name FROM municipalities
+             UNION ALL SELECT code, name FROM parishes",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let code: String = row.try_get("code")?;
+                let level = match code.len() {
+                    2 => Level::State,
+                    4 => Level::Municipality,
+                    _ => Level::Parish,
+                };
+                Ok(Territory {
+                    code: TerritoryCode::parse(level, &code).map_err(StoreError::Corrupt)?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every council.
+    pub async fn load_councils(&self) -> Result<Vec<Council>, StoreError> {
+        let rows = sqlx::query("SELECT code, name, parish_code, location FROM councils")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(council_from_row).collect()
+    }
+
+    /// Every priority, in `pk` order.
+    pub async fn load_priorities(&self) -> Result<Vec<Priority>, StoreError> {
+        let rows = sqlx::query(SELECT_PRIORITY_ORDERED)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(priority_from_row).collect()
+    }
+
+    /// One priority by id.
+    pub async fn get_priority(&self, id: Uuid) -> Result<Option<Priority>, StoreError> {
+        let row = sqlx::query(SELECT_PRIORITY_BY_ID)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(priority_from_row).transpose()
+    }
+
+    /// Adds a territory; its parent must exist.
+    pub async fn insert_territory(&self, territory: &Territory) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_territory(&mut tx, territory).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a council; its parish must exist.
+    pub async fn insert_council(&self, council: &Council) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_council(&mut tx, council).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes a batch of priorities in one transaction: all or none.
+    /// Returns them as stored, in the batch's order.
+    pub async fn write_priorities(
+        &self,
+        drafts: &[PriorityDraft],
+        mode: WriteMode,
+    ) -> Result<Vec<Priority>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = Vec::with_capacity(drafts.len());
+        let now = time::now();
+        for draft in drafts {
+            stored.push(write_priority(&mut tx, draft, mode, now).await?);
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Replaces the fields of priority `id` with `draft` (its id and
+    /// creation time are kept). With `expected_versions`, fails with
+    /// [`StoreError::VersionMismatch`] unless the row is at one of them.
+    pub async fn update_priority(
+        &self,
+        id: Uuid,
+        expected_versions: Option<&[i64]>,
+        draft: &PriorityDraft,
+    ) -> Result<Priority, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current = current_version(&mut tx, id).await?;
+        check_version(current, expected_versions)?;
+        let row = sqlx::query(
+            "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
+                 status = ?, rank = ?, families = ?, geometry = ?, updated_at = ?,
+                 version = version + 1
+             WHERE id = ?
+             RETURNING pk, id, council_code, title, description, category, status, rank,
+                 families, geometry, created_at, updated_at, version",
+        )
+        .bind(draft.council.as_str())
+        .bind(&draft.title)
+        .bind(&draft.description)
+        .bind(draft.category.as_str())
+        .bind(draft.status.as_str())
+        .bind(draft.rank.map(i64::from))
+        .bind(draft.families.map(i64::from))
+        .bind(to_geojson(&draft.geometry))
+        .bind(time::now())
+        .bind(id.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let priority = priority_from_row(&row)?;
+        tx.commit().await?;
+        Ok(priority)
+    }
+
+    /// Deletes priority `id` (at one of `expected_versions`, when given) and
+    /// returns its row key.
+    pub async fn delete_priority(
+        &self,
+        id: Uuid,
+        expected_versions: Option<&[i64]>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current = current_version(&mut tx, id).await?;
+        check_version(current, expected_versions)?;
+        let row = sqlx::query("DELETE FROM priorities WHERE id = ? RETURNING pk")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.try_get("pk")?)
+    }
+
+    /// Loads a whole dataset (territories, councils, priorities) in one
+    /// transaction: used for the demo, so a half-loaded demo cannot exist.
+    pub async fn load_dataset(
+        &self,
+        territories: &[Territory],
+        councils: &[Council],
+        priorities: &[PriorityDraft],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for t in territories {
+            insert_territory(&mut tx, t).await?;
+        }
+        for c in councils {
+            insert_council(&mut tx, c).await?;
+        }
+        let now = time::now();
+        for p in priorities {
+            write_priority(&mut tx, p, WriteMode::CreateOnly, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+const SELECT_PRIORITY_ORDERED: &str =
+    "SELECT pk, id, council_code, title, description, category, status, rank,
+        families, geometry, created_at, updated_at, version FROM priorities ORDER BY pk";
+const SELECT_PRIORITY_BY_ID: &str =
+    "SELECT pk, id, council_code, title, description, category, status, rank,
+        families, geometry, created_at, updated_at, version FROM priorities WHERE id = ?";
+
+async fn current_version(tx: &mut Tx<'_>, id: Uuid) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT version FROM priorities WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get("version")?),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreError> {
+    match expected {
+        Some(versions) if !versions.contains(&current) => {
+            Err(StoreError::VersionMismatch { current })
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn write_priority(
+    tx: &mut Tx<'_>,
+    draft: &PriorityDraft,
+    mode: WriteMode,
+    now: Micros,
+) -> Result<Priority, StoreError> {
+    let sql = match mode {
+        WriteMode::CreateOnly => {
+            "INSERT INTO priorities (id, council_code, title, description, category, status, rank,
+                 families, geometry, created_at, updated_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             RETURNING pk, id, council_code, title, description, category, status, rank,
+                 families, geometry, created_at, updated_at, version"
+        }
+        // An existing id keeps its row key and creation time; it is a new version.
+        WriteMode::Upsert => {
+            "INSERT INTO priorities (id, council_code, title, description, category, status, rank,
+                 families, geometry, created_at, updated_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
+                 title = excluded.title, description = excluded.description,
+                 category = excluded.category, status = excluded.status, rank = excluded.rank,
+                 families = excluded.families, geometry = excluded.geometry,
+                 updated_at = excluded.updated_at, version = priorities.version + 1
+             RETURNING pk, id, council_code, title, description, category, status, rank,
+                 families, geometry, created_at, updated_at, version"
+        }
+    };
+    let id = draft.id.unwrap_or_else(Uuid::new_v4);
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .bind(draft.council.as_str())
+        .bind(&draft.title)
+        .bind(&draft.description)
+        .bind(draft.category.as_str())
+        .bind(draft.status.as_str())
+        .bind(draft.rank.map(i64::from))
+        .bind(draft.families.map(i64::from))
+        .bind(to_geojson(&draft.geometry))
+        .bind(draft.created_at.unwrap_or(now))
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(classify)?;
+    priority_from_row(&row)
+}
+
+async fn insert_territory(tx: &mut Tx<'_>, t: &Territory) -> Result<(), StoreError> {
+    let code = t.code.to_string();
+    let query = match t.code.parent() {
+        None => sqlx::query("INSERT INTO states (code, name) VALUES (?, ?)")
+            .bind(code)
+            .bind(&t.name),
+        Some(parent) if t.code.level() == Level::Municipality => {
+            sqlx::query("INSERT INTO municipalities (code, name, state_code) VALUES (?, ?, ?)")
+                .bind(code)
+                .bind(&t.name)
+                .bind(parent.to_string())
+        }
+        Some(parent) => {
+            sqlx::query("INSERT INTO parishes (code, name, municipality_code) VALUES (?, ?, ?)")
+                .bind(code)
+                .bind(&t.name)
+                .bind(parent.to_string())
+        }
+    };
+    query.execute(&mut **tx).await.map_err(classify)?;
+    Ok(())
+}
+
+async fn insert_council(tx: &mut Tx<'_>, c: &Council) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO councils (code, name, parish_code, location) VALUES (?, ?, ?, ?)")
+        .bind(c.code.as_str())
+        .bind(&c.name)
+        .bind(c.parish.to_string())
+        .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
+        .execute(&mut **tx)
+        .await
+        .map_err(classify)?;
+    Ok(())
+}
+
+/// Turns constraint violations into conflicts the client can act on.
+fn classify(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict("a record with that key exists already".into());
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::Conflict("a referenced record does not exist".into());
+        }
+    }
+    StoreError::Database(e)
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn council_from_row(row: &SqliteRow) -> Result<Council, StoreError> {
+    let location: Option<String> = row.try_get("location")?;
+    let location = match location {
+        None => None,
+        Some(text) => {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| corrupt("location", e))?;
+            match parse_geometry(&value, "").map_err(|e| corrupt("location", e))? {
+                geo::Geometry::Point(p) => Some(p),
+                _ => return Err(corrupt("location", "not a point")),
+            }
+        }
+    };
+    let code: String = row.try_get("code")?;
+    let parish: String = row.try_get("parish_code")?;
+    Ok(Council {
+        code: CouncilCode::from_str(&code).map_err(|e| corrupt("council code", e))?,
+        name: row.try_get("name")?,
+        parish: TerritoryCode::parse(Level::Parish, &parish)
+            .map_err(|e| corrupt("parish code", e))?,
+        location: location.map(|p: Point<f64>| p),
+    })
+}
+
+fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
+    let id: String = row.try_get("id")?;
+    let council: String = row.try_get("council_code")?;
+    let category: String = row.try_get("category")?;
+    let status: String = row.try_get("status")?;
+    let geometry: String = row.try_get("geometry")?;
+    let geometry: serde_json::Value =
+        serde_json::from_str(&geometry).map_err(|e| corrupt("geometry", e))?;
+    let rank: Option<i64> = row.try_get("rank")?;
+    let families: Option<i64> = row.try_get("families")?;
+    Ok(Priority {
+        pk: row.try_get("pk")?,
+        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
+        council: CouncilCode::from_str(&council).map_err(|e| corrupt("council", e))?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        category: category.parse().map_err(|e| corrupt("category", e))?,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        rank: rank.map(|r| r as u8),
+        families: families.map(|f| f as u32),
+        geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
