@@ -1,1 +1,728 @@
-//! (tests to come)
+//! Query results compared with a brute-force oracle over a seeded random
+//! dataset of 5,000 priorities (points, lines, polygons with holes, and their
+//! multi- forms). The oracle's geometry predicates are written here from
+//! scratch (ray casting, segment clipping, densified haversine distances), so
+//! they share no code with the service's R-tree or `geo` refinement.
+
+use std::collections::HashSet;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, council, spawn_app, territory};
+
+const FEATURES: usize = 5_000;
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+/// Distances within this many metres of a radius may fall either side: the
+/// oracle samples edges every 2 m, so it can overestimate by up to 1 m.
+const DISTANCE_TOLERANCE_M: f64 = 2.0;
+
+const CATEGORIES: [&str; 14] = [
+    "water",
+    "electricity",
+    "roads",
+    "health",
+    "education",
+    "security",
+    "housing",
+    "environment",
+    "gas",
+    "transport",
+    "telecom",
+    "food",
+    "culture_sport",
+    "other",
+];
+const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
+
+type Ring = Vec<[f64; 2]>;
+
+/// A geometry as the oracle sees it.
+#[derive(Debug, Clone)]
+enum Shape {
+    Points(Vec<[f64; 2]>),
+    Lines(Vec<Ring>),
+    /// Polygons, each an exterior ring followed by holes.
+    Polygons(Vec<Vec<Ring>>),
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    id: String,
+    council: String,
+    parish: String,
+    category: &'static str,
+    status: &'static str,
+    /// Microseconds since the epoch.
+    created: i64,
+    shape: Shape,
+}
+
+struct Dataset {
+    items: Vec<Item>,
+    councils: Vec<(String, String)>,
+}
+
+fn parishes() -> Vec<String> {
+    let mut out = Vec::new();
+    for state in ["01", "02"] {
+        for m in ["01", "02"] {
+            for p in ["01", "02", "03"] {
+                out.push(format!("{state}{m}{p}"));
+            }
+        }
+    }
+    out
+}
+
+/// Moves `metres` from `p` on a sphere (small distances; good to millimetres here).
+fn offset(p: [f64; 2], bearing_deg: f64, metres: f64) -> [f64; 2] {
+    let d = metres / EARTH_RADIUS_M;
+    let (lat, lon, b) = (
+        p[1].to_radians(),
+        p[0].to_radians(),
+        bearing_deg.to_radians(),
+    );
+    let lat2 = (lat.sin() * d.cos() + lat.cos() * d.sin() * b.cos()).asin();
+    let lon2 = lon + (b.sin() * d.sin() * lat.cos()).atan2(d.cos() - lat.sin() * lat2.sin());
+    [lon2.to_degrees(), lat2.to_degrees()]
+}
+
+fn star(rng: &mut ChaCha8Rng, center: [f64; 2], size: f64, min_factor: f64) -> Ring {
+    let n = rng.random_range(4..10);
+    let mut ring: Ring = (0..n)
+        .map(|i| {
+            let bearing = 360.0 * (i as f64 + rng.random_range(0.0..0.8)) / n as f64;
+            offset(center, bearing, size * rng.random_range(min_factor..1.0))
+        })
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+fn random_shape(rng: &mut ChaCha8Rng) -> Shape {
+    let center = [rng.random_range(-67.3..-66.5), rng.random_range(10.1..10.7)];
+    let near = |rng: &mut ChaCha8Rng, size: f64| {
+        offset(
+            center,
+            rng.random_range(0.0..360.0),
+            rng.random_range(0.0..size),
+        )
+    };
+    match rng.random_range(0..100) {
+        0..65 => Shape::Points(vec![center]),
+        65..70 => Shape::Points(
+            (0..rng.random_range(2..5))
+                .map(|_| near(rng, 600.0))
+                .collect(),
+        ),
+        70..82 => Shape::Lines(vec![
+            (0..rng.random_range(2..7))
+                .map(|_| near(rng, 1_500.0))
+                .collect(),
+        ]),
+        82..85 => Shape::Lines(
+            (0..2)
+                .map(|_| (0..3).map(|_| near(rng, 800.0)).collect())
+                .collect(),
+        ),
+        85..96 => {
+            let size = rng.random_range(100.0..2_000.0);
+            let mut polygon = vec![star(rng, center, size, 0.5)];
+            if rng.random_bool(0.4) {
+                // A hole inside the smallest possible exterior radius.
+                polygon.push(star(rng, center, size * 0.35, 0.3));
+            }
+            Shape::Polygons(vec![polygon])
+        }
+        _ => {
+            let a = near(rng, 3_000.0);
+            let b = offset(a, rng.random_range(0.0..360.0), 2_500.0);
+            Shape::Polygons(vec![
+                vec![star(rng, a, 700.0, 0.5)],
+                vec![star(rng, b, 700.0, 0.5)],
+            ])
+        }
+    }
+}
+
+fn geometry_json(shape: &Shape) -> Value {
+    match shape {
+        Shape::Points(p) if p.len() == 1 => json!({"type": "Point", "coordinates": p[0]}),
+        Shape::Points(p) => json!({"type": "MultiPoint", "coordinates": p}),
+        Shape::Lines(l) if l.len() == 1 => json!({"type": "LineString", "coordinates": l[0]}),
+        Shape::Lines(l) => json!({"type": "MultiLineString", "coordinates": l}),
+        Shape::Polygons(p) if p.len() == 1 => json!({"type": "Polygon", "coordinates": p[0]}),
+        Shape::Polygons(p) => json!({"type": "MultiPolygon", "coordinates": p}),
+    }
+}
+
+fn micros_to_rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(t)
+        .expect("in range")
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn generate(seed: u64) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let parishes = parishes();
+    let councils: Vec<(String, String)> = (0..60)
+        .map(|i| {
+            (
+                format!("C-{i:03}"),
+                parishes[rng.random_range(0..parishes.len())].clone(),
+            )
+        })
+        .collect();
+    let start = 1_735_689_600_000_000i64; // 2025-01-01
+    let items = (0..FEATURES)
+        .map(|i| {
+            let (code, parish) = councils[rng.random_range(0..councils.len())].clone();
+            Item {
+                id: format!("00000000-0000-4000-8000-{:012}", i),
+                council: code,
+                parish,
+                category: CATEGORIES[rng.random_range(0..CATEGORIES.len())],
+                status: STATUSES[rng.random_range(0..STATUSES.len())],
+                created: start + rng.random_range(0..(700 * 86_400_000_000i64)),
+                shape: random_shape(&mut rng),
+            }
+        })
+        .collect();
+    Dataset { items, councils }
+}
+
+/// Spawns an app holding the dataset of `seed`, imported in file order.
+async fn seeded(seed: u64) -> (TestApp, Dataset) {
+    let app = spawn_app().await;
+    let data = generate(seed);
+    for state in ["01", "02"] {
+        assert_eq!(
+            app.post_json("/collections/states/items", &territory(state, "Estado"))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        for m in ["01", "02"] {
+            let r = app
+                .post_json(
+                    "/collections/municipalities/items",
+                    &territory(&format!("{state}{m}"), "Municipio"),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+    }
+    for p in parishes() {
+        assert_eq!(
+            app.post_json("/collections/parishes/items", &territory(&p, "Parroquia"))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    for (code, parish) in &data.councils {
+        assert_eq!(
+            app.post_json(
+                "/collections/councils/items",
+                &council(code, "Consejo", parish)
+            )
+            .await
+            .status(),
+            StatusCode::CREATED
+        );
+    }
+    let features: Vec<Value> = data
+        .items
+        .iter()
+        .map(|it| {
+            json!({"type": "Feature", "id": it.id, "geometry": geometry_json(&it.shape), "properties": {
+                "council": it.council, "title": format!("Prioridad {}", it.id), "category": it.category,
+                "status": it.status, "created_at": micros_to_rfc3339(it.created),
+            }})
+        })
+        .collect();
+    let r = app
+        .post_json(
+            "/collections/priorities/import",
+            &json!({"type": "FeatureCollection", "features": features}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.expect("report");
+    assert_eq!(report["created"], FEATURES, "{report}");
+    (app, data)
+}
+
+// ---------- the oracle's geometry, written from first principles ----------
+
+fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b[0] - a[0]).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
+}
+
+/// Even-odd ray casting over all rings (holes included).
+fn in_polygon(polygon: &[Ring], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    for ring in polygon {
+        for w in ring.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if (a[1] > p[1]) != (b[1] > p[1]) {
+                let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+                if p[0] < x {
+                    inside = !inside;
+                }
+            }
+        }
+    }
+    inside
+}
+
+fn segments(shape: &Shape) -> Vec<([f64; 2], [f64; 2])> {
+    let rings: Vec<&Ring> = match shape {
+        Shape::Points(_) => vec![],
+        Shape::Lines(l) => l.iter().collect(),
+        Shape::Polygons(p) => p.iter().flatten().collect(),
+    };
+    rings
+        .iter()
+        .flat_map(|r| r.windows(2).map(|w| (w[0], w[1])))
+        .collect()
+}
+
+fn vertices(shape: &Shape) -> Vec<[f64; 2]> {
+    match shape {
+        Shape::Points(p) => p.clone(),
+        Shape::Lines(l) => l.iter().flatten().copied().collect(),
+        Shape::Polygons(p) => p.iter().flatten().flatten().copied().collect(),
+    }
+}
+
+/// Liang–Barsky: does the segment a→b meet the closed box?
+fn segment_meets_box(a: [f64; 2], b: [f64; 2], min: [f64; 2], max: [f64; 2]) -> bool {
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    let d = [b[0] - a[0], b[1] - a[1]];
+    for axis in 0..2 {
+        for (p, q) in [
+            (-d[axis], a[axis] - min[axis]),
+            (d[axis], max[axis] - a[axis]),
+        ] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    return false;
+                }
+            } else {
+                let t = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(t);
+                } else {
+                    t1 = t1.min(t);
+                }
+                if t0 > t1 {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> bool {
+    let inside = |p: [f64; 2]| p[0] >= min[0] && p[0] <= max[0] && p[1] >= min[1] && p[1] <= max[1];
+    if vertices(shape).into_iter().any(inside) {
+        return true;
+    }
+    if segments(shape)
+        .into_iter()
+        .any(|(a, b)| segment_meets_box(a, b, min, max))
+    {
+        return true;
+    }
+    // No vertex in the box and no edge through it: only a box wholly inside an area remains.
+    match shape {
+        Shape::Polygons(p) => p.iter().any(|poly| in_polygon(poly, min)),
+        _ => false,
+    }
+}
+
+/// Distance in metres from `p` to the shape: 0 inside an area, else the
+/// least haversine distance to a vertex or to an edge sampled every 2 m.
+fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
+    if let Shape::Polygons(polys) = shape
+        && polys.iter().any(|poly| in_polygon(poly, p))
+    {
+        return 0.0;
+    }
+    let mut best = vertices(shape)
+        .into_iter()
+        .map(|v| haversine(v, p))
+        .fold(f64::INFINITY, f64::min);
+    for (a, b) in segments(shape) {
+        let steps = (haversine(a, b) / 2.0).ceil().max(1.0) as usize;
+        for i in 1..steps {
+            let t = i as f64 / steps as f64;
+            let q = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+            best = best.min(haversine(q, p));
+        }
+    }
+    best
+}
+
+// ---------- comparing the API with the oracle ----------
+
+/// Every feature of a query (one page of up to 10,000), checked for the
+/// FeatureCollection members; returns the features.
+async fn all_features(app: &TestApp, query: &str) -> Vec<Value> {
+    let (status, body) = app
+        .get_json(&format!(
+            "/collections/priorities/items?limit=10000&{query}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    let features = body["features"].as_array().expect("features").clone();
+    assert_eq!(
+        body["numberMatched"],
+        features.len(),
+        "{query}: numberMatched counts every match"
+    );
+    assert_eq!(body["numberReturned"], features.len(), "{query}");
+    features
+}
+
+fn ids(features: &[Value]) -> Vec<String> {
+    features
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// The API must return exactly the oracle's matches, in creation order.
+async fn assert_same(app: &TestApp, data: &Dataset, query: &str, keep: impl Fn(&Item) -> bool) {
+    let expected: Vec<String> = data
+        .items
+        .iter()
+        .filter(|it| keep(it))
+        .map(|it| it.id.clone())
+        .collect();
+    let got = ids(&all_features(app, query).await);
+    assert_eq!(got.len(), expected.len(), "{query}: count");
+    assert_eq!(got, expected, "{query}: the matches, in creation order");
+}
+
+fn random_box(rng: &mut ChaCha8Rng) -> ([f64; 2], [f64; 2]) {
+    let size = [0.001, 0.01, 0.05, 0.2][rng.random_range(0..4)];
+    let min = [
+        rng.random_range(-67.35..-66.5),
+        rng.random_range(10.05..10.7),
+    ];
+    (
+        min,
+        [
+            min[0] + size * rng.random_range(0.5..1.5),
+            min[1] + size * rng.random_range(0.5..1.5),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn bbox_results_equal_a_brute_force_intersection_for_every_geometry_type() {
+    let (app, data) = seeded(1).await;
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut nonempty = 0;
+    for _ in 0..40 {
+        let (min, max) = random_box(&mut rng);
+        let q = format!("bbox={},{},{},{}", min[0], min[1], max[0], max[1]);
+        let expected = data
+            .items
+            .iter()
+            .filter(|it| intersects_box(&it.shape, min, max))
+            .count();
+        nonempty += usize::from(expected > 0);
+        assert_same(&app, &data, &q, |it| intersects_box(&it.shape, min, max)).await;
+    }
+    // Tiny boxes inside polygons: found though no vertex or edge lies in them.
+    for it in data
+        .items
+        .iter()
+        .filter(|it| matches!(it.shape, Shape::Polygons(_)))
+        .take(20)
+    {
+        let Shape::Polygons(p) = &it.shape else {
+            unreachable!()
+        };
+        let c = p[0][0][0];
+        let probe = [(c[0] + p[0][0][2][0]) / 2.0, (c[1] + p[0][0][2][1]) / 2.0];
+        let (min, max) = (
+            [probe[0] - 1e-6, probe[1] - 1e-6],
+            [probe[0] + 1e-6, probe[1] + 1e-6],
+        );
+        let q = format!("bbox={},{},{},{}", min[0], min[1], max[0], max[1]);
+        assert_same(&app, &data, &q, |x| intersects_box(&x.shape, min, max)).await;
+    }
+    assert!(
+        nonempty >= 20,
+        "the random boxes must exercise real matches ({nonempty})"
+    );
+}
+
+#[tokio::test]
+async fn radius_results_equal_a_brute_force_geodesic_distance_nearest_first() {
+    let (app, data) = seeded(2).await;
+    let mut rng = ChaCha8Rng::seed_from_u64(22);
+    let mut checked = 0;
+    for round in 0..25 {
+        // Some centres sit inside polygons, where the distance is 0.
+        let center = if round % 5 == 0 {
+            let poly = data
+                .items
+                .iter()
+                .filter(|it| matches!(it.shape, Shape::Polygons(_)))
+                .nth(round)
+                .expect("polygons");
+            let Shape::Polygons(p) = &poly.shape else {
+                unreachable!()
+            };
+            let (a, b) = (p[0][0][0], p[0][0][2]);
+            [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+        } else {
+            [rng.random_range(-67.3..-66.5), rng.random_range(10.1..10.7)]
+        };
+        let radius = [50.0, 500.0, 2_000.0, 8_000.0, 30_000.0][round % 5];
+        let q = format!("point={},{}&radius={radius}", center[0], center[1]);
+        let features = all_features(&app, &q).await;
+        let got: HashSet<String> = ids(&features).into_iter().collect();
+        assert_eq!(got.len(), features.len(), "{q}: no duplicates");
+        let mut last = 0.0;
+        for f in &features {
+            let d = f["properties"]["distance_m"].as_f64().expect("distance_m");
+            assert!(d >= last, "{q}: nearest first ({d} after {last})");
+            last = d;
+        }
+        for it in &data.items {
+            let d = distance(&it.shape, center);
+            if (d - radius).abs() <= DISTANCE_TOLERANCE_M {
+                continue;
+            }
+            assert_eq!(
+                got.contains(&it.id),
+                d < radius,
+                "{q}: {} at {d:.2} m ({:?})",
+                it.id,
+                it.shape
+            );
+            if d < radius {
+                checked += 1;
+                let f = features
+                    .iter()
+                    .find(|f| f["id"] == it.id.as_str())
+                    .expect("returned");
+                let reported = f["properties"]["distance_m"].as_f64().expect("distance_m");
+                assert!(
+                    (reported - d).abs() <= DISTANCE_TOLERANCE_M,
+                    "{q}: {} distance {reported} vs {d}",
+                    it.id
+                );
+            }
+        }
+    }
+    assert!(
+        checked > 500,
+        "the radius queries must exercise real matches ({checked})"
+    );
+}
+
+#[tokio::test]
+async fn territory_and_council_filters_equal_a_brute_force_filter_in_creation_order() {
+    let (app, data) = seeded(3).await;
+    for state in ["01", "02"] {
+        assert_same(&app, &data, &format!("state={state}"), |it| {
+            it.parish.starts_with(state)
+        })
+        .await;
+    }
+    for m in ["0101", "0102", "0201", "0202"] {
+        assert_same(&app, &data, &format!("municipality={m}"), |it| {
+            it.parish.starts_with(m)
+        })
+        .await;
+    }
+    for p in parishes() {
+        assert_same(&app, &data, &format!("parish={p}"), |it| it.parish == p).await;
+    }
+    assert_same(&app, &data, "parish=010101,020203", |it| {
+        it.parish == "010101" || it.parish == "020203"
+    })
+    .await;
+    assert_same(&app, &data, "state=01&parish=010101,020203", |it| {
+        it.parish == "010101"
+    })
+    .await;
+    assert_same(&app, &data, "state=02&municipality=0101", |_| false).await;
+    assert_same(&app, &data, "council=C-001", |it| it.council == "C-001").await;
+    assert_same(&app, &data, "council=C-001,C-007&state=01", |it| {
+        (it.council == "C-001" || it.council == "C-007") && it.parish.starts_with("01")
+    })
+    .await;
+    assert_same(&app, &data, "", |_| true).await;
+}
+
+#[tokio::test]
+async fn category_status_and_datetime_filters_combine_with_and() {
+    let (app, data) = seeded(4).await;
+    assert_same(&app, &data, "category=water", |it| it.category == "water").await;
+    assert_same(
+        &app,
+        &data,
+        "category=water,gas&status=proposed,done",
+        |it| ["water", "gas"].contains(&it.category) && ["proposed", "done"].contains(&it.status),
+    )
+    .await;
+    let mut rng = ChaCha8Rng::seed_from_u64(44);
+    for _ in 0..10 {
+        let a = data.items[rng.random_range(0..FEATURES)].created;
+        let b = data.items[rng.random_range(0..FEATURES)].created;
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (slo, shi) = (micros_to_rfc3339(lo), micros_to_rfc3339(hi));
+        assert_same(&app, &data, &format!("datetime={slo}/{shi}"), |it| {
+            it.created >= lo && it.created <= hi
+        })
+        .await;
+        assert_same(&app, &data, &format!("datetime=../{shi}"), |it| {
+            it.created <= hi
+        })
+        .await;
+        assert_same(&app, &data, &format!("datetime={slo}/.."), |it| {
+            it.created >= lo
+        })
+        .await;
+        assert_same(&app, &data, &format!("datetime={slo}"), |it| {
+            it.created == lo
+        })
+        .await;
+    }
+    let (min, max) = ([-67.0, 10.3], [-66.7, 10.6]);
+    let q = "bbox=-67.0,10.3,-66.7,10.6&category=water,roads,health&status=proposed&state=01&datetime=2025-06-01/..";
+    let june = 1_748_736_000_000_000i64;
+    assert_same(&app, &data, q, |it| {
+        intersects_box(&it.shape, min, max)
+            && ["water", "roads", "health"].contains(&it.category)
+            && it.status == "proposed"
+            && it.parish.starts_with("01")
+            && it.created >= june
+    })
+    .await;
+    // A radius query with other filters: compare as sets away from the radius edge.
+    let center = [-66.9, 10.4];
+    let q = "point=-66.9,10.4&radius=20000&category=water,housing&municipality=0101,0202";
+    let got: HashSet<String> = ids(&all_features(&app, q).await).into_iter().collect();
+    for it in &data.items {
+        let d = distance(&it.shape, center);
+        if (d - 20_000.0).abs() <= DISTANCE_TOLERANCE_M {
+            continue;
+        }
+        let expected = d < 20_000.0
+            && ["water", "housing"].contains(&it.category)
+            && (it.parish.starts_with("0101") || it.parish.starts_with("0202"));
+        assert_eq!(got.contains(&it.id), expected, "{q}: {}", it.id);
+    }
+}
+
+/// Follows `next` links from `first`, returning every id seen and the
+/// numberMatched of the first page.
+async fn follow_pages(app: &TestApp, first: &str) -> (Vec<String>, u64) {
+    let mut url = app.url(first);
+    let mut seen = Vec::new();
+    let mut matched = None;
+    let mut pages = 0;
+    loop {
+        let body: Value = app
+            .client
+            .get(&url)
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON");
+        let m = body["numberMatched"].as_u64().expect("numberMatched");
+        assert_eq!(
+            *matched.get_or_insert(m),
+            m,
+            "numberMatched is stable across pages"
+        );
+        let features = body["features"].as_array().expect("features");
+        assert_eq!(body["numberReturned"], features.len());
+        seen.extend(ids(features));
+        let links = body["links"].as_array().expect("links");
+        for l in links {
+            assert!(
+                l["rel"].is_string() && l["type"].is_string() && l["href"].is_string(),
+                "{l}"
+            );
+        }
+        assert_eq!(
+            links.iter().any(|l| l["rel"] == "prev"),
+            pages > 0,
+            "prev exactly after the first page"
+        );
+        pages += 1;
+        match links.iter().find(|l| l["rel"] == "next") {
+            Some(next) => url = next["href"].as_str().expect("href").to_owned(),
+            None => break,
+        }
+        assert!(pages < 1_000, "paging must end");
+    }
+    (seen, matched.unwrap_or(0))
+}
+
+#[tokio::test]
+async fn following_next_links_returns_every_match_exactly_once() {
+    let (app, data) = seeded(5).await;
+    for query in [
+        "state=01&limit=37",
+        "category=water,roads&limit=50",
+        "bbox=-67.2,10.2,-66.6,10.6&limit=101",
+        "point=-66.9,10.4&radius=15000&limit=29",
+        "limit=1000",
+        "parish=010101&status=proposed&limit=1",
+    ] {
+        let (seen, matched) =
+            follow_pages(&app, &format!("/collections/priorities/items?{query}")).await;
+        let unique: HashSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "{query}: no match twice");
+        assert_eq!(
+            seen.len() as u64,
+            matched,
+            "{query}: pages add up to numberMatched"
+        );
+        let without_limit: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.starts_with("limit="))
+            .collect();
+        let all = ids(&all_features(&app, &without_limit.join("&")).await);
+        assert_eq!(
+            seen, all,
+            "{query}: the pages, in order, are the whole result"
+        );
+    }
+    assert!(data.items.len() == FEATURES);
+    // An offset past the end is an empty page with the right count and a prev link.
+    let (status, body) = app
+        .get_json("/collections/priorities/items?state=01&offset=100000")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["numberReturned"], 0);
+    assert!(body["numberMatched"].as_u64().unwrap_or(0) > 0);
+    assert!(
+        body["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .any(|l| l["rel"] == "prev")
+    );
+}
