@@ -1,1 +1,131 @@
-//! (tests to come)
+//! The demo dataset: committed fixtures match the generator, and an empty
+//! store started with the demo serves it, each priority inside its parish.
+
+use prioridades::config::ServeArgs;
+use prioridades::demo;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::helpers::{TestApp, database_url, spawn_app, spawn_app_in};
+
+#[test]
+fn the_committed_fixtures_are_what_the_generator_produces() {
+    let generated = demo::generate();
+    for ((name, committed), (generated_name, text)) in demo::FILES.iter().zip(&generated) {
+        assert_eq!(name, generated_name);
+        assert!(
+            committed == text,
+            "fixtures/demo/{name} is stale: run `cargo run -- demo-fixtures`"
+        );
+    }
+}
+
+async fn demo_app(dir: TempDir) -> TestApp {
+    let mut args = ServeArgs::for_database(database_url(&dir));
+    args.no_demo = false;
+    spawn_app_in(dir, args).await
+}
+
+fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((b[0] - a[0]).to_radians() / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+fn positions(value: &Value, out: &mut Vec<[f64; 2]>) {
+    match value.as_array() {
+        Some(a) if a.len() == 2 && a[0].is_number() => {
+            out.push([a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)])
+        }
+        Some(a) => a.iter().for_each(|v| positions(v, out)),
+        None => {}
+    }
+}
+
+#[tokio::test]
+async fn an_empty_store_gets_the_demo_with_every_priority_inside_its_parish() {
+    let app = demo_app(TempDir::new().expect("temp dir")).await;
+    let (status, body) = app
+        .get_json("/collections/priorities/items?limit=10000")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let features = body["features"].as_array().expect("features");
+    assert!(
+        (1_900..=2_100).contains(&features.len()),
+        "about 2,000 priorities, got {}",
+        features.len()
+    );
+
+    let (_, libertador) = app
+        .get_json("/collections/parishes/items?municipality=0101")
+        .await;
+    assert_eq!(
+        libertador["numberMatched"], 22,
+        "the 22 parishes of Libertador"
+    );
+    let (_, states) = app.get_json("/collections/states/items").await;
+    assert!(
+        states["numberMatched"].as_u64().unwrap_or(0) >= 4,
+        "Distrito Capital and at least three other states"
+    );
+    let (_, councils) = app.get_json("/collections/councils/items?limit=1").await;
+    assert!(
+        (90..=110).contains(&councils["numberMatched"].as_u64().unwrap_or(0)),
+        "about 100 councils"
+    );
+
+    let mut types: Vec<String> = features
+        .iter()
+        .map(|f| f["geometry"]["type"].as_str().unwrap_or("").to_owned())
+        .collect();
+    types.sort();
+    types.dedup();
+    assert_eq!(
+        types,
+        [
+            "LineString",
+            "MultiLineString",
+            "MultiPoint",
+            "MultiPolygon",
+            "Point",
+            "Polygon"
+        ]
+    );
+
+    let circles: Vec<_> = demo::parish_circles().collect();
+    for f in features {
+        let parish = f["properties"]["parish"].as_str().expect("parish");
+        let (_, center, radius) = circles
+            .iter()
+            .find(|(code, _, _)| *code == parish)
+            .expect("a demo parish");
+        let mut vertices = Vec::new();
+        positions(&f["geometry"]["coordinates"], &mut vertices);
+        for v in vertices {
+            let d = haversine(v, [center.x(), center.y()]);
+            assert!(
+                d <= *radius,
+                "{} has a vertex {d:.0} m from the centre of parish {parish} (radius {radius})",
+                f["id"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_is_loaded_once_and_never_into_a_store_with_data() {
+    let app = demo_app(TempDir::new().expect("temp dir")).await;
+    let count = app.priority_count().await;
+    let dir = app.stop().await;
+    let app = demo_app(dir).await;
+    assert_eq!(
+        app.priority_count().await,
+        count,
+        "restarting does not load the demo again"
+    );
+
+    let plain = spawn_app().await;
+    assert_eq!(plain.priority_count().await, 0, "--no-demo starts empty");
+}

@@ -1,1 +1,206 @@
-//! (tests to come)
+//! Acknowledged writes survive restarts, including `kill -9` of the process.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use prioridades::config::ServeArgs;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::helpers::{database_url, priority, spawn_app, spawn_app_in};
+
+#[tokio::test]
+async fn writes_are_read_back_after_restarting_on_the_same_file() {
+    let app = spawn_app().await;
+    app.seed_minimal_catalog().await;
+    let created: Value = app
+        .post_json("/collections/priorities/items", &priority())
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let replaced = app
+        .client
+        .put(app.url(&format!("/collections/priorities/items/{id}")))
+        .header("if-match", "\"1\"")
+        .header("content-type", "application/geo+json")
+        .body(json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[-66.91, 10.50], [-66.90, 10.51]]},
+            "properties": {"council": "CC-1", "title": "Calle reparada", "category": "roads", "status": "approved"}}).to_string())
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let doomed: Value = app
+        .post_json("/collections/priorities/items", &priority())
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let doomed = doomed["id"].as_str().expect("id").to_owned();
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/collections/priorities/items/{doomed}")))
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    let dir = app.stop().await;
+    let url = database_url(&dir);
+    let app = spawn_app_in(dir, ServeArgs::for_database(url)).await;
+    let (status, body) = app
+        .get_json(&format!("/collections/priorities/items/{id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["properties"]["title"], "Calle reparada");
+    assert_eq!(body["properties"]["version"], 2);
+    assert_eq!(body["geometry"]["type"], "LineString");
+    assert_eq!(body["properties"]["parish"], "010101");
+    let (status, _) = app
+        .get_json(&format!("/collections/priorities/items/{doomed}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.priority_count().await, 1);
+    // The index was rebuilt from the store: spatial queries find the line.
+    let (_, found) = app
+        .get_json("/collections/priorities/items?bbox=-66.905,10.50,-66.904,10.51")
+        .await;
+    assert_eq!(found["numberMatched"], 1);
+}
+
+/// The service binary, started on `url`, with the address it listens on.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+fn start_binary(url: &str) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prioridades"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--log-format",
+            "json",
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the binary logs until it listens")
+            .expect("a log line");
+        let event: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if let Some(address) = event["fields"]["address"].as_str() {
+            break format!("http://{address}");
+        }
+    };
+    // Keep draining the logs so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = TempDir::new().expect("temp dir");
+    let url = database_url(&dir);
+    let mut server = start_binary(&url);
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{}{path}", server.base))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    for (collection, code) in [
+        ("states", "01"),
+        ("municipalities", "0101"),
+        ("parishes", "010101"),
+    ] {
+        let body =
+            json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": "X"}});
+        assert_eq!(
+            post(&format!("/collections/{collection}/items"), body)
+                .await
+                .expect("POST")
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let council = json!({"type": "Feature", "geometry": null, "properties": {"code": "CC-1", "name": "X", "parish": "010101"}});
+    assert_eq!(
+        post("/collections/councils/items", council)
+            .await
+            .expect("POST")
+            .status(),
+        StatusCode::CREATED
+    );
+    let mut acknowledged = Vec::new();
+    for _ in 0..25 {
+        let r = post("/collections/priorities/items", priority())
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let body: Value = r.json().await.expect("JSON");
+        acknowledged.push(body["id"].as_str().expect("id").to_owned());
+    }
+    // SIGKILL straight after the last acknowledgement: no shutdown, no checkpoint.
+    server.child.kill().expect("kill -9");
+    server.child.wait().expect("reaped");
+
+    let mut server = start_binary(&url);
+    for id in &acknowledged {
+        let r = client
+            .get(format!("{}/collections/priorities/items/{id}", server.base))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "priority {id} was acknowledged, so it must survive"
+        );
+    }
+    server.child.kill().expect("kill");
+    server.child.wait().expect("reaped");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut server = start_binary(&database_url(&dir));
+    let r = reqwest::get(format!("{}/", server.base))
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::OK);
+    let pid = server.child.id().to_string();
+    let sent = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .expect("kill -TERM");
+    assert!(sent.success());
+    let mut waited = Duration::ZERO;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            waited < Duration::from_secs(20),
+            "the server did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    };
+    assert!(status.success(), "a graceful stop exits 0, got {status}");
+}
