@@ -1,1 +1,476 @@
-//! (tests to come)
+//! The territories (states, municipalities, parishes) and councils
+//! collections: creating, listing, filtering, paging and reading by code.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, council, spawn_app, territory};
+
+// ---------------------------------------------------------------- helpers
+
+const STATES: [(&str, &str); 2] = [("01", "Distrito Capital"), ("02", "Amazonas")];
+const MUNICIPALITIES: [(&str, &str); 3] = [
+    ("0101", "Libertador"),
+    ("0102", "Chacao"),
+    ("0201", "Alto Orinoco"),
+];
+const PARISHES: [(&str, &str); 4] = [
+    ("010101", "Catedral"),
+    ("010102", "Altagracia"),
+    ("010201", "Chacao"),
+    ("020101", "La Esmeralda"),
+];
+
+/// A council Feature located at a point.
+fn located_council(code: &str, name: &str, parish: &str, lon: f64, lat: f64) -> Value {
+    let mut c = council(code, name, parish);
+    c["geometry"] = json!({"type": "Point", "coordinates": [lon, lat]});
+    c
+}
+
+/// Councils: `CC-A` (no location) and `CC-B` (located) in 0101, `CC-C` in
+/// 0102 and `CC-D` in state 02.
+fn councils() -> Vec<Value> {
+    vec![
+        council("CC-A", "Consejo Comunal Catedral", "010101"),
+        located_council(
+            "CC-B",
+            "Consejo Comunal Altagracia",
+            "010102",
+            -66.9131,
+            10.5103,
+        ),
+        council("CC-C", "Consejo Comunal Chacao", "010201"),
+        located_council(
+            "CC-D",
+            "Consejo Comunal La Esmeralda",
+            "020101",
+            -65.5437,
+            3.1725,
+        ),
+    ]
+}
+
+/// POSTs `feature` to `collection`, expects 201 with a Location at
+/// `/collections/{collection}/items/{code}`, and returns the created Feature.
+async fn create(app: &TestApp, collection: &str, code: &str, feature: &Value) -> Value {
+    let r = app
+        .post_json(&format!("/collections/{collection}/items"), feature)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "creating {collection} {code}"
+    );
+    let location = r
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        location,
+        app.url(&format!("/collections/{collection}/items/{code}"))
+    );
+    let body: Value = r.json().await.expect("the created Feature");
+    let (status, fetched) = app
+        .get_json(location.strip_prefix(app.base.as_str()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched, body, "the Location serves what was created");
+    body
+}
+
+/// An app with every territory above and the four councils.
+async fn catalog_app() -> TestApp {
+    let app = spawn_app().await;
+    for (collection, list) in [
+        ("states", &STATES[..]),
+        ("municipalities", &MUNICIPALITIES[..]),
+        ("parishes", &PARISHES[..]),
+    ] {
+        for (code, name) in list {
+            create(&app, collection, code, &territory(code, name)).await;
+        }
+    }
+    for c in councils() {
+        let code = c["properties"]["code"].as_str().unwrap().to_owned();
+        create(&app, "councils", &code, &c).await;
+    }
+    app
+}
+
+/// GETs a list (expecting a GeoJSON FeatureCollection) and returns
+/// numberMatched and the codes returned, in order.
+async fn list(app: &TestApp, path: &str) -> (u64, Vec<String>) {
+    let r = app.get(path).await;
+    assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/geo+json")
+    );
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["type"], "FeatureCollection");
+    let codes = body["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap().to_owned())
+        .collect();
+    (
+        body["numberMatched"].as_u64().expect("numberMatched"),
+        codes,
+    )
+}
+
+async fn codes(app: &TestApp, path: &str) -> Vec<String> {
+    let (matched, codes) = list(app, path).await;
+    assert_eq!(matched as usize, codes.len(), "{path}: one page holds all");
+    codes
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+async fn assert_not_found(r: Response) {
+    assert_problem(
+        r,
+        StatusCode::NOT_FOUND,
+        ("type", "urn:prioridades:problem:not-found"),
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------- create & list
+
+#[tokio::test]
+async fn created_territories_are_features_with_their_parent_codes() {
+    let app = spawn_app().await;
+
+    let state = create(&app, "states", "01", &territory("01", "Distrito Capital")).await;
+    let municipality = create(
+        &app,
+        "municipalities",
+        "0101",
+        &territory("0101", "Libertador"),
+    )
+    .await;
+    let parish = create(&app, "parishes", "010101", &territory("010101", "Catedral")).await;
+
+    assert_eq!(
+        state,
+        json!({"type": "Feature", "id": "01", "geometry": null,
+               "properties": {"code": "01", "name": "Distrito Capital"}})
+    );
+    assert_eq!(municipality["id"], "0101");
+    assert_eq!(municipality["properties"]["name"], "Libertador");
+    assert_eq!(municipality["properties"]["state"], "01");
+    assert_eq!(parish["id"], "010101");
+    assert_eq!(parish["geometry"], Value::Null);
+    assert_eq!(parish["properties"]["name"], "Catedral");
+    assert_eq!(parish["properties"]["state"], "01");
+    assert_eq!(parish["properties"]["municipality"], "0101");
+}
+
+#[tokio::test]
+async fn councils_are_created_with_or_without_a_location() {
+    let app = spawn_app().await;
+    app.seed_minimal_catalog().await;
+
+    let located = create(
+        &app,
+        "councils",
+        "CC-2",
+        &located_council("CC-2", "Consejo Comunal Plaza", "010101", -66.9146, 10.5061),
+    )
+    .await;
+    let unlocated = create(
+        &app,
+        "councils",
+        "CC-3",
+        &council("CC-3", "Consejo Comunal Sin Sede", "010101"),
+    )
+    .await;
+
+    assert_eq!(
+        located["geometry"],
+        json!({"type": "Point", "coordinates": [-66.9146, 10.5061]})
+    );
+    assert_eq!(located["id"], "CC-2");
+    assert_eq!(unlocated["geometry"], Value::Null);
+    for c in [&located, &unlocated] {
+        assert_eq!(c["properties"]["parish"], "010101");
+        assert_eq!(c["properties"]["municipality"], "0101");
+        assert_eq!(c["properties"]["state"], "01");
+    }
+    assert_eq!(
+        codes(&app, "/collections/councils/items").await,
+        strings(&["CC-1", "CC-2", "CC-3"])
+    );
+}
+
+#[tokio::test]
+async fn each_list_reports_every_item_it_holds() {
+    let app = catalog_app().await;
+
+    assert_eq!(
+        list(&app, "/collections/states/items").await,
+        (2, strings(&["01", "02"]))
+    );
+    assert_eq!(
+        list(&app, "/collections/municipalities/items").await,
+        (3, strings(&["0101", "0102", "0201"]))
+    );
+    assert_eq!(
+        list(&app, "/collections/parishes/items").await,
+        (4, strings(&["010101", "010102", "010201", "020101"]))
+    );
+    assert_eq!(
+        list(&app, "/collections/councils/items").await,
+        (4, strings(&["CC-A", "CC-B", "CC-C", "CC-D"]))
+    );
+}
+
+// ---------------------------------------------------------------- filters
+
+#[tokio::test]
+async fn municipalities_are_filtered_by_state() {
+    let app = catalog_app().await;
+
+    assert_eq!(
+        codes(&app, "/collections/municipalities/items?state=01").await,
+        strings(&["0101", "0102"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/municipalities/items?state=02").await,
+        strings(&["0201"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/municipalities/items?state=02,01").await,
+        strings(&["0101", "0102", "0201"]),
+        "a list matches any of its codes"
+    );
+}
+
+#[tokio::test]
+async fn parishes_are_filtered_by_state_and_municipality_together() {
+    let app = catalog_app().await;
+
+    assert_eq!(
+        codes(&app, "/collections/parishes/items?state=01").await,
+        strings(&["010101", "010102", "010201"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/parishes/items?municipality=0101").await,
+        strings(&["010101", "010102"])
+    );
+    assert_eq!(
+        codes(
+            &app,
+            "/collections/parishes/items?state=01&municipality=0102"
+        )
+        .await,
+        strings(&["010201"])
+    );
+    assert_eq!(
+        list(
+            &app,
+            "/collections/parishes/items?state=01&municipality=0201"
+        )
+        .await,
+        (0, vec![]),
+        "both filters must hold"
+    );
+}
+
+#[tokio::test]
+async fn councils_are_filtered_by_parish_municipality_and_state() {
+    let app = catalog_app().await;
+
+    assert_eq!(
+        codes(&app, "/collections/councils/items?parish=010101").await,
+        strings(&["CC-A"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/councils/items?parish=010102,020101").await,
+        strings(&["CC-B", "CC-D"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/councils/items?municipality=0101").await,
+        strings(&["CC-A", "CC-B"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/councils/items?state=01").await,
+        strings(&["CC-A", "CC-B", "CC-C"])
+    );
+    assert_eq!(
+        codes(&app, "/collections/councils/items?state=02").await,
+        strings(&["CC-D"])
+    );
+    assert_eq!(
+        list(&app, "/collections/councils/items?state=02&parish=010101").await,
+        (0, vec![])
+    );
+}
+
+// ---------------------------------------------------------------- paging
+
+/// Follows `next` links from `path`; returns every page's codes.
+async fn follow_pages(app: &TestApp, path: &str, expected_matched: u64) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut path = path.to_owned();
+    loop {
+        let (status, body) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body["numberMatched"], expected_matched, "{path}");
+        pages.push(
+            body["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"]["code"].as_str().unwrap().to_owned())
+                .collect(),
+        );
+        let next = body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next");
+        match next {
+            Some(l) => {
+                let href = l["href"].as_str().unwrap();
+                path = href
+                    .strip_prefix(app.base.as_str())
+                    .unwrap_or_else(|| panic!("{href} points at this server"))
+                    .to_owned();
+            }
+            None => break,
+        }
+        assert!(pages.len() <= 20, "the next links end");
+    }
+    pages
+}
+
+#[tokio::test]
+async fn paging_through_next_links_returns_every_item_exactly_once() {
+    let app = spawn_app().await;
+    create(&app, "states", "01", &territory("01", "Distrito Capital")).await;
+    let mut expected = Vec::new();
+    for i in 1..=12 {
+        let code = format!("01{i:02}");
+        create(
+            &app,
+            "municipalities",
+            &code,
+            &territory(&code, &format!("Municipio {i}")),
+        )
+        .await;
+        expected.push(code);
+    }
+
+    let pages = follow_pages(&app, "/collections/municipalities/items?limit=5", 12).await;
+
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [5, 5, 2]);
+    let all: Vec<String> = pages.concat();
+    assert_eq!(all, expected, "in code order, none twice, none missing");
+
+    let (matched, codes) = list(&app, "/collections/municipalities/items?limit=5&offset=10").await;
+    assert_eq!((matched, codes), (12, strings(&["0111", "0112"])));
+    let (matched, codes) = list(&app, "/collections/municipalities/items?offset=12").await;
+    assert_eq!((matched, codes.len()), (12, 0));
+}
+
+#[tokio::test]
+async fn paging_a_filtered_council_list_keeps_the_filter() {
+    let app = catalog_app().await;
+    let mut expected = BTreeSet::from(["CC-A".to_owned(), "CC-B".to_owned()]);
+    for i in 0..5 {
+        let code = format!("CC-X{i}");
+        create(
+            &app,
+            "councils",
+            &code,
+            &council(&code, &format!("Consejo {i}"), "010102"),
+        )
+        .await;
+        expected.insert(code);
+    }
+
+    let pages = follow_pages(
+        &app,
+        "/collections/councils/items?municipality=0101&limit=3",
+        7,
+    )
+    .await;
+
+    let all: Vec<String> = pages.concat();
+    assert_eq!(all.len(), 7, "{all:?}");
+    assert_eq!(all.into_iter().collect::<BTreeSet<_>>(), expected);
+}
+
+// ---------------------------------------------------------------- by code
+
+#[tokio::test]
+async fn one_item_is_read_by_its_code_with_its_parent_codes() {
+    let app = catalog_app().await;
+
+    let (status, parish) = app.get_json("/collections/parishes/items/010201").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(parish["id"], "010201");
+    assert_eq!(
+        parish["properties"],
+        json!({"code": "010201", "name": "Chacao", "state": "01", "municipality": "0102"})
+    );
+
+    let (status, municipality) = app.get_json("/collections/municipalities/items/0201").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        municipality["properties"],
+        json!({"code": "0201", "name": "Alto Orinoco", "state": "02"})
+    );
+
+    let (status, state) = app.get_json("/collections/states/items/02").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        state["properties"],
+        json!({"code": "02", "name": "Amazonas"})
+    );
+
+    let (status, council) = app.get_json("/collections/councils/items/CC-D").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(council["id"], "CC-D");
+    assert_eq!(
+        council["properties"]["name"],
+        "Consejo Comunal La Esmeralda"
+    );
+    assert_eq!(council["properties"]["parish"], "020101");
+    assert_eq!(council["properties"]["municipality"], "0201");
+    assert_eq!(council["properties"]["state"], "02");
+    assert_eq!(
+        council["geometry"],
+        json!({"type": "Point", "coordinates": [-65.5437, 3.1725]})
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_code_is_a_404_problem() {
+    let app = catalog_app().await;
+
+    for path in [
+        "/collections/states/items/03",
+        "/collections/municipalities/items/0103",
+        "/collections/municipalities/items/010101",
+        "/collections/parishes/items/010199",
+        "/collections/parishes/items/abc",
+        "/collections/councils/items/CC-Z",
+    ] {
+        assert_not_found(app.get(path).await).await;
+    }
+}

@@ -48,7 +48,9 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app with `args` (bind and database taken from them), keeping `dir` alive.
 pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
     init_tracing();
-    let app = Application::build(&args).await.expect("the application builds");
+    let app = Application::build(&args)
+        .await
+        .expect("the application builds");
     let base = format!("http://{}", app.address());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
@@ -91,7 +93,12 @@ impl TestApp {
     }
 
     /// POST a raw body with a content type.
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
         self.client
             .post(self.url(path))
             .header("content-type", content_type)
@@ -126,11 +133,23 @@ impl TestApp {
             ("municipalities", "0101", "Libertador"),
             ("parishes", "010101", "Catedral"),
         ] {
-            let r = self.post_json(&format!("/collections/{collection}/items"), &territory(code, name)).await;
-            assert_eq!(r.status(), StatusCode::CREATED, "creating {collection} {code}");
+            let r = self
+                .post_json(
+                    &format!("/collections/{collection}/items"),
+                    &territory(code, name),
+                )
+                .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::CREATED,
+                "creating {collection} {code}"
+            );
         }
         let r = self
-            .post_json("/collections/councils/items", &council("CC-1", "Consejo Comunal Catedral", "010101"))
+            .post_json(
+                "/collections/councils/items",
+                &council("CC-1", "Consejo Comunal Catedral", "010101"),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
     }
@@ -169,7 +188,13 @@ pub async fn assert_problem(response: Response, status: StatusCode, member: (&st
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.expect("a JSON problem");
     assert_eq!(body["status"], status.as_u16(), "{body}");
-    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
-    assert_eq!(body[member.0], member.1, "the problem names the fault: {body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    assert_eq!(
+        body[member.0], member.1,
+        "the problem names the fault: {body}"
+    );
     body
 }
