@@ -9,7 +9,8 @@ use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{
-    TestApp, assert_problem, council, database_url, priority, spawn_app, spawn_app_in, territory,
+    TestApp, assert_problem, council, database_url, priority, spawn_app, spawn_app_in,
+    spawn_seeded_app, territory,
 };
 
 const ITEMS: &str = "/collections/priorities/items";
@@ -18,13 +19,6 @@ const IMPORT: &str = "/collections/priorities/import";
 // ---------------------------------------------------------------------------
 // Local helpers
 // ---------------------------------------------------------------------------
-
-/// An app with the minimal catalog (state 01 … council CC-1).
-async fn seeded_app() -> TestApp {
-    let app = spawn_app().await;
-    app.seed_minimal_catalog().await;
-    app
-}
 
 /// An app whose write and import body limits are both `bytes`, with the minimal catalog.
 async fn small_limit_app(max_body_bytes: usize, max_import_bytes: usize) -> TestApp {
@@ -63,7 +57,7 @@ async fn matched(app: &TestApp, collection: &str) -> u64 {
 /// POSTs `body` as a priority on a seeded app and checks the problem
 /// (`status`, `pointer`) and that nothing was stored.
 async fn priority_is_refused(body: &Value, status: StatusCode, pointer: &str) -> Value {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let before = app.priority_count().await;
     let response = app.post_json(ITEMS, body).await;
     let problem = assert_problem(response, status, ("pointer", pointer)).await;
@@ -74,7 +68,7 @@ async fn priority_is_refused(body: &Value, status: StatusCode, pointer: &str) ->
 /// POSTs a raw JSON text as a priority on a seeded app and checks the problem
 /// (`status`, `pointer`) and that nothing was stored.
 async fn raw_priority_is_refused(body: &str, status: StatusCode, pointer: &str) -> Value {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let before = app.priority_count().await;
     let response = app
         .post_raw(ITEMS, "application/geo+json", body.to_owned())
@@ -87,7 +81,7 @@ async fn raw_priority_is_refused(body: &str, status: StatusCode, pointer: &str) 
 /// GETs the priorities with `query` on a seeded app holding one priority and
 /// checks it is a 400 naming `parameter`.
 async fn query_is_refused(query: &str, parameter: &str) -> Value {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let r = app.post_json(ITEMS, &priority()).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let response = app.get(&format!("{ITEMS}?{query}")).await;
@@ -190,7 +184,7 @@ async fn a_body_without_a_type_is_a_400_wrong_document() {
 
 #[tokio::test]
 async fn a_text_plain_body_is_a_415_naming_content_type() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app
         .post_raw(ITEMS, "text/plain", priority().to_string())
         .await;
@@ -362,7 +356,7 @@ async fn a_line_of_10001_positions_is_a_422_at_the_vertex_over_the_limit() {
 
 #[tokio::test]
 async fn a_line_of_exactly_10000_positions_is_accepted() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app
         .post_json(ITEMS, &priority_with_geometry(line_of(10_000)))
         .await;
@@ -627,7 +621,7 @@ async fn properties_that_are_not_an_object_are_a_422_at_properties() {
 
 #[tokio::test]
 async fn posting_an_id_that_exists_is_a_409_and_leaves_the_original_unchanged() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let id = "0b6f3c2e-8d4a-4c1b-9f0e-2a7d5e6c1b3a";
     let mut original = priority();
     original["id"] = id.into();
@@ -775,7 +769,7 @@ async fn an_empty_limit_is_a_400_naming_limit() {
 
 #[tokio::test]
 async fn a_limit_of_20000_is_clamped_to_10000_not_refused() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     create_priority(&app, &priority()).await;
     let (status, body) = app.get_json(&format!("{ITEMS}?limit=20000")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -802,7 +796,7 @@ async fn an_offset_of_x_is_a_400_naming_offset() {
 
 #[tokio::test]
 async fn a_huge_offset_is_an_empty_page_not_an_error() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     create_priority(&app, &priority()).await;
     let (status, body) = app.get_json(&format!("{ITEMS}?offset={}", u64::MAX)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -901,7 +895,7 @@ async fn f_xml_is_a_400_naming_f() {
 
 #[tokio::test]
 async fn an_item_id_that_is_not_a_uuid_is_a_404_problem() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app.get(&format!("{ITEMS}/not-a-uuid")).await;
     assert_problem(
         response,
@@ -942,7 +936,7 @@ async fn deleting_the_collections_is_a_405_problem() {
 
 #[tokio::test]
 async fn an_unquoted_if_match_on_put_is_a_400_naming_if_match() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let id = create_priority(&app, &priority()).await;
     let changed = priority_with_property("title", "Cambiado".into());
     let response = app
@@ -981,7 +975,7 @@ async fn catalog_write_is_refused(
     status: StatusCode,
     member: (&str, &str),
 ) -> Value {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let before = catalog_counts(&app).await;
     assert_eq!(before, [1, 1, 1, 1]);
     let response = app
@@ -1110,7 +1104,7 @@ async fn a_duplicate_council_is_a_409() {
 
 #[tokio::test]
 async fn a_truncated_territory_body_is_a_400_malformed_body() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let before = catalog_counts(&app).await;
     let response = app
         .post_raw(
@@ -1125,7 +1119,7 @@ async fn a_truncated_territory_body_is_a_400_malformed_body() {
 
 #[tokio::test]
 async fn an_unknown_parameter_on_the_states_list_is_a_400_naming_it() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app.get("/collections/states/items?parish=010101").await;
     assert_problem(response, StatusCode::BAD_REQUEST, ("parameter", "parish")).await;
 }
@@ -1136,7 +1130,7 @@ async fn an_unknown_parameter_on_the_states_list_is_a_400_naming_it() {
 
 #[tokio::test]
 async fn an_import_of_hello_is_a_400() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app.post_raw(IMPORT, "application/x-ndjson", "hello").await;
     let p = assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "/type")).await;
     assert_eq!(p["type"], problem_type("wrong-document"));
@@ -1145,7 +1139,7 @@ async fn an_import_of_hello_is_a_400() {
 
 #[tokio::test]
 async fn an_empty_import_is_a_400() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app.post_raw(IMPORT, "application/x-ndjson", "").await;
     assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "/type")).await;
     assert_eq!(app.priority_count().await, 0);
@@ -1153,7 +1147,7 @@ async fn an_empty_import_is_a_400() {
 
 #[tokio::test]
 async fn an_import_in_text_plain_is_a_415_naming_content_type() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let response = app
         .post_raw(IMPORT, "text/plain", format!("{}\n", priority()))
         .await;
@@ -1168,7 +1162,7 @@ async fn an_import_in_text_plain_is_a_415_naming_content_type() {
 
 #[tokio::test]
 async fn an_import_reports_a_broken_line_and_an_unknown_council_and_stores_only_the_good_one() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let good = priority().to_string();
     let unknown_council = priority_with_property("council", "CC-404".into()).to_string();
     let body = format!("{good}\n{{\"type\": \"Feature\",\n{unknown_council}\n");

@@ -155,6 +155,30 @@ impl TestApp {
     }
 }
 
+/// Spawns an app with the minimal catalog (council `CC-1` in parish `010101`).
+pub async fn spawn_seeded_app() -> TestApp {
+    let app = spawn_app().await;
+    app.seed_minimal_catalog().await;
+    app
+}
+
+/// POSTs a priority Feature, expects 201 and returns the stored Feature.
+pub async fn create_priority(app: &TestApp, feature: &Value) -> Value {
+    let r = app
+        .post_json("/collections/priorities/items", feature)
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "creating {feature}");
+    r.json().await.expect("the created Feature")
+}
+
+/// A response header as text.
+pub fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().expect("an ASCII header").to_owned())
+}
+
 /// A territory Feature.
 pub fn territory(code: &str, name: &str) -> Value {
     json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": name}})

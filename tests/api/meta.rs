@@ -8,26 +8,14 @@ use chrono::{DateTime, FixedOffset};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, priority, spawn_app};
+use crate::helpers::{
+    TestApp, assert_problem, create_priority, priority, spawn_app, spawn_seeded_app,
+};
 
 const ITEMS: &str = "/collections/priorities/items";
 const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 
 // ---------------------------------------------------------------- helpers
-
-async fn seeded_app() -> TestApp {
-    let app = spawn_app().await;
-    app.seed_minimal_catalog().await;
-    app
-}
-
-/// POSTs a priority and returns its id.
-async fn create(app: &TestApp, feature: &Value) -> String {
-    let r = app.post_json(ITEMS, feature).await;
-    assert_eq!(r.status(), StatusCode::CREATED, "creating {feature}");
-    let body: Value = r.json().await.unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
 
 fn content_type(r: &reqwest::Response) -> String {
     r.headers()
@@ -222,8 +210,11 @@ const ROUTES: [(&str, &[&str]); 16] = [
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_the_router_serves() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await;
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
 
     let doc = get_typed(&app, "/api", OPENAPI).await;
 
@@ -275,8 +266,8 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
 
 #[tokio::test]
 async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejected() {
-    let app = seeded_app().await;
-    create(&app, &priority()).await;
+    let app = spawn_seeded_app().await;
+    create_priority(&app, &priority()).await;
     let doc = get_typed(&app, "/api", OPENAPI).await;
     let documented: BTreeSet<String> = doc["paths"][ITEMS]["get"]["parameters"]
         .as_array()
@@ -356,10 +347,10 @@ async fn the_collections_list_each_collection_with_a_geojson_items_link() {
 
 #[tokio::test]
 async fn the_priorities_extent_spans_every_feature_and_creation_time() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let features = three_shapes();
     for f in &features {
-        create(&app, f).await;
+        create_priority(&app, f).await;
     }
 
     let described = get_typed(&app, "/collections/priorities", "application/json").await;
@@ -376,11 +367,16 @@ async fn the_priorities_extent_spans_every_feature_and_creation_time() {
 
 #[tokio::test]
 async fn the_priorities_extent_follows_moves_and_deletes() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let mut features = three_shapes();
     let mut ids = Vec::new();
     for f in &features {
-        ids.push(create(&app, f).await);
+        ids.push(
+            create_priority(&app, f).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
     }
 
     // The line reaches furthest west and north, and is the oldest: delete it.
@@ -460,17 +456,22 @@ async fn an_empty_items_response_is_a_feature_collection_with_only_a_self_link()
 
 #[tokio::test]
 async fn items_pages_link_to_the_next_page_while_more_remain_and_back_after_the_first() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let mut all = BTreeSet::new();
     for i in 0..5 {
         let mut f = priority();
         f["properties"]["title"] = format!("Prioridad {i}").into();
-        all.insert(create(&app, &f).await);
+        all.insert(
+            create_priority(&app, &f).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
     }
     // Another category, left out by the filter the links must keep.
     let mut other = priority();
     other["properties"]["category"] = "roads".into();
-    create(&app, &other).await;
+    create_priority(&app, &other).await;
 
     let mut seen = Vec::new();
     let mut path = format!("{ITEMS}?category=water&limit=2");

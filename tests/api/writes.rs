@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, database_url, priority, spawn_app, spawn_app_in};
+use crate::helpers::{
+    TestApp, assert_problem, create_priority, database_url, header, priority, spawn_app,
+    spawn_app_in, spawn_seeded_app,
+};
 
 const ITEMS: &str = "/collections/priorities/items";
 
@@ -72,27 +75,6 @@ async fn delete(app: &TestApp, id: &str, if_match: Option<&str>) -> Response {
         None,
     )
     .await
-}
-
-fn header(response: &Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().expect("an ASCII header").to_owned())
-}
-
-/// An app with the minimal catalog (council `CC-1` in parish `010101`).
-async fn seeded_app() -> TestApp {
-    let app = spawn_app().await;
-    app.seed_minimal_catalog().await;
-    app
-}
-
-/// POSTs `feature`, expects 201 and returns the stored Feature.
-async fn create(app: &TestApp, feature: &Value) -> Value {
-    let r = app.post_json(ITEMS, feature).await;
-    assert_eq!(r.status(), StatusCode::CREATED, "creating {feature}");
-    r.json().await.expect("the created Feature")
 }
 
 /// A priority Feature with `title` at a point.
@@ -159,7 +141,7 @@ async fn import(app: &TestApp, content_type: &str, body: String) -> Value {
 
 #[tokio::test]
 async fn creating_a_priority_answers_201_with_location_etag_and_the_stored_feature() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
 
     let r = app.post_json(ITEMS, &priority()).await;
 
@@ -208,7 +190,7 @@ async fn creating_a_priority_answers_201_with_location_etag_and_the_stored_featu
 
 #[tokio::test]
 async fn a_client_chosen_id_is_kept() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let id = Uuid::new_v4().to_string();
     let mut f = priority();
     f["id"] = id.clone().into();
@@ -227,11 +209,11 @@ async fn a_client_chosen_id_is_kept() {
 
 #[tokio::test]
 async fn a_client_given_created_at_is_kept() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let mut f = priority();
     f["properties"]["created_at"] = "2021-03-04T05:06:07Z".into();
 
-    let body = create(&app, &f).await;
+    let body = create_priority(&app, &f).await;
 
     let created = body["properties"]["created_at"].as_str().unwrap();
     assert_eq!(
@@ -249,11 +231,11 @@ async fn a_client_given_created_at_is_kept() {
 
 #[tokio::test]
 async fn the_index_follows_a_create_a_move_and_a_delete() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let caracas = "bbox=-66.92,10.50,-66.91,10.51";
     let maracay = "bbox=-67.61,10.24,-67.59,10.26";
 
-    let id = create(&app, &priority()).await["id"]
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -286,8 +268,8 @@ async fn the_index_follows_a_create_a_move_and_a_delete() {
 
 #[tokio::test]
 async fn replacing_with_the_current_etag_succeeds_and_a_stale_etag_is_refused() {
-    let app = seeded_app().await;
-    let created = create(&app, &priority()).await;
+    let app = spawn_seeded_app().await;
+    let created = create_priority(&app, &priority()).await;
     let id = created["id"].as_str().unwrap();
 
     let r = put(
@@ -334,8 +316,8 @@ async fn replacing_with_the_current_etag_succeeds_and_a_stale_etag_is_refused() 
 
 #[tokio::test]
 async fn if_match_star_matches_any_version_but_a_weak_tag_never_matches() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -378,8 +360,8 @@ async fn if_match_star_matches_any_version_but_a_weak_tag_never_matches() {
 
 #[tokio::test]
 async fn replacing_without_if_match_lets_the_last_writer_win() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -400,12 +382,12 @@ async fn replacing_without_if_match_lets_the_last_writer_win() {
 
 #[tokio::test]
 async fn patching_the_status_changes_only_the_status() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let mut f = priority();
     f["properties"]["rank"] = 3.into();
     f["properties"]["families"] = 40.into();
     f["properties"]["description"] = "Tubería rota desde 2019".into();
-    let before = create(&app, &f).await;
+    let before = create_priority(&app, &f).await;
     let id = before["id"].as_str().unwrap();
 
     let r = patch(
@@ -447,10 +429,13 @@ async fn patching_the_status_changes_only_the_status() {
 
 #[tokio::test]
 async fn patching_a_member_to_null_removes_it() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let mut f = priority();
     f["properties"]["rank"] = 2.into();
-    let id = create(&app, &f).await["id"].as_str().unwrap().to_owned();
+    let id = create_priority(&app, &f).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let r = patch(&app, &id, None, &json!({"properties": {"rank": null}})).await;
 
@@ -463,8 +448,8 @@ async fn patching_a_member_to_null_removes_it() {
 
 #[tokio::test]
 async fn patching_in_an_invalid_category_is_refused_and_changes_nothing() {
-    let app = seeded_app().await;
-    let before = create(&app, &priority()).await;
+    let app = spawn_seeded_app().await;
+    let before = create_priority(&app, &priority()).await;
     let id = before["id"].as_str().unwrap();
 
     let r = patch(
@@ -491,8 +476,8 @@ async fn patching_in_an_invalid_category_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn patching_with_a_stale_etag_is_refused() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -523,8 +508,8 @@ async fn patching_with_a_stale_etag_is_refused() {
 
 #[tokio::test]
 async fn patching_the_geometry_moves_the_priority_in_the_index() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -553,8 +538,8 @@ async fn patching_the_geometry_moves_the_priority_in_the_index() {
 
 #[tokio::test]
 async fn deleting_with_a_stale_etag_is_refused_and_the_priority_stays() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -574,12 +559,12 @@ async fn deleting_with_a_stale_etag_is_refused_and_the_priority_stays() {
 
 #[tokio::test]
 async fn a_deleted_priority_is_gone_and_cannot_be_deleted_again() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let other = create(&app, &priority()).await["id"]
+    let other = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -606,8 +591,8 @@ async fn a_deleted_priority_is_gone_and_cannot_be_deleted_again() {
 
 #[tokio::test]
 async fn writes_to_an_unknown_id_are_404_problems() {
-    let app = seeded_app().await;
-    create(&app, &priority()).await;
+    let app = spawn_seeded_app().await;
+    create_priority(&app, &priority()).await;
     let unknown = Uuid::new_v4().to_string();
     let not_found = ("type", "urn:prioridades:problem:not-found");
 
@@ -646,8 +631,8 @@ async fn writes_to_an_unknown_id_are_404_problems() {
 
 #[tokio::test]
 async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -679,7 +664,7 @@ async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
 
 #[tokio::test]
 async fn a_bulk_import_of_several_batches_creates_all_and_a_reimport_updates_without_duplicates() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let ids: Vec<Uuid> = (0..2_500).map(|_| Uuid::new_v4()).collect();
     let collection = |prefix: &str| {
         json!({"type": "FeatureCollection", "features": features_with_ids(&ids, prefix)})
@@ -720,7 +705,7 @@ async fn a_bulk_import_of_several_batches_creates_all_and_a_reimport_updates_wit
 
 #[tokio::test]
 async fn newline_delimited_features_are_imported() {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let ids: Vec<Uuid> = (0..30).map(|_| Uuid::new_v4()).collect();
 
     let report = import(
@@ -756,7 +741,7 @@ async fn cli_import(file: &std::path::Path, url: &str) -> std::process::Output {
 
 /// A stopped app's directory, with the minimal catalog in its database.
 async fn catalog_only_database() -> (TempDir, String) {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     let dir = app.stop().await;
     let url = database_url(&dir);
     (dir, url)
@@ -841,8 +826,8 @@ async fn a_cors_preflight_is_answered_with_an_allowed_origin() {
 
 #[tokio::test]
 async fn a_cross_origin_get_is_allowed_and_may_read_the_etag() {
-    let app = seeded_app().await;
-    let id = create(&app, &priority()).await["id"]
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -914,9 +899,9 @@ async fn items_with_encoding(app: &TestApp, accept: Option<&str>) -> Response {
 }
 
 async fn app_with_some_priorities() -> TestApp {
-    let app = seeded_app().await;
+    let app = spawn_seeded_app().await;
     for i in 0..5 {
-        create(&app, &priority_at(&format!("Prioridad {i}"), -66.9, 10.5)).await;
+        create_priority(&app, &priority_at(&format!("Prioridad {i}"), -66.9, 10.5)).await;
     }
     app
 }
