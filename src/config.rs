@@ -12,8 +12,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
 #[command(
     name = "prioridades",
     version,
-    about = "Geolocated priorities of communal councils, served as GeoJSON (OGC API – Features)",
-    args_conflicts_with_subcommands = true
+    about = "Geolocated priorities of communal councils, served as GeoJSON (OGC API – Features)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -76,8 +75,14 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// Do not load the demo dataset into an empty store.
-    #[arg(long, env = "PRIORIDADES_NO_DEMO")]
+    /// Do not load the demo dataset into an empty store
+    /// (the variable takes true/false, 1/0, yes/no, on/off).
+    #[arg(
+        long,
+        env = "PRIORIDADES_NO_DEMO",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub no_demo: bool,
 
     /// Largest request body for single-feature writes, in bytes.

@@ -9,8 +9,14 @@ use crate::domain::priority::PriorityDraft;
 
 /// Why the input as a whole could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InputError(pub String);
+pub enum InputError {
+    /// Not JSON at all (or empty).
+    #[error("{0}")]
+    NotJson(String),
+    /// JSON, but neither a FeatureCollection nor Features.
+    #[error("{0}")]
+    WrongDocument(String),
+}
 
 /// Splits `bytes` into features, each parsed and validated independently.
 pub fn parse_features(bytes: &[u8]) -> Result<Vec<Result<PriorityDraft, BodyError>>, InputError> {
@@ -18,10 +24,10 @@ pub fn parse_features(bytes: &[u8]) -> Result<Vec<Result<PriorityDraft, BodyErro
         .iter()
         .position(|b| !b.is_ascii_whitespace() && *b != 0x1e);
     let Some(start) = start else {
-        return Err(InputError("the input is empty".into()));
+        return Err(InputError::NotJson("the input is empty".into()));
     };
     if bytes[start] != b'{' {
-        return Err(InputError(
+        return Err(InputError::NotJson(
             "expected a GeoJSON FeatureCollection or newline-delimited Features".into(),
         ));
     }
@@ -39,7 +45,9 @@ fn from_document(document: Value) -> Result<Vec<Result<PriorityDraft, BodyError>
                 .get("features")
                 .and_then(Value::as_array)
                 .ok_or_else(|| {
-                    InputError("the FeatureCollection has no \"features\" array".into())
+                    InputError::WrongDocument(
+                        "the FeatureCollection has no \"features\" array".into(),
+                    )
                 })?;
             Ok(features
                 .iter()
@@ -47,7 +55,7 @@ fn from_document(document: Value) -> Result<Vec<Result<PriorityDraft, BodyError>
                 .collect())
         }
         Some("Feature") => Ok(vec![PriorityDraft::from_feature(&document, "")]),
-        other => Err(InputError(format!(
+        other => Err(InputError::WrongDocument(format!(
             "expected a FeatureCollection or Features, got type {:?}",
             other.unwrap_or("(none)")
         ))),
@@ -65,7 +73,7 @@ fn from_lines(bytes: &[u8]) -> Vec<Result<PriorityDraft, BodyError>> {
         .filter(|line| !line.is_empty())
         .map(|line| match serde_json::from_slice::<Value>(line) {
             Ok(v) => PriorityDraft::from_feature(&v, ""),
-            Err(e) => Err(BodyError::WrongShape(format!("not valid JSON: {e}"))),
+            Err(e) => Err(BodyError::wrong_shape("", format!("not valid JSON: {e}"))),
         })
         .collect()
 }

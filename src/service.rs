@@ -22,9 +22,10 @@ pub const IMPORT_BATCH: usize = 1_000;
 /// Why a write was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// The body is not the kind of document expected (400).
-    #[error("{0}")]
-    WrongShape(String),
+    /// The body is not the kind of document expected (400); `pointer` names
+    /// the member at fault (`""` for the whole body).
+    #[error("{detail}")]
+    WrongShape { pointer: String, detail: String },
     /// A member of the body is invalid (422).
     #[error("{0}")]
     Invalid(FieldError),
@@ -45,7 +46,9 @@ pub enum ServiceError {
 impl From<BodyError> for ServiceError {
     fn from(e: BodyError) -> Self {
         match e {
-            BodyError::WrongShape(s) => ServiceError::WrongShape(s),
+            BodyError::WrongShape { pointer, detail } => {
+                ServiceError::WrongShape { pointer, detail }
+            }
             BodyError::Invalid(f) => ServiceError::Invalid(f),
         }
     }
@@ -152,7 +155,11 @@ impl Service {
         draft.id = Some(id);
         let _gate = self.writes.lock().await;
         check_council(&self.index.read().catalog, &draft, "")?;
-        let stored = self.store.update_priority(id, if_match, &draft).await?;
+        let stored = self
+            .store
+            .update_priority(id, if_match, &draft)
+            .await
+            .map_err(|e| about(id, e))?;
         Ok(self.apply(&[stored]).remove(0))
     }
 
@@ -164,9 +171,10 @@ impl Service {
         patch: &Value,
     ) -> Result<Written, ServiceError> {
         if !patch.is_object() {
-            return Err(ServiceError::WrongShape(
-                "a merge patch must be a JSON object".into(),
-            ));
+            return Err(ServiceError::WrongShape {
+                pointer: String::new(),
+                detail: "a merge patch must be a JSON object".into(),
+            });
         }
         if patch
             .get("id")
@@ -184,7 +192,11 @@ impl Service {
         merge_patch(&mut merged, patch);
         let draft = PriorityDraft::from_feature(&merged, "")?;
         check_council(&self.index.read().catalog, &draft, "")?;
-        let stored = self.store.update_priority(id, if_match, &draft).await?;
+        let stored = self
+            .store
+            .update_priority(id, if_match, &draft)
+            .await
+            .map_err(|e| about(id, e))?;
         Ok(self.apply(&[stored]).remove(0))
     }
 
@@ -195,7 +207,11 @@ impl Service {
         if_match: Option<&[i64]>,
     ) -> Result<(), ServiceError> {
         let _gate = self.writes.lock().await;
-        let pk = self.store.delete_priority(id, if_match).await?;
+        let pk = self
+            .store
+            .delete_priority(id, if_match)
+            .await
+            .map_err(|e| about(id, e))?;
         self.index.write().priorities.remove(pk);
         Ok(())
     }
@@ -336,6 +352,14 @@ impl Service {
 fn unreachable_parish(p: &Priority) -> crate::domain::codes::TerritoryCode {
     tracing::error!(id = %p.id, council = %p.council, "stored priority has no council in memory");
     crate::domain::codes::TerritoryCode::parish(0)
+}
+
+/// A store error about priority `id`, with the id in a not-found message.
+fn about(id: Uuid, e: StoreError) -> ServiceError {
+    match e {
+        StoreError::NotFound => ServiceError::NotFound(format!("no priority with id {id}")),
+        other => other.into(),
+    }
 }
 
 fn check_council(

@@ -40,12 +40,23 @@ impl fmt::Display for FieldError {
 /// Why a body could not be turned into a domain value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
-    /// The body is JSON but not the kind of document expected (400).
-    #[error("{0}")]
-    WrongShape(String),
+    /// The body is JSON but not the kind of document expected (400);
+    /// `pointer` is `/type` when the type member is wrong, `""` for the whole.
+    #[error("{detail}")]
+    WrongShape { pointer: String, detail: String },
     /// The document has the right shape but a member is invalid (422).
     #[error("{0}")]
     Invalid(FieldError),
+}
+
+impl BodyError {
+    /// The document at `pointer` is not what was expected.
+    pub fn wrong_shape(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        BodyError::WrongShape {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
 }
 
 impl From<FieldError> for BodyError {

@@ -183,20 +183,22 @@ impl PriorityDraft {
     /// `pointer` prefixes every JSON pointer in errors (empty for a whole
     /// body, `/features/3` inside a collection).
     pub fn from_feature(value: &Value, pointer: &str) -> Result<Self, BodyError> {
-        let obj = value.as_object().ok_or_else(|| {
-            BodyError::WrongShape(format!("{pointer}: expected a GeoJSON Feature object"))
-        })?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| BodyError::wrong_shape(pointer, "expected a GeoJSON Feature object"))?;
         match obj.get("type").and_then(Value::as_str) {
             Some("Feature") => {}
             Some(other) => {
-                return Err(BodyError::WrongShape(format!(
-                    "expected a GeoJSON Feature, got type {other:?} at {pointer}/type"
-                )));
+                return Err(BodyError::wrong_shape(
+                    format!("{pointer}/type"),
+                    format!("expected a GeoJSON Feature, got type {other:?} at {pointer}/type"),
+                ));
             }
             None => {
-                return Err(BodyError::WrongShape(format!(
-                    "expected a GeoJSON Feature: {pointer}/type is missing"
-                )));
+                return Err(BodyError::wrong_shape(
+                    format!("{pointer}/type"),
+                    format!("expected a GeoJSON Feature: {pointer}/type is missing"),
+                ));
             }
         }
         let id = match obj.get("id") {
@@ -437,11 +439,11 @@ mod tests {
         let fc = json!({"type": "FeatureCollection", "features": []});
         assert!(matches!(
             PriorityDraft::from_feature(&fc, ""),
-            Err(BodyError::WrongShape(_))
+            Err(BodyError::WrongShape { .. })
         ));
         assert!(matches!(
             PriorityDraft::from_feature(&json!([1]), ""),
-            Err(BodyError::WrongShape(_))
+            Err(BodyError::WrongShape { .. })
         ));
     }
 

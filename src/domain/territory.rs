@@ -35,7 +35,7 @@ fn feature_properties(
     let obj = value
         .as_object()
         .filter(|o| o.get("type").and_then(Value::as_str) == Some("Feature"))
-        .ok_or_else(|| BodyError::WrongShape("expected a GeoJSON Feature object".into()))?;
+        .ok_or_else(|| BodyError::wrong_shape("", "expected a GeoJSON Feature object"))?;
     let props = obj
         .get("properties")
         .and_then(Value::as_object)

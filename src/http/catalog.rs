@@ -20,6 +20,7 @@ use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::to_geojson;
 use crate::domain::query;
 use crate::domain::territory::{Council, Territory};
+use crate::index::Catalog;
 use crate::service::ServiceError;
 
 const STATE: ParamSpec = ParamSpec {
@@ -76,10 +77,18 @@ pub fn router() -> Router<AppState> {
 
 /// The `state`, `municipality` and `parish` parameters present: one list per
 /// parameter, any code of a list matching (OR), every list holding (AND).
-fn within(params: &Params) -> Result<Vec<Vec<TerritoryCode>>, ApiError> {
+/// Codes that name no territory are refused, as on the priorities endpoint.
+fn within(params: &Params, catalog: &Catalog) -> Result<Vec<Vec<TerritoryCode>>, ApiError> {
     let mut lists = Vec::new();
     for level in Level::ALL {
-        if let Some(codes) = params.parsed(level.as_str(), |s| query::parse_codes(s, level))? {
+        let name = level.as_str();
+        if let Some(codes) = params.parsed(name, |s| query::parse_codes(s, level))? {
+            if let Some(unknown) = codes.iter().find(|c| catalog.territory(**c).is_none()) {
+                return Err(ApiError::parameter(
+                    name,
+                    format!("unknown {name} {unknown}"),
+                ));
+            }
             lists.push(codes);
         }
     }
@@ -88,10 +97,10 @@ fn within(params: &Params) -> Result<Vec<Vec<TerritoryCode>>, ApiError> {
 
 fn territory_feature(t: &Territory) -> String {
     let mut props = json!({"code": t.code.to_string(), "name": t.name});
-    let mut parent = t.code.parent();
-    while let Some(p) = parent {
-        props[p.level().as_str()] = p.to_string().into();
-        parent = p.parent();
+    for level in Level::ALL.into_iter().filter(|l| *l < t.code.level()) {
+        if let Some(ancestor) = t.code.at_level(level) {
+            props[level.as_str()] = ancestor.to_string().into();
+        }
     }
     json!({"type": "Feature", "id": t.code.to_string(), "geometry": null, "properties": props})
         .to_string()
@@ -144,9 +153,9 @@ async fn list_territories(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), item_params(level.collection()))?;
-    let within = within(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
+        let within = within(&params, &index.catalog)?;
         index
             .catalog
             .territories(level, &within)
@@ -212,9 +221,9 @@ async fn list_councils(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), item_params("councils"))?;
-    let within = within(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
+        let within = within(&params, &index.catalog)?;
         index
             .catalog
             .councils(&within)

@@ -61,12 +61,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state)
+        // Outside the panic catcher, so a panic's 500 is logged like any other.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_server_errors))
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                ApiError::internal("a handler panicked").into_response()
-            },
-        ))
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(
@@ -96,6 +93,16 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .allow_headers(Any)
         .expose_headers([header::ETAG, header::LOCATION])
         .max_age(Duration::from_secs(3600))
+}
+
+/// A caught panic as a 500 problem, its message kept for the log.
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".into());
+    ApiError::internal(format!("handler panicked: {message}")).into_response()
 }
 
 /// Logs each 5xx once, with its cause, inside the request's trace span.

@@ -17,6 +17,7 @@ use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, t
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::priority::PriorityDraft;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
+use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
 use crate::service::Written;
@@ -61,7 +62,7 @@ pub const ITEM_PARAMS: &[ParamSpec] = &[
         name: "council",
         description: "Council codes, comma separated.",
         schema: "string",
-        example: "CC-010101-001",
+        example: "CC-010101-01",
     },
     ParamSpec {
         name: "category",
@@ -360,8 +361,10 @@ async fn import(
     Params::parse(q.as_deref(), &[])?;
     let bytes =
         params::read_body(&headers, body, state.config.max_import_bytes, &IMPORT_TYPES).await?;
-    let features =
-        crate::import::parse_features(&bytes).map_err(|e| ApiError::wrong_document(e.0))?;
+    let features = crate::import::parse_features(&bytes).map_err(|e| match e {
+        InputError::NotJson(detail) => ApiError::malformed_body(detail),
+        InputError::WrongDocument(detail) => ApiError::wrong_document("/type", detail),
+    })?;
     let report = state.service.import(features).await?;
     let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
     Ok(typed(StatusCode::OK, JSON, body))

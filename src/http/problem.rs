@@ -111,14 +111,14 @@ impl ApiError {
     }
 
     /// 400: the body is JSON, but not the document this endpoint takes.
-    pub fn wrong_document(detail: impl Into<String>) -> Self {
+    pub fn wrong_document(pointer: &str, detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "wrong-document",
             "Unexpected document type",
             detail,
         )
-        .with("pointer", "/type")
+        .with("pointer", pointer)
     }
 
     /// 422: a member of the body is invalid.
@@ -212,7 +212,9 @@ impl ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::WrongShape(s) => ApiError::wrong_document(s),
+            ServiceError::WrongShape { pointer, detail } => {
+                ApiError::wrong_document(&pointer, detail)
+            }
             ServiceError::Invalid(f) => ApiError::invalid_field(f),
             ServiceError::NotFound(s) => ApiError::not_found(s),
             ServiceError::PreconditionFailed { current } => ApiError::precondition_failed(current),

@@ -50,14 +50,16 @@ impl SharedIndex {
 
     /// A read view. Never hold it across an `.await`.
     pub fn read(&self) -> RwLockReadGuard<'_, Index> {
-        // A panic while writing leaves the index as the last completed
-        // mutation wrote it: every mutation is a single call that cannot
-        // leave it half-changed, so the poison flag carries no information.
+        // Mutations neither index out of bounds nor unwrap, so a poisoned
+        // lock is not expected; should one happen, serving the index as the
+        // panic left it beats failing every later request, and a restart
+        // rebuilds it from the store.
         self.0.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A write view. Never hold it across an `.await`.
     pub fn write(&self) -> RwLockWriteGuard<'_, Index> {
+        // See `read` on poisoning.
         self.0.write().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -81,6 +81,9 @@ pub struct PriorityIndex {
     tree: RTree<Leaf>,
     by_parish: BTreeMap<TerritoryCode, BTreeSet<i64>>,
     by_council: HashMap<CouncilCode, BTreeSet<i64>>,
+    /// How many priorities have each creation time: the temporal extent
+    /// without a scan, kept right through deletes.
+    created: BTreeMap<Micros, u32>,
 }
 
 impl PriorityIndex {
@@ -141,6 +144,12 @@ impl PriorityIndex {
             pk,
         });
         remove_from(&mut self.by_parish, &old.parish, pk);
+        if let Some(n) = self.created.get_mut(&old.created_at) {
+            *n -= 1;
+            if *n == 0 {
+                self.created.remove(&old.created_at);
+            }
+        }
         if let Some(set) = self.by_council.get_mut(&old.council) {
             set.remove(&pk);
             if set.is_empty() {
@@ -151,6 +160,7 @@ impl PriorityIndex {
 
     fn link(&mut self, entry: Entry) {
         self.by_id.insert(entry.id, entry.pk);
+        *self.created.entry(entry.created_at).or_default() += 1;
         self.by_parish
             .entry(entry.parish)
             .or_default()
@@ -173,9 +183,10 @@ impl PriorityIndex {
 
     /// The earliest and latest creation times.
     pub fn time_extent(&self) -> Option<(Micros, Micros)> {
-        let mut times = self.entries.values().map(|e| e.created_at);
-        let first = times.next()?;
-        Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+        Some((
+            *self.created.first_key_value()?.0,
+            *self.created.last_key_value()?.0,
+        ))
     }
 
     /// Answers a query: every priority matching all of `filter`, ordered by
@@ -183,6 +194,9 @@ impl PriorityIndex {
     /// requested page of them.
     pub fn query(&self, filter: &PriorityFilter, page: Page) -> QueryPage<'_> {
         let mut hits: Vec<(f64, i64)> = Vec::new();
+        // Candidates from the R-tree come in tree order and need sorting;
+        // the other sources are walked in row-key order already.
+        let mut sorted = false;
         let mut consider = |entry: &Entry| {
             if let Some(d) = matches(entry, filter) {
                 hits.push((d.unwrap_or(0.0), entry.pk));
@@ -204,6 +218,7 @@ impl PriorityIndex {
                 consider(&self.entries[&leaf.pk]);
             }
         } else if !filter.councils.is_empty() {
+            sorted = true;
             let pks: BTreeSet<i64> = filter
                 .councils
                 .iter()
@@ -217,6 +232,7 @@ impl PriorityIndex {
             .find(|list| !list.is_empty())
         {
             // The finest level given narrows most; the others are checked on each candidate.
+            sorted = true;
             let mut pks = BTreeSet::new();
             for territory in territories {
                 let (first, last) = parish_range(*territory);
@@ -226,11 +242,12 @@ impl PriorityIndex {
             }
             pks.iter().for_each(|pk| consider(&self.entries[pk]));
         } else {
+            sorted = true;
             self.entries.values().for_each(&mut consider);
         }
         if filter.near.is_some() {
             hits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        } else {
+        } else if !sorted {
             hits.sort_unstable_by_key(|h| h.1);
         }
         let matched = hits.len();

@@ -170,7 +170,8 @@ async fn a_bare_geometry_body_is_a_400_wrong_document() {
 #[tokio::test]
 async fn a_json_array_body_is_a_400_wrong_document() {
     let body = json!([priority()]);
-    let p = priority_is_refused(&body, StatusCode::BAD_REQUEST, "/type").await;
+    // The whole document is at fault, so the pointer is the root.
+    let p = priority_is_refused(&body, StatusCode::BAD_REQUEST, "").await;
     assert_eq!(p["type"], problem_type("wrong-document"));
 }
 
@@ -1129,19 +1130,20 @@ async fn an_unknown_parameter_on_the_states_list_is_a_400_naming_it() {
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn an_import_of_hello_is_a_400() {
+async fn an_import_of_hello_is_a_400_malformed_body() {
     let app = spawn_seeded_app().await;
     let response = app.post_raw(IMPORT, "application/x-ndjson", "hello").await;
-    let p = assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "/type")).await;
-    assert_eq!(p["type"], problem_type("wrong-document"));
+    let p = assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "")).await;
+    assert_eq!(p["type"], problem_type("malformed-body"));
     assert_eq!(app.priority_count().await, 0);
 }
 
 #[tokio::test]
-async fn an_empty_import_is_a_400() {
+async fn an_empty_import_is_a_400_malformed_body() {
     let app = spawn_seeded_app().await;
     let response = app.post_raw(IMPORT, "application/x-ndjson", "").await;
-    assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "/type")).await;
+    let p = assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "")).await;
+    assert_eq!(p["type"], problem_type("malformed-body"));
     assert_eq!(app.priority_count().await, 0);
 }
 
@@ -1180,4 +1182,35 @@ async fn an_import_reports_a_broken_line_and_an_unknown_council_and_stores_only_
     assert_eq!(errors[1]["pointer"], "/properties/council", "{report}");
     assert!(errors[1]["reason"].is_string(), "{report}");
     assert_eq!(app.priority_count().await, 1);
+}
+
+#[tokio::test]
+async fn an_import_of_a_bare_geometry_is_a_400_wrong_document_at_type() {
+    let app = spawn_seeded_app().await;
+    let body = json!({"type": "Point", "coordinates": [-66.9, 10.5]}).to_string();
+    let response = app.post_raw(IMPORT, "application/geo+json", body).await;
+    let p = assert_problem(response, StatusCode::BAD_REQUEST, ("pointer", "/type")).await;
+    assert_eq!(p["type"], problem_type("wrong-document"));
+    assert_eq!(app.priority_count().await, 0);
+}
+
+#[tokio::test]
+async fn territory_and_council_lists_refuse_unknown_codes_naming_the_parameter() {
+    let app = spawn_seeded_app().await;
+    for (path, parameter) in [
+        ("/collections/municipalities/items?state=99", "state"),
+        (
+            "/collections/parishes/items?municipality=0199",
+            "municipality",
+        ),
+        ("/collections/councils/items?parish=010101,010199", "parish"),
+        ("/collections/councils/items?state=1", "state"),
+    ] {
+        assert_problem(
+            app.get(path).await,
+            StatusCode::BAD_REQUEST,
+            ("parameter", parameter),
+        )
+        .await;
+    }
 }

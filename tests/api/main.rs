@@ -1,6 +1,10 @@
 //! Integration tests: the real application on a temporary SQLite file,
 //! driven over HTTP. No mocks: every test talks to a real store and index.
 
+// Tests may unwrap: a panic is how they fail (clippy.toml allows it inside
+// #[test] functions; this covers the helpers they call).
+#![allow(clippy::unwrap_used)]
+
 mod bad_input;
 mod catalog;
 mod demo;
