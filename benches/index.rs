@@ -63,6 +63,7 @@ fn dataset() -> PriorityIndex {
                 created_at: 1_735_689_600_000_000 + i as i64 * 1_000_000,
                 updated_at: 1_735_689_600_000_000,
                 version: 1,
+                located_parish: None,
             }
         })
         .collect();
@@ -70,7 +71,7 @@ fn dataset() -> PriorityIndex {
         let n: u32 = code.as_str()[2..].parse().ok()?;
         Some(TerritoryCode::parish(10_101 + n % PARISHES))
     };
-    PriorityIndex::build(priorities, parish_of).expect("index")
+    PriorityIndex::build(priorities, parish_of, false).expect("index")
 }
 
 fn queries(c: &mut Criterion) {

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::to_geojson;
-use crate::domain::priority::Priority;
+use crate::domain::priority::{Placement, Priority};
 use crate::domain::time;
 
 /// Writes `s` as a JSON string literal.
@@ -19,21 +19,34 @@ fn push_str(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
-/// The Feature of a priority whose council lies in `parish`.
+/// Where the territorial members start: the text cannot occur earlier,
+/// since the geometry holds only numbers and `id` a UUID.
+const TERRITORY_START: &str = r#","properties":{"#;
+
+/// The territorial members that open `properties`: state, municipality,
+/// parish and placement.
+fn territory_members(out: &mut String, parish: TerritoryCode, placement: Placement) {
+    for (i, level) in Level::ALL.into_iter().enumerate() {
+        let code = parish.at_level(level).unwrap_or(parish);
+        let comma = if i == 0 { "" } else { "," };
+        let _ = write!(out, r#"{comma}"{}":"{code}""#, level.as_str());
+    }
+    let _ = write!(out, r#","placement":"{placement}""#);
+}
+
+/// The Feature of a priority placed in `parish` as `placement` says.
 ///
 /// The text always ends with `}}`: the close of `properties`, then of the Feature.
-pub fn priority_feature(p: &Priority, parish: TerritoryCode) -> String {
+pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placement) -> String {
     let mut out = String::with_capacity(512);
     out.push_str(r#"{"type":"Feature","id":""#);
     out.push_str(&p.id.to_string());
     out.push_str(r#"","geometry":"#);
     out.push_str(&to_geojson(&p.geometry));
-    out.push_str(r#","properties":{"council":"#);
+    out.push_str(TERRITORY_START);
+    territory_members(&mut out, parish, placement);
+    out.push_str(r#","council":"#);
     push_str(&mut out, p.council.as_str());
-    for level in Level::ALL {
-        let code = parish.at_level(level).unwrap_or(parish);
-        let _ = write!(out, r#","{}":"{code}""#, level.as_str());
-    }
     out.push_str(r#","title":"#);
     push_str(&mut out, &p.title);
     out.push_str(r#","description":"#);
@@ -52,6 +65,21 @@ pub fn priority_feature(p: &Priority, parish: TerritoryCode) -> String {
         time::format(p.updated_at),
         p.version,
     );
+    out
+}
+
+/// The same Feature text placed anew: only the territorial members change.
+pub fn relocate(feature: &str, parish: TerritoryCode, placement: Placement) -> String {
+    let Some(start) = feature.find(TERRITORY_START).map(|i| i + TERRITORY_START.len()) else {
+        return feature.to_owned();
+    };
+    let Some(end) = feature[start..].find(r#","council":"#).map(|i| start + i) else {
+        return feature.to_owned();
+    };
+    let mut out = String::with_capacity(feature.len() + 16);
+    out.push_str(&feature[..start]);
+    territory_members(&mut out, parish, placement);
+    out.push_str(&feature[end..]);
     out
 }
 
@@ -91,12 +119,13 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             version: 1,
+            located_parish: None,
         }
     }
 
     #[test]
     fn a_feature_is_valid_json_with_derived_territories() {
-        let text = priority_feature(&sample(), TerritoryCode::parish(10122));
+        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["properties"]["state"], "01");
         assert_eq!(v["properties"]["municipality"], "0101");
@@ -104,11 +133,27 @@ mod tests {
         assert_eq!(v["properties"]["title"], "Agua \"potable\"");
         assert_eq!(v["properties"]["families"], Value::Null);
         assert_eq!(v["geometry"]["coordinates"][0], -66.9);
+        assert_eq!(v["properties"]["placement"], "by_council");
+    }
+
+    #[test]
+    fn relocating_changes_only_the_territorial_members() {
+        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
+        let moved = relocate(&text, TerritoryCode::parish(150305), Placement::OutsideCouncilParish);
+        let (mut a, b): (Value, Value) = (serde_json::from_str(&text).unwrap(), serde_json::from_str(&moved).unwrap());
+        assert_eq!(b["properties"]["state"], "15");
+        assert_eq!(b["properties"]["municipality"], "1503");
+        assert_eq!(b["properties"]["parish"], "150305");
+        assert_eq!(b["properties"]["placement"], "outside_council_parish");
+        for (k, v) in [("state", "15"), ("municipality", "1503"), ("parish", "150305"), ("placement", "outside_council_parish")] {
+            a["properties"][k] = v.into();
+        }
+        assert_eq!(a, b);
     }
 
     #[test]
     fn members_can_be_appended_to_properties_and_to_the_feature() {
-        let text = priority_feature(&sample(), TerritoryCode::parish(10122));
+        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
         let with_distance = append_member(&text, 2, "distance_m", "12.5");
         let v: Value = serde_json::from_str(&with_distance).unwrap();
         assert_eq!(v["properties"]["distance_m"], 12.5);

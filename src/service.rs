@@ -13,7 +13,8 @@ use uuid::Uuid;
 use crate::domain::priority::{Priority, PriorityDraft, merge_patch};
 use crate::domain::territory::{Council, Territory};
 use crate::domain::{BodyError, FieldError};
-use crate::index::{Catalog, SharedIndex};
+use crate::domain::geometry::representative_point;
+use crate::index::{Index, SharedIndex};
 use crate::store::{Store, StoreError, WriteMode};
 
 /// Priorities written per transaction by a bulk import.
@@ -130,9 +131,9 @@ impl Service {
     }
 
     /// Creates a priority from a validated draft (409 if its id exists).
-    pub async fn create_priority(&self, draft: PriorityDraft) -> Result<Written, ServiceError> {
+    pub async fn create_priority(&self, mut draft: PriorityDraft) -> Result<Written, ServiceError> {
         let _gate = self.writes.lock().await;
-        check_council(&self.index.read().catalog, &draft, "")?;
+        prepare(&self.index.read(), &mut draft)?;
         let stored = self
             .store
             .write_priorities(&[draft], WriteMode::CreateOnly)
@@ -154,7 +155,7 @@ impl Service {
         }
         draft.id = Some(id);
         let _gate = self.writes.lock().await;
-        check_council(&self.index.read().catalog, &draft, "")?;
+        prepare(&self.index.read(), &mut draft)?;
         let stored = self
             .store
             .update_priority(id, if_match, &draft)
@@ -190,8 +191,8 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
         let mut merged = current.to_writable_feature();
         merge_patch(&mut merged, patch);
-        let draft = PriorityDraft::from_feature(&merged, "")?;
-        check_council(&self.index.read().catalog, &draft, "")?;
+        let mut draft = PriorityDraft::from_feature(&merged, "")?;
+        prepare(&self.index.read(), &mut draft)?;
         let stored = self
             .store
             .update_priority(id, if_match, &draft)
@@ -227,13 +228,9 @@ impl Service {
         let mut batch = Vec::with_capacity(IMPORT_BATCH);
         for (index, feature) in features.into_iter().enumerate() {
             report.received += 1;
-            let checked = feature.map_err(ServiceError::from).and_then(|draft| {
-                check_council(&self.index.read().catalog, &draft, "")?;
-                Ok(draft)
-            });
-            match checked {
-                Ok(draft) => batch.push(draft),
-                Err(e) => report.errors.push(import_error(index, e)),
+            match feature {
+                Ok(draft) => batch.push((index, draft)),
+                Err(e) => report.errors.push(import_error(index, e.into())),
             }
             if batch.len() == IMPORT_BATCH {
                 self.import_batch(&mut batch, &mut report).await?;
@@ -245,16 +242,29 @@ impl Service {
 
     async fn import_batch(
         &self,
-        batch: &mut Vec<PriorityDraft>,
+        batch: &mut Vec<(usize, PriorityDraft)>,
         report: &mut ImportReport,
     ) -> Result<(), ServiceError> {
         if batch.is_empty() {
             return Ok(());
         }
         let _gate = self.writes.lock().await;
+        // Checked under the gate, against the catalog and boundaries the
+        // write will commit beside.
+        let mut valid = Vec::with_capacity(batch.len());
+        {
+            let index = self.index.read();
+            for (position, mut draft) in batch.drain(..) {
+                match prepare(&index, &mut draft) {
+                    Ok(()) => valid.push(draft),
+                    Err(e) => report.errors.push(import_error(position, e.into())),
+                }
+            }
+        }
+        report.errors.sort_by_key(|e| e.index);
         let stored = self
             .store
-            .write_priorities(batch, WriteMode::Upsert)
+            .write_priorities(&valid, WriteMode::Upsert)
             .await?;
         for p in &stored {
             if p.version == 1 {
@@ -264,7 +274,6 @@ impl Service {
             }
         }
         self.apply(&stored);
-        batch.clear();
         Ok(())
     }
 
@@ -331,7 +340,8 @@ impl Service {
                     .council(&p.council)
                     .map(|c| c.parish)
                     .unwrap_or_else(|| unreachable_parish(p));
-                index.priorities.upsert(p, parish);
+                let by_location = index.places_by_location();
+                index.priorities.upsert(p, parish, by_location);
                 let feature = index
                     .priorities
                     .get(&p.id)
@@ -362,16 +372,29 @@ fn about(id: Uuid, e: StoreError) -> ServiceError {
     }
 }
 
-fn check_council(
-    catalog: &Catalog,
-    draft: &PriorityDraft,
-    pointer: &str,
-) -> Result<(), FieldError> {
-    if catalog.council(&draft.council).is_none() {
+/// Checks what a draft refers to and places it: its council must exist and,
+/// when parish boundaries are loaded, its location must fall in a parish.
+fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
+    if index.catalog.council(&draft.council).is_none() {
         return Err(FieldError::new(
-            format!("{pointer}/properties/council"),
+            "/properties/council",
             format!("unknown council {:?}", draft.council.as_str()),
         ));
+    }
+    draft.located_parish = None;
+    if index.places_by_location() {
+        let p = representative_point(&draft.geometry);
+        let parish = index.parishes.locate(p).ok_or_else(|| {
+            FieldError::new(
+                "/geometry",
+                format!(
+                    "the location ({:.6}, {:.6}) falls outside every parish boundary",
+                    p.x(),
+                    p.y()
+                ),
+            )
+        })?;
+        draft.located_parish = Some(parish);
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! `fixtures/demo/` by `prioridades demo-fixtures`, and loaded from those
 //! committed files (compiled into the binary) when the store is empty.
 
+pub mod boundaries;
 mod places;
 
 use std::fmt::Write;

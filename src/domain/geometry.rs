@@ -5,7 +5,7 @@
 //! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
 
 use geo::{
-    Closest, Coord, Geometry, HaversineClosestPoint, Intersects, LineString, Point, Polygon, Rect,
+    Closest, Coord, Geometry, HaversineClosestPoint, InteriorPoint, Intersects, LineString, Point, Polygon, Rect,
 };
 use geo::{Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon};
 use serde_json::Value;
@@ -33,6 +33,12 @@ pub const ALLOWED_TYPES: [&str; 6] = [
 /// with fewer than 4 positions or not closed, empty multi-geometries, and more
 /// than [`MAX_VERTICES`] positions in all.
 pub fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, FieldError> {
+    parse_geometry_limited(value, pointer, MAX_VERTICES)
+}
+
+/// [`parse_geometry`] with another vertex limit (territorial boundaries are
+/// far more detailed than a priority's location).
+pub fn parse_geometry_limited(value: &Value, pointer: &str, max_vertices: usize) -> Result<Geometry<f64>, FieldError> {
     let obj = value.as_object().ok_or_else(|| {
         FieldError::new(pointer, "the geometry must be a GeoJSON geometry object")
     })?;
@@ -52,7 +58,7 @@ pub fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Fie
     let coords = obj
         .get("coordinates")
         .ok_or_else(|| FieldError::new(&coords_pointer, "the geometry needs \"coordinates\""))?;
-    let mut parser = Parser { vertices: 0 };
+    let mut parser = Parser { vertices: 0, max_vertices };
     let p = coords_pointer.as_str();
     Ok(match kind {
         "Point" => Geometry::Point(parser.point(coords, p)?),
@@ -70,6 +76,7 @@ pub fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Fie
 
 struct Parser {
     vertices: usize,
+    max_vertices: usize,
 }
 
 impl Parser {
@@ -85,10 +92,10 @@ impl Parser {
 
     fn coord(&mut self, value: &Value, pointer: &str) -> Result<Coord<f64>, FieldError> {
         self.vertices += 1;
-        if self.vertices > MAX_VERTICES {
+        if self.vertices > self.max_vertices {
             return Err(FieldError::new(
                 pointer,
-                format!("the geometry has more than {MAX_VERTICES} vertices"),
+                format!("the geometry has more than {} vertices", self.max_vertices),
             ));
         }
         let items = Self::array(value, pointer, "a position [longitude, latitude]")?;
@@ -199,6 +206,16 @@ impl Parser {
 pub fn to_geojson(geometry: &Geometry<f64>) -> String {
     let value = geojson::GeometryValue::from(geometry);
     serde_json::to_string(&geojson::Geometry::new(value)).unwrap_or_default()
+}
+
+/// A point of the geometry that stands for its location: the point itself,
+/// or a point inside the polygon or on the line (never outside it, unlike a
+/// centroid). Validated geometries are never empty, so one always exists.
+pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
+    match geometry {
+        Geometry::Point(p) => *p,
+        other => other.interior_point().unwrap_or_else(|| Point::new(0.0, 0.0)),
+    }
 }
 
 /// Whether the geometry shares at least one point with the rectangle

@@ -7,16 +7,16 @@ use geo::Geometry;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::codes::CouncilCode;
+use super::codes::{CouncilCode, TerritoryCode};
 use super::geometry::parse_geometry;
 use super::time::{self, Micros};
 use super::{BodyError, FieldError};
 
 macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
 
         impl $name {
             /// Every value, in declaration order.
@@ -81,6 +81,22 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// How a priority's territory was decided.
+    Placement {
+        /// No parish boundaries are loaded: the council's parish.
+        ByCouncil = "by_council",
+        /// Located by its geometry, inside its council's parish.
+        InsideCouncilParish = "inside_council_parish",
+        /// Located by its geometry in another parish than its council's:
+        /// stored, but flagged for cabinets to review.
+        OutsideCouncilParish = "outside_council_parish",
+        /// Boundaries re-imported since it was written no longer cover its
+        /// location; it keeps its council's parish until fixed.
+        OutsideEveryParish = "outside_every_parish",
+    }
+}
+
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 /// Longest description, in characters.
@@ -102,10 +118,11 @@ pub const WRITABLE_PROPERTIES: [&str; 8] = [
 
 /// Properties the server computes; sent back by clients that PUT what they
 /// GET, so they are accepted and ignored rather than rejected.
-pub const READ_ONLY_PROPERTIES: [&str; 6] = [
+pub const READ_ONLY_PROPERTIES: [&str; 7] = [
     "state",
     "municipality",
     "parish",
+    "placement",
     "updated_at",
     "version",
     "distance_m",
@@ -127,6 +144,9 @@ pub struct PriorityDraft {
     /// Only honoured when the priority is created (migrating dated records);
     /// defaults to the time of the write.
     pub created_at: Option<Micros>,
+    /// The parish its location falls in; set by the service (never read from
+    /// input) when parish boundaries are loaded.
+    pub located_parish: Option<TerritoryCode>,
 }
 
 /// A stored priority: the draft's fields plus what the store assigned.
@@ -146,6 +166,9 @@ pub struct Priority {
     pub created_at: Micros,
     pub updated_at: Micros,
     pub version: i64,
+    /// The parish its location fell in when placed; `None` when no parish
+    /// boundaries were loaded or none covered it.
+    pub located_parish: Option<TerritoryCode>,
 }
 
 impl Priority {
@@ -259,6 +282,7 @@ impl PriorityDraft {
                 Some(s) => Some(time::parse_datetime(s).map_err(|e| p.error("created_at", e))?),
                 None => None,
             },
+            located_parish: None,
         })
     }
 }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use geo::{Point, Rect};
 
 use super::codes::{CouncilCode, Level, TerritoryCode};
-use super::priority::{Category, Status};
+use super::priority::{Category, Placement, Status};
 use super::time::{self, Micros};
 
 /// Default page size.
@@ -168,6 +168,7 @@ pub struct PriorityFilter {
     pub councils: Vec<CouncilCode>,
     pub categories: Vec<Category>,
     pub statuses: Vec<Status>,
+    pub placements: Vec<Placement>,
 }
 
 /// Which page of a result to return.

@@ -1,6 +1,6 @@
 //! Territories (states, municipalities, parishes) and the councils in them.
 
-use geo::Point;
+use geo::{MultiPolygon, Point};
 use serde_json::Value;
 
 use super::codes::{CouncilCode, Level, TerritoryCode};
@@ -15,6 +15,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub struct Territory {
     pub code: TerritoryCode,
     pub name: String,
+    /// Its boundary (WGS84 lon/lat), once boundaries of its level are imported.
+    pub boundary: Option<MultiPolygon<f64>>,
 }
 
 /// A communal council (*consejo comunal*).
@@ -95,6 +97,7 @@ impl Territory {
         Ok(Territory {
             code,
             name: name_prop(props)?,
+            boundary: None,
         })
     }
 }

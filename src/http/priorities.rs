@@ -88,6 +88,12 @@ pub const ITEM_PARAMS: &[ParamSpec] = &[
         schema: "number",
         example: "1000",
     },
+    ParamSpec {
+        name: "placement",
+        description: "How priorities were placed, comma separated: by_council (no parish boundaries loaded), inside_council_parish, outside_council_parish (located in another parish than its council's: data to review), outside_every_parish.",
+        schema: "string",
+        example: "outside_council_parish",
+    },
     FORMAT,
 ];
 
@@ -158,6 +164,9 @@ fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, Ap
             .unwrap_or_default(),
         statuses: params
             .parsed("status", |s| query::parse_list(s, str::parse))?
+            .unwrap_or_default(),
+        placements: params
+            .parsed("placement", |s| query::parse_list(s, str::parse))?
             .unwrap_or_default(),
     })
 }

@@ -38,6 +38,15 @@ impl Catalog {
         self.councils.insert(council.code.clone(), council);
     }
 
+    /// The boundaries of every territory of `level` that has one.
+    pub fn boundaries(&self, level: Level) -> Vec<(TerritoryCode, geo::MultiPolygon<f64>)> {
+        self.territories
+            .values()
+            .filter(|t| t.code.level() == level)
+            .filter_map(|t| Some((t.code, t.boundary.clone()?)))
+            .collect()
+    }
+
     /// Territories of `level` that lie, for every list in `within`, inside
     /// one of its territories; by code.
     pub fn territories(&self, level: Level, within: &[Vec<TerritoryCode>]) -> Vec<&Territory> {

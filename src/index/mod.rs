@@ -3,14 +3,17 @@
 //!
 //! Built from the store at start-up and changed only after a write commits.
 
+pub mod boundaries;
 pub mod catalog;
 pub mod priorities;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+pub use boundaries::BoundaryIndex;
 pub use catalog::Catalog;
 pub use priorities::{Entry, PriorityIndex, QueryPage};
 
+use crate::domain::codes::Level;
 use crate::store::{Store, StoreError};
 
 /// Everything in memory, guarded as one unit so a reader never sees a
@@ -19,23 +22,31 @@ use crate::store::{Store, StoreError};
 pub struct Index {
     pub catalog: Catalog,
     pub priorities: PriorityIndex,
+    /// Parish boundaries; empty until they are imported.
+    pub parishes: BoundaryIndex,
 }
 
 impl Index {
     /// Loads every territory, council and priority from the store.
     pub async fn load(store: &Store) -> Result<Index, StoreError> {
-        let catalog = Catalog::new(
-            store.load_territories().await?,
-            store.load_councils().await?,
-        );
-        let priorities = PriorityIndex::build(store.load_priorities().await?, |code| {
-            catalog.council(code).map(|c| c.parish)
-        })
+        let catalog = Catalog::new(store.load_territories().await?, store.load_councils().await?);
+        let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
+        let priorities = PriorityIndex::build(
+            store.load_priorities().await?,
+            |code| catalog.council(code).map(|c| c.parish),
+            !parishes.is_empty(),
+        )
         .map_err(StoreError::Corrupt)?;
         Ok(Index {
             catalog,
             priorities,
+            parishes,
         })
+    }
+
+    /// Whether priorities are placed by their location.
+    pub fn places_by_location(&self) -> bool {
+        !self.parishes.is_empty()
     }
 }
 

@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
 use crate::domain::geometry::{distance_m, intersects_rect};
-use crate::domain::priority::{Category, Priority, Status};
+use crate::domain::priority::{Category, Placement, Priority, Status};
 use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
-use crate::representation::priority_feature;
+use crate::representation::{priority_feature, relocate};
 
 /// Mean Earth radius used by the haversine distance, in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -36,6 +36,9 @@ pub struct Entry {
     pub parish: TerritoryCode,
     pub category: Category,
     pub status: Status,
+    pub placement: Placement,
+    /// Families benefited (0 when not given).
+    pub families: u32,
     pub created_at: Micros,
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
@@ -64,6 +67,37 @@ fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
 }
 
+/// Priority counts of a territory, for choropleth maps and coverage figures.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub priorities: u64,
+    /// Families benefited, summed.
+    pub families: u64,
+    /// Counts in the order of [`Status::ALL`].
+    pub by_status: [u64; Status::ALL.len()],
+    /// Counts in the order of [`Category::ALL`].
+    pub by_category: [u64; Category::ALL.len()],
+}
+
+impl Tally {
+    /// Counts `entry` in (`add`) or out.
+    fn count(&mut self, entry: &Entry, add: bool) {
+        let step = |n: &mut u64, by: u64| *n = if add { *n + by } else { n.saturating_sub(by) };
+        step(&mut self.priorities, 1);
+        step(&mut self.families, u64::from(entry.families));
+        step(&mut self.by_status[entry.status as usize], 1);
+        step(&mut self.by_category[entry.category as usize], 1);
+    }
+
+    /// Adds another territory's counts to these.
+    pub fn merge(&mut self, other: &Tally) {
+        self.priorities += other.priorities;
+        self.families += other.families;
+        self.by_status.iter_mut().zip(other.by_status).for_each(|(a, b)| *a += b);
+        self.by_category.iter_mut().zip(other.by_category).for_each(|(a, b)| *a += b);
+    }
+}
+
 /// One page of a query's result.
 #[derive(Debug)]
 pub struct QueryPage<'a> {
@@ -81,23 +115,27 @@ pub struct PriorityIndex {
     tree: RTree<Leaf>,
     by_parish: BTreeMap<TerritoryCode, BTreeSet<i64>>,
     by_council: HashMap<CouncilCode, BTreeSet<i64>>,
+    /// Counts per parish, kept as priorities come and go.
+    tallies: BTreeMap<TerritoryCode, Tally>,
     /// How many priorities have each creation time: the temporal extent
     /// without a scan, kept right through deletes.
     created: BTreeMap<Micros, u32>,
 }
 
 impl PriorityIndex {
-    /// Builds the index in one pass; `parish_of` gives each council's parish.
+    /// Builds the index in one pass; `parish_of` gives each council's parish;
+    /// `boundaries_loaded` says whether priorities are placed by location.
     pub fn build(
         priorities: Vec<Priority>,
         parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
+        boundaries_loaded: bool,
     ) -> Result<Self, String> {
         let mut index = PriorityIndex::default();
         let mut leaves = Vec::with_capacity(priorities.len());
         for p in priorities {
             let parish = parish_of(&p.council)
                 .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))?;
-            let entry = Entry::new(&p, parish);
+            let entry = Entry::new(&p, parish, boundaries_loaded);
             leaves.push(Leaf {
                 envelope: envelope_of(&entry.geometry),
                 pk: entry.pk,
@@ -122,10 +160,11 @@ impl PriorityIndex {
         self.by_id.get(id).and_then(|pk| self.entries.get(pk))
     }
 
-    /// Adds a stored priority, replacing the entry with the same row key.
-    pub fn upsert(&mut self, p: &Priority, parish: TerritoryCode) {
+    /// Adds a stored priority whose council lies in `council_parish`,
+    /// replacing the entry with the same row key.
+    pub fn upsert(&mut self, p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) {
         self.remove(p.pk);
-        let entry = Entry::new(p, parish);
+        let entry = Entry::new(p, council_parish, boundaries_loaded);
         self.tree.insert(Leaf {
             envelope: envelope_of(&entry.geometry),
             pk: entry.pk,
@@ -144,6 +183,9 @@ impl PriorityIndex {
             pk,
         });
         remove_from(&mut self.by_parish, &old.parish, pk);
+        if let Some(t) = self.tallies.get_mut(&old.parish) {
+            t.count(&old, false);
+        }
         if let Some(n) = self.created.get_mut(&old.created_at) {
             *n -= 1;
             if *n == 0 {
@@ -161,15 +203,49 @@ impl PriorityIndex {
     fn link(&mut self, entry: Entry) {
         self.by_id.insert(entry.id, entry.pk);
         *self.created.entry(entry.created_at).or_default() += 1;
-        self.by_parish
-            .entry(entry.parish)
-            .or_default()
-            .insert(entry.pk);
+        self.by_parish.entry(entry.parish).or_default().insert(entry.pk);
+        self.tallies.entry(entry.parish).or_default().count(&entry, true);
         self.by_council
             .entry(entry.council.clone())
             .or_default()
             .insert(entry.pk);
         self.entries.insert(entry.pk, entry);
+    }
+
+    /// Places a priority anew (after boundaries changed): its parish and
+    /// placement, and the Feature text that shows them.
+    pub fn relocate(&mut self, pk: i64, parish: TerritoryCode, placement: Placement) {
+        let Some(entry) = self.entries.get(&pk) else {
+            return;
+        };
+        if entry.parish == parish && entry.placement == placement {
+            return;
+        }
+        let mut entry = entry.clone();
+        self.remove(pk);
+        entry.feature = relocate(&entry.feature, parish, placement).into_boxed_str();
+        entry.parish = parish;
+        entry.placement = placement;
+        self.tree.insert(Leaf {
+            envelope: envelope_of(&entry.geometry),
+            pk,
+        });
+        self.link(entry);
+    }
+
+    /// Every priority, in row-key order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// The counts of every priority inside `territory` (any level).
+    pub fn tally(&self, territory: TerritoryCode) -> Tally {
+        let (first, last) = parish_range(territory);
+        let mut total = Tally::default();
+        for (_, t) in self.tallies.range(first..=last) {
+            total.merge(t);
+        }
+        total
     }
 
     /// The bounding box of every priority, `[minLon, minLat, maxLon, maxLat]`.
@@ -261,8 +337,24 @@ impl PriorityIndex {
     }
 }
 
+/// Where a priority is placed: by its location when boundaries are loaded
+/// (compared with its council's parish), else by its council.
+pub fn placement_of(
+    located: Option<TerritoryCode>,
+    council_parish: TerritoryCode,
+    boundaries_loaded: bool,
+) -> (TerritoryCode, Placement) {
+    match (boundaries_loaded, located) {
+        (false, _) => (council_parish, Placement::ByCouncil),
+        (true, Some(l)) if l == council_parish => (l, Placement::InsideCouncilParish),
+        (true, Some(l)) => (l, Placement::OutsideCouncilParish),
+        (true, None) => (council_parish, Placement::OutsideEveryParish),
+    }
+}
+
 impl Entry {
-    fn new(p: &Priority, parish: TerritoryCode) -> Self {
+    fn new(p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) -> Self {
+        let (parish, placement) = placement_of(p.located_parish, council_parish, boundaries_loaded);
         Entry {
             pk: p.pk,
             id: p.id,
@@ -271,9 +363,11 @@ impl Entry {
             parish,
             category: p.category,
             status: p.status,
+            placement,
+            families: p.families.unwrap_or(0),
             created_at: p.created_at,
             geometry: p.geometry.clone(),
-            feature: priority_feature(p, parish).into_boxed_str(),
+            feature: priority_feature(p, parish, placement).into_boxed_str(),
         }
     }
 }
@@ -306,6 +400,7 @@ fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
         f.categories.is_empty(),
         f.categories.contains(&entry.category),
     ) && listed(f.statuses.is_empty(), f.statuses.contains(&entry.status))
+        && listed(f.placements.is_empty(), f.placements.contains(&entry.placement))
         && listed(f.councils.is_empty(), f.councils.contains(&entry.council))
         && [&f.states, &f.municipalities, &f.parishes]
             .into_iter()

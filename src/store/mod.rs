@@ -17,10 +17,18 @@ use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
-use crate::domain::geometry::{parse_geometry, to_geojson};
+use crate::domain::geometry::{parse_geometry, parse_geometry_limited, to_geojson};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::territory::{Council, Territory};
 use crate::domain::time::{self, Micros};
+
+/// The columns every priority query returns, in [`priority_from_row`]'s terms.
+macro_rules! priority_columns {
+    () => {
+        "pk, id, council_code, title, description, category, status, rank, families, geometry,
+         created_at, updated_at, version, located_parish"
+    };
+}
 
 /// Store failures, each mapped to an HTTP status by the layer above.
 #[derive(Debug, thiserror::Error)]
@@ -109,8 +117,9 @@ impl Store {
     /// Every territory of every level.
     pub async fn load_territories(&self) -> Result<Vec<Territory>, StoreError> {
         let rows = sqlx::query(
-            "SELECT code, name FROM states UNION ALL SELECT code, name FROM municipalities
-             UNION ALL SELECT code, name FROM parishes",
+            "SELECT code, name, boundary FROM states
+             UNION ALL SELECT code, name, boundary FROM municipalities
+             UNION ALL SELECT code, name, boundary FROM parishes",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -122,9 +131,11 @@ impl Store {
                     4 => Level::Municipality,
                     _ => Level::Parish,
                 };
+                let boundary: Option<String> = row.try_get("boundary")?;
                 Ok(Territory {
                     code: TerritoryCode::parse(level, &code).map_err(StoreError::Corrupt)?,
                     name: row.try_get("name")?,
+                    boundary: boundary.map(|text| boundary_from_text(&text)).transpose()?,
                 })
             })
             .collect()
@@ -158,7 +169,7 @@ impl Store {
     /// Adds a territory; its parent must exist.
     pub async fn insert_territory(&self, territory: &Territory) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        insert_territory(&mut tx, territory).await?;
+        insert_territory(&mut tx, territory, false).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -201,12 +212,13 @@ impl Store {
         let current = current_version(&mut tx, id).await?;
         check_version(current, expected_versions)?;
         let row = sqlx::query(
-            "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
-                 status = ?, rank = ?, families = ?, geometry = ?, updated_at = ?,
-                 version = version + 1
-             WHERE id = ?
-             RETURNING pk, id, council_code, title, description, category, status, rank,
-                 families, geometry, created_at, updated_at, version",
+            concat!(
+                "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
+                     status = ?, rank = ?, families = ?, geometry = ?, located_parish = ?,
+                     updated_at = ?, version = version + 1
+                 WHERE id = ? RETURNING ",
+                priority_columns!()
+            ),
         )
         .bind(draft.council.as_str())
         .bind(&draft.title)
@@ -216,6 +228,7 @@ impl Store {
         .bind(draft.rank.map(i64::from))
         .bind(draft.families.map(i64::from))
         .bind(to_geojson(&draft.geometry))
+        .bind(draft.located_parish.map(|c| c.to_string()))
         .bind(time::now())
         .bind(id.to_string())
         .fetch_one(&mut *tx)
@@ -244,6 +257,38 @@ impl Store {
         Ok(row.try_get("pk")?)
     }
 
+    /// Replaces the boundaries of one level in one transaction: every
+    /// territory of `level` loses its boundary, then each of `territories` is
+    /// added or updated with its name and boundary; `placements` (row key →
+    /// located parish) are written to priorities in the same transaction, so
+    /// boundaries and the placements computed from them change together.
+    pub async fn replace_boundaries(
+        &self,
+        level: Level,
+        territories: &[Territory],
+        placements: &[(i64, Option<TerritoryCode>)],
+    ) -> Result<(), StoreError> {
+        let clear = match level {
+            Level::State => "UPDATE states SET boundary = NULL",
+            Level::Municipality => "UPDATE municipalities SET boundary = NULL",
+            Level::Parish => "UPDATE parishes SET boundary = NULL",
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(clear).execute(&mut *tx).await?;
+        for t in territories {
+            insert_territory(&mut tx, t, true).await?;
+        }
+        for (pk, parish) in placements {
+            sqlx::query("UPDATE priorities SET located_parish = ? WHERE pk = ?")
+                .bind(parish.map(|c| c.to_string()))
+                .bind(pk)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Loads a whole dataset (territories, councils, priorities) in one
     /// transaction: used for the demo, so a half-loaded demo cannot exist.
     pub async fn load_dataset(
@@ -254,7 +299,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for t in territories {
-            insert_territory(&mut tx, t).await?;
+            insert_territory(&mut tx, t, false).await?;
         }
         for c in councils {
             insert_council(&mut tx, c).await?;
@@ -271,11 +316,9 @@ impl Store {
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 const SELECT_PRIORITY_ORDERED: &str =
-    "SELECT pk, id, council_code, title, description, category, status, rank,
-        families, geometry, created_at, updated_at, version FROM priorities ORDER BY pk";
+    concat!("SELECT ", priority_columns!(), " FROM priorities ORDER BY pk");
 const SELECT_PRIORITY_BY_ID: &str =
-    "SELECT pk, id, council_code, title, description, category, status, rank,
-        families, geometry, created_at, updated_at, version FROM priorities WHERE id = ?";
+    concat!("SELECT ", priority_columns!(), " FROM priorities WHERE id = ?");
 
 async fn current_version(tx: &mut Tx<'_>, id: Uuid) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT version FROM priorities WHERE id = ?")
@@ -305,24 +348,28 @@ async fn write_priority(
 ) -> Result<Priority, StoreError> {
     let sql = match mode {
         WriteMode::CreateOnly => {
-            "INSERT INTO priorities (id, council_code, title, description, category, status, rank,
-                 families, geometry, created_at, updated_at, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-             RETURNING pk, id, council_code, title, description, category, status, rank,
-                 families, geometry, created_at, updated_at, version"
+            concat!(
+                "INSERT INTO priorities (id, council_code, title, description, category, status,
+                     rank, families, geometry, located_parish, created_at, updated_at, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ",
+                priority_columns!()
+            )
         }
         // An existing id keeps its row key and creation time; it is a new version.
         WriteMode::Upsert => {
-            "INSERT INTO priorities (id, council_code, title, description, category, status, rank,
-                 families, geometry, created_at, updated_at, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-             ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
-                 title = excluded.title, description = excluded.description,
-                 category = excluded.category, status = excluded.status, rank = excluded.rank,
-                 families = excluded.families, geometry = excluded.geometry,
-                 updated_at = excluded.updated_at, version = priorities.version + 1
-             RETURNING pk, id, council_code, title, description, category, status, rank,
-                 families, geometry, created_at, updated_at, version"
+            concat!(
+                "INSERT INTO priorities (id, council_code, title, description, category, status,
+                     rank, families, geometry, located_parish, created_at, updated_at, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                 ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
+                     title = excluded.title, description = excluded.description,
+                     category = excluded.category, status = excluded.status, rank = excluded.rank,
+                     families = excluded.families, geometry = excluded.geometry,
+                     located_parish = excluded.located_parish,
+                     updated_at = excluded.updated_at, version = priorities.version + 1
+                 RETURNING ",
+                priority_columns!()
+            )
         }
     };
     let id = draft.id.unwrap_or_else(Uuid::new_v4);
@@ -336,6 +383,7 @@ async fn write_priority(
         .bind(draft.rank.map(i64::from))
         .bind(draft.families.map(i64::from))
         .bind(to_geojson(&draft.geometry))
+        .bind(draft.located_parish.map(|c| c.to_string()))
         .bind(draft.created_at.unwrap_or(now))
         .bind(now)
         .fetch_one(&mut **tx)
@@ -344,25 +392,45 @@ async fn write_priority(
     priority_from_row(&row)
 }
 
-async fn insert_territory(tx: &mut Tx<'_>, t: &Territory) -> Result<(), StoreError> {
-    let code = t.code.to_string();
-    let query = match t.code.parent() {
-        None => sqlx::query("INSERT INTO states (code, name) VALUES (?, ?)")
-            .bind(code)
-            .bind(&t.name),
-        Some(parent) if t.code.level() == Level::Municipality => {
-            sqlx::query("INSERT INTO municipalities (code, name, state_code) VALUES (?, ?, ?)")
-                .bind(code)
-                .bind(&t.name)
-                .bind(parent.to_string())
+/// The statement that adds a territory of `level`, binding code, name,
+/// boundary and (below states) parent; `upsert` replaces name and boundary of
+/// an existing code instead of failing.
+fn territory_sql(level: Level, upsert: bool) -> &'static str {
+    match (level, upsert) {
+        (Level::State, false) => "INSERT INTO states (code, name, boundary) VALUES (?, ?, ?)",
+        (Level::State, true) => {
+            "INSERT INTO states (code, name, boundary) VALUES (?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
         }
-        Some(parent) => {
-            sqlx::query("INSERT INTO parishes (code, name, municipality_code) VALUES (?, ?, ?)")
-                .bind(code)
-                .bind(&t.name)
-                .bind(parent.to_string())
+        (Level::Municipality, false) => {
+            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES (?, ?, ?, ?)"
         }
-    };
+        (Level::Municipality, true) => {
+            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES (?, ?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
+        }
+        (Level::Parish, false) => {
+            "INSERT INTO parishes (code, name, boundary, municipality_code) VALUES (?, ?, ?, ?)"
+        }
+        (Level::Parish, true) => {
+            "INSERT INTO parishes (code, name, boundary, municipality_code) VALUES (?, ?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
+        }
+    }
+}
+
+async fn insert_territory(tx: &mut Tx<'_>, t: &Territory, upsert: bool) -> Result<(), StoreError> {
+    let boundary = t
+        .boundary
+        .as_ref()
+        .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone())));
+    let mut query = sqlx::query(territory_sql(t.code.level(), upsert))
+        .bind(t.code.to_string())
+        .bind(&t.name)
+        .bind(boundary);
+    if let Some(parent) = t.code.parent() {
+        query = query.bind(parent.to_string());
+    }
     query.execute(&mut **tx).await.map_err(classify)?;
     Ok(())
 }
@@ -394,6 +462,16 @@ fn classify(e: sqlx::Error) -> StoreError {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// A stored boundary (Polygon or MultiPolygon GeoJSON) as a MultiPolygon.
+fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, StoreError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| corrupt("boundary", e))?;
+    match parse_geometry_limited(&value, "", usize::MAX).map_err(|e| corrupt("boundary", e))? {
+        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
+        geo::Geometry::MultiPolygon(mp) => Ok(mp),
+        _ => Err(corrupt("boundary", "not a polygon")),
+    }
 }
 
 fn council_from_row(row: &SqliteRow) -> Result<Council, StoreError> {
@@ -430,6 +508,7 @@ fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
         serde_json::from_str(&geometry).map_err(|e| corrupt("geometry", e))?;
     let rank: Option<i64> = row.try_get("rank")?;
     let families: Option<i64> = row.try_get("families")?;
+    let located: Option<String> = row.try_get("located_parish")?;
     Ok(Priority {
         pk: row.try_get("pk")?,
         id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
@@ -444,5 +523,9 @@ fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
+        located_parish: located
+            .map(|code| TerritoryCode::parse(Level::Parish, &code))
+            .transpose()
+            .map_err(|e| corrupt("located parish", e))?,
     })
 }

@@ -287,6 +287,7 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("council", "council=CC-1"),
         ("category", "category=water"),
         ("status", "status=proposed"),
+        ("placement", "placement=by_council"),
         ("point", "point=-66.9146,10.5061&radius=1000"),
         ("radius", "radius=1000&point=-66.9146,10.5061"),
         ("f", "f=json"),
