@@ -104,3 +104,121 @@ mod tests {
         assert!(parse_features(br#"{"type":"Point","coordinates":[1,2]}"#).is_err());
     }
 }
+
+/// One feature of a boundary file, read but not yet resolved against the catalog.
+#[derive(Debug, Clone)]
+pub struct BoundaryFeature {
+    /// Zero-based position in the file.
+    pub index: usize,
+    /// The code as the file has it (`010101`, `VE010101`, or `01` below a parent).
+    pub code: String,
+    pub name: String,
+    /// The parent's code as the file has it, when a parent property was named.
+    pub parent: Option<String>,
+    pub boundary: geo::MultiPolygon<f64>,
+}
+
+/// Which properties of a boundary file hold what.
+#[derive(Debug, Clone)]
+pub struct BoundaryColumns {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+/// Most vertices one boundary may have (the most detailed national parish
+/// files have a few thousand per parish).
+pub const MAX_BOUNDARY_VERTICES: usize = 1_000_000;
+
+/// Reads a FeatureCollection of Polygon/MultiPolygon boundaries. Every
+/// problem is reported with the feature's position; any problem refuses the
+/// whole file, since a level of boundaries is replaced as a unit.
+pub fn parse_boundaries(
+    bytes: &[u8],
+    columns: &BoundaryColumns,
+) -> Result<Vec<BoundaryFeature>, Vec<crate::service::ImportError>> {
+    use crate::domain::geometry::parse_geometry_limited;
+    use crate::service::ImportError;
+    let whole = |reason: String| {
+        vec![ImportError {
+            index: 0,
+            pointer: Some(String::new()),
+            reason,
+        }]
+    };
+    let document: Value =
+        serde_json::from_slice(bytes).map_err(|e| whole(format!("not valid JSON: {e}")))?;
+    if document.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(whole(
+            "a boundary file is a GeoJSON FeatureCollection".into(),
+        ));
+    }
+    let features = document
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or_else(|| whole("the FeatureCollection has no \"features\" array".into()))?;
+    let mut out = Vec::with_capacity(features.len());
+    let mut errors = Vec::new();
+    for (index, feature) in features.iter().enumerate() {
+        let error = |pointer: &str, reason: String| ImportError {
+            index,
+            pointer: Some(pointer.to_owned()),
+            reason,
+        };
+        let property = |name: &str| -> Result<String, ImportError> {
+            match feature.get("properties").and_then(|p| p.get(name)) {
+                Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+                Some(Value::Number(n)) => Ok(n.to_string()),
+                _ => Err(error(
+                    &format!("/properties/{name}"),
+                    format!("property {name:?} is missing or empty"),
+                )),
+            }
+        };
+        let read = || -> Result<BoundaryFeature, ImportError> {
+            let geometry = feature.get("geometry").unwrap_or(&Value::Null);
+            let boundary =
+                match parse_geometry_limited(geometry, "/geometry", MAX_BOUNDARY_VERTICES)
+                    .map_err(|e| error(&e.pointer, e.detail))?
+                {
+                    geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+                    geo::Geometry::MultiPolygon(mp) => mp,
+                    other => {
+                        let kind = match other {
+                            geo::Geometry::Point(_) => "Point",
+                            geo::Geometry::LineString(_) => "LineString",
+                            geo::Geometry::MultiPoint(_) => "MultiPoint",
+                            _ => "MultiLineString",
+                        };
+                        return Err(error(
+                            "/geometry/type",
+                            format!("a boundary is a Polygon or MultiPolygon, not a {kind}"),
+                        ));
+                    }
+                };
+            Ok(BoundaryFeature {
+                index,
+                code: property(&columns.code)?,
+                name: property(&columns.name)?,
+                parent: columns.parent.as_deref().map(property).transpose()?,
+                boundary,
+            })
+        };
+        match read() {
+            Ok(f) => out.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        errors.push(ImportError {
+            index: 0,
+            pointer: Some("/features".into()),
+            reason: "the file has no features".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

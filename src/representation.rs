@@ -70,7 +70,10 @@ pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placemen
 
 /// The same Feature text placed anew: only the territorial members change.
 pub fn relocate(feature: &str, parish: TerritoryCode, placement: Placement) -> String {
-    let Some(start) = feature.find(TERRITORY_START).map(|i| i + TERRITORY_START.len()) else {
+    let Some(start) = feature
+        .find(TERRITORY_START)
+        .map(|i| i + TERRITORY_START.len())
+    else {
         return feature.to_owned();
     };
     let Some(end) = feature[start..].find(r#","council":"#).map(|i| start + i) else {
@@ -125,7 +128,11 @@ mod tests {
 
     #[test]
     fn a_feature_is_valid_json_with_derived_territories() {
-        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
+        let text = priority_feature(
+            &sample(),
+            TerritoryCode::parish(10122),
+            Placement::ByCouncil,
+        );
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["properties"]["state"], "01");
         assert_eq!(v["properties"]["municipality"], "0101");
@@ -138,14 +145,30 @@ mod tests {
 
     #[test]
     fn relocating_changes_only_the_territorial_members() {
-        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
-        let moved = relocate(&text, TerritoryCode::parish(150305), Placement::OutsideCouncilParish);
-        let (mut a, b): (Value, Value) = (serde_json::from_str(&text).unwrap(), serde_json::from_str(&moved).unwrap());
+        let text = priority_feature(
+            &sample(),
+            TerritoryCode::parish(10122),
+            Placement::ByCouncil,
+        );
+        let moved = relocate(
+            &text,
+            TerritoryCode::parish(150305),
+            Placement::OutsideCouncilParish,
+        );
+        let (mut a, b): (Value, Value) = (
+            serde_json::from_str(&text).unwrap(),
+            serde_json::from_str(&moved).unwrap(),
+        );
         assert_eq!(b["properties"]["state"], "15");
         assert_eq!(b["properties"]["municipality"], "1503");
         assert_eq!(b["properties"]["parish"], "150305");
         assert_eq!(b["properties"]["placement"], "outside_council_parish");
-        for (k, v) in [("state", "15"), ("municipality", "1503"), ("parish", "150305"), ("placement", "outside_council_parish")] {
+        for (k, v) in [
+            ("state", "15"),
+            ("municipality", "1503"),
+            ("parish", "150305"),
+            ("placement", "outside_council_parish"),
+        ] {
             a["properties"][k] = v.into();
         }
         assert_eq!(a, b);
@@ -153,7 +176,11 @@ mod tests {
 
     #[test]
     fn members_can_be_appended_to_properties_and_to_the_feature() {
-        let text = priority_feature(&sample(), TerritoryCode::parish(10122), Placement::ByCouncil);
+        let text = priority_feature(
+            &sample(),
+            TerritoryCode::parish(10122),
+            Placement::ByCouncil,
+        );
         let with_distance = append_member(&text, 2, "distance_m", "12.5");
         let v: Value = serde_json::from_str(&with_distance).unwrap();
         assert_eq!(v["properties"]["distance_m"], 12.5);

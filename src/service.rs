@@ -6,15 +6,21 @@
 //! priority could commit in one order and reach the index in the other,
 //! leaving memory out of step with the store.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::geometry::representative_point;
+use crate::domain::priority::Placement;
 use crate::domain::priority::{Priority, PriorityDraft, merge_patch};
 use crate::domain::territory::{Council, Territory};
 use crate::domain::{BodyError, FieldError};
-use crate::domain::geometry::representative_point;
-use crate::index::{Index, SharedIndex};
+use crate::import::BoundaryFeature;
+use crate::index::priorities::placement_of;
+use crate::index::{BoundaryIndex, Catalog, Index, SharedIndex};
 use crate::store::{Store, StoreError, WriteMode};
 
 /// Priorities written per transaction by a bulk import.
@@ -39,6 +45,9 @@ pub enum ServiceError {
     /// The record exists already (409).
     #[error("{0}")]
     Conflict(String),
+    /// A file was refused as a whole: every problem, by feature (422).
+    #[error("{} features are invalid", .0.len())]
+    InvalidFile(Vec<ImportError>),
     /// The store failed (500).
     #[error(transparent)]
     Store(StoreError),
@@ -103,6 +112,28 @@ pub struct ImportError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
     pub reason: String,
+}
+
+/// What a boundary import did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct BoundaryReport {
+    /// `state`, `municipality` or `parish`.
+    pub level: &'static str,
+    /// Territories in the file, each now with its boundary.
+    pub territories: usize,
+    /// Of those, territories that did not exist before.
+    pub created: usize,
+    /// Territories of the level that had a boundary and are not in the file:
+    /// they keep their name and councils but lose their boundary.
+    pub boundaries_dropped: usize,
+    /// Priorities placed anew (parish boundaries only).
+    pub priorities_placed: usize,
+    /// Of those, priorities whose parish changed.
+    pub priorities_moved: usize,
+    /// Priorities located in another parish than their council's.
+    pub outside_council_parish: usize,
+    /// Priorities whose location no parish boundary covers.
+    pub outside_every_parish: usize,
 }
 
 /// The store and the index, written together.
@@ -328,6 +359,90 @@ impl Service {
         Ok(())
     }
 
+    /// Replaces the boundaries of `level` with those of a file, creating
+    /// territories it adds; for parishes, places every priority anew. All in
+    /// one transaction: a refused file changes nothing.
+    pub async fn import_boundaries(
+        &self,
+        level: Level,
+        features: Vec<BoundaryFeature>,
+    ) -> Result<BoundaryReport, ServiceError> {
+        let _gate = self.writes.lock().await;
+        let (territories, mut report, placements, new_parishes) = {
+            let index = self.index.read();
+            let territories = resolve_territories(level, features, &index.catalog)
+                .map_err(ServiceError::InvalidFile)?;
+            let in_file: HashSet<TerritoryCode> = territories.iter().map(|t| t.code).collect();
+            let mut report = BoundaryReport {
+                level: level.as_str(),
+                territories: territories.len(),
+                created: territories
+                    .iter()
+                    .filter(|t| index.catalog.territory(t.code).is_none())
+                    .count(),
+                boundaries_dropped: index
+                    .catalog
+                    .boundaries(level)
+                    .iter()
+                    .filter(|(code, _)| !in_file.contains(code))
+                    .count(),
+                ..Default::default()
+            };
+            let (placements, new_parishes) = if level == Level::Parish {
+                let parishes = BoundaryIndex::build(
+                    territories
+                        .iter()
+                        .filter_map(|t| Some((t.code, t.boundary.clone()?))),
+                );
+                let placed = place_all(&index, &parishes);
+                report.priorities_placed = placed.len();
+                (placed, Some(parishes))
+            } else {
+                (Vec::new(), None)
+            };
+            (territories, report, placements, new_parishes)
+        };
+        // Only placements that change need writing.
+        let changed: Vec<(i64, Option<TerritoryCode>)> = {
+            let index = self.index.read();
+            placements
+                .iter()
+                .filter(|(pk, located)| index.priorities.located(*pk) != Some(*located))
+                .copied()
+                .collect()
+        };
+        self.store
+            .replace_boundaries(level, &territories, &changed)
+            .await?;
+
+        let mut index = self.index.write();
+        let index = &mut *index;
+        index.catalog.replace_boundaries(level, territories);
+        if let Some(parishes) = new_parishes {
+            index.parishes = parishes;
+            for (pk, located) in placements {
+                let Some(entry) = index.priorities.entry(pk) else {
+                    continue;
+                };
+                let council_parish = index
+                    .catalog
+                    .council(&entry.council)
+                    .map(|c| c.parish)
+                    .unwrap_or(entry.parish);
+                let before = entry.parish;
+                let (parish, placement) = placement_of(located, council_parish, true);
+                report.priorities_moved += usize::from(parish != before);
+                match placement {
+                    Placement::OutsideCouncilParish => report.outside_council_parish += 1,
+                    Placement::OutsideEveryParish => report.outside_every_parish += 1,
+                    _ => {}
+                }
+                index.priorities.relocate(pk, parish, placement);
+            }
+        }
+        Ok(report)
+    }
+
     /// Puts committed priorities into the index and returns their Features.
     fn apply(&self, stored: &[Priority]) -> Vec<Written> {
         let mut index = self.index.write();
@@ -362,6 +477,144 @@ impl Service {
 fn unreachable_parish(p: &Priority) -> crate::domain::codes::TerritoryCode {
     tracing::error!(id = %p.id, council = %p.council, "stored priority has no council in memory");
     crate::domain::codes::TerritoryCode::parish(0)
+}
+
+/// Locates every indexed priority in `parishes`, on every core: the row key
+/// and the parish its representative point falls in.
+fn place_all(index: &Index, parishes: &BoundaryIndex) -> Vec<(i64, Option<TerritoryCode>)> {
+    let entries: Vec<&crate::index::Entry> = index.priorities.entries().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = entries.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|e| (e.pk, parishes.place(&e.geometry)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// The leading digits of a code as files write it: `VE010101`, `VE-0101`
+/// and `010101` all give the digits; `None` when no digits follow the prefix.
+fn code_digits(raw: &str) -> Option<&str> {
+    let digits =
+        raw.trim_start_matches(|c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | ' '));
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// Turns the features of a boundary file into territories of `level`:
+/// full codes are taken as they are; two-digit codes below a state are
+/// completed with the parent's code, named by the parent property or found
+/// by which parent boundary holds the territory. Parents must exist.
+fn resolve_territories(
+    level: Level,
+    features: Vec<BoundaryFeature>,
+    catalog: &Catalog,
+) -> Result<Vec<Territory>, Vec<ImportError>> {
+    let parent_level = level.parent();
+    let parents = parent_level.map(|l| BoundaryIndex::build(catalog.boundaries(l)));
+    let mut errors = Vec::new();
+    let mut seen: HashMap<TerritoryCode, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(features.len());
+    for f in features {
+        let error = |reason: String| ImportError {
+            index: f.index,
+            pointer: Some("/properties".into()),
+            reason,
+        };
+        let named_parent = match (&f.parent, parent_level) {
+            (Some(raw), Some(pl)) => match code_digits(raw).map(|d| TerritoryCode::parse(pl, d)) {
+                Some(Ok(code)) => Some(code),
+                _ => {
+                    errors.push(error(format!(
+                        "parent code {raw:?} is not a {} code",
+                        pl.as_str()
+                    )));
+                    continue;
+                }
+            },
+            _ => None,
+        };
+        let Some(digits) = code_digits(&f.code) else {
+            errors.push(error(format!("code {:?} has no INE-style digits", f.code)));
+            continue;
+        };
+        let code = if digits.len() == level.digits() {
+            TerritoryCode::parse(level, digits)
+        } else if digits.len() == 2
+            && let (Some(pl), Some(parents)) = (parent_level, &parents)
+        {
+            let parent = named_parent
+                .or_else(|| parents.place(&geo::Geometry::MultiPolygon(f.boundary.clone())));
+            match parent {
+                Some(p) => TerritoryCode::parse(level, &format!("{p}{digits}")),
+                None => Err(format!(
+                    "code {:?} needs its {} to be named (--parent) or found by containment, and no {} boundary holds it",
+                    f.code,
+                    pl.as_str(),
+                    pl.as_str()
+                )),
+            }
+        } else {
+            Err(format!(
+                "code {:?} is not a {}-digit {} code",
+                f.code,
+                level.digits(),
+                level.as_str()
+            ))
+        };
+        let code = match code {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(error(e));
+                continue;
+            }
+        };
+        if let (Some(named), Some(actual)) = (named_parent, code.parent())
+            && named != actual
+        {
+            errors.push(error(format!(
+                "code {code} does not lie in the named parent {named}"
+            )));
+            continue;
+        }
+        if let Some(parent) = code.parent()
+            && catalog.territory(parent).is_none()
+        {
+            errors.push(error(format!(
+                "its {} {parent} does not exist: import the {} first",
+                parent.level().as_str(),
+                parent.level().collection()
+            )));
+            continue;
+        }
+        if let Some(first) = seen.insert(code, f.index) {
+            errors.push(error(format!(
+                "code {code} appears twice (features {first} and {})",
+                f.index
+            )));
+            continue;
+        }
+        out.push(Territory {
+            code,
+            name: f.name,
+            boundary: Some(f.boundary),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// A store error about priority `id`, with the id in a not-found message.

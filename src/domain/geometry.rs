@@ -5,7 +5,8 @@
 //! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
 
 use geo::{
-    Closest, Coord, Geometry, HaversineClosestPoint, InteriorPoint, Intersects, LineString, Point, Polygon, Rect,
+    Closest, Coord, Geometry, HaversineClosestPoint, InteriorPoint, Intersects, LineString, Point,
+    Polygon, Rect,
 };
 use geo::{Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon};
 use serde_json::Value;
@@ -38,7 +39,11 @@ pub fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Fie
 
 /// [`parse_geometry`] with another vertex limit (territorial boundaries are
 /// far more detailed than a priority's location).
-pub fn parse_geometry_limited(value: &Value, pointer: &str, max_vertices: usize) -> Result<Geometry<f64>, FieldError> {
+pub fn parse_geometry_limited(
+    value: &Value,
+    pointer: &str,
+    max_vertices: usize,
+) -> Result<Geometry<f64>, FieldError> {
     let obj = value.as_object().ok_or_else(|| {
         FieldError::new(pointer, "the geometry must be a GeoJSON geometry object")
     })?;
@@ -58,7 +63,10 @@ pub fn parse_geometry_limited(value: &Value, pointer: &str, max_vertices: usize)
     let coords = obj
         .get("coordinates")
         .ok_or_else(|| FieldError::new(&coords_pointer, "the geometry needs \"coordinates\""))?;
-    let mut parser = Parser { vertices: 0, max_vertices };
+    let mut parser = Parser {
+        vertices: 0,
+        max_vertices,
+    };
     let p = coords_pointer.as_str();
     Ok(match kind {
         "Point" => Geometry::Point(parser.point(coords, p)?),
@@ -214,7 +222,9 @@ pub fn to_geojson(geometry: &Geometry<f64>) -> String {
 pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
     match geometry {
         Geometry::Point(p) => *p,
-        other => other.interior_point().unwrap_or_else(|| Point::new(0.0, 0.0)),
+        other => other
+            .interior_point()
+            .unwrap_or_else(|| Point::new(0.0, 0.0)),
     }
 }
 

@@ -132,6 +132,28 @@ impl ApiError {
         .with("pointer", e.pointer)
     }
 
+    /// 422: a file refused as a whole, with every problem by feature.
+    pub fn invalid_file(errors: &[crate::service::ImportError]) -> Self {
+        let first = errors.first().map(|e| e.reason.clone()).unwrap_or_default();
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-file",
+            "Invalid file",
+            format!(
+                "{} features are invalid; nothing was changed. First: {first}",
+                errors.len()
+            ),
+        )
+        .with(
+            "pointer",
+            errors
+                .first()
+                .and_then(|e| e.pointer.clone())
+                .unwrap_or_default(),
+        )
+        .with("errors", serde_json::to_value(errors).unwrap_or_default())
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
@@ -219,6 +241,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(s) => ApiError::not_found(s),
             ServiceError::PreconditionFailed { current } => ApiError::precondition_failed(current),
             ServiceError::Conflict(s) => ApiError::conflict(s),
+            ServiceError::InvalidFile(errors) => ApiError::invalid_file(&errors),
             ServiceError::Store(s) => ApiError::internal(s),
         }
     }

@@ -33,7 +33,10 @@ impl BoundaryIndex {
             .enumerate()
             .filter_map(|(i, (_, b))| {
                 let r = b.bounding_rect()?;
-                Some(Leaf::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                Some(Leaf::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
             })
             .collect();
         BoundaryIndex {
@@ -86,10 +89,23 @@ mod tests {
         // Two squares sharing the edge x = 1; the first with a hole; a
         // third parish made of two islands.
         let with_hole = Polygon::new(
-            LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]),
-            vec![LineString::from(vec![(0.4, 0.4), (0.6, 0.4), (0.6, 0.6), (0.4, 0.6), (0.4, 0.4)])],
+            LineString::from(vec![
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (1.0, 1.0),
+                (0.0, 1.0),
+                (0.0, 0.0),
+            ]),
+            vec![LineString::from(vec![
+                (0.4, 0.4),
+                (0.6, 0.4),
+                (0.6, 0.6),
+                (0.4, 0.6),
+                (0.4, 0.4),
+            ])],
         );
-        let right = polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
+        let right =
+            polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)];
         let island_a = polygon![(x: 5.0, y: 5.0), (x: 6.0, y: 5.0), (x: 6.0, y: 6.0)];
         let island_b = polygon![(x: 8.0, y: 8.0), (x: 9.0, y: 8.0), (x: 9.0, y: 9.0)];
         BoundaryIndex::build([
@@ -119,7 +135,8 @@ mod tests {
         let index = index();
         let line = Geometry::LineString(LineString::from(vec![(1.2, 0.5), (1.8, 0.5)]));
         assert_eq!(index.place(&line), Some(code("010102")));
-        let area = Geometry::Polygon(polygon![(x: 0.05, y: 0.05), (x: 0.3, y: 0.05), (x: 0.3, y: 0.3)]);
+        let area =
+            Geometry::Polygon(polygon![(x: 0.05, y: 0.05), (x: 0.3, y: 0.05), (x: 0.3, y: 0.3)]);
         assert_eq!(index.place(&area), Some(code("010101")));
     }
 }

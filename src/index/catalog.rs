@@ -47,6 +47,21 @@ impl Catalog {
             .collect()
     }
 
+    /// Gives `territories` (all of `level`) their names and boundaries and
+    /// takes the boundary from every other territory of that level.
+    pub fn replace_boundaries(&mut self, level: Level, territories: Vec<Territory>) {
+        for t in self
+            .territories
+            .values_mut()
+            .filter(|t| t.code.level() == level)
+        {
+            t.boundary = None;
+        }
+        for t in territories {
+            self.territories.insert(t.code, t);
+        }
+    }
+
     /// Territories of `level` that lie, for every list in `within`, inside
     /// one of its territories; by code.
     pub fn territories(&self, level: Level, within: &[Vec<TerritoryCode>]) -> Vec<&Territory> {

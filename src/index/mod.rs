@@ -29,7 +29,10 @@ pub struct Index {
 impl Index {
     /// Loads every territory, council and priority from the store.
     pub async fn load(store: &Store) -> Result<Index, StoreError> {
-        let catalog = Catalog::new(store.load_territories().await?, store.load_councils().await?);
+        let catalog = Catalog::new(
+            store.load_territories().await?,
+            store.load_councils().await?,
+        );
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
         let priorities = PriorityIndex::build(
             store.load_priorities().await?,

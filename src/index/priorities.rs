@@ -93,8 +93,14 @@ impl Tally {
     pub fn merge(&mut self, other: &Tally) {
         self.priorities += other.priorities;
         self.families += other.families;
-        self.by_status.iter_mut().zip(other.by_status).for_each(|(a, b)| *a += b);
-        self.by_category.iter_mut().zip(other.by_category).for_each(|(a, b)| *a += b);
+        self.by_status
+            .iter_mut()
+            .zip(other.by_status)
+            .for_each(|(a, b)| *a += b);
+        self.by_category
+            .iter_mut()
+            .zip(other.by_category)
+            .for_each(|(a, b)| *a += b);
     }
 }
 
@@ -203,8 +209,14 @@ impl PriorityIndex {
     fn link(&mut self, entry: Entry) {
         self.by_id.insert(entry.id, entry.pk);
         *self.created.entry(entry.created_at).or_default() += 1;
-        self.by_parish.entry(entry.parish).or_default().insert(entry.pk);
-        self.tallies.entry(entry.parish).or_default().count(&entry, true);
+        self.by_parish
+            .entry(entry.parish)
+            .or_default()
+            .insert(entry.pk);
+        self.tallies
+            .entry(entry.parish)
+            .or_default()
+            .count(&entry, true);
         self.by_council
             .entry(entry.council.clone())
             .or_default()
@@ -231,6 +243,20 @@ impl PriorityIndex {
             pk,
         });
         self.link(entry);
+    }
+
+    /// The priority with row key `pk`.
+    pub fn entry(&self, pk: i64) -> Option<&Entry> {
+        self.entries.get(&pk)
+    }
+
+    /// The parish a priority's location was found in, as the store keeps it
+    /// (`Some(None)` when it was not placed by location).
+    pub fn located(&self, pk: i64) -> Option<Option<TerritoryCode>> {
+        self.entries.get(&pk).map(|e| match e.placement {
+            Placement::InsideCouncilParish | Placement::OutsideCouncilParish => Some(e.parish),
+            Placement::ByCouncil | Placement::OutsideEveryParish => None,
+        })
     }
 
     /// Every priority, in row-key order.
@@ -400,7 +426,10 @@ fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
         f.categories.is_empty(),
         f.categories.contains(&entry.category),
     ) && listed(f.statuses.is_empty(), f.statuses.contains(&entry.status))
-        && listed(f.placements.is_empty(), f.placements.contains(&entry.placement))
+        && listed(
+            f.placements.is_empty(),
+            f.placements.contains(&entry.placement),
+        )
         && listed(f.councils.is_empty(), f.councils.contains(&entry.council))
         && [&f.states, &f.municipalities, &f.parishes]
             .into_iter()

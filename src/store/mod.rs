@@ -211,15 +211,13 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let current = current_version(&mut tx, id).await?;
         check_version(current, expected_versions)?;
-        let row = sqlx::query(
-            concat!(
-                "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
+        let row = sqlx::query(concat!(
+            "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
                      status = ?, rank = ?, families = ?, geometry = ?, located_parish = ?,
                      updated_at = ?, version = version + 1
                  WHERE id = ? RETURNING ",
-                priority_columns!()
-            ),
-        )
+            priority_columns!()
+        ))
         .bind(draft.council.as_str())
         .bind(&draft.title)
         .bind(&draft.description)
@@ -315,10 +313,16 @@ impl Store {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-const SELECT_PRIORITY_ORDERED: &str =
-    concat!("SELECT ", priority_columns!(), " FROM priorities ORDER BY pk");
-const SELECT_PRIORITY_BY_ID: &str =
-    concat!("SELECT ", priority_columns!(), " FROM priorities WHERE id = ?");
+const SELECT_PRIORITY_ORDERED: &str = concat!(
+    "SELECT ",
+    priority_columns!(),
+    " FROM priorities ORDER BY pk"
+);
+const SELECT_PRIORITY_BY_ID: &str = concat!(
+    "SELECT ",
+    priority_columns!(),
+    " FROM priorities WHERE id = ?"
+);
 
 async fn current_version(tx: &mut Tx<'_>, id: Uuid) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT version FROM priorities WHERE id = ?")
@@ -466,7 +470,8 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 
 /// A stored boundary (Polygon or MultiPolygon GeoJSON) as a MultiPolygon.
 fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, StoreError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| corrupt("boundary", e))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| corrupt("boundary", e))?;
     match parse_geometry_limited(&value, "", usize::MAX).map_err(|e| corrupt("boundary", e))? {
         geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
         geo::Geometry::MultiPolygon(mp) => Ok(mp),
