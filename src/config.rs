@@ -51,6 +51,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import a GeoJSON FeatureCollection or newline-delimited Features into the store.
     Import(ImportArgs),
+    /// Import territorial boundaries (a FeatureCollection of Polygons or
+    /// MultiPolygons) for one level, replacing that level's boundaries.
+    ImportTerritories(ImportTerritoriesArgs),
     /// Regenerate the demo dataset files (fixtures/demo).
     DemoFixtures {
         /// Directory to write into.
@@ -110,6 +113,51 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The file: a FeatureCollection or newline-delimited Features.
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    State,
+    Municipality,
+    Parish,
+}
+
+impl From<LevelArg> for crate::domain::codes::Level {
+    fn from(l: LevelArg) -> Self {
+        match l {
+            LevelArg::State => Self::State,
+            LevelArg::Municipality => Self::Municipality,
+            LevelArg::Parish => Self::Parish,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportTerritoriesArgs {
+    /// The level the file holds.
+    #[arg(long, value_enum)]
+    pub level: LevelArg,
+
+    /// The property holding each territory's code: a full INE-style code
+    /// (`010101`, prefixes such as `VE` are ignored), or its own two digits
+    /// below a parent.
+    #[arg(long, default_value = "code")]
+    pub code: String,
+
+    /// The property holding each territory's name.
+    #[arg(long, default_value = "name")]
+    pub name: String,
+
+    /// The property holding the parent's code; without it, two-digit codes
+    /// find their parent by which parent boundary holds them.
+    #[arg(long)]
+    pub parent: Option<String>,
+
+    /// The GeoJSON file.
     pub file: PathBuf,
 
     #[command(flatten)]

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use prioridades::config::{Cli, Command, ImportArgs};
+use prioridades::config::{Cli, Command, ImportArgs, ImportTerritoriesArgs};
+use prioridades::service::ServiceError;
 use prioridades::startup::{Application, open_service, shutdown_signal};
 use prioridades::{demo, import, telemetry};
 
@@ -15,6 +16,7 @@ async fn main() -> ExitCode {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Import(args)) => import_file(args).await,
+        Some(Command::ImportTerritories(args)) => import_territories(args).await,
         Some(Command::DemoFixtures { out }) => write_fixtures(&out),
     };
     match result {
@@ -67,6 +69,44 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     } else {
         Err(format!("{} features were refused", report.errors.len()))
     }
+}
+
+async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let columns = import::BoundaryColumns {
+        code: args.code,
+        name: args.name,
+        parent: args.parent,
+    };
+    let print_errors = |errors: &[prioridades::service::ImportError]| {
+        for e in errors {
+            eprintln!("feature {}: {}{}", e.index, e.pointer.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(), e.reason);
+        }
+        format!("{} problems; nothing was changed", errors.len())
+    };
+    let features = import::parse_boundaries(&bytes, &columns).map_err(|errors| print_errors(&errors))?;
+    let service = open_service(&args.database.database_url, false).await.map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let result = service.import_boundaries(args.level.into(), features).await;
+    service.store().close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(ServiceError::InvalidFile(errors)) => return Err(print_errors(&errors)),
+        Err(e) => return Err(e.to_string()),
+    };
+    println!(
+        "{} {} boundaries imported ({} new territories, {} boundaries dropped) in {:.2} s; {} priorities placed, {} moved, {} outside their council's parish, {} outside every parish",
+        report.territories,
+        report.level,
+        report.created,
+        report.boundaries_dropped,
+        started.elapsed().as_secs_f64(),
+        report.priorities_placed,
+        report.priorities_moved,
+        report.outside_council_parish,
+        report.outside_every_parish
+    );
+    Ok(())
 }
 
 fn write_fixtures(out: &std::path::Path) -> Result<(), String> {
