@@ -80,12 +80,23 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
     };
     let print_errors = |errors: &[prioridades::service::ImportError]| {
         for e in errors {
-            eprintln!("feature {}: {}{}", e.index, e.pointer.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(), e.reason);
+            eprintln!(
+                "feature {}: {}{}",
+                e.index,
+                e.pointer
+                    .as_deref()
+                    .map(|p| format!("{p}: "))
+                    .unwrap_or_default(),
+                e.reason
+            );
         }
         format!("{} problems; nothing was changed", errors.len())
     };
-    let features = import::parse_boundaries(&bytes, &columns).map_err(|errors| print_errors(&errors))?;
-    let service = open_service(&args.database.database_url, false).await.map_err(|e| e.to_string())?;
+    let features =
+        import::parse_boundaries(&bytes, &columns).map_err(|errors| print_errors(&errors))?;
+    let service = open_service(&args.database.database_url, false)
+        .await
+        .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     let result = service.import_boundaries(args.level.into(), features).await;
     service.store().close().await;

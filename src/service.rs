@@ -479,28 +479,13 @@ fn unreachable_parish(p: &Priority) -> crate::domain::codes::TerritoryCode {
     crate::domain::codes::TerritoryCode::parish(0)
 }
 
-/// Locates every indexed priority in `parishes`, on every core: the row key
-/// and the parish its representative point falls in.
+/// Locates every indexed priority in `parishes`: the row key and the parish
+/// its representative point falls in.
 fn place_all(index: &Index, parishes: &BoundaryIndex) -> Vec<(i64, Option<TerritoryCode>)> {
     let entries: Vec<&crate::index::Entry> = index.priorities.entries().collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = entries.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|e| (e.pk, parishes.place(&e.geometry)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    })
+    let geometries: Vec<&geo::Geometry<f64>> = entries.iter().map(|e| &e.geometry).collect();
+    let placed = parishes.place_all(&geometries);
+    entries.iter().map(|e| e.pk).zip(placed).collect()
 }
 
 /// The leading digits of a code as files write it: `VE010101`, `VE-0101`
