@@ -64,6 +64,7 @@ impl Application {
         let router = http::router(AppState {
             service: service.clone(),
             config: Arc::new(config),
+            boundary_cache: Arc::default(),
         });
         let bind_error = |source| StartupError::Bind {
             addr: args.bind.clone(),

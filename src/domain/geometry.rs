@@ -8,7 +8,7 @@ use geo::{
     Closest, Coord, Geometry, HaversineClosestPoint, InteriorPoint, Intersects, LineString, Point,
     Polygon, Rect,
 };
-use geo::{Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon};
+use geo::{Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon, SimplifyVwPreserve};
 use serde_json::Value;
 
 use super::FieldError;
@@ -225,6 +225,35 @@ pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
         other => other
             .interior_point()
             .unwrap_or_else(|| Point::new(0.0, 0.0)),
+    }
+}
+
+/// A boundary simplified for drawing: vertices whose removal moves the
+/// outline by less than about `tolerance` degrees are dropped
+/// (Visvalingam–Whyatt, topology-preserving, so rings do not cross
+/// themselves). Rings left with fewer than 4 positions are dropped; if every
+/// polygon would vanish, the boundary is returned unsimplified.
+pub fn simplify_boundary(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
+    if tolerance <= 0.0 {
+        return boundary.clone();
+    }
+    let simplified = boundary.simplify_vw_preserve(tolerance * tolerance);
+    let polygons: Vec<Polygon<f64>> = simplified
+        .0
+        .into_iter()
+        .filter(|p| p.exterior().0.len() >= 4)
+        .map(|p| {
+            let (exterior, holes) = p.into_inner();
+            Polygon::new(
+                exterior,
+                holes.into_iter().filter(|h| h.0.len() >= 4).collect(),
+            )
+        })
+        .collect();
+    if polygons.is_empty() {
+        boundary.clone()
+    } else {
+        MultiPolygon(polygons)
     }
 }
 

@@ -1,12 +1,14 @@
 //! HTTP: routing, request parsing and response assembly for an OGC API –
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
-mod catalog;
+mod councils;
 mod meta;
 mod openapi;
 pub mod params;
 mod priorities;
 pub mod problem;
+mod statistics;
+mod territories;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +24,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
+
+use std::borrow::Cow;
+
+use axum::body::Body;
 
 use self::problem::{ApiError, InternalCause};
 use crate::service::Service;
@@ -49,6 +55,8 @@ pub struct HttpConfig {
 pub struct AppState {
     pub service: Arc<Service>,
     pub config: Arc<HttpConfig>,
+    /// Simplified boundaries, shared by every request.
+    pub boundary_cache: Arc<territories::BoundaryCache>,
 }
 
 /// The whole API with its middleware.
@@ -57,7 +65,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(meta::router())
         .merge(priorities::router())
-        .merge(catalog::router())
+        .merge(territories::router())
+        .merge(councils::router())
+        .merge(statistics::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state)
@@ -215,4 +225,51 @@ fn feature_collection<'a>(
     }
     out.push_str("]}");
     out
+}
+
+/// A page of pre-built features as a FeatureCollection response.
+fn list_response(
+    base: &str,
+    path: &str,
+    params: &params::Params,
+    features: Vec<String>,
+) -> Result<Response, ApiError> {
+    let page = params.page()?;
+    let matched = features.len();
+    let page_items: Vec<Cow<str>> = features
+        .into_iter()
+        .skip(page.offset)
+        .take(page.limit)
+        .map(Cow::Owned)
+        .collect();
+    let body = feature_collection(
+        base,
+        path,
+        &params.without_paging(),
+        page,
+        matched,
+        page_items.into_iter(),
+    );
+    Ok(typed(StatusCode::OK, GEOJSON, body))
+}
+
+/// A 201 with `Location` and the created Feature.
+fn created(base: &str, path: String, feature: String) -> Response {
+    let mut response = typed(StatusCode::CREATED, GEOJSON, feature);
+    if let Ok(location) = HeaderValue::from_str(&format!("{base}{path}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// A JSON body within the single-write size limit.
+async fn read_json(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
+    let bytes = params::read_body(
+        headers,
+        body,
+        state.config.max_body_bytes,
+        &params::JSON_TYPES,
+    )
+    .await?;
+    params::parse_json(&bytes)
 }

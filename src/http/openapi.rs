@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::catalog::item_params;
 use super::params::{FORMAT, ParamSpec};
 use super::priorities::ITEM_PARAMS;
+use super::{councils, territories};
 use crate::domain::codes::Level;
 use crate::domain::priority::{Category, Status};
 
@@ -189,38 +189,61 @@ pub fn document(base: &str) -> Value {
     );
     let catalog_collections = Level::ALL
         .iter()
-        .map(|l| l.collection())
-        .chain(["councils"]);
-    for collection in catalog_collections {
-        let what = if collection == "councils" {
-            "council"
-        } else {
-            "territory"
+        .map(|l| (l.collection(), Some(*l)))
+        .chain([("councils", None)]);
+    for (collection, level) in catalog_collections {
+        let (what, list_params, one_params, create_summary) = match level {
+            Some(l) => (
+                "territory",
+                territories::item_params(l),
+                territories::ONE_PARAMS,
+                "Create a territory (properties code and name; geometry null). Features carry their boundary and priority counts (councils, priorities, families, status_*, category_*).",
+            ),
+            None => (
+                "council",
+                councils::ITEM_PARAMS,
+                &[FORMAT][..],
+                "Create a council (properties code, name, parish; geometry a Point or null)",
+            ),
         };
         paths.insert(
             format!("/collections/{collection}/items"),
             json!({
                 "get": {
                     "summary": format!("List {collection}"),
-                    "parameters": query_params(item_params(collection)),
+                    "parameters": query_params(list_params),
                     "responses": responses(("200", ok("A page of features", "application/geo+json", fc.clone())), &bad_query),
                 },
                 "post": {
-                    "summary": format!("Create a {what} (properties code and name{})", if collection == "councils" { ", parish; geometry a Point or null" } else { "; geometry null" }),
+                    "summary": create_summary,
                     "requestBody": feature_body("Feature"),
                     "responses": responses(("201", ok("Created; Location is set", "application/geo+json", generic.clone())),
                         &[("400", "Malformed JSON or not a Feature"), ("409", "That code exists already"), ("413", "Body too large"), ("415", "Unsupported Content-Type"), ("422", "Invalid member, or its parent does not exist")]),
                 },
             }),
         );
+        let mut one = vec![path_param("code", "The code")];
+        one.extend(query_params(one_params));
         paths.insert(
             format!("/collections/{collection}/items/{{code}}"),
             json!({"get": {
-                "summary": format!("One {what} by code"),
-                "parameters": [path_param("code", "The code"), query_params(&[FORMAT])[0]],
-                "responses": responses(("200", ok("The feature", "application/geo+json", generic.clone())), &[("400", "Unknown query parameter"), ("404", "Not found")]),
+                "summary": format!("One {what} by code, with links to its parent, children, councils and priorities"),
+                "parameters": one,
+                "responses": responses(("200", ok("The feature", "application/geo+json", generic.clone())), &[("400", "Invalid or unknown query parameter"), ("404", "Not found")]),
             }}),
         );
+        if level.is_some() {
+            paths.insert(
+                format!("/collections/{collection}/import"),
+                json!({"post": {
+                    "summary": format!("Replace the boundaries of every {what} of this level from a FeatureCollection of Polygons/MultiPolygons; parish boundaries re-place every priority"),
+                    "parameters": query_params(territories::IMPORT_PARAMS),
+                    "requestBody": {"required": true, "content": {"application/geo+json": {"schema": fc.clone()}}},
+                    "responses": responses(("200", ok("What was imported and how priorities were placed", "application/json", json!({"$ref": "#/components/schemas/BoundaryReport"}))),
+                        &[("400", "Malformed JSON or unknown query parameter"), ("413", "Body larger than the import limit"), ("415", "Unsupported Content-Type"), ("422", "Invalid features (listed in errors); nothing was changed")]),
+                }}),
+            );
+        }
     }
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
@@ -278,6 +301,12 @@ pub fn document(base: &str) -> Value {
                 "timeStamp": {"type": "string", "format": "date-time"},
                 "links": {"type": "array", "items": {"type": "object"}},
                 "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+            }},
+            "BoundaryReport": {"type": "object", "properties": {
+                "level": {"type": "string"}, "territories": {"type": "integer"}, "created": {"type": "integer"},
+                "boundaries_dropped": {"type": "integer"}, "priorities_placed": {"type": "integer"},
+                "priorities_moved": {"type": "integer"}, "outside_council_parish": {"type": "integer"},
+                "outside_every_parish": {"type": "integer"},
             }},
             "ImportReport": {"type": "object", "properties": {
                 "received": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},

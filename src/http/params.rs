@@ -8,7 +8,9 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
 use super::problem::ApiError;
-use crate::domain::query::{Page, parse_limit, parse_offset};
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::query::{self, Page, parse_limit, parse_offset};
+use crate::index::Catalog;
 
 /// One query parameter an endpoint accepts, as the OpenAPI document shows it.
 #[derive(Debug, Clone, Copy)]
@@ -227,4 +229,43 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<Vec<i64>>, ApiError> {
 
 fn is_quoted(tag: &str) -> bool {
     tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"')
+}
+
+pub const STATE: ParamSpec = ParamSpec {
+    name: "state",
+    description: "State codes (2 digits), comma separated.",
+    schema: "string",
+    example: "01",
+};
+pub const MUNICIPALITY: ParamSpec = ParamSpec {
+    name: "municipality",
+    description: "Municipality codes (4 digits), comma separated.",
+    schema: "string",
+    example: "0101",
+};
+pub const PARISH: ParamSpec = ParamSpec {
+    name: "parish",
+    description: "Parish codes (6 digits), comma separated.",
+    schema: "string",
+    example: "010101",
+};
+
+/// The `state`, `municipality` and `parish` parameters present: one list per
+/// parameter, any code of a list matching (OR), every list holding (AND).
+/// Codes that name no territory are refused, as on the priorities endpoint.
+pub fn within(params: &Params, catalog: &Catalog) -> Result<Vec<Vec<TerritoryCode>>, ApiError> {
+    let mut lists = Vec::new();
+    for level in Level::ALL {
+        let name = level.as_str();
+        if let Some(codes) = params.parsed(name, |s| query::parse_codes(s, level))? {
+            if let Some(unknown) = codes.iter().find(|c| catalog.territory(**c).is_none()) {
+                return Err(ApiError::parameter(
+                    name,
+                    format!("unknown {name} {unknown}"),
+                ));
+            }
+            lists.push(codes);
+        }
+    }
+    Ok(lists)
 }

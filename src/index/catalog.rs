@@ -12,14 +12,36 @@ use crate::domain::territory::{Council, Territory};
 pub struct Catalog {
     territories: BTreeMap<TerritoryCode, Territory>,
     councils: BTreeMap<CouncilCode, Council>,
+    /// Councils per parish, so a territory's count is a range sum.
+    councils_per_parish: BTreeMap<TerritoryCode, u64>,
+    /// Bumped whenever boundaries change, so derived caches know they are stale.
+    boundary_generation: u64,
 }
 
 impl Catalog {
     pub fn new(territories: Vec<Territory>, councils: Vec<Council>) -> Self {
-        Catalog {
+        let mut catalog = Catalog {
             territories: territories.into_iter().map(|t| (t.code, t)).collect(),
-            councils: councils.into_iter().map(|c| (c.code.clone(), c)).collect(),
-        }
+            ..Default::default()
+        };
+        councils.into_iter().for_each(|c| catalog.insert_council(c));
+        catalog
+    }
+
+    /// How many councils lie inside `territory` (any level).
+    pub fn council_count(&self, territory: TerritoryCode) -> u64 {
+        let scale = 10u32.pow((Level::Parish.digits() - territory.level().digits()) as u32);
+        let first = TerritoryCode::parish(territory.value() * scale);
+        let last = TerritoryCode::parish(territory.value() * scale + scale - 1);
+        self.councils_per_parish
+            .range(first..=last)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Changes whenever any boundary changes.
+    pub fn boundary_generation(&self) -> u64 {
+        self.boundary_generation
     }
 
     pub fn territory(&self, code: TerritoryCode) -> Option<&Territory> {
@@ -35,7 +57,12 @@ impl Catalog {
     }
 
     pub fn insert_council(&mut self, council: Council) {
-        self.councils.insert(council.code.clone(), council);
+        *self.councils_per_parish.entry(council.parish).or_default() += 1;
+        if let Some(old) = self.councils.insert(council.code.clone(), council)
+            && let Some(n) = self.councils_per_parish.get_mut(&old.parish)
+        {
+            *n -= 1;
+        }
     }
 
     /// The boundaries of every territory of `level` that has one.
@@ -60,6 +87,7 @@ impl Catalog {
         for t in territories {
             self.territories.insert(t.code, t);
         }
+        self.boundary_generation += 1;
     }
 
     /// Territories of `level` that lie, for every list in `within`, inside

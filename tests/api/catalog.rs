@@ -163,10 +163,19 @@ async fn created_territories_are_features_with_their_parent_codes() {
     .await;
     let parish = create(&app, "parishes", "010101", &territory("010101", "Catedral")).await;
 
-    assert_eq!(
-        state,
-        json!({"type": "Feature", "id": "01", "geometry": null,
-               "properties": {"code": "01", "name": "Distrito Capital"}})
+    assert_eq!(state["type"], "Feature");
+    assert_eq!(state["id"], "01");
+    assert_eq!(state["geometry"], Value::Null);
+    assert_eq!(state["properties"]["code"], "01");
+    assert_eq!(state["properties"]["name"], "Distrito Capital");
+    // A new territory holds nothing yet: every count is zero.
+    assert_eq!(state["properties"]["councils"], 0);
+    assert_eq!(state["properties"]["priorities"], 0);
+    assert_eq!(state["properties"]["status_proposed"], 0);
+    assert_eq!(state["properties"]["category_water"], 0);
+    assert!(
+        state["properties"].get("state").is_none(),
+        "a state has no parent"
     );
     assert_eq!(municipality["id"], "0101");
     assert_eq!(municipality["properties"]["name"], "Libertador");
@@ -424,23 +433,33 @@ async fn one_item_is_read_by_its_code_with_its_parent_codes() {
     let (status, parish) = app.get_json("/collections/parishes/items/010201").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(parish["id"], "010201");
+    for (key, value) in [
+        ("code", "010201"),
+        ("name", "Chacao"),
+        ("state", "01"),
+        ("municipality", "0102"),
+    ] {
+        assert_eq!(parish["properties"][key], value, "{key}");
+    }
     assert_eq!(
-        parish["properties"],
-        json!({"code": "010201", "name": "Chacao", "state": "01", "municipality": "0102"})
+        parish["properties"]["councils"], 1,
+        "Chacao holds one council"
     );
 
     let (status, municipality) = app.get_json("/collections/municipalities/items/0201").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        municipality["properties"],
-        json!({"code": "0201", "name": "Alto Orinoco", "state": "02"})
-    );
+    for (key, value) in [("code", "0201"), ("name", "Alto Orinoco"), ("state", "02")] {
+        assert_eq!(municipality["properties"][key], value, "{key}");
+    }
+    assert!(municipality["properties"].get("municipality").is_none());
 
     let (status, state) = app.get_json("/collections/states/items/02").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        state["properties"],
-        json!({"code": "02", "name": "Amazonas"})
+    assert_eq!(state["properties"]["code"], "02");
+    assert_eq!(state["properties"]["name"], "Amazonas");
+    assert!(
+        state["properties"].get("state").is_none(),
+        "a state has no parent"
     );
 
     let (status, council) = app.get_json("/collections/councils/items/CC-D").await;

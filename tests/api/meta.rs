@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 16] = [
+const ROUTES: [(&str, &[&str]); 19] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -199,6 +199,9 @@ const ROUTES: [(&str, &[&str]); 16] = [
     ),
     ("/collections/priorities/import", &["post"]),
     ("/collections/states/items", &["get", "post"]),
+    ("/collections/states/import", &["post"]),
+    ("/collections/municipalities/import", &["post"]),
+    ("/collections/parishes/import", &["post"]),
     ("/collections/states/items/{code}", &["get"]),
     ("/collections/municipalities/items", &["get", "post"]),
     ("/collections/municipalities/items/{code}", &["get"]),

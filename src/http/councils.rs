@@ -1,0 +1,100 @@
+//! `/collections/councils`: list, read and create communal councils, as
+//! Features located where they meet (or with a null geometry).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::params::{
+    FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, STATE, within,
+};
+use super::problem::ApiError;
+use super::{AppState, GEOJSON, base_url, created, list_response, read_json, typed};
+use crate::domain::codes::Level;
+use crate::domain::geometry::to_geojson;
+use crate::domain::territory::Council;
+use crate::service::ServiceError;
+use axum::http::StatusCode;
+
+/// The parameters of `GET /collections/councils/items`.
+pub const ITEM_PARAMS: &[ParamSpec] = &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, FORMAT];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/collections/councils/items",
+            get(list_councils).post(create_council),
+        )
+        .route("/collections/councils/items/{code}", get(get_council))
+}
+
+fn council_feature(c: &Council) -> String {
+    let geometry: Value = c
+        .location
+        .map(|p| serde_json::from_str(&to_geojson(&geo::Geometry::Point(p))).unwrap_or(Value::Null))
+        .unwrap_or(Value::Null);
+    let mut props = json!({"code": c.code.as_str(), "name": c.name});
+    for level in Level::ALL {
+        if let Some(code) = c.parish.at_level(level) {
+            props[level.as_str()] = code.to_string().into();
+        }
+    }
+    json!({"type": "Feature", "id": c.code.as_str(), "geometry": geometry, "properties": props})
+        .to_string()
+}
+
+async fn list_councils(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), ITEM_PARAMS)?;
+    let features: Vec<String> = {
+        let index = state.service.index().read();
+        let within = within(&params, &index.catalog)?;
+        index
+            .catalog
+            .councils(&within)
+            .into_iter()
+            .map(council_feature)
+            .collect()
+    };
+    list_response(
+        &base_url(&state.config, &headers),
+        "/collections/councils/items",
+        &params,
+        features,
+    )
+}
+
+async fn get_council(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[FORMAT])?;
+    let not_found = || ApiError::not_found(format!("no council with code {code:?}"));
+    let parsed = code.parse().map_err(|_| not_found())?;
+    let index = state.service.index().read();
+    let c = index.catalog.council(&parsed).ok_or_else(not_found)?;
+    Ok(typed(StatusCode::OK, GEOJSON, council_feature(c)))
+}
+
+async fn create_council(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let value = read_json(&state, &headers, body).await?;
+    let council = Council::from_feature(&value).map_err(ServiceError::from)?;
+    let feature = council_feature(&council);
+    let path = format!("/collections/councils/items/{}", council.code);
+    state.service.create_council(council).await?;
+    Ok(created(&base_url(&state.config, &headers), path, feature))
+}

@@ -1,0 +1,408 @@
+//! `/collections/{states,municipalities,parishes}`: territories with their
+//! boundaries and priority counts, for choropleth maps; creating them one by
+//! one, and importing a level's boundaries from a file.
+//!
+//! Boundaries can be simplified per request (`simplify` in degrees, or the
+//! `zoom` of a web map) so a browser can draw every parish of the country;
+//! simplified outlines are cached per level, tolerance and boundary version.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use geo::{BoundingRect, Intersects};
+use serde_json::{Map, Value, json};
+
+use super::params::{self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE, within};
+use super::problem::ApiError;
+use super::{AppState, GEOJSON, JSON, base_url, created, link, list_response, read_json, typed};
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::geometry::{simplify_boundary, to_geojson};
+use crate::domain::priority::{Category, Status};
+use crate::domain::query::{self, Bbox};
+use crate::domain::territory::Territory;
+use crate::import::{BoundaryColumns, parse_boundaries};
+use crate::index::Index;
+use crate::service::ServiceError;
+
+const BBOX: ParamSpec = ParamSpec {
+    name: "bbox",
+    description: "minLon,minLat,maxLon,maxLat (WGS84): territories whose boundary intersects the box.",
+    schema: "string",
+    example: "-67.1,10.4,-66.8,10.6",
+};
+const CODE: ParamSpec = ParamSpec {
+    name: "code",
+    description: "Codes of this level, comma separated.",
+    schema: "string",
+    example: "010101,010102",
+};
+const SIMPLIFY: ParamSpec = ParamSpec {
+    name: "simplify",
+    description: "Simplify boundaries for drawing: drop vertices that move the outline by less than about this many degrees (0 to 1; topology-preserving).",
+    schema: "number",
+    example: "0.001",
+};
+const ZOOM: ParamSpec = ParamSpec {
+    name: "zoom",
+    description: "Simplify boundaries for a web map at this zoom level (0 to 24): half a pixel of tolerance.",
+    schema: "integer",
+    example: "8",
+};
+
+/// The parameters of each territory level's items endpoint.
+pub fn item_params(level: Level) -> &'static [ParamSpec] {
+    match level {
+        Level::State => &[LIMIT, OFFSET, BBOX, CODE, SIMPLIFY, ZOOM, FORMAT],
+        Level::Municipality => &[LIMIT, OFFSET, BBOX, CODE, STATE, SIMPLIFY, ZOOM, FORMAT],
+        Level::Parish => &[
+            LIMIT,
+            OFFSET,
+            BBOX,
+            CODE,
+            STATE,
+            MUNICIPALITY,
+            SIMPLIFY,
+            ZOOM,
+            FORMAT,
+        ],
+    }
+}
+
+/// The parameters of a single territory.
+pub const ONE_PARAMS: &[ParamSpec] = &[SIMPLIFY, ZOOM, FORMAT];
+
+/// The parameters of a boundary import.
+pub const IMPORT_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "code",
+        description: "The property holding each territory's code (default `code`): a full INE-style code (prefixes such as `VE` are ignored) or its own two digits below a parent.",
+        schema: "string",
+        example: "code",
+    },
+    ParamSpec {
+        name: "name",
+        description: "The property holding each territory's name (default `name`).",
+        schema: "string",
+        example: "name",
+    },
+    ParamSpec {
+        name: "parent",
+        description: "The property holding the parent's code; without it, two-digit codes find their parent by containment.",
+        schema: "string",
+        example: "municipality_code",
+    },
+];
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new();
+    for level in Level::ALL {
+        let collection = format!("/collections/{}", level.collection());
+        router = router
+            .route(
+                &format!("{collection}/items"),
+                get(move |s, h, q| list(level, s, h, q))
+                    .post(move |s, h, q, b| create(level, s, h, q, b)),
+            )
+            .route(
+                &format!("{collection}/items/{{code}}"),
+                get(move |s, h, p, q| get_one(level, s, h, p, q)),
+            )
+            .route(
+                &format!("{collection}/import"),
+                post(move |s, h, q, b| import(level, s, h, q, b)),
+            );
+    }
+    router
+}
+
+/// Simplified boundaries as GeoJSON text, per (level, tolerance, boundary
+/// generation). Small: a handful of zoom levels are asked for in practice,
+/// and the whole cache is dropped when it grows past [`BoundaryCache::MAX`].
+#[derive(Debug, Default)]
+pub struct BoundaryCache {
+    entries: Mutex<HashMap<(Level, u64, u64), Arc<BoundaryTexts>>>,
+}
+
+/// GeoJSON text of each territory's (simplified) boundary.
+type BoundaryTexts = HashMap<TerritoryCode, Arc<str>>;
+
+impl BoundaryCache {
+    const MAX: usize = 64;
+
+    /// The GeoJSON text of every boundary of `level` at `tolerance` degrees.
+    fn get(
+        &self,
+        index: &Index,
+        level: Level,
+        tolerance: f64,
+    ) -> Arc<HashMap<TerritoryCode, Arc<str>>> {
+        let key = (
+            level,
+            tolerance.to_bits(),
+            index.catalog.boundary_generation(),
+        );
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = entries.get(&key) {
+            return hit.clone();
+        }
+        let texts: BoundaryTexts = index
+            .catalog
+            .boundaries(level)
+            .iter()
+            .map(|(code, b)| {
+                let g = geo::Geometry::MultiPolygon(simplify_boundary(b, tolerance));
+                (*code, Arc::from(to_geojson(&g)))
+            })
+            .collect();
+        if entries.len() >= Self::MAX {
+            entries.clear();
+        }
+        let texts = Arc::new(texts);
+        entries.insert(key, texts.clone());
+        texts
+    }
+}
+
+/// The drawing tolerance asked for, in degrees (0: full detail).
+fn tolerance(params: &Params) -> Result<f64, ApiError> {
+    let simplify = params.parsed("simplify", |s| match s.parse::<f64>() {
+        Ok(t) if (0.0..=1.0).contains(&t) => Ok(t),
+        _ => Err(format!(
+            "simplify is a tolerance from 0 to 1 degree; got {s:?}"
+        )),
+    })?;
+    let zoom = params.parsed("zoom", |s| match s.parse::<u8>() {
+        Ok(z) if z <= 24 => Ok(z),
+        _ => Err(format!("zoom is a whole number from 0 to 24; got {s:?}")),
+    })?;
+    match (simplify, zoom) {
+        (Some(_), Some(_)) => Err(ApiError::parameter(
+            "zoom",
+            "give simplify or zoom, not both",
+        )),
+        (Some(t), None) => Ok(t),
+        // A 256-pixel tile spans 360° at zoom 0; half a pixel cannot be seen.
+        (None, Some(z)) => Ok(360.0 / (256.0 * f64::from(1u32 << z)) / 2.0),
+        (None, None) => Ok(0.0),
+    }
+}
+
+/// A territory as a Feature: its boundary (or null), parent codes, and the
+/// counts a choropleth map colours by, as flat properties so QGIS and GDAL
+/// read them as plain fields.
+fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<Value>) -> String {
+    let mut props = Map::new();
+    props.insert("code".into(), t.code.to_string().into());
+    props.insert("name".into(), t.name.clone().into());
+    for level in Level::ALL.into_iter().filter(|l| *l < t.code.level()) {
+        if let Some(ancestor) = t.code.at_level(level) {
+            props.insert(level.as_str().into(), ancestor.to_string().into());
+        }
+    }
+    let tally = index.priorities.tally(t.code);
+    props.insert(
+        "councils".into(),
+        index.catalog.council_count(t.code).into(),
+    );
+    props.insert("priorities".into(), tally.priorities.into());
+    props.insert("families".into(), tally.families.into());
+    for (status, n) in Status::ALL.iter().zip(tally.by_status) {
+        props.insert(format!("status_{status}"), n.into());
+    }
+    for (category, n) in Category::ALL.iter().zip(tally.by_category) {
+        props.insert(format!("category_{category}"), n.into());
+    }
+    let mut out = format!(
+        r#"{{"type":"Feature","id":"{}","geometry":{},"properties":{}"#,
+        t.code,
+        geometry.unwrap_or("null"),
+        Value::Object(props)
+    );
+    if let Some(links) = links {
+        out.push_str(r#","links":"#);
+        out.push_str(&links.to_string());
+    }
+    out.push('}');
+    out
+}
+
+async fn list(
+    level: Level,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), item_params(level))?;
+    let tolerance = tolerance(&params)?;
+    let bbox = params.parsed("bbox", |s| s.parse::<Bbox>())?;
+    let features: Vec<String> = {
+        let index = state.service.index().read();
+        let mut within = within(&params, &index.catalog)?;
+        if let Some(codes) = params.parsed("code", |s| query::parse_codes(s, level))? {
+            within.push(codes);
+        }
+        let texts = state.boundary_cache.get(&index, level, tolerance);
+        index
+            .catalog
+            .territories(level, &within)
+            .into_iter()
+            .filter(|t| match (&bbox, &t.boundary) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(b), Some(boundary)) => {
+                    boundary.bounding_rect().is_some_and(|r| r.intersects(&b.0))
+                        && boundary.intersects(&b.0)
+                }
+            })
+            .map(|t| feature(&index, t, texts.get(&t.code).map(|g| &**g), None))
+            .collect()
+    };
+    let path = format!("/collections/{}/items", level.collection());
+    list_response(&base_url(&state.config, &headers), &path, &params, features)
+}
+
+async fn get_one(
+    level: Level,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), ONE_PARAMS)?;
+    let tolerance = tolerance(&params)?;
+    let not_found = || ApiError::not_found(format!("no {} with code {code:?}", level.as_str()));
+    let code = TerritoryCode::parse(level, &code).map_err(|_| not_found())?;
+    let base = base_url(&state.config, &headers);
+    let index = state.service.index().read();
+    let t = index.catalog.territory(code).ok_or_else(not_found)?;
+    Ok(typed(
+        StatusCode::OK,
+        GEOJSON,
+        one_feature(&index, &base, t, tolerance),
+    ))
+}
+
+/// One territory with its links to itself, its collection, its priorities
+/// and councils, its parent and its children.
+fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> String {
+    let (code, level) = (t.code, t.code.level());
+    let mut links = vec![
+        link(
+            format!("{base}/collections/{}/items/{code}", level.collection()),
+            "self",
+            GEOJSON,
+            Some(&t.name),
+        ),
+        link(
+            format!("{base}/collections/{}", level.collection()),
+            "collection",
+            JSON,
+            None,
+        ),
+        link(
+            format!(
+                "{base}/collections/priorities/items?{}={code}",
+                level.as_str()
+            ),
+            "items",
+            GEOJSON,
+            Some("its priorities"),
+        ),
+        link(
+            format!(
+                "{base}/collections/councils/items?{}={code}",
+                level.as_str()
+            ),
+            "related",
+            GEOJSON,
+            Some("its councils"),
+        ),
+    ];
+    if let Some(parent) = code.parent() {
+        links.push(link(
+            format!(
+                "{base}/collections/{}/items/{parent}",
+                parent.level().collection()
+            ),
+            "up",
+            GEOJSON,
+            Some(&format!("its {}", parent.level().as_str())),
+        ));
+    }
+    if let Some(child) = Level::ALL.into_iter().find(|l| l.parent() == Some(level)) {
+        links.push(link(
+            format!(
+                "{base}/collections/{}/items?{}={code}",
+                child.collection(),
+                level.as_str()
+            ),
+            "children",
+            GEOJSON,
+            Some(&format!("its {}", child.collection())),
+        ));
+    }
+    let geometry = t.boundary.as_ref().map(|b| {
+        to_geojson(&geo::Geometry::MultiPolygon(simplify_boundary(
+            b, tolerance,
+        )))
+    });
+    feature(index, t, geometry.as_deref(), Some(Value::Array(links)))
+}
+
+async fn create(
+    level: Level,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let value = read_json(&state, &headers, body).await?;
+    let territory = Territory::from_feature(&value, level).map_err(ServiceError::from)?;
+    let code = territory.code;
+    state.service.create_territory(territory).await?;
+    let base = base_url(&state.config, &headers);
+    let text = {
+        let index = state.service.index().read();
+        let t = index
+            .catalog
+            .territory(code)
+            .ok_or_else(|| ApiError::internal("created territory missing"))?;
+        one_feature(&index, &base, t, 0.0)
+    };
+    let path = format!("/collections/{}/items/{code}", level.collection());
+    Ok(created(&base, path, text))
+}
+
+async fn import(
+    level: Level,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), IMPORT_PARAMS)?;
+    let columns = BoundaryColumns {
+        code: params.get("code").unwrap_or("code").to_owned(),
+        name: params.get("name").unwrap_or("name").to_owned(),
+        parent: params.get("parent").map(str::to_owned),
+    };
+    let bytes = params::read_body(
+        &headers,
+        body,
+        state.config.max_import_bytes,
+        &params::JSON_TYPES[..2],
+    )
+    .await?;
+    let features = parse_boundaries(&bytes, &columns)
+        .map_err(|errors| ApiError::from(ServiceError::InvalidFile(errors)))?;
+    let report = state.service.import_boundaries(level, features).await?;
+    let body = json!(report).to_string();
+    Ok(typed(StatusCode::OK, JSON, body))
+}
