@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::params::{FORMAT, ParamSpec};
 use super::priorities::ITEM_PARAMS;
-use super::{councils, territories};
+use super::{councils, statistics, territories};
 use crate::domain::codes::Level;
 use crate::domain::priority::{Category, Status};
 
@@ -245,6 +245,18 @@ pub fn document(base: &str) -> Value {
             );
         }
     }
+    paths.insert(
+        "/statistics".into(),
+        json!({"get": {
+            "summary": "Counts of priorities, councils (registered, and with matching priorities) and families benefited, grouped by state, municipality or parish; filtered like items",
+            "parameters": query_params(&statistics::params()),
+            "responses": responses(("200", {
+                let mut r = ok("One row per territory, and totals", "application/json", json!({"type": "object"}));
+                r["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+                r
+            }), &bad_query),
+        }}),
+    );
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     json!({

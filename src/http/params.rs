@@ -44,6 +44,14 @@ pub const FORMAT: ParamSpec = ParamSpec {
     example: "json",
 };
 
+/// `f=json|csv`, for tables.
+pub const FORMAT_TABLE: ParamSpec = ParamSpec {
+    name: "f",
+    description: "Response format: `json` (default) or `csv`; `Accept: text/csv` also selects CSV.",
+    schema: "string",
+    example: "csv",
+};
+
 /// The parameters of one request, each present at most once.
 #[derive(Debug, Default)]
 pub struct Params {
@@ -72,13 +80,12 @@ impl Params {
             values.insert(name, value);
         }
         let params = Params { values };
+        let tables = allowed.iter().any(|p| p.example == FORMAT_TABLE.example && p.name == "f");
         if let Some(f) = params.get("f")
-            && !matches!(f, "json" | "geojson")
+            && !(matches!(f, "json" | "geojson") || (tables && f == "csv"))
         {
-            return Err(ApiError::parameter(
-                "f",
-                format!("format {f:?} is not served; use f=json"),
-            ));
+            let served = if tables { "f=json or f=csv" } else { "f=json" };
+            return Err(ApiError::parameter("f", format!("format {f:?} is not served; use {served}")));
         }
         Ok(params)
     }

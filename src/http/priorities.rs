@@ -111,7 +111,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Parses the items parameters into a filter, checking codes against the catalog.
-fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, ApiError> {
+pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, ApiError> {
     let codes = |name: &str, level: Level| -> Result<Vec<TerritoryCode>, ApiError> {
         let list = params
             .parsed(name, |s| query::parse_codes(s, level))?

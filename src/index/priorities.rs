@@ -80,6 +80,11 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts `entry` in.
+    pub fn add(&mut self, entry: &Entry) {
+        self.count(entry, true);
+    }
+
     /// Counts `entry` in (`add`) or out.
     fn count(&mut self, entry: &Entry, add: bool) {
         let step = |n: &mut u64, by: u64| *n = if add { *n + by } else { n.saturating_sub(by) };

@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 19] = [
+const ROUTES: [(&str, &[&str]); 20] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -209,6 +209,7 @@ const ROUTES: [(&str, &[&str]); 19] = [
     ("/collections/parishes/items/{code}", &["get"]),
     ("/collections/councils/items", &["get", "post"]),
     ("/collections/councils/items/{code}", &["get"]),
+    ("/statistics", &["get"]),
 ];
 
 #[tokio::test]
