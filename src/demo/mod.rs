@@ -9,16 +9,19 @@ mod places;
 
 use std::fmt::Write;
 
-use geo::{Destination, Haversine, Point};
+use geo::{Destination, Haversine, MapCoords, Point};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::domain::codes::Level;
+use crate::domain::codes::TerritoryCode;
+use crate::domain::geometry::to_geojson;
 use crate::domain::priority::{Category, Status};
 use crate::domain::territory::{Council, Territory};
 use crate::domain::time;
-use crate::import::parse_features;
+use crate::import::{BoundaryColumns, parse_boundaries, parse_features};
+use crate::index::BoundaryIndex;
 use crate::store::{Store, StoreError};
 
 /// A state of the demo.
@@ -227,12 +230,23 @@ fn geometry(rng: &mut ChaCha8Rng, center: Point<f64>, radius_m: f64) -> Value {
 /// The demo as fixture files, by name; the same bytes every time.
 pub fn generate() -> Vec<(&'static str, String)> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let outlines: std::collections::BTreeMap<String, geo::MultiPolygon<f64>> =
+        boundaries::boundaries().into_iter().collect();
     let territories: Vec<Value> = places::STATES
         .iter()
         .map(|s| (s.code, s.name))
         .chain(places::MUNICIPALITIES.iter().map(|m| (m.code, m.name)))
         .chain(places::PARISHES.iter().map(|p| (p.code, p.name)))
-        .map(|(code, name)| json!({"type": "Feature", "id": code, "geometry": null, "properties": {"code": code, "name": name}}))
+        .map(|(code, name)| {
+            let geometry = outlines.get(code).map_or(Value::Null, |b| {
+                let rounded = b.map_coords(|c| geo::Coord {
+                    x: (c.x * 1e6).round() / 1e6,
+                    y: (c.y * 1e6).round() / 1e6,
+                });
+                serde_json::from_str(&to_geojson(&geo::Geometry::MultiPolygon(rounded))).unwrap_or(Value::Null)
+            });
+            json!({"type": "Feature", "id": code, "geometry": geometry, "properties": {"code": code, "name": name}})
+        })
         .collect();
 
     // About 100 councils: two or three per parish.
@@ -313,26 +327,45 @@ fn features(text: &str) -> Vec<Value> {
 pub async fn load(store: &Store) -> Result<usize, StoreError> {
     let bad =
         |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("demo {what}: {e}"));
-    let territories = features(FILES[0].1)
-        .iter()
+    let columns = BoundaryColumns {
+        code: "code".into(),
+        name: "name".into(),
+        parent: None,
+    };
+    let territories = parse_boundaries(FILES[0].1.as_bytes(), &columns)
+        .map_err(|errors| bad("territories", &format!("{} invalid", errors.len())))?
+        .into_iter()
         .map(|f| {
-            let code = f["properties"]["code"].as_str().unwrap_or("");
             let level = Level::ALL
                 .into_iter()
-                .find(|l| l.digits() == code.len())
+                .find(|l| l.digits() == f.code.len())
                 .unwrap_or(Level::Parish);
-            Territory::from_feature(f, level).map_err(|e| bad("territory", &e))
+            Ok(Territory {
+                code: TerritoryCode::parse(level, &f.code).map_err(|e| bad("territory", &e))?,
+                name: f.name,
+                boundary: Some(f.boundary),
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let councils = features(FILES[1].1)
         .iter()
         .map(|f| Council::from_feature(f).map_err(|e| bad("council", &e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let priorities = parse_features(FILES[2].1.as_bytes())
+    let mut priorities = parse_features(FILES[2].1.as_bytes())
         .map_err(|e| bad("priorities", &e))?
         .into_iter()
         .map(|p| p.map_err(|e| bad("priority", &e)))
         .collect::<Result<Vec<_>, _>>()?;
+    // The demo ships parish boundaries, so its priorities are placed by location.
+    let parishes = BoundaryIndex::build(
+        territories
+            .iter()
+            .filter(|t| t.code.level() == Level::Parish)
+            .filter_map(|t| Some((t.code, t.boundary.clone()?))),
+    );
+    for p in &mut priorities {
+        p.located_parish = parishes.place(&p.geometry);
+    }
     store
         .load_dataset(&territories, &councils, &priorities)
         .await?;

@@ -88,7 +88,7 @@ impl Territory {
         if !geometry.is_null() {
             return Err(FieldError::new(
                 "/geometry",
-                "territory boundaries are not accepted yet; send null",
+                "send null: boundaries are set by importing a level (POST /collections/{level}/import)",
             )
             .into());
         }

@@ -80,12 +80,17 @@ impl Params {
             values.insert(name, value);
         }
         let params = Params { values };
-        let tables = allowed.iter().any(|p| p.example == FORMAT_TABLE.example && p.name == "f");
+        let tables = allowed
+            .iter()
+            .any(|p| p.example == FORMAT_TABLE.example && p.name == "f");
         if let Some(f) = params.get("f")
             && !(matches!(f, "json" | "geojson") || (tables && f == "csv"))
         {
             let served = if tables { "f=json or f=csv" } else { "f=json" };
-            return Err(ApiError::parameter("f", format!("format {f:?} is not served; use {served}")));
+            return Err(ApiError::parameter(
+                "f",
+                format!("format {f:?} is not served; use {served}"),
+            ));
         }
         Ok(params)
     }

@@ -33,7 +33,12 @@ const GROUP_BY: ParamSpec = ParamSpec {
 /// Every parameter: `group_by`, the items filters (without paging) and `f`.
 pub fn params() -> Vec<ParamSpec> {
     let mut out = vec![GROUP_BY];
-    out.extend(ITEM_PARAMS.iter().copied().filter(|p| !matches!(p.name, "limit" | "offset" | "f")));
+    out.extend(
+        ITEM_PARAMS
+            .iter()
+            .copied()
+            .filter(|p| !matches!(p.name, "limit" | "offset" | "f")),
+    );
     out.push(FORMAT_TABLE);
     out
 }
@@ -59,11 +64,13 @@ fn overlaps(t: TerritoryCode, c: TerritoryCode) -> bool {
 /// The rows of a grouping: every territory of `level` that overlaps the
 /// territorial filters, with the councils and matching priorities inside.
 fn rows(index: &Index, level: Level, filter: &PriorityFilter) -> Vec<Row> {
-    let lists: Vec<&Vec<TerritoryCode>> = [&filter.states, &filter.municipalities, &filter.parishes]
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect();
-    let in_filter = |code: TerritoryCode| lists.iter().all(|l| l.iter().any(|c| overlaps(code, *c)));
+    let lists: Vec<&Vec<TerritoryCode>> =
+        [&filter.states, &filter.municipalities, &filter.parishes]
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .collect();
+    let in_filter =
+        |code: TerritoryCode| lists.iter().all(|l| l.iter().any(|c| overlaps(code, *c)));
     let everything = Page {
         limit: usize::MAX,
         offset: 0,
@@ -79,7 +86,9 @@ fn rows(index: &Index, level: Level, filter: &PriorityFilter) -> Vec<Row> {
     // Registered councils: those inside both the row and the filters.
     let mut registered: BTreeMap<TerritoryCode, u64> = BTreeMap::new();
     for council in index.catalog.councils(&[]) {
-        let inside = lists.iter().all(|l| l.iter().any(|c| council.parish.is_within(*c)))
+        let inside = lists
+            .iter()
+            .all(|l| l.iter().any(|c| council.parish.is_within(*c)))
             && (filter.councils.is_empty() || filter.councils.contains(&council.code));
         if inside && let Some(group) = council.parish.at_level(level) {
             *registered.entry(group).or_default() += 1;
@@ -106,8 +115,21 @@ fn rows(index: &Index, level: Level, filter: &PriorityFilter) -> Vec<Row> {
 /// The columns of a row, in table order.
 fn columns(level: Level) -> Vec<String> {
     let mut cols = vec!["code".to_string(), "name".to_string()];
-    cols.extend(Level::ALL.iter().filter(|l| **l < level).map(|l| l.as_str().to_string()));
-    cols.extend(["councils", "councils_with_priorities", "priorities", "families"].map(String::from));
+    cols.extend(
+        Level::ALL
+            .iter()
+            .filter(|l| **l < level)
+            .map(|l| l.as_str().to_string()),
+    );
+    cols.extend(
+        [
+            "councils",
+            "councils_with_priorities",
+            "priorities",
+            "families",
+        ]
+        .map(String::from),
+    );
     cols.extend(Status::ALL.iter().map(|s| format!("status_{s}")));
     cols.extend(Category::ALL.iter().map(|c| format!("category_{c}")));
     cols
@@ -135,7 +157,12 @@ fn row_object(level: Level, row: &Row) -> Map<String, Value> {
             m.insert(l.as_str().into(), a.to_string().into());
         }
     }
-    counts(&mut m, row.councils, row.councils_with_priorities, &row.tally);
+    counts(
+        &mut m,
+        row.councils,
+        row.councils_with_priorities,
+        &row.tally,
+    );
     m
 }
 
@@ -152,7 +179,11 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
-async fn statistics(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+async fn statistics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let spec = params();
     let params = Params::parse(q.as_deref(), &spec)?;
     let level = match params.get("group_by").unwrap_or("state") {
@@ -176,14 +207,20 @@ async fn statistics(State(state): State<AppState>, headers: HeaderMap, RawQuery(
     let rows: Vec<Map<String, Value>> = {
         let index = state.service.index().read();
         let filter = parse_filter(&params, &index.catalog)?;
-        rows(&index, level, &filter).iter().map(|r| row_object(level, r)).collect()
+        rows(&index, level, &filter)
+            .iter()
+            .map(|r| row_object(level, r))
+            .collect()
     };
     let columns = columns(level);
     if wants_csv {
         let mut out = columns.join(",");
         out.push_str("\r\n");
         for row in &rows {
-            let fields: Vec<String> = columns.iter().map(|c| csv_field(row.get(c).unwrap_or(&Value::Null))).collect();
+            let fields: Vec<String> = columns
+                .iter()
+                .map(|c| csv_field(row.get(c).unwrap_or(&Value::Null)))
+                .collect();
             out.push_str(&fields.join(","));
             out.push_str("\r\n");
         }
@@ -191,7 +228,10 @@ async fn statistics(State(state): State<AppState>, headers: HeaderMap, RawQuery(
     }
     let mut totals = Map::new();
     for column in columns.iter().skip_while(|c| *c != "councils") {
-        let sum: u64 = rows.iter().filter_map(|r| r.get(column).and_then(Value::as_u64)).sum();
+        let sum: u64 = rows
+            .iter()
+            .filter_map(|r| r.get(column).and_then(Value::as_u64))
+            .sum();
         totals.insert(column.clone(), sum.into());
     }
     let body = json!({

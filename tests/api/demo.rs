@@ -94,6 +94,32 @@ async fn an_empty_store_gets_the_demo_with_every_priority_inside_its_parish() {
         ]
     );
 
+    // The demo ships boundaries: every priority is placed by its location,
+    // inside its council's parish, and the parishes carry choropleth counts.
+    for f in features {
+        assert_eq!(
+            f["properties"]["placement"], "inside_council_parish",
+            "{}",
+            f["id"]
+        );
+    }
+    let (_, parishes) = app.get_json("/collections/parishes/items?limit=100").await;
+    let parishes = parishes["features"].as_array().expect("parishes");
+    assert!(
+        parishes
+            .iter()
+            .all(|p| p["geometry"]["type"] == "MultiPolygon")
+    );
+    let counted: u64 = parishes
+        .iter()
+        .map(|p| p["properties"]["priorities"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        counted,
+        features.len() as u64,
+        "the parish counts add up to every priority"
+    );
+
     let circles: Vec<_> = demo::parish_circles().collect();
     for f in features {
         let parish = f["properties"]["parish"].as_str().expect("parish");
