@@ -45,17 +45,7 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let report = service.import(features).await.map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
-    for e in &report.errors {
-        eprintln!(
-            "feature {}: {}{}",
-            e.index,
-            e.pointer
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default(),
-            e.reason
-        );
-    }
+    report.errors.iter().for_each(|e| eprintln!("{e}"));
     println!(
         "{} received, {} created, {} updated, {} refused in {seconds:.2} s",
         report.received,
@@ -79,17 +69,7 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
         parent: args.parent,
     };
     let print_errors = |errors: &[prioridades::service::ImportError]| {
-        for e in errors {
-            eprintln!(
-                "feature {}: {}{}",
-                e.index,
-                e.pointer
-                    .as_deref()
-                    .map(|p| format!("{p}: "))
-                    .unwrap_or_default(),
-                e.reason
-            );
-        }
+        errors.iter().for_each(|e| eprintln!("{e}"));
         format!("{} problems; nothing was changed", errors.len())
     };
     let features =

@@ -637,6 +637,15 @@ fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
     Ok(())
 }
 
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.pointer.as_deref() {
+            Some(p) if !p.is_empty() => write!(f, "feature {}: {p}: {}", self.index, self.reason),
+            _ => write!(f, "feature {}: {}", self.index, self.reason),
+        }
+    }
+}
+
 fn import_error(index: usize, e: ServiceError) -> ImportError {
     let (pointer, reason) = match e {
         ServiceError::Invalid(f) => (Some(f.pointer), f.detail),

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use super::params::{self, FORMAT, IMPORT_TYPES, JSON_TYPES, LIMIT, OFFSET, ParamSpec, Params};
+use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params};
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, typed};
+use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, read_json, typed};
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::priority::PriorityDraft;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
@@ -284,15 +284,6 @@ fn written(status: StatusCode, state: &AppState, headers: &HeaderMap, w: Written
     response
 }
 
-async fn read_feature(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<serde_json::Value, ApiError> {
-    let bytes = params::read_body(headers, body, state.config.max_body_bytes, &JSON_TYPES).await?;
-    params::parse_json(&bytes)
-}
-
 async fn create_item(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -300,7 +291,7 @@ async fn create_item(
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
-    let value = read_feature(&state, &headers, body).await?;
+    let value = read_json(&state, &headers, body).await?;
     let draft =
         PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
     let w = state.service.create_priority(draft).await?;
@@ -317,7 +308,7 @@ async fn replace_item(
     Params::parse(q.as_deref(), &[])?;
     let id = priority_id(&id)?;
     let if_match = params::if_match(&headers)?;
-    let value = read_feature(&state, &headers, body).await?;
+    let value = read_json(&state, &headers, body).await?;
     let draft =
         PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
     let w = state
@@ -337,7 +328,7 @@ async fn patch_item(
     Params::parse(q.as_deref(), &[])?;
     let id = priority_id(&id)?;
     let if_match = params::if_match(&headers)?;
-    let patch = read_feature(&state, &headers, body).await?;
+    let patch = read_json(&state, &headers, body).await?;
     let w = state
         .service
         .patch_priority(id, if_match.as_deref(), &patch)
