@@ -333,11 +333,6 @@ fn placement(c: &mut Criterion) {
         boundaries.len()
     );
     let points = points();
-    {
-        use geo::Validation;
-        let bad = boundaries.iter().filter(|(_, b)| !b.is_valid()).count();
-        println!("INVALID: {bad}");
-    }
     candidates(&boundaries, &points);
     let index = BoundaryIndex::build(boundaries);
     let geometries: Vec<Geometry<f64>> = points.iter().map(|&p| Geometry::Point(p)).collect();
