@@ -136,27 +136,24 @@ pub const MAX_BOUNDARY_VERTICES: usize = 1_000_000;
 pub fn parse_boundaries(
     bytes: &[u8],
     columns: &BoundaryColumns,
-) -> Result<Vec<BoundaryFeature>, Vec<crate::service::ImportError>> {
+) -> Result<Vec<BoundaryFeature>, BoundaryFileError> {
     use crate::domain::geometry::parse_geometry_limited;
     use crate::service::ImportError;
-    let whole = |reason: String| {
-        vec![ImportError {
-            index: 0,
-            pointer: Some(String::new()),
-            reason,
-        }]
-    };
-    let document: Value =
-        serde_json::from_slice(bytes).map_err(|e| whole(format!("not valid JSON: {e}")))?;
+    let document: Value = serde_json::from_slice(bytes)
+        .map_err(|e| BoundaryFileError::NotJson(format!("not valid JSON: {e}")))?;
     if document.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(whole(
-            "a boundary file is a GeoJSON FeatureCollection".into(),
-        ));
+        let pointer = if document.is_object() { "/type" } else { "" };
+        return Err(BoundaryFileError::WrongDocument {
+            pointer,
+            detail: "a boundary file is a GeoJSON FeatureCollection".into(),
+        });
     }
-    let features = document
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| whole("the FeatureCollection has no \"features\" array".into()))?;
+    let features = document.get("features").and_then(Value::as_array).ok_or(
+        BoundaryFileError::WrongDocument {
+            pointer: "/features",
+            detail: "the FeatureCollection has no \"features\" array".into(),
+        },
+    )?;
     let mut out = Vec::with_capacity(features.len());
     let mut errors = Vec::new();
     for (index, feature) in features.iter().enumerate() {
@@ -219,6 +216,34 @@ pub fn parse_boundaries(
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(BoundaryFileError::Features(errors))
+    }
+}
+
+/// Why a boundary file was refused; nothing is changed in any case.
+#[derive(Debug)]
+pub enum BoundaryFileError {
+    /// Not JSON (400).
+    NotJson(String),
+    /// JSON, but not a FeatureCollection (400).
+    WrongDocument {
+        pointer: &'static str,
+        detail: String,
+    },
+    /// Features that cannot be read, each with its index (422).
+    Features(Vec<crate::service::ImportError>),
+}
+
+impl std::fmt::Display for BoundaryFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BoundaryFileError::NotJson(d) | BoundaryFileError::WrongDocument { detail: d, .. } => {
+                f.write_str(d)
+            }
+            BoundaryFileError::Features(errors) => {
+                errors.iter().try_for_each(|e| writeln!(f, "{e}"))?;
+                write!(f, "{} problems; nothing was changed", errors.len())
+            }
+        }
     }
 }

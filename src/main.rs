@@ -72,8 +72,10 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
         errors.iter().for_each(|e| eprintln!("{e}"));
         format!("{} problems; nothing was changed", errors.len())
     };
-    let features =
-        import::parse_boundaries(&bytes, &columns).map_err(|errors| print_errors(&errors))?;
+    let features = import::parse_boundaries(&bytes, &columns).map_err(|e| match e {
+        import::BoundaryFileError::Features(errors) => print_errors(&errors),
+        other => other.to_string(),
+    })?;
     let service = open_service(&args.database.database_url, false)
         .await
         .map_err(|e| e.to_string())?;

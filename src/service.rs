@@ -543,7 +543,7 @@ fn resolve_territories(
             match parent {
                 Some(p) => TerritoryCode::parse(level, &format!("{p}{digits}")),
                 None => Err(format!(
-                    "code {:?} needs its {} to be named (--parent) or found by containment, and no {} boundary holds it",
+                    "code {:?} needs its {} named by the parent property, or found by containment, and no {} boundary holds it",
                     f.code,
                     pl.as_str(),
                     pl.as_str()
@@ -579,6 +579,16 @@ fn resolve_territories(
                 "its {} {parent} does not exist: import the {} first",
                 parent.level().as_str(),
                 parent.level().collection()
+            )));
+            continue;
+        }
+        let name_chars = f.name.chars().count();
+        if name_chars > crate::domain::territory::MAX_NAME_CHARS
+            || f.name.chars().any(char::is_control)
+        {
+            errors.push(error(format!(
+                "name must be 1 to {} printable characters",
+                crate::domain::territory::MAX_NAME_CHARS
             )));
             continue;
         }

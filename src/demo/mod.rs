@@ -333,7 +333,7 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
         parent: None,
     };
     let territories = parse_boundaries(FILES[0].1.as_bytes(), &columns)
-        .map_err(|errors| bad("territories", &format!("{} invalid", errors.len())))?
+        .map_err(|e| bad("territories", &e))?
         .into_iter()
         .map(|f| {
             let level = Level::ALL

@@ -8,7 +8,9 @@ use geo::{
     Closest, Coord, Geometry, HaversineClosestPoint, InteriorPoint, Intersects, LineString, Point,
     Polygon, Rect,
 };
-use geo::{Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon, SimplifyVwPreserve};
+use geo::{
+    Distance, Haversine, MultiLineString, MultiPoint, MultiPolygon, SimplifyVwPreserve, Validation,
+};
 use serde_json::Value;
 
 use super::FieldError;
@@ -230,31 +232,29 @@ pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
 
 /// A boundary simplified for drawing: vertices whose removal moves the
 /// outline by less than about `tolerance` degrees are dropped
-/// (Visvalingam–Whyatt, topology-preserving, so rings do not cross
-/// themselves). Rings left with fewer than 4 positions are dropped; if every
-/// polygon would vanish, the boundary is returned unsimplified.
+/// (Visvalingam–Whyatt). Each polygon must come out valid: geo's
+/// topology-preserving variant checks each ring against itself but can push
+/// a hole outside its shell, so an invalid result is retried with a quarter
+/// of the tolerance, and after three tries the polygon keeps its full detail.
+/// Holes left with fewer than 4 positions are dropped.
 pub fn simplify_boundary(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
     if tolerance <= 0.0 {
         return boundary.clone();
     }
-    let simplified = boundary.simplify_vw_preserve(tolerance * tolerance);
-    let polygons: Vec<Polygon<f64>> = simplified
-        .0
-        .into_iter()
-        .filter(|p| p.exterior().0.len() >= 4)
-        .map(|p| {
-            let (exterior, holes) = p.into_inner();
-            Polygon::new(
-                exterior,
-                holes.into_iter().filter(|h| h.0.len() >= 4).collect(),
-            )
-        })
-        .collect();
-    if polygons.is_empty() {
-        boundary.clone()
-    } else {
-        MultiPolygon(polygons)
-    }
+    let simplify = |polygon: &Polygon<f64>| -> Polygon<f64> {
+        let mut t = tolerance;
+        for _ in 0..3 {
+            let (exterior, holes) = polygon.simplify_vw_preserve(t * t).into_inner();
+            let holes = holes.into_iter().filter(|h| h.0.len() >= 4).collect();
+            let candidate = Polygon::new(exterior, holes);
+            if candidate.exterior().0.len() >= 4 && candidate.is_valid() {
+                return candidate;
+            }
+            t /= 4.0;
+        }
+        polygon.clone()
+    };
+    MultiPolygon(boundary.0.iter().map(simplify).collect())
 }
 
 /// Whether the geometry shares at least one point with the rectangle

@@ -77,6 +77,12 @@ async fn landing(
             link(format!("{base}/api"), "service-desc", OPENAPI_JSON, Some("the API definition")),
             link(format!("{base}/conformance"), "conformance", JSON, Some("conformance classes implemented")),
             link(format!("{base}/collections"), "data", JSON, Some("the collections")),
+            link(
+                format!("{base}/statistics"),
+                "related",
+                JSON,
+                Some("priority counts by territory (JSON or CSV)")
+            ),
         ]
     });
     Ok(typed(StatusCode::OK, JSON, body.to_string()))

@@ -134,23 +134,32 @@ impl ApiError {
 
     /// 422: a file refused as a whole, with every problem by feature.
     pub fn invalid_file(errors: &[crate::service::ImportError]) -> Self {
-        let first = errors.first().map(|e| e.reason.clone()).unwrap_or_default();
+        let first = errors.first();
+        let detail = match errors.len() {
+            1 => "1 feature is invalid; nothing was changed".to_string(),
+            n => format!("{n} features are invalid; nothing was changed"),
+        };
+        let detail = match first {
+            Some(e) => format!("{detail}. First: {}", e.reason),
+            None => detail,
+        };
+        // A pointer into the request body: the first invalid feature's member.
+        let pointer = first
+            .map(|e| {
+                format!(
+                    "/features/{}{}",
+                    e.index,
+                    e.pointer.as_deref().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-file",
             "Invalid file",
-            format!(
-                "{} features are invalid; nothing was changed. First: {first}",
-                errors.len()
-            ),
+            detail,
         )
-        .with(
-            "pointer",
-            errors
-                .first()
-                .and_then(|e| e.pointer.clone())
-                .unwrap_or_default(),
-        )
+        .with("pointer", pointer)
         .with("errors", serde_json::to_value(errors).unwrap_or_default())
     }
 

@@ -26,8 +26,8 @@ use crate::domain::geometry::{simplify_boundary, to_geojson};
 use crate::domain::priority::{Category, Status};
 use crate::domain::query::{self, Bbox};
 use crate::domain::territory::Territory;
-use crate::import::{BoundaryColumns, parse_boundaries};
-use crate::index::Index;
+use crate::import::{BoundaryColumns, BoundaryFileError, parse_boundaries};
+use crate::index::{Index, SharedIndex};
 use crate::service::ServiceError;
 
 const BBOX: ParamSpec = ParamSpec {
@@ -136,36 +136,44 @@ impl BoundaryCache {
     const MAX: usize = 64;
 
     /// The GeoJSON text of every boundary of `level` at `tolerance` degrees.
-    fn get(
-        &self,
-        index: &Index,
-        level: Level,
-        tolerance: f64,
-    ) -> Arc<HashMap<TerritoryCode, Arc<str>>> {
-        let key = (
-            level,
-            tolerance.to_bits(),
-            index.catalog.boundary_generation(),
-        );
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = entries.get(&key) {
-            return hit.clone();
-        }
-        let texts: BoundaryTexts = index
-            .catalog
-            .boundaries(level)
-            .iter()
-            .map(|(code, b)| {
-                let g = geo::Geometry::MultiPolygon(simplify_boundary(b, tolerance));
-                (*code, Arc::from(to_geojson(&g)))
-            })
-            .collect();
+    /// A miss simplifies on a blocking thread, holding neither the index
+    /// lock nor the cache's, so writes and other requests go on meanwhile.
+    async fn texts(&self, index: &SharedIndex, level: Level, tolerance: f64) -> Arc<BoundaryTexts> {
+        let (key, boundaries) = {
+            let index = index.read();
+            let key = (
+                level,
+                tolerance.to_bits(),
+                index.catalog.boundary_generation(),
+            );
+            if let Some(hit) = self.lock().get(&key) {
+                return hit.clone();
+            }
+            (key, index.catalog.boundaries(level))
+        };
+        let texts = tokio::task::spawn_blocking(move || {
+            boundaries
+                .iter()
+                .map(|(code, b)| {
+                    let g = geo::Geometry::MultiPolygon(simplify_boundary(b, tolerance));
+                    (*code, Arc::from(to_geojson(&g)))
+                })
+                .collect::<BoundaryTexts>()
+        })
+        .await
+        .unwrap_or_default();
+        let texts = Arc::new(texts);
+        let mut entries = self.lock();
         if entries.len() >= Self::MAX {
             entries.clear();
         }
-        let texts = Arc::new(texts);
         entries.insert(key, texts.clone());
         texts
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Level, u64, u64), Arc<BoundaryTexts>>> {
+        // The map is only ever replaced whole, so a poisoned lock holds a usable map.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -241,13 +249,25 @@ async fn list(
     let params = Params::parse(q.as_deref(), item_params(level))?;
     let tolerance = tolerance(&params)?;
     let bbox = params.parsed("bbox", |s| s.parse::<Bbox>())?;
+    let texts = state
+        .boundary_cache
+        .texts(state.service.index(), level, tolerance)
+        .await;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let mut within = within(&params, &index.catalog)?;
         if let Some(codes) = params.parsed("code", |s| query::parse_codes(s, level))? {
+            if let Some(unknown) = codes
+                .iter()
+                .find(|c| index.catalog.territory(**c).is_none())
+            {
+                return Err(ApiError::parameter(
+                    "code",
+                    format!("unknown {} {unknown}", level.as_str()),
+                ));
+            }
             within.push(codes);
         }
-        let texts = state.boundary_cache.get(&index, level, tolerance);
         index
             .catalog
             .territories(level, &within)
@@ -400,8 +420,13 @@ async fn import(
         &params::JSON_TYPES[..2],
     )
     .await?;
-    let features = parse_boundaries(&bytes, &columns)
-        .map_err(|errors| ApiError::from(ServiceError::InvalidFile(errors)))?;
+    let features = parse_boundaries(&bytes, &columns).map_err(|e| match e {
+        BoundaryFileError::NotJson(detail) => ApiError::malformed_body(detail),
+        BoundaryFileError::WrongDocument { pointer, detail } => {
+            ApiError::wrong_document(pointer, detail)
+        }
+        BoundaryFileError::Features(errors) => ApiError::from(ServiceError::InvalidFile(errors)),
+    })?;
     let report = state.service.import_boundaries(level, features).await?;
     let body = json!(report).to_string();
     Ok(typed(StatusCode::OK, JSON, body))

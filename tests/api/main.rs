@@ -12,4 +12,6 @@ mod durability;
 mod helpers;
 mod meta;
 mod queries;
+mod statistics;
+mod territories;
 mod writes;
