@@ -59,6 +59,7 @@ fn dataset() -> PriorityIndex {
                 status: Status::ALL[i % Status::ALL.len()],
                 rank: None,
                 families: Some(120),
+                plan: None,
                 geometry,
                 created_at: 1_735_689_600_000_000 + i as i64 * 1_000_000,
                 updated_at: 1_735_689_600_000_000,

@@ -54,6 +54,9 @@ pub enum Command {
     /// Import territorial boundaries (a FeatureCollection of Polygons or
     /// MultiPolygons) for one level, replacing that level's boundaries.
     ImportTerritories(ImportTerritoriesArgs),
+    /// Create, list and revoke bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Regenerate the demo dataset files (fixtures/demo).
     DemoFixtures {
         /// Directory to write into.
@@ -108,6 +111,15 @@ pub struct ServeArgs {
     /// Public base URL for links (e.g. behind a proxy); taken from `Host` when unset.
     #[arg(long, env = "PRIORIDADES_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Reads need a bearer token too (by default anyone may read).
+    #[arg(
+        long,
+        env = "PRIORIDADES_PRIVATE_READS",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub private_reads: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -117,6 +129,35 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret (shown this once only).
+    Create {
+        /// spokesperson, cabinet, planner or admin.
+        #[arg(long)]
+        role: String,
+        /// A council code (spokesperson) or a state, municipality or parish code (cabinet).
+        #[arg(long)]
+        scope: Option<String>,
+        /// A note on whom it is for.
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -177,6 +218,7 @@ impl ServeArgs {
             max_import_bytes: 256 * 1024 * 1024,
             cors_origins: vec!["*".into()],
             public_url: None,
+            private_reads: false,
         }
     }
 }

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use prioridades::config::{Cli, Command, ImportArgs, ImportTerritoriesArgs};
+use prioridades::config::{Cli, Command, ImportArgs, ImportTerritoriesArgs, TokenCommand};
+use prioridades::domain::auth::Role;
 use prioridades::service::ServiceError;
 use prioridades::startup::{Application, open_service, shutdown_signal};
 use prioridades::{demo, import, telemetry};
@@ -17,6 +18,7 @@ async fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Import(args)) => import_file(args).await,
         Some(Command::ImportTerritories(args)) => import_territories(args).await,
+        Some(Command::Token(command)) => token(command).await,
         Some(Command::DemoFixtures { out }) => write_fixtures(&out),
     };
     match result {
@@ -43,7 +45,10 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let report = service.import(features).await.map_err(|e| e.to_string())?;
+    let report = service
+        .import(None, features)
+        .await
+        .map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     report.errors.iter().for_each(|e| eprintln!("{e}"));
     println!(
@@ -80,7 +85,9 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let result = service.import_boundaries(args.level.into(), features).await;
+    let result = service
+        .import_boundaries(None, args.level.into(), features)
+        .await;
     service.store().close().await;
     let report = match result {
         Ok(report) => report,
@@ -100,6 +107,46 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
         report.outside_every_parish
     );
     Ok(())
+}
+
+async fn token(command: TokenCommand) -> Result<(), String> {
+    let url = match &command {
+        TokenCommand::Create { database, .. }
+        | TokenCommand::List { database }
+        | TokenCommand::Revoke { database, .. } => database.database_url.clone(),
+    };
+    let service = open_service(&url, false).await.map_err(|e| e.to_string())?;
+    let result = match command {
+        TokenCommand::Create {
+            role, scope, label, ..
+        } => {
+            let role = Role::parse(&role, scope.as_deref())?;
+            let (token, secret) = service
+                .create_token(None, role, label)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The secret goes to standard output once, never to the log.
+            println!("{secret}");
+            eprintln!(
+                "token {} ({}) created; keep the secret above: it is not stored",
+                token.id, token.role
+            );
+            Ok(())
+        }
+        TokenCommand::List { .. } => {
+            let tokens = service.tokens(None).await.map_err(|e| e.to_string())?;
+            for t in tokens {
+                println!("{}", prioridades::http::token_json(&t));
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id, .. } => service
+            .revoke_token(None, &id)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    service.store().close().await;
+    result
 }
 
 fn write_fixtures(out: &std::path::Path) -> Result<(), String> {

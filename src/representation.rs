@@ -56,11 +56,14 @@ pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placemen
     }
     let _ = write!(
         out,
-        r#","category":"{}","status":"{}","rank":{},"families":{},"created_at":"{}","updated_at":"{}","version":{}}}}}"#,
+        r#","category":"{}","status":"{}","rank":{},"families":{},"plan":{},"created_at":"{}","updated_at":"{}","version":{}}}}}"#,
         p.category,
         p.status,
         p.rank.map_or("null".to_string(), |r| r.to_string()),
         p.families.map_or("null".to_string(), |f| f.to_string()),
+        p.plan
+            .as_ref()
+            .map_or("null".to_string(), |plan| plan.to_json().to_string()),
         time::format(p.created_at),
         time::format(p.updated_at),
         p.version,
@@ -118,6 +121,7 @@ mod tests {
             status: Status::Proposed,
             rank: Some(2),
             families: None,
+            plan: None,
             geometry: geo::Geometry::Point(geo::Point::new(-66.9, 10.5)),
             created_at: 0,
             updated_at: 0,

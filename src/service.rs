@@ -12,15 +12,20 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use crate::domain::auth::{self, Principal, Role, Subject};
+use crate::domain::codes::CouncilCode;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::representative_point;
-use crate::domain::priority::Placement;
+use crate::domain::history::Change;
+use crate::domain::priority::{MAX_RANK, Placement, Status};
 use crate::domain::priority::{Priority, PriorityDraft, merge_patch};
 use crate::domain::territory::{Council, Territory};
+use crate::domain::workflow::{self, Plan, allowed_moves};
 use crate::domain::{BodyError, FieldError};
 use crate::import::BoundaryFeature;
 use crate::index::priorities::placement_of;
 use crate::index::{BoundaryIndex, Catalog, Index, SharedIndex};
+use crate::store::StoredToken;
 use crate::store::{Store, StoreError, WriteMode};
 
 /// Priorities written per transaction by a bulk import.
@@ -45,6 +50,16 @@ pub enum ServiceError {
     /// The record exists already (409).
     #[error("{0}")]
     Conflict(String),
+    /// The caller's role or scope does not allow this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The workflow does not allow this move (409).
+    #[error("{detail}")]
+    Workflow {
+        from: Status,
+        to: Status,
+        detail: String,
+    },
     /// A file was refused as a whole: every problem, by feature (422).
     #[error("{} features are invalid", .0.len())]
     InvalidFile(Vec<ImportError>),
@@ -142,14 +157,19 @@ pub struct Service {
     store: Store,
     index: SharedIndex,
     writes: Mutex<()>,
+    /// Tokens by the hash of their secret.
+    tokens: std::sync::RwLock<HashMap<String, StoredToken>>,
 }
 
 impl Service {
-    pub fn new(store: Store, index: SharedIndex) -> Self {
+    pub fn new(store: Store, index: SharedIndex, tokens: Vec<StoredToken>) -> Self {
         Service {
             store,
             index,
             writes: Mutex::new(()),
+            tokens: std::sync::RwLock::new(
+                tokens.into_iter().map(|t| (t.hash.clone(), t)).collect(),
+            ),
         }
     }
 
@@ -161,13 +181,110 @@ impl Service {
         &self.store
     }
 
+    /// Checks a bearer token's secret: the caller it stands for, or `None`
+    /// when it is unknown or revoked. Tokens made by the command line while
+    /// the server runs are found in the store and remembered.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<Principal>, ServiceError> {
+        let hash = auth::hash_secret(secret);
+        let known = self
+            .tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            .cloned();
+        let token = match known {
+            Some(t) => t,
+            None => match self.store.token_by_hash(&hash).await? {
+                Some(t) => {
+                    self.tokens
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(hash, t.clone());
+                    t
+                }
+                None => return Ok(None),
+            },
+        };
+        Ok(token.revoked_at.is_none().then_some(Principal {
+            token_id: token.id,
+            role: token.role,
+        }))
+    }
+
+    /// Creates a token and returns it with its secret, which is not kept.
+    /// `who` is `None` for the command line (whoever can run it owns the store).
+    pub async fn create_token(
+        &self,
+        who: Option<&Principal>,
+        role: Role,
+        label: Option<String>,
+    ) -> Result<(StoredToken, String), ServiceError> {
+        administer(who)?;
+        let new = auth::new_token();
+        let token = StoredToken {
+            id: new.id,
+            hash: auth::hash_secret(&new.secret),
+            role,
+            label,
+            created_at: crate::domain::time::now(),
+            revoked_at: None,
+        };
+        self.store.insert_token(&token).await?;
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.hash.clone(), token.clone());
+        Ok((token, new.secret))
+    }
+
+    /// Every token (never a secret).
+    pub async fn tokens(&self, who: Option<&Principal>) -> Result<Vec<StoredToken>, ServiceError> {
+        administer(who)?;
+        Ok(self.store.tokens().await?)
+    }
+
+    /// Revokes a token; it stops working at once.
+    pub async fn revoke_token(
+        &self,
+        who: Option<&Principal>,
+        id: &str,
+    ) -> Result<(), ServiceError> {
+        administer(who)?;
+        self.store.revoke_token(id).await.map_err(|e| match e {
+            StoreError::NotFound => ServiceError::NotFound(format!("no token with id {id:?}")),
+            other => other.into(),
+        })?;
+        let now = crate::domain::time::now();
+        for t in self
+            .tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .values_mut()
+        {
+            if t.id == id {
+                t.revoked_at.get_or_insert(now);
+            }
+        }
+        Ok(())
+    }
+
     /// Creates a priority from a validated draft (409 if its id exists).
-    pub async fn create_priority(&self, mut draft: PriorityDraft) -> Result<Written, ServiceError> {
+    pub async fn create_priority(
+        &self,
+        who: &Principal,
+        mut draft: PriorityDraft,
+    ) -> Result<Written, ServiceError> {
         let _gate = self.writes.lock().await;
-        prepare(&self.index.read(), &mut draft)?;
+        {
+            let index = self.index.read();
+            prepare(&index, &mut draft)?;
+            who.role
+                .may_create(subject_of(&index, &draft))
+                .map_err(ServiceError::Forbidden)?;
+        }
         let stored = self
             .store
-            .write_priorities(&[draft], WriteMode::CreateOnly)
+            .write_priorities(&[draft], WriteMode::CreateOnly, &Change::by(who.actor()))
             .await?;
         Ok(self.apply(&stored).remove(0))
     }
@@ -175,6 +292,7 @@ impl Service {
     /// Replaces a priority (PUT). `if_match`: the versions the client accepts.
     pub async fn replace_priority(
         &self,
+        who: &Principal,
         id: Uuid,
         if_match: Option<&[i64]>,
         mut draft: PriorityDraft,
@@ -186,10 +304,10 @@ impl Service {
         }
         draft.id = Some(id);
         let _gate = self.writes.lock().await;
-        prepare(&self.index.read(), &mut draft)?;
+        self.check_edit(who, id, &mut draft)?;
         let stored = self
             .store
-            .update_priority(id, if_match, &draft)
+            .update_priority(id, if_match, &draft, &Change::by(who.actor()))
             .await
             .map_err(|e| about(id, e))?;
         Ok(self.apply(&[stored]).remove(0))
@@ -198,6 +316,7 @@ impl Service {
     /// Applies a JSON merge patch (RFC 7396) to a priority (PATCH).
     pub async fn patch_priority(
         &self,
+        who: &Principal,
         id: Uuid,
         if_match: Option<&[i64]>,
         patch: &Value,
@@ -215,46 +334,278 @@ impl Service {
             return Err(FieldError::new("/id", "the id of a priority cannot change").into());
         }
         let _gate = self.writes.lock().await;
-        let current = self
-            .store
-            .get_priority(id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+        let current = self.current(id).await?;
         let mut merged = current.to_writable_feature();
         merge_patch(&mut merged, patch);
         let mut draft = PriorityDraft::from_feature(&merged, "")?;
-        prepare(&self.index.read(), &mut draft)?;
+        // The creation time is not writable once created; keep it out of the draft.
+        draft.created_at = None;
+        self.check_edit(who, id, &mut draft)?;
         let stored = self
             .store
-            .update_priority(id, if_match, &draft)
+            .update_priority(id, if_match, &draft, &Change::by(who.actor()))
             .await
             .map_err(|e| about(id, e))?;
         Ok(self.apply(&[stored]).remove(0))
     }
 
+    /// Places an edit and checks it: the caller's rights over the priority
+    /// as it is and as it would be, and that its status does not change here.
+    fn check_edit(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        draft: &mut PriorityDraft,
+    ) -> Result<(), ServiceError> {
+        let index = self.index.read();
+        let entry = index
+            .priorities
+            .get(&id)
+            .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+        let before = Subject {
+            council: &entry.council,
+            parish: entry.parish,
+            status: entry.status,
+        };
+        if draft.status != entry.status {
+            return Err(ServiceError::Workflow {
+                from: entry.status,
+                to: draft.status,
+                detail: "a status changes only through POST /collections/priorities/items/{id}/transitions".into(),
+            });
+        }
+        prepare(&index, draft)?;
+        who.role
+            .may_edit(before, subject_of(&index, draft))
+            .map_err(ServiceError::Forbidden)
+    }
+
+    /// The stored priority `id`.
+    async fn current(&self, id: Uuid) -> Result<Priority, ServiceError> {
+        self.store
+            .get_priority(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))
+    }
+
+    /// Moves a priority through the workflow, with an optional note; moving
+    /// to approved needs a plan (given here or already on the priority).
+    pub async fn transition(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        if_match: Option<&[i64]>,
+        to: Status,
+        plan: Option<Plan>,
+        note: Option<String>,
+    ) -> Result<Written, ServiceError> {
+        let _gate = self.writes.lock().await;
+        let current = self.current(id).await?;
+        {
+            let index = self.index.read();
+            let entry = index
+                .priorities
+                .get(&id)
+                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+            who.role
+                .may_review(Subject {
+                    council: &entry.council,
+                    parish: entry.parish,
+                    status: entry.status,
+                })
+                .map_err(ServiceError::Forbidden)?;
+        }
+        let allowed = allowed_moves(current.status);
+        if !allowed.contains(&to) {
+            return Err(ServiceError::Workflow {
+                from: current.status,
+                to,
+                detail: format!(
+                    "a {} priority can move to {}",
+                    current.status,
+                    if allowed.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        allowed
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    }
+                ),
+            });
+        }
+        let plan = plan.or(current.plan.clone());
+        if to == Status::Approved && plan.is_none() {
+            return Err(FieldError::new("/plan", "approving a priority needs its plan: objective, goal, responsible, resources, start_date, target_date").into());
+        }
+        let mut draft = draft_of(&current);
+        draft.status = to;
+        draft.plan = plan;
+        prepare(&self.index.read(), &mut draft)?;
+        let change = Change {
+            actor: who.actor(),
+            note,
+        };
+        let stored = self
+            .store
+            .update_priority(id, if_match, &draft, &change)
+            .await
+            .map_err(|e| about(id, e))?;
+        Ok(self.apply(&[stored]).remove(0))
+    }
+
+    /// Records a note on a priority without changing it.
+    pub async fn annotate(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        note: String,
+    ) -> Result<(), ServiceError> {
+        let _gate = self.writes.lock().await;
+        {
+            let index = self.index.read();
+            let entry = index
+                .priorities
+                .get(&id)
+                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+            who.role
+                .may_review(Subject {
+                    council: &entry.council,
+                    parish: entry.parish,
+                    status: entry.status,
+                })
+                .map_err(ServiceError::Forbidden)?;
+        }
+        self.store
+            .annotate(
+                id,
+                &Change {
+                    actor: who.actor(),
+                    note: Some(note),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The history of a priority, oldest first; deleted priorities keep theirs.
+    pub async fn history(
+        &self,
+        id: Uuid,
+    ) -> Result<Vec<crate::domain::history::Entry>, ServiceError> {
+        let entries = self.store.history(id).await?;
+        if entries.is_empty() {
+            return Err(ServiceError::NotFound(format!(
+                "no priority with id {id} has ever existed"
+            )));
+        }
+        Ok(entries)
+    }
+
+    /// Orders a council's agenda: the listed open priorities get ranks 1, 2,
+    /// … in that order; its other open priorities lose their rank.
+    pub async fn order_agenda(
+        &self,
+        who: &Principal,
+        council: &CouncilCode,
+        order: &[Uuid],
+    ) -> Result<Vec<Written>, ServiceError> {
+        who.role
+            .may_order_agenda(council)
+            .map_err(ServiceError::Forbidden)?;
+        if order.len() > usize::from(MAX_RANK as u8) {
+            return Err(FieldError::new(
+                "/order",
+                format!("an agenda ranks at most {MAX_RANK} priorities"),
+            )
+            .into());
+        }
+        let _gate = self.writes.lock().await;
+        let ranks = {
+            let index = self.index.read();
+            if index.catalog.council(council).is_none() {
+                return Err(ServiceError::NotFound(format!(
+                    "no council with code {council:?}"
+                )));
+            }
+            let open: Vec<&crate::index::Entry> = index
+                .priorities
+                .of_council(council)
+                .filter(|e| workflow::is_open(e.status))
+                .collect();
+            let mut seen = HashSet::new();
+            for (i, id) in order.iter().enumerate() {
+                if !seen.insert(*id) {
+                    return Err(FieldError::new(format!("/order/{i}"), "listed twice").into());
+                }
+                if !open.iter().any(|e| e.id == *id) {
+                    return Err(FieldError::new(
+                        format!("/order/{i}"),
+                        format!("{id} is not an open priority of council {council}"),
+                    )
+                    .into());
+                }
+            }
+            let mut ranks: Vec<(Uuid, Option<u8>)> = Vec::new();
+            for e in &open {
+                let new = order.iter().position(|id| *id == e.id).map(|i| i as u8 + 1);
+                if new != e.rank {
+                    ranks.push((e.id, new));
+                }
+            }
+            // Clear displaced ranks first so no two open priorities ever share one.
+            ranks.sort_by_key(|(_, r)| r.is_some());
+            ranks
+        };
+        let stored = self
+            .store
+            .set_ranks(&ranks, &Change::by(who.actor()))
+            .await?;
+        Ok(self.apply(&stored))
+    }
+
     /// Deletes a priority.
     pub async fn delete_priority(
         &self,
+        who: &Principal,
         id: Uuid,
         if_match: Option<&[i64]>,
     ) -> Result<(), ServiceError> {
         let _gate = self.writes.lock().await;
+        {
+            let index = self.index.read();
+            let entry = index
+                .priorities
+                .get(&id)
+                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+            who.role
+                .may_delete(Subject {
+                    council: &entry.council,
+                    parish: entry.parish,
+                    status: entry.status,
+                })
+                .map_err(ServiceError::Forbidden)?;
+        }
         let pk = self
             .store
-            .delete_priority(id, if_match)
+            .delete_priority(id, if_match, &Change::by(who.actor()))
             .await
             .map_err(|e| about(id, e))?;
         self.index.write().priorities.remove(pk);
         Ok(())
     }
 
-    /// Imports features: each `Err` in `features` is reported with its index;
-    /// valid ones are stored [`IMPORT_BATCH`] per transaction; a feature
-    /// whose id exists updates that priority.
+    /// Imports features (admins only): each `Err` in `features` is reported
+    /// with its index; valid ones are stored [`IMPORT_BATCH`] per
+    /// transaction; a feature whose id exists updates that priority.
     pub async fn import(
         &self,
+        who: Option<&Principal>,
         features: impl IntoIterator<Item = Result<PriorityDraft, BodyError>>,
     ) -> Result<ImportReport, ServiceError> {
+        administer(who)?;
+        let change = Change::by(who.map_or_else(|| "command-line".to_string(), Principal::actor));
         let mut report = ImportReport::default();
         let mut batch = Vec::with_capacity(IMPORT_BATCH);
         for (index, feature) in features.into_iter().enumerate() {
@@ -264,10 +615,10 @@ impl Service {
                 Err(e) => report.errors.push(import_error(index, e.into())),
             }
             if batch.len() == IMPORT_BATCH {
-                self.import_batch(&mut batch, &mut report).await?;
+                self.import_batch(&mut batch, &mut report, &change).await?;
             }
         }
-        self.import_batch(&mut batch, &mut report).await?;
+        self.import_batch(&mut batch, &mut report, &change).await?;
         Ok(report)
     }
 
@@ -275,6 +626,7 @@ impl Service {
         &self,
         batch: &mut Vec<(usize, PriorityDraft)>,
         report: &mut ImportReport,
+        change: &Change,
     ) -> Result<(), ServiceError> {
         if batch.is_empty() {
             return Ok(());
@@ -295,7 +647,7 @@ impl Service {
         report.errors.sort_by_key(|e| e.index);
         let stored = self
             .store
-            .write_priorities(&valid, WriteMode::Upsert)
+            .write_priorities(&valid, WriteMode::Upsert, change)
             .await?;
         for p in &stored {
             if p.version == 1 {
@@ -309,7 +661,12 @@ impl Service {
     }
 
     /// Adds a state, municipality or parish; its parent must exist.
-    pub async fn create_territory(&self, territory: Territory) -> Result<(), ServiceError> {
+    pub async fn create_territory(
+        &self,
+        who: Option<&Principal>,
+        territory: Territory,
+    ) -> Result<(), ServiceError> {
+        administer(who)?;
         let _gate = self.writes.lock().await;
         {
             let index = self.index.read();
@@ -336,7 +693,12 @@ impl Service {
     }
 
     /// Adds a council; its parish must exist.
-    pub async fn create_council(&self, council: Council) -> Result<(), ServiceError> {
+    pub async fn create_council(
+        &self,
+        who: Option<&Principal>,
+        council: Council,
+    ) -> Result<(), ServiceError> {
+        administer(who)?;
         let _gate = self.writes.lock().await;
         {
             let index = self.index.read();
@@ -364,9 +726,11 @@ impl Service {
     /// one transaction: a refused file changes nothing.
     pub async fn import_boundaries(
         &self,
+        who: Option<&Principal>,
         level: Level,
         features: Vec<BoundaryFeature>,
     ) -> Result<BoundaryReport, ServiceError> {
+        administer(who)?;
         let _gate = self.writes.lock().await;
         let (territories, mut report, placements, new_parishes) = {
             let index = self.index.read();
@@ -644,7 +1008,63 @@ fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
         })?;
         draft.located_parish = Some(parish);
     }
+    if let Some(rank) = draft.rank
+        && workflow::is_open(draft.status)
+        && let Some(holder) = index
+            .priorities
+            .of_council(&draft.council)
+            .find(|e| e.rank == Some(rank) && workflow::is_open(e.status) && Some(e.id) != draft.id)
+    {
+        return Err(FieldError::new(
+            "/properties/rank",
+            format!(
+                "rank {rank} of council {} is held by {}; reorder the agenda (PUT /collections/councils/items/{}/agenda)",
+                draft.council, holder.id, draft.council
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Only admins manage the catalog and tokens; `None` is the command line,
+/// whose user owns the store anyway.
+fn administer(who: Option<&Principal>) -> Result<(), ServiceError> {
+    match who {
+        Some(p) => p.role.may_administer().map_err(ServiceError::Forbidden),
+        None => Ok(()),
+    }
+}
+
+/// A draft as an authorization check sees it: its council, the parish it is
+/// placed in (run [`prepare`] first), its status.
+fn subject_of<'a>(index: &Index, draft: &'a PriorityDraft) -> Subject<'a> {
+    let council_parish = index
+        .catalog
+        .council(&draft.council)
+        .map_or(TerritoryCode::parish(0), |c| c.parish);
+    Subject {
+        council: &draft.council,
+        parish: draft.located_parish.unwrap_or(council_parish),
+        status: draft.status,
+    }
+}
+
+/// The draft that would store `p` again as it is.
+fn draft_of(p: &Priority) -> PriorityDraft {
+    PriorityDraft {
+        id: Some(p.id),
+        council: p.council.clone(),
+        title: p.title.clone(),
+        description: p.description.clone(),
+        category: p.category,
+        status: p.status,
+        rank: p.rank,
+        families: p.families,
+        plan: p.plan.clone(),
+        geometry: p.geometry.clone(),
+        created_at: None,
+        located_parish: p.located_parish,
+    }
 }
 
 impl std::fmt::Display for ImportError {

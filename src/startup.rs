@@ -48,7 +48,8 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
         elapsed_ms = started.elapsed().as_millis() as u64,
         "index built"
     );
-    Ok(Service::new(store, SharedIndex::new(index)))
+    let tokens = store.tokens().await?;
+    Ok(Service::new(store, SharedIndex::new(index), tokens))
 }
 
 impl Application {
@@ -60,6 +61,7 @@ impl Application {
             max_import_bytes: args.max_import_bytes,
             cors_origins: args.cors_origins.clone(),
             public_url: args.public_url.clone(),
+            private_reads: args.private_reads,
         };
         let router = http::router(AppState {
             service: service.clone(),
@@ -83,6 +85,11 @@ impl Application {
     /// The address actually bound.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The service behind the router (tokens can be made before serving).
+    pub fn service(&self) -> Arc<Service> {
+        self.service.clone()
     }
 
     /// The router, for in-process tests.

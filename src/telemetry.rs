@@ -11,9 +11,12 @@ pub fn init(filter: &str, format: LogFormat) {
         Ok(f) => (f, None),
         Err(e) => (EnvFilter::new("info"), Some(e)),
     };
+    // Logs go to standard error, so a command's standard output carries only
+    // its result (a token's secret, an import report).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(env_filter)
-        .with_target(false);
+        .with_target(false)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

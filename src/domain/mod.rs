@@ -3,12 +3,15 @@
 //! Everything that enters the service is parsed into these types at the edge,
 //! so handlers, the store and the index only ever see valid values.
 
+pub mod auth;
 pub mod codes;
 pub mod geometry;
+pub mod history;
 pub mod priority;
 pub mod query;
 pub mod territory;
 pub mod time;
+pub mod workflow;
 
 use std::fmt;
 

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::codes::{CouncilCode, TerritoryCode};
 use super::geometry::parse_geometry;
 use super::time::{self, Micros};
+use super::workflow::Plan;
 use super::{BodyError, FieldError};
 
 macro_rules! string_enum {
@@ -105,7 +106,7 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 pub const MAX_RANK: i64 = 10;
 
 /// Properties a client may set.
-pub const WRITABLE_PROPERTIES: [&str; 8] = [
+pub const WRITABLE_PROPERTIES: [&str; 9] = [
     "council",
     "title",
     "description",
@@ -113,6 +114,7 @@ pub const WRITABLE_PROPERTIES: [&str; 8] = [
     "status",
     "rank",
     "families",
+    "plan",
     "created_at",
 ];
 
@@ -140,6 +142,8 @@ pub struct PriorityDraft {
     pub status: Status,
     pub rank: Option<u8>,
     pub families: Option<u32>,
+    /// The action plan, once approved.
+    pub plan: Option<Plan>,
     pub geometry: Geometry<f64>,
     /// Only honoured when the priority is created (migrating dated records);
     /// defaults to the time of the write.
@@ -162,6 +166,7 @@ pub struct Priority {
     pub status: Status,
     pub rank: Option<u8>,
     pub families: Option<u32>,
+    pub plan: Option<Plan>,
     pub geometry: Geometry<f64>,
     pub created_at: Micros,
     pub updated_at: Micros,
@@ -188,6 +193,9 @@ impl Priority {
         }
         if let Some(f) = self.families {
             props.insert("families".into(), f.into());
+        }
+        if let Some(plan) = &self.plan {
+            props.insert("plan".into(), plan.to_json());
         }
         let geometry: Value = serde_json::from_str(&super::geometry::to_geojson(&self.geometry))
             .unwrap_or(Value::Null);
@@ -277,6 +285,10 @@ impl PriorityDraft {
             },
             rank: p.integer("rank", 1, MAX_RANK)?.map(|r| r as u8),
             families: p.integer("families", 0, u32::MAX as i64)?.map(|f| f as u32),
+            plan: match p.map.get("plan") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(Plan::from_json(v, &format!("{}/plan", p.pointer))?),
+            },
             geometry,
             created_at: match p.optional_str("created_at")? {
                 Some(s) => Some(time::parse_datetime(s).map_err(|e| p.error("created_at", e))?),

@@ -169,6 +169,10 @@ pub struct PriorityFilter {
     pub categories: Vec<Category>,
     pub statuses: Vec<Status>,
     pub placements: Vec<Placement>,
+    /// `Some((wanted, today))`: only priorities whose plan's target date is
+    /// before `today` and that are not done or rejected (or, with `false`,
+    /// all others).
+    pub overdue: Option<(bool, chrono::NaiveDate)>,
 }
 
 /// Which page of a result to return.

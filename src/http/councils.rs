@@ -9,14 +9,22 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use super::auth::Caller;
 use super::params::{
     FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, STATE, within,
 };
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, base_url, created, list_response, read_json, typed};
-use crate::domain::codes::Level;
+use super::{
+    AppState, GEOJSON, base_url, created, feature_collection, list_response, read_json, typed,
+};
+use std::borrow::Cow;
+
+use crate::domain::FieldError;
+use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
+use crate::domain::query::Page;
 use crate::domain::territory::Council;
+use crate::domain::workflow;
 use crate::service::ServiceError;
 use axum::http::StatusCode;
 
@@ -30,6 +38,10 @@ pub fn router() -> Router<AppState> {
             get(list_councils).post(create_council),
         )
         .route("/collections/councils/items/{code}", get(get_council))
+        .route(
+            "/collections/councils/items/{code}/agenda",
+            get(get_agenda).put(put_agenda),
+        )
 }
 
 fn council_feature(c: &Council) -> String {
@@ -86,15 +98,108 @@ async fn get_council(
 
 async fn create_council(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let value = read_json(&state, &headers, body).await?;
     let council = Council::from_feature(&value).map_err(ServiceError::from)?;
     let feature = council_feature(&council);
     let path = format!("/collections/councils/items/{}", council.code);
-    state.service.create_council(council).await?;
+    state.service.create_council(Some(&who), council).await?;
     Ok(created(&base_url(&state.config, &headers), path, feature))
+}
+
+/// A council's agenda: its open priorities, ranked ones first by rank, then
+/// the unranked by creation.
+fn agenda_body(state: &AppState, base: &str, council: &CouncilCode) -> Result<String, ApiError> {
+    let index = state.service.index().read();
+    if index.catalog.council(council).is_none() {
+        return Err(ApiError::not_found(format!(
+            "no council with code {council:?}"
+        )));
+    }
+    let mut open: Vec<&crate::index::Entry> = index
+        .priorities
+        .of_council(council)
+        .filter(|e| workflow::is_open(e.status))
+        .collect();
+    open.sort_by_key(|e| (e.rank.is_none(), e.rank, e.pk));
+    let page = Page {
+        limit: open.len().max(1),
+        offset: 0,
+    };
+    let path = format!("/collections/councils/items/{council}/agenda");
+    let features = open
+        .iter()
+        .map(|e| Cow::Borrowed(&*e.feature))
+        .collect::<Vec<_>>();
+    Ok(feature_collection(
+        base,
+        &path,
+        &[],
+        page,
+        open.len(),
+        features.into_iter(),
+    ))
+}
+
+async fn get_agenda(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[FORMAT])?;
+    let council = code
+        .parse::<CouncilCode>()
+        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let body = agenda_body(&state, &base_url(&state.config, &headers), &council)?;
+    Ok(typed(StatusCode::OK, GEOJSON, body))
+}
+
+/// `PUT .../agenda` with `{"order": [id, ...]}`: ranks 1, 2, … in that order.
+async fn put_agenda(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    let council = code
+        .parse::<CouncilCode>()
+        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let value = read_json(&state, &headers, body).await?;
+    let list = value
+        .get("order")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ApiError::invalid_field(FieldError::new(
+                "/order",
+                "required: the ids of the agenda, first rank first",
+            ))
+        })?;
+    let order = list
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_str()
+                .and_then(|s| uuid::Uuid::parse_str(s).ok())
+                .ok_or_else(|| {
+                    ApiError::invalid_field(FieldError::new(
+                        format!("/order/{i}"),
+                        "must be a priority id (UUID)",
+                    ))
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    state.service.order_agenda(&who, &council, &order).await?;
+    let body = agenda_body(&state, &base_url(&state.config, &headers), &council)?;
+    Ok(typed(StatusCode::OK, GEOJSON, body))
 }

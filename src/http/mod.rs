@@ -1,6 +1,8 @@
 //! HTTP: routing, request parsing and response assembly for an OGC API –
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
+mod auth;
+pub use auth::token_json;
 mod councils;
 mod meta;
 mod openapi;
@@ -48,6 +50,8 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Base URL for links (`https://example.org/prioridades`); from `Host` when unset.
     pub public_url: Option<String>,
+    /// Reads need a token too (by default they are public).
+    pub private_reads: bool,
 }
 
 /// What every handler can reach.
@@ -68,8 +72,10 @@ pub fn router(state: AppState) -> Router {
         .merge(territories::router())
         .merge(councils::router())
         .merge(statistics::router())
+        .merge(auth::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .with_state(state)
         // Outside the panic catcher, so a panic's 500 is logged like any other.
         .layer(CatchPanicLayer::custom(panic_response))

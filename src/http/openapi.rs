@@ -10,6 +10,10 @@ use super::{councils, statistics, territories};
 use crate::domain::codes::Level;
 use crate::domain::priority::{Category, Status};
 
+fn statuses_list() -> Vec<&'static str> {
+    Status::ALL.iter().map(|s| s.as_str()).collect()
+}
+
 fn query_params(specs: &[ParamSpec]) -> Vec<Value> {
     specs
         .iter()
@@ -257,6 +261,110 @@ pub fn document(base: &str) -> Value {
             }), &bad_query),
         }}),
     );
+    let auth_errors = [
+        ("401", "No valid bearer token"),
+        ("403", "The token's role or scope does not allow it"),
+    ];
+    let json_body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    let with = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
+        auth_errors
+            .iter()
+            .chain(extra)
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let owned = |list: &[(String, String)]| -> Value {
+        let mut map = Map::new();
+        for (code, what) in list {
+            map.insert(code.clone(), problem(what));
+        }
+        map.insert("500".into(), problem("Internal error (logged)"));
+        Value::Object(map)
+    };
+    let resp = |code: &str, success: Value, errors: &[(String, String)]| -> Value {
+        let mut r = owned(errors);
+        r[code] = success;
+        r
+    };
+    let id_param = path_param("featureId", "The priority's UUID");
+    paths.insert(
+        "/collections/priorities/items/{featureId}/transitions".into(),
+        json!({"post": {
+            "summary": "Move a priority through the workflow (cabinet of its territory, or admin): proposed → approved | rejected; approved → in_progress | rejected; in_progress → done; rejected or done → proposed. Approving needs a plan. Recorded in its history with the note.",
+            "parameters": [id_param.clone(), if_match()],
+            "requestBody": json_body(json!({"type": "object", "required": ["status"], "properties": {
+                "status": {"type": "string", "enum": statuses_list()}, "note": {"type": "string", "maxLength": 2000},
+                "plan": {"$ref": "#/components/schemas/Plan"}}})),
+            "responses": resp("200", ok("The priority after the move", "application/geo+json", feature.clone()),
+                &with(&[("404", "No such priority"), ("409", "The workflow does not allow this move; allowed moves are listed"), ("412", "Stale If-Match"), ("422", "Invalid member (a missing plan when approving)")])),
+        }}),
+    );
+    paths.insert(
+        "/collections/priorities/items/{featureId}/notes".into(),
+        json!({"post": {
+            "summary": "Annotate a priority (cabinet of its territory, or admin); recorded in its history",
+            "parameters": [id_param.clone()],
+            "requestBody": json_body(json!({"type": "object", "required": ["note"], "properties": {"note": {"type": "string", "maxLength": 2000}}})),
+            "responses": resp("204", json!({"description": "Recorded"}), &with(&[("404", "No such priority"), ("422", "Missing or invalid note")])),
+        }}),
+    );
+    paths.insert(
+        "/collections/priorities/items/{featureId}/history".into(),
+        json!({"get": {
+            "summary": "Every change to a priority, oldest first, with actor, time, what changed and the note; kept after deletion",
+            "parameters": [id_param, query_params(&[FORMAT])[0]],
+            "responses": responses(("200", ok("The history", "application/json", json!({"type": "object"}))), &[("404", "No priority with that id ever existed")]),
+        }}),
+    );
+    paths.insert(
+        "/collections/councils/items/{code}/agenda".into(),
+        json!({
+            "get": {
+                "summary": "A council's action agenda: its open priorities, by rank, then unranked by creation",
+                "parameters": [path_param("code", "The council's code"), query_params(&[FORMAT])[0]],
+                "responses": responses(("200", ok("The agenda", "application/geo+json", fc.clone())), &[("404", "No such council")]),
+            },
+            "put": {
+                "summary": "Reorder the agenda in one request (the council's spokesperson, or admin): the listed open priorities get ranks 1, 2, …; the others lose theirs",
+                "parameters": [path_param("code", "The council's code")],
+                "requestBody": json_body(json!({"type": "object", "required": ["order"], "properties": {"order": {"type": "array", "maxItems": 10, "items": {"type": "string", "format": "uuid"}}}})),
+                "responses": resp("200", ok("The agenda as reordered", "application/geo+json", fc.clone()), &with(&[("404", "No such council"), ("422", "An id that is not an open priority of the council, listed twice, or more than 10")])),
+            },
+        }),
+    );
+    paths.insert(
+        "/review-queue".into(),
+        json!({"get": {
+            "summary": "A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first",
+            "parameters": query_params(super::priorities::QUEUE_PARAMS),
+            "responses": resp("200", ok("A page of the queue", "application/geo+json", fc.clone()), &with(&[("400", "Invalid or unknown query parameter")])),
+        }}),
+    );
+    paths.insert(
+        "/tokens".into(),
+        json!({
+            "get": {
+                "summary": "List tokens (admin); never their secrets",
+                "parameters": query_params(&[FORMAT]),
+                "responses": resp("200", ok("The tokens", "application/json", json!({"type": "object"})), &with(&[])),
+            },
+            "post": {
+                "summary": "Create a token (admin): role spokesperson (scope a council), cabinet (scope a state, municipality or parish), planner or admin; the secret is in this response only",
+                "requestBody": json_body(json!({"type": "object", "required": ["role"], "properties": {
+                    "role": {"type": "string", "enum": ["spokesperson", "cabinet", "planner", "admin"]},
+                    "scope": {"type": "string"}, "label": {"type": "string"}}})),
+                "responses": resp("201", ok("The token with its secret (`token`)", "application/json", json!({"type": "object"})), &with(&[("422", "Invalid role or scope")])),
+            },
+        }),
+    );
+    paths.insert(
+        "/tokens/{id}".into(),
+        json!({"delete": {
+            "summary": "Revoke a token (admin); it stops working at once",
+            "parameters": [path_param("id", "The token's id")],
+            "responses": resp("204", json!({"description": "Revoked"}), &with(&[("404", "No such token")])),
+        }}),
+    );
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     json!({
@@ -267,8 +375,17 @@ pub fn document(base: &str) -> Value {
             "description": "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4). Every error is application/problem+json (RFC 9457).",
         },
         "servers": [{"url": base}],
+        "security": [{}, {"bearer": []}],
         "paths": paths,
-        "components": {"schemas": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Writes need a token; reads too when the server runs with --private-reads"}}, "schemas": {
+            "Plan": {"type": "object", "required": ["objective", "goal", "responsible", "resources", "start_date", "target_date"], "properties": {
+                "objective": {"type": "string"}, "goal": {"type": "string", "description": "The goal (meta)"},
+                "responsible": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["ministry", "governorship", "mayoralty", "commune", "council"]},
+                    "name": {"type": "string"}}},
+                "resources": {"type": "string"},
+                "start_date": {"type": "string", "format": "date"}, "target_date": {"type": "string", "format": "date"},
+            }},
             "Problem": {"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                 "detail": {"type": "string"},

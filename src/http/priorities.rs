@@ -11,16 +11,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
+use super::auth::Caller;
 use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, read_json, typed};
+use crate::domain::FieldError;
+use crate::domain::auth::Role;
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::priority::PriorityDraft;
+use crate::domain::priority::{PriorityDraft, Status};
+use crate::domain::query::Page;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
+use crate::domain::workflow::Plan;
 use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
 use crate::service::Written;
+use serde_json::Value;
 
 pub const ITEMS_PATH: &str = "/collections/priorities/items";
 
@@ -94,6 +100,12 @@ pub const ITEM_PARAMS: &[ParamSpec] = &[
         schema: "string",
         example: "outside_council_parish",
     },
+    ParamSpec {
+        name: "overdue",
+        description: "true: only priorities whose plan's target date has passed and that are not done or rejected; false: all others.",
+        schema: "boolean",
+        example: "true",
+    },
     FORMAT,
 ];
 
@@ -108,6 +120,13 @@ pub fn router() -> Router<AppState> {
                 .delete(delete_item),
         )
         .route("/collections/priorities/import", post(import))
+        .route(
+            "/collections/priorities/items/{id}/transitions",
+            post(transition),
+        )
+        .route("/collections/priorities/items/{id}/notes", post(annotate))
+        .route("/collections/priorities/items/{id}/history", get(history))
+        .route("/review-queue", get(review_queue))
 }
 
 /// Parses the items parameters into a filter, checking codes against the catalog.
@@ -168,6 +187,13 @@ pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<Priorit
         placements: params
             .parsed("placement", |s| query::parse_list(s, str::parse))?
             .unwrap_or_default(),
+        overdue: params
+            .parsed("overdue", |s| match s {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(format!("overdue is true or false; got {s:?}")),
+            })?
+            .map(|wanted| (wanted, chrono::Utc::now().date_naive())),
     })
 }
 
@@ -286,26 +312,30 @@ fn written(status: StatusCode, state: &AppState, headers: &HeaderMap, w: Written
 
 async fn create_item(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let value = read_json(&state, &headers, body).await?;
     let draft =
         PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
-    let w = state.service.create_priority(draft).await?;
+    let w = state.service.create_priority(&who, draft).await?;
     Ok(written(StatusCode::CREATED, &state, &headers, w))
 }
 
 async fn replace_item(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let id = priority_id(&id)?;
     let if_match = params::if_match(&headers)?;
     let value = read_json(&state, &headers, body).await?;
@@ -313,59 +343,266 @@ async fn replace_item(
         PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
     let w = state
         .service
-        .replace_priority(id, if_match.as_deref(), draft)
+        .replace_priority(&who, id, if_match.as_deref(), draft)
         .await?;
     Ok(written(StatusCode::OK, &state, &headers, w))
 }
 
 async fn patch_item(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let id = priority_id(&id)?;
     let if_match = params::if_match(&headers)?;
     let patch = read_json(&state, &headers, body).await?;
     let w = state
         .service
-        .patch_priority(id, if_match.as_deref(), &patch)
+        .patch_priority(&who, id, if_match.as_deref(), &patch)
         .await?;
     Ok(written(StatusCode::OK, &state, &headers, w))
 }
 
 async fn delete_item(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let id = priority_id(&id)?;
     let if_match = params::if_match(&headers)?;
     state
         .service
-        .delete_priority(id, if_match.as_deref())
+        .delete_priority(&who, id, if_match.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn import(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let bytes =
         params::read_body(&headers, body, state.config.max_import_bytes, &IMPORT_TYPES).await?;
     let features = crate::import::parse_features(&bytes).map_err(|e| match e {
         InputError::NotJson(detail) => ApiError::malformed_body(detail),
         InputError::WrongDocument(detail) => ApiError::wrong_document("/type", detail),
     })?;
-    let report = state.service.import(features).await?;
+    let report = state.service.import(Some(&who), features).await?;
     let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
     Ok(typed(StatusCode::OK, JSON, body))
+}
+
+/// `POST /collections/priorities/items/{id}/transitions`: `{"status": ...,
+/// "note": ..., "plan": {...}}`.
+async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    let id = priority_id(&id)?;
+    let if_match = params::if_match(&headers)?;
+    let value = read_json(&state, &headers, body).await?;
+    let obj = value.as_object().ok_or_else(|| {
+        ApiError::wrong_document(
+            "",
+            "a transition is a JSON object {\"status\": ..., \"note\": ..., \"plan\": ...}",
+        )
+    })?;
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "status" | "note" | "plan"))
+    {
+        return Err(ApiError::invalid_field(FieldError::new(
+            format!("/{k}"),
+            "unknown member; a transition has status, note and plan",
+        )));
+    }
+    let to: Status = obj
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| FieldError::new("/status", "required: the status to move to"))
+        .and_then(|s| s.parse().map_err(|e| FieldError::new("/status", e)))
+        .map_err(ApiError::invalid_field)?;
+    let note = note_of(obj.get("note"))?;
+    let plan = match obj.get("plan") {
+        None | Some(Value::Null) => None,
+        Some(p) => Some(Plan::from_json(p, "/plan").map_err(ApiError::invalid_field)?),
+    };
+    let w = state
+        .service
+        .transition(&who, id, if_match.as_deref(), to, plan, note)
+        .await?;
+    Ok(written(StatusCode::OK, &state, &headers, w))
+}
+
+/// Longest note, in characters.
+const MAX_NOTE_CHARS: usize = 2_000;
+
+fn note_of(value: Option<&Value>) -> Result<Option<String>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= MAX_NOTE_CHARS => {
+            Ok(Some(s.trim().to_owned()))
+        }
+        Some(_) => Err(ApiError::invalid_field(FieldError::new(
+            "/note",
+            format!("a note is text of 1 to {MAX_NOTE_CHARS} characters"),
+        ))),
+    }
+}
+
+/// `POST /collections/priorities/items/{id}/notes`: `{"note": ...}`, recorded in history.
+async fn annotate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    let id = priority_id(&id)?;
+    let value = read_json(&state, &headers, body).await?;
+    if let Some(k) = value
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "note"))
+    {
+        return Err(ApiError::invalid_field(FieldError::new(
+            format!("/{k}"),
+            "unknown member; send {\"note\": ...}",
+        )));
+    }
+    let note = note_of(value.get("note"))?
+        .ok_or_else(|| ApiError::invalid_field(FieldError::new("/note", "required")))?;
+    state.service.annotate(&who, id, note).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /collections/priorities/items/{id}/history`.
+async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[FORMAT])?;
+    let id = priority_id(&id)?;
+    let entries = state.service.history(id).await?;
+    let body = serde_json::json!({
+        "id": id.to_string(),
+        "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
+    });
+    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+}
+
+/// The parameters of `GET /review-queue`.
+pub const QUEUE_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "order",
+        description: "oldest (default): the longest waiting first; rank: highest-ranked on their council's agenda first, then oldest.",
+        schema: "string",
+        example: "rank",
+    },
+    LIMIT,
+    OFFSET,
+    FORMAT,
+];
+
+/// `GET /review-queue`: the proposed priorities a cabinet has to review —
+/// those located in its territory (every one, for an admin).
+async fn review_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), QUEUE_PARAMS)?;
+    let page = params.page()?;
+    let who = caller.required()?;
+    let by_rank = match params.get("order").unwrap_or("oldest") {
+        "oldest" => false,
+        "rank" => true,
+        other => {
+            return Err(ApiError::parameter(
+                "order",
+                format!("order is oldest or rank; got {other:?}"),
+            ));
+        }
+    };
+    let territory = match &who.role {
+        Role::Cabinet(t) => Some(*t),
+        Role::Admin => None,
+        other => {
+            return Err(ApiError::forbidden(format!(
+                "the review queue is a cabinet's, not a {}'s",
+                other.name()
+            )));
+        }
+    };
+    let base = base_url(&state.config, &headers);
+    let body = {
+        let index = state.service.index().read();
+        let mut filter = PriorityFilter {
+            statuses: vec![Status::Proposed],
+            ..Default::default()
+        };
+        if let Some(t) = territory {
+            match t.level() {
+                Level::State => filter.states = vec![t],
+                Level::Municipality => filter.municipalities = vec![t],
+                Level::Parish => filter.parishes = vec![t],
+            }
+        }
+        let all = Page {
+            limit: usize::MAX,
+            offset: 0,
+        };
+        let mut entries: Vec<&crate::index::Entry> = index
+            .priorities
+            .query(&filter, all)
+            .items
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        if by_rank {
+            entries.sort_by_key(|e| (e.rank.is_none(), e.rank, e.created_at, e.pk));
+        } else {
+            entries.sort_by_key(|e| (e.created_at, e.pk));
+        }
+        let matched = entries.len();
+        let features: Vec<Cow<str>> = entries
+            .iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .map(|e| Cow::Borrowed(&*e.feature))
+            .collect();
+        feature_collection(
+            &base,
+            "/review-queue",
+            &params.without_paging(),
+            page,
+            matched,
+            features.into_iter(),
+        )
+    };
+    Ok(typed(StatusCode::OK, GEOJSON, body))
 }

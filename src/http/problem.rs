@@ -32,6 +32,8 @@ struct Problem {
     members: Map<String, Value>,
     etag: Option<String>,
     internal: Option<String>,
+    /// Send `WWW-Authenticate: Bearer` (401s).
+    authenticate: bool,
 }
 
 impl ApiError {
@@ -49,6 +51,7 @@ impl ApiError {
             members: Map::new(),
             etag: None,
             internal: None,
+            authenticate: false,
         }))
     }
 
@@ -163,6 +166,46 @@ impl ApiError {
         .with("errors", serde_json::to_value(errors).unwrap_or_default())
     }
 
+    /// 401: no valid credentials; says how to authenticate.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        )
+        .with("header", "Authorization");
+        e.0.authenticate = true;
+        e
+    }
+
+    /// 403: authenticated, but the role or scope does not allow it.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
+    /// 409: the workflow does not allow the move; names the allowed ones.
+    pub fn workflow(
+        from: crate::domain::priority::Status,
+        to: crate::domain::priority::Status,
+        detail: String,
+    ) -> Self {
+        let allowed: Vec<&str> = crate::domain::workflow::allowed_moves(from)
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        Self::new(
+            StatusCode::CONFLICT,
+            "invalid-transition",
+            "Transition not allowed",
+            detail,
+        )
+        .with("pointer", "/status")
+        .with("from", from.as_str())
+        .with("to", to.as_str())
+        .with("allowed", allowed)
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
@@ -251,6 +294,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::PreconditionFailed { current } => ApiError::precondition_failed(current),
             ServiceError::Conflict(s) => ApiError::conflict(s),
             ServiceError::InvalidFile(errors) => ApiError::invalid_file(&errors),
+            ServiceError::Forbidden(s) => ApiError::forbidden(s),
+            ServiceError::Workflow { from, to, detail } => ApiError::workflow(from, to, detail),
             ServiceError::Store(s) => ApiError::internal(s),
         }
     }
@@ -273,6 +318,9 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(etag) = problem.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
             headers.insert(header::ETAG, etag);
+        }
+        if problem.authenticate {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let Some(cause) = problem.internal {
             response.extensions_mut().insert(InternalCause(cause));

@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use geo::{BoundingRect, Intersects};
 use serde_json::{Map, Value, json};
 
+use super::auth::Caller;
 use super::params::{self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE, within};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, base_url, created, link, list_response, read_json, typed};
@@ -107,7 +108,7 @@ pub fn router() -> Router<AppState> {
             .route(
                 &format!("{collection}/items"),
                 get(move |s, h, q| list(level, s, h, q))
-                    .post(move |s, h, q, b| create(level, s, h, q, b)),
+                    .post(move |s, c, h, q, b| create(level, s, c, h, q, b)),
             )
             .route(
                 &format!("{collection}/items/{{code}}"),
@@ -115,7 +116,7 @@ pub fn router() -> Router<AppState> {
             )
             .route(
                 &format!("{collection}/import"),
-                post(move |s, h, q, b| import(level, s, h, q, b)),
+                post(move |s, c, h, q, b| import(level, s, c, h, q, b)),
             );
     }
     router
@@ -378,15 +379,20 @@ fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> Stri
 async fn create(
     level: Level,
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
     let value = read_json(&state, &headers, body).await?;
     let territory = Territory::from_feature(&value, level).map_err(ServiceError::from)?;
     let code = territory.code;
-    state.service.create_territory(territory).await?;
+    state
+        .service
+        .create_territory(Some(&who), territory)
+        .await?;
     let base = base_url(&state.config, &headers);
     let text = {
         let index = state.service.index().read();
@@ -403,11 +409,13 @@ async fn create(
 async fn import(
     level: Level,
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), IMPORT_PARAMS)?;
+    let who = caller.required()?;
     let columns = BoundaryColumns {
         code: params.get("code").unwrap_or("code").to_owned(),
         name: params.get("name").unwrap_or("name").to_owned(),
@@ -427,7 +435,10 @@ async fn import(
         }
         BoundaryFileError::Features(errors) => ApiError::from(ServiceError::InvalidFile(errors)),
     })?;
-    let report = state.service.import_boundaries(level, features).await?;
+    let report = state
+        .service
+        .import_boundaries(Some(&who), level, features)
+        .await?;
     let body = json!(report).to_string();
     Ok(typed(StatusCode::OK, JSON, body))
 }

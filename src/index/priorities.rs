@@ -37,6 +37,10 @@ pub struct Entry {
     pub category: Category,
     pub status: Status,
     pub placement: Placement,
+    /// Rank on its council's agenda.
+    pub rank: Option<u8>,
+    /// The plan's target date, when it has a plan: for the overdue filter.
+    pub target_date: Option<chrono::NaiveDate>,
     /// Families benefited (0 when not given).
     pub families: u32,
     pub created_at: Micros,
@@ -264,6 +268,15 @@ impl PriorityIndex {
         })
     }
 
+    /// The priorities of a council, in row-key order.
+    pub fn of_council<'a>(&'a self, council: &CouncilCode) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.by_council
+            .get(council)
+            .into_iter()
+            .flatten()
+            .filter_map(|pk| self.entries.get(pk))
+    }
+
     /// Every priority, in row-key order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
@@ -395,6 +408,8 @@ impl Entry {
             category: p.category,
             status: p.status,
             placement,
+            rank: p.rank,
+            target_date: p.plan.as_ref().map(|plan| plan.target_date),
             families: p.families.unwrap_or(0),
             created_at: p.created_at,
             geometry: p.geometry.clone(),
@@ -423,6 +438,13 @@ fn parish_range(territory: TerritoryCode) -> (TerritoryCode, TerritoryCode) {
     )
 }
 
+/// Whether a priority's plan is late: its target date has passed and it is
+/// neither done nor rejected.
+pub fn is_overdue(entry: &Entry, today: chrono::NaiveDate) -> bool {
+    entry.target_date.is_some_and(|t| t < today)
+        && !matches!(entry.status, Status::Done | Status::Rejected)
+}
+
 /// Checks every filter on one entry. `None` when it does not match; else the
 /// distance in metres for radius queries.
 fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
@@ -435,6 +457,8 @@ fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
             f.placements.is_empty(),
             f.placements.contains(&entry.placement),
         )
+        && f.overdue
+            .is_none_or(|(wanted, today)| is_overdue(entry, today) == wanted)
         && listed(f.councils.is_empty(), f.councils.contains(&entry.council))
         && [&f.states, &f.municipalities, &f.parishes]
             .into_iter()

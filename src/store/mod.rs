@@ -16,17 +16,20 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
+use crate::domain::auth::Role;
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
 use crate::domain::geometry::{parse_geometry, parse_geometry_limited, to_geojson};
+use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::territory::{Council, Territory};
 use crate::domain::time::{self, Micros};
+use crate::domain::workflow::Plan;
 
 /// The columns every priority query returns, in [`priority_from_row`]'s terms.
 macro_rules! priority_columns {
     () => {
         "pk, id, council_code, title, description, category, status, rank, families, geometry,
-         created_at, updated_at, version, located_parish"
+         created_at, updated_at, version, located_parish, plan"
     };
 }
 
@@ -188,12 +191,13 @@ impl Store {
         &self,
         drafts: &[PriorityDraft],
         mode: WriteMode,
+        change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut stored = Vec::with_capacity(drafts.len());
         let now = time::now();
         for draft in drafts {
-            stored.push(write_priority(&mut tx, draft, mode, now).await?);
+            stored.push(write_priority(&mut tx, draft, mode, now, change).await?);
         }
         tx.commit().await?;
         Ok(stored)
@@ -207,14 +211,15 @@ impl Store {
         id: Uuid,
         expected_versions: Option<&[i64]>,
         draft: &PriorityDraft,
+        change: &Change,
     ) -> Result<Priority, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let current = current_version(&mut tx, id).await?;
-        check_version(current, expected_versions)?;
+        let before = current(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        check_version(before.version, expected_versions)?;
         let row = sqlx::query(concat!(
             "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
                      status = ?, rank = ?, families = ?, geometry = ?, located_parish = ?,
-                     updated_at = ?, version = version + 1
+                     plan = ?, updated_at = ?, version = version + 1
                  WHERE id = ? RETURNING ",
             priority_columns!()
         ))
@@ -227,14 +232,136 @@ impl Store {
         .bind(draft.families.map(i64::from))
         .bind(to_geojson(&draft.geometry))
         .bind(draft.located_parish.map(|c| c.to_string()))
+        .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
         .bind(time::now())
         .bind(id.to_string())
         .fetch_one(&mut *tx)
         .await
         .map_err(classify)?;
         let priority = priority_from_row(&row)?;
+        record(&mut tx, Some(&before), Some(&priority), change).await?;
         tx.commit().await?;
         Ok(priority)
+    }
+
+    /// Sets the ranks of several priorities at once (an agenda reordered),
+    /// each a new version with its history entry; all or none.
+    pub async fn set_ranks(
+        &self,
+        ranks: &[(Uuid, Option<u8>)],
+        change: &Change,
+    ) -> Result<Vec<Priority>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Clear first, so ranks can swap without ever colliding mid-way.
+        let mut befores = Vec::with_capacity(ranks.len());
+        for (id, _) in ranks {
+            befores.push(current(&mut tx, *id).await?.ok_or(StoreError::NotFound)?);
+        }
+        let mut stored = Vec::with_capacity(ranks.len());
+        let now = time::now();
+        for ((id, rank), before) in ranks.iter().zip(&befores) {
+            let row = sqlx::query(concat!(
+                "UPDATE priorities SET rank = ?, updated_at = ?, version = version + 1 WHERE id = ? RETURNING ",
+                priority_columns!()
+            ))
+            .bind(rank.map(i64::from))
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(classify)?;
+            let after = priority_from_row(&row)?;
+            record(&mut tx, Some(before), Some(&after), change).await?;
+            stored.push(after);
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Records a note on a priority without changing it.
+    pub async fn annotate(&self, id: Uuid, change: &Change) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
+             VALUES (?, ?, ?, 'note', '{}', ?)",
+        )
+        .bind(id.to_string())
+        .bind(time::now())
+        .bind(&change.actor)
+        .bind(&change.note)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The history of priority `id` (also after it was deleted), oldest first.
+    pub async fn history(&self, id: Uuid) -> Result<Vec<history::Entry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, priority_id, at, actor, action, changes, note FROM priority_history
+             WHERE priority_id = ? ORDER BY seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let changes: String = row.try_get("changes")?;
+                Ok(history::Entry {
+                    seq: row.try_get("seq")?,
+                    priority_id: row.try_get("priority_id")?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    changes: serde_json::from_str(&changes).map_err(|e| corrupt("history", e))?,
+                    note: row.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a token (only the hash of its secret).
+    pub async fn insert_token(&self, token: &StoredToken) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tokens (id, hash, role, scope, label, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&token.id)
+            .bind(&token.hash)
+            .bind(token.role.name())
+            .bind(token.role.scope())
+            .bind(&token.label)
+            .bind(token.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Every token, revoked ones included, by creation.
+    pub async fn tokens(&self) -> Result<Vec<StoredToken>, StoreError> {
+        let rows = sqlx::query("SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// The token whose secret hashes to `hash`.
+    pub async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>, StoreError> {
+        let row = sqlx::query("SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    /// Revokes a token; `NotFound` when no such id.
+    pub async fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
+        let done =
+            sqlx::query("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
+                .bind(time::now())
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// Deletes priority `id` (at one of `expected_versions`, when given) and
@@ -243,16 +370,18 @@ impl Store {
         &self,
         id: Uuid,
         expected_versions: Option<&[i64]>,
+        change: &Change,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let current = current_version(&mut tx, id).await?;
-        check_version(current, expected_versions)?;
-        let row = sqlx::query("DELETE FROM priorities WHERE id = ? RETURNING pk")
+        let before = current(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        check_version(before.version, expected_versions)?;
+        sqlx::query("DELETE FROM priorities WHERE id = ?")
             .bind(id.to_string())
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
+        record(&mut tx, Some(&before), None, change).await?;
         tx.commit().await?;
-        Ok(row.try_get("pk")?)
+        Ok(before.pk)
     }
 
     /// Replaces the boundaries of one level in one transaction: every
@@ -303,8 +432,9 @@ impl Store {
             insert_council(&mut tx, c).await?;
         }
         let now = time::now();
+        let change = Change::by("demo");
         for p in priorities {
-            write_priority(&mut tx, p, WriteMode::CreateOnly, now).await?;
+            write_priority(&mut tx, p, WriteMode::CreateOnly, now, &change).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -324,15 +454,35 @@ const SELECT_PRIORITY_BY_ID: &str = concat!(
     " FROM priorities WHERE id = ?"
 );
 
-async fn current_version(tx: &mut Tx<'_>, id: Uuid) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT version FROM priorities WHERE id = ?")
+/// The stored priority `id`, read inside the transaction about to change it.
+async fn current(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Priority>, StoreError> {
+    let row = sqlx::query(SELECT_PRIORITY_BY_ID)
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
-    match row {
-        Some(row) => Ok(row.try_get("version")?),
-        None => Err(StoreError::NotFound),
-    }
+    row.as_ref().map(priority_from_row).transpose()
+}
+
+/// Appends what a write changed to the history, in the write's transaction.
+async fn record(
+    tx: &mut Tx<'_>,
+    before: Option<&Priority>,
+    after: Option<&Priority>,
+    change: &Change,
+) -> Result<(), StoreError> {
+    let Some(id) = after.or(before).map(|p| p.id) else {
+        return Ok(());
+    };
+    sqlx::query("INSERT INTO priority_history (priority_id, at, actor, action, changes, note) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(id.to_string())
+        .bind(time::now())
+        .bind(&change.actor)
+        .bind(history::action(before, after))
+        .bind(history::diff(before, after).to_string())
+        .bind(&change.note)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreError> {
@@ -349,13 +499,19 @@ async fn write_priority(
     draft: &PriorityDraft,
     mode: WriteMode,
     now: Micros,
+    change: &Change,
 ) -> Result<Priority, StoreError> {
+    let id = draft.id.unwrap_or_else(Uuid::new_v4);
+    let before = match (mode, draft.id) {
+        (WriteMode::Upsert, Some(id)) => current(tx, id).await?,
+        _ => None,
+    };
     let sql = match mode {
         WriteMode::CreateOnly => {
             concat!(
                 "INSERT INTO priorities (id, council_code, title, description, category, status,
-                     rank, families, geometry, located_parish, created_at, updated_at, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ",
+                     rank, families, geometry, located_parish, plan, created_at, updated_at, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ",
                 priority_columns!()
             )
         }
@@ -363,20 +519,19 @@ async fn write_priority(
         WriteMode::Upsert => {
             concat!(
                 "INSERT INTO priorities (id, council_code, title, description, category, status,
-                     rank, families, geometry, located_parish, created_at, updated_at, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                     rank, families, geometry, located_parish, plan, created_at, updated_at, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                  ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
                      title = excluded.title, description = excluded.description,
                      category = excluded.category, status = excluded.status, rank = excluded.rank,
                      families = excluded.families, geometry = excluded.geometry,
-                     located_parish = excluded.located_parish,
+                     located_parish = excluded.located_parish, plan = excluded.plan,
                      updated_at = excluded.updated_at, version = priorities.version + 1
                  RETURNING ",
                 priority_columns!()
             )
         }
     };
-    let id = draft.id.unwrap_or_else(Uuid::new_v4);
     let row = sqlx::query(sql)
         .bind(id.to_string())
         .bind(draft.council.as_str())
@@ -388,12 +543,15 @@ async fn write_priority(
         .bind(draft.families.map(i64::from))
         .bind(to_geojson(&draft.geometry))
         .bind(draft.located_parish.map(|c| c.to_string()))
+        .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
         .bind(draft.created_at.unwrap_or(now))
         .bind(now)
         .fetch_one(&mut **tx)
         .await
         .map_err(classify)?;
-    priority_from_row(&row)
+    let after = priority_from_row(&row)?;
+    record(tx, before.as_ref(), Some(&after), change).await?;
+    Ok(after)
 }
 
 /// The statement that adds a territory of `level`, binding code, name,
@@ -479,6 +637,31 @@ fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, StoreError> 
     }
 }
 
+/// A token as stored: never its secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredToken {
+    pub id: String,
+    /// SHA-256 of the secret, hex.
+    pub hash: String,
+    pub role: Role,
+    pub label: Option<String>,
+    pub created_at: Micros,
+    pub revoked_at: Option<Micros>,
+}
+
+fn token_from_row(row: &SqliteRow) -> Result<StoredToken, StoreError> {
+    let role: String = row.try_get("role")?;
+    let scope: Option<String> = row.try_get("scope")?;
+    Ok(StoredToken {
+        id: row.try_get("id")?,
+        hash: row.try_get("hash")?,
+        role: Role::parse(&role, scope.as_deref()).map_err(|e| corrupt("token role", e))?,
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
 fn council_from_row(row: &SqliteRow) -> Result<Council, StoreError> {
     let location: Option<String> = row.try_get("location")?;
     let location = match location {
@@ -514,6 +697,15 @@ fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
     let rank: Option<i64> = row.try_get("rank")?;
     let families: Option<i64> = row.try_get("families")?;
     let located: Option<String> = row.try_get("located_parish")?;
+    let plan: Option<String> = row.try_get("plan")?;
+    let plan = match plan {
+        None => None,
+        Some(text) => {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| corrupt("plan", e))?;
+            Some(Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))?)
+        }
+    };
     Ok(Priority {
         pk: row.try_get("pk")?,
         id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
@@ -524,6 +716,7 @@ fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
         status: status.parse().map_err(|e| corrupt("status", e))?,
         rank: rank.map(|r| r as u8),
         families: families.map(|f| f as u32),
+        plan,
         geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::helpers::{database_url, priority, spawn_app, spawn_app_in};
+use crate::helpers::{client_with, database_url, priority, spawn_app, spawn_app_in};
 
 #[tokio::test]
 async fn writes_are_read_back_after_restarting_on_the_same_file() {
@@ -28,7 +28,7 @@ async fn writes_are_read_back_after_restarting_on_the_same_file() {
         .header("if-match", "\"1\"")
         .header("content-type", "application/geo+json")
         .body(json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[-66.91, 10.50], [-66.90, 10.51]]},
-            "properties": {"council": "CC-1", "title": "Calle reparada", "category": "roads", "status": "approved"}}).to_string())
+            "properties": {"council": "CC-1", "title": "Calle reparada", "category": "roads"}}).to_string())
         .send()
         .await
         .expect("PUT");
@@ -71,10 +71,35 @@ async fn writes_are_read_back_after_restarting_on_the_same_file() {
     assert_eq!(found["numberMatched"], 1);
 }
 
-/// The service binary, started on `url`, with the address it listens on.
+/// The service binary, started on `url`, with the address it listens on;
+/// killed when dropped, so a failing test leaves no server behind.
 struct Process {
     child: Child,
     base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An admin token made with `prioridades token create` on the database at `url`.
+fn cli_admin_token(url: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_prioridades"))
+        .args(["token", "create", "--role", "admin", "--database-url", url])
+        .output()
+        .expect("token create runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
 }
 
 fn start_binary(url: &str) -> Process {
@@ -89,12 +114,12 @@ fn start_binary(url: &str) -> Process {
             "--database-url",
             url,
         ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
+    let logs = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(logs).lines();
     let base = loop {
         let line = lines
             .next()
@@ -114,8 +139,9 @@ fn start_binary(url: &str) -> Process {
 async fn acknowledged_writes_survive_kill_9() {
     let dir = TempDir::new().expect("temp dir");
     let url = database_url(&dir);
+    let token = cli_admin_token(&url);
     let mut server = start_binary(&url);
-    let client = reqwest::Client::new();
+    let client = client_with(&token);
     let post = |path: &str, body: Value| {
         client
             .post(format!("{}{path}", server.base))

@@ -4,6 +4,7 @@
 use std::sync::Once;
 
 use prioridades::config::{LogFormat, ServeArgs};
+use prioridades::domain::auth::Role;
 use prioridades::startup::Application;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -26,7 +27,10 @@ fn init_tracing() {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// Sends the admin token with every request.
     pub client: reqwest::Client,
+    /// An admin token's secret, made for the test.
+    pub admin_token: String,
     /// Holds the database file; removed when the app is dropped.
     pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
@@ -51,6 +55,11 @@ pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
     let app = Application::build(&args)
         .await
         .expect("the application builds");
+    let (_, admin_token) = app
+        .service()
+        .create_token(None, Role::Admin, Some("tests".into()))
+        .await
+        .expect("an admin token");
     let base = format!("http://{}", app.address());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
@@ -58,14 +67,37 @@ pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
     }));
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: client_with(&admin_token),
+        admin_token,
         dir,
         shutdown: Some(tx),
         server: Some(server),
     }
 }
 
+/// A client that sends `token` as its bearer token on every request.
+pub fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!("Bearer {token}").parse().expect("a header value");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client")
+}
+
 impl TestApp {
+    /// Creates a token of `role` with `scope` through the API (as admin);
+    /// returns its secret.
+    pub async fn token(&self, role: &str, scope: Option<&str>) -> String {
+        let r = self
+            .post_json("/tokens", &json!({"role": role, "scope": scope}))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "creating a {role} token");
+        let body: Value = r.json().await.expect("the token");
+        body["token"].as_str().expect("a secret").to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 20] = [
+const ROUTES: [(&str, &[&str]); 27] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -210,6 +210,19 @@ const ROUTES: [(&str, &[&str]); 20] = [
     ("/collections/councils/items", &["get", "post"]),
     ("/collections/councils/items/{code}", &["get"]),
     ("/statistics", &["get"]),
+    (
+        "/collections/priorities/items/{featureId}/transitions",
+        &["post"],
+    ),
+    ("/collections/priorities/items/{featureId}/notes", &["post"]),
+    (
+        "/collections/priorities/items/{featureId}/history",
+        &["get"],
+    ),
+    ("/collections/councils/items/{code}/agenda", &["get", "put"]),
+    ("/review-queue", &["get"]),
+    ("/tokens", &["get", "post"]),
+    ("/tokens/{id}", &["delete"]),
 ];
 
 #[tokio::test]
@@ -292,6 +305,7 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("category", "category=water"),
         ("status", "status=proposed"),
         ("placement", "placement=by_council"),
+        ("overdue", "overdue=false"),
         ("point", "point=-66.9146,10.5061&radius=1000"),
         ("radius", "radius=1000&point=-66.9146,10.5061"),
         ("f", "f=json"),

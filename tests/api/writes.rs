@@ -381,7 +381,7 @@ async fn replacing_without_if_match_lets_the_last_writer_win() {
 // ---------------------------------------------------------------- patch
 
 #[tokio::test]
-async fn patching_the_status_changes_only_the_status() {
+async fn patching_the_category_changes_only_the_category() {
     let app = spawn_seeded_app().await;
     let mut f = priority();
     f["properties"]["rank"] = 3.into();
@@ -394,14 +394,14 @@ async fn patching_the_status_changes_only_the_status() {
         &app,
         id,
         Some("\"1\""),
-        &json!({"properties": {"status": "approved"}}),
+        &json!({"properties": {"category": "health"}}),
     )
     .await;
 
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(header(&r, "etag").as_deref(), Some("\"2\""));
     let after: Value = r.json().await.unwrap();
-    assert_eq!(after["properties"]["status"], "approved");
+    assert_eq!(after["properties"]["category"], "health");
     assert_eq!(after["properties"]["version"], 2);
     assert_eq!(after["geometry"], before["geometry"]);
     for name in [
@@ -411,7 +411,7 @@ async fn patching_the_status_changes_only_the_status() {
         "parish",
         "title",
         "description",
-        "category",
+        "status",
         "rank",
         "families",
         "created_at",
@@ -424,6 +424,29 @@ async fn patching_the_status_changes_only_the_status() {
     assert_eq!(
         get_priority(&app, id).await["properties"],
         after["properties"]
+    );
+}
+
+#[tokio::test]
+async fn patching_the_status_is_a_409_that_points_to_the_transitions() {
+    let app = spawn_seeded_app().await;
+    let id = create_priority(&app, &priority()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = patch(
+        &app,
+        &id,
+        None,
+        &json!({"properties": {"status": "approved"}}),
+    )
+    .await;
+    let p = assert_problem(r, StatusCode::CONFLICT, ("pointer", "/status")).await;
+    assert!(p["detail"].as_str().unwrap().contains("transitions"), "{p}");
+    assert_eq!(p["allowed"], json!(["approved", "rejected"]));
+    assert_eq!(
+        get_priority(&app, &id).await["properties"]["status"],
+        "proposed"
     );
 }
 
@@ -485,7 +508,7 @@ async fn patching_with_a_stale_etag_is_refused() {
         &app,
         &id,
         None,
-        &json!({"properties": {"status": "approved"}}),
+        &json!({"properties": {"category": "health"}}),
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -494,15 +517,15 @@ async fn patching_with_a_stale_etag_is_refused() {
         &app,
         &id,
         Some("\"1\""),
-        &json!({"properties": {"status": "rejected"}}),
+        &json!({"properties": {"category": "roads"}}),
     )
     .await;
 
     assert_eq!(header(&r, "etag").as_deref(), Some("\"2\""));
     assert_problem(r, StatusCode::PRECONDITION_FAILED, ("header", "If-Match")).await;
     assert_eq!(
-        get_priority(&app, &id).await["properties"]["status"],
-        "approved"
+        get_priority(&app, &id).await["properties"]["category"],
+        "health"
     );
 }
 
@@ -649,7 +672,13 @@ async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
     assert_eq!(header(&r, "etag").as_deref(), Some("\"1\""));
     assert!(r.bytes().await.unwrap().is_empty());
 
-    let r = patch(&app, &id, None, &json!({"properties": {"status": "done"}})).await;
+    let r = patch(
+        &app,
+        &id,
+        None,
+        &json!({"properties": {"category": "roads"}}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = conditional("\"1\"").await.unwrap();
     assert_eq!(

@@ -1,0 +1,212 @@
+//! The review workflow of a priority and the action plan an approved
+//! priority carries (the Agenda Concreta de Acción's planning fields).
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use super::FieldError;
+use super::priority::Status;
+
+/// The statuses a priority may move to from `from`.
+///
+/// proposed → approved | rejected; approved → in_progress | rejected;
+/// in_progress → done; a rejected or done priority can be reopened to proposed.
+pub fn allowed_moves(from: Status) -> &'static [Status] {
+    match from {
+        Status::Proposed => &[Status::Approved, Status::Rejected],
+        Status::Approved => &[Status::InProgress, Status::Rejected],
+        Status::InProgress => &[Status::Done],
+        Status::Rejected | Status::Done => &[Status::Proposed],
+    }
+}
+
+/// Whether a priority in `status` is still on its council's agenda.
+pub fn is_open(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Proposed | Status::Approved | Status::InProgress
+    )
+}
+
+/// Who carries a priority out.
+pub const RESPONSIBLE_KINDS: [&str; 5] = [
+    "ministry",
+    "governorship",
+    "mayoralty",
+    "commune",
+    "council",
+];
+
+/// The plan of an approved priority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub objective: String,
+    /// The goal (*meta*), e.g. "300 m of pipe replaced".
+    pub goal: String,
+    /// One of [`RESPONSIBLE_KINDS`].
+    pub responsible_kind: String,
+    /// The responsible entity's name.
+    pub responsible_name: String,
+    pub resources: String,
+    pub start_date: NaiveDate,
+    pub target_date: NaiveDate,
+}
+
+const MAX_PLAN_TEXT: usize = 2_000;
+
+impl Plan {
+    /// Reads a plan object found at `pointer`; every member is required.
+    pub fn from_json(value: &Value, pointer: &str) -> Result<Plan, FieldError> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| FieldError::new(pointer, "the plan must be an object"))?;
+        let known = [
+            "objective",
+            "goal",
+            "responsible",
+            "resources",
+            "start_date",
+            "target_date",
+        ];
+        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(FieldError::new(
+                format!("{pointer}/{k}"),
+                format!("unknown plan member {k:?}; expected {}", known.join(", ")),
+            ));
+        }
+        let text = |v: Option<&Value>, at: String| -> Result<String, FieldError> {
+            match v.and_then(Value::as_str).map(str::trim) {
+                Some(s) if !s.is_empty() && s.chars().count() <= MAX_PLAN_TEXT => Ok(s.to_owned()),
+                _ => Err(FieldError::new(
+                    at,
+                    format!("required: text of 1 to {MAX_PLAN_TEXT} characters"),
+                )),
+            }
+        };
+        let date = |name: &str| -> Result<NaiveDate, FieldError> {
+            let at = format!("{pointer}/{name}");
+            let s = obj
+                .get(name)
+                .and_then(Value::as_str)
+                .ok_or_else(|| FieldError::new(&at, "required: a date YYYY-MM-DD"))?;
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| FieldError::new(&at, format!("{s:?} is not a date YYYY-MM-DD")))
+        };
+        let responsible = obj
+            .get("responsible")
+            .and_then(Value::as_object)
+            .ok_or_else(|| {
+                FieldError::new(
+                    format!("{pointer}/responsible"),
+                    "required: {\"kind\": ..., \"name\": ...}",
+                )
+            })?;
+        let kind = text(
+            responsible.get("kind"),
+            format!("{pointer}/responsible/kind"),
+        )?;
+        if !RESPONSIBLE_KINDS.contains(&kind.as_str()) {
+            return Err(FieldError::new(
+                format!("{pointer}/responsible/kind"),
+                format!(
+                    "unknown kind {kind:?}; expected one of {}",
+                    RESPONSIBLE_KINDS.join(", ")
+                ),
+            ));
+        }
+        let plan = Plan {
+            objective: text(obj.get("objective"), format!("{pointer}/objective"))?,
+            goal: text(obj.get("goal"), format!("{pointer}/goal"))?,
+            responsible_kind: kind,
+            responsible_name: text(
+                responsible.get("name"),
+                format!("{pointer}/responsible/name"),
+            )?,
+            resources: text(obj.get("resources"), format!("{pointer}/resources"))?,
+            start_date: date("start_date")?,
+            target_date: date("target_date")?,
+        };
+        if plan.target_date < plan.start_date {
+            return Err(FieldError::new(
+                format!("{pointer}/target_date"),
+                "the target date is before the start date",
+            ));
+        }
+        Ok(plan)
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "objective": self.objective,
+            "goal": self.goal,
+            "responsible": {"kind": self.responsible_kind, "name": self.responsible_name},
+            "resources": self.resources,
+            "start_date": self.start_date.format("%Y-%m-%d").to_string(),
+            "target_date": self.target_date.format("%Y-%m-%d").to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Value {
+        json!({"objective": "Agua", "goal": "300 m de tubería", "responsible": {"kind": "mayoralty", "name": "Alcaldía de Libertador"},
+               "resources": "Tubería PEAD", "start_date": "2026-01-10", "target_date": "2026-06-30"})
+    }
+
+    #[test]
+    fn a_complete_plan_round_trips() {
+        let p = Plan::from_json(&plan(), "/plan").unwrap();
+        assert_eq!(p.to_json(), plan());
+    }
+
+    #[test]
+    fn each_missing_or_bad_member_is_named() {
+        for (member, value, pointer) in [
+            ("objective", Value::Null, "/plan/objective"),
+            ("goal", json!(""), "/plan/goal"),
+            (
+                "responsible",
+                json!({"kind": "king", "name": "x"}),
+                "/plan/responsible/kind",
+            ),
+            ("start_date", json!("2026-13-01"), "/plan/start_date"),
+            ("target_date", json!("2025-01-01"), "/plan/target_date"),
+            ("colour", json!("red"), "/plan/colour"),
+        ] {
+            let mut p = plan();
+            if value.is_null() {
+                p.as_object_mut().unwrap().remove(member);
+            } else {
+                p[member] = value;
+            }
+            assert_eq!(
+                Plan::from_json(&p, "/plan").unwrap_err().pointer,
+                pointer,
+                "{member}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_workflow_allows_only_its_moves() {
+        use Status::*;
+        for from in Status::ALL {
+            for to in Status::ALL {
+                let allowed = matches!(
+                    (from, to),
+                    (Proposed, Approved)
+                        | (Proposed, Rejected)
+                        | (Approved, InProgress)
+                        | (Approved, Rejected)
+                        | (InProgress, Done)
+                        | (Rejected, Proposed)
+                        | (Done, Proposed)
+                );
+                assert_eq!(allowed_moves(*from).contains(to), allowed, "{from} → {to}");
+            }
+        }
+    }
+}

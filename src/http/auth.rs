@@ -1,0 +1,181 @@
+//! Bearer tokens on requests: who is calling, and the token endpoints.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use serde_json::{Value, json};
+
+use super::params::{self, Params};
+use super::problem::ApiError;
+use super::{AppState, JSON, base_url, typed};
+use crate::domain::auth::{Principal, Role};
+use crate::domain::time;
+use crate::store::StoredToken;
+
+/// The caller, if the request carries a valid bearer token. A request with
+/// an `Authorization` header that is not a valid token is refused (401)
+/// before it reaches a handler, so handlers never act on a bad credential.
+pub struct Caller(pub Option<Principal>);
+
+impl Caller {
+    /// The caller, for a request that needs one (every write).
+    pub fn required(self) -> Result<Principal, ApiError> {
+        self.0.ok_or_else(|| {
+            ApiError::unauthorized(
+                "this request needs a bearer token: Authorization: Bearer <token>",
+            )
+        })
+    }
+}
+
+/// The token in an `Authorization: Bearer` header, if any.
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
+    match text.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(ApiError::unauthorized(
+            "the Authorization header must be \"Bearer <token>\"",
+        )),
+    }
+}
+
+/// Resolves the caller of a request.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    let Some(secret) = bearer(headers)? else {
+        return Ok(None);
+    };
+    match state.service.authenticate(secret).await? {
+        Some(p) => Ok(Some(p)),
+        None => Err(ApiError::unauthorized(
+            "the bearer token is unknown or revoked",
+        )),
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        caller(state, &parts.headers).await.map(Caller)
+    }
+}
+
+/// With `--private-reads`, every request needs a valid token; otherwise only
+/// a present but invalid token is refused here (writes check for one).
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let needs_token = state.config.private_reads && request.method() != Method::OPTIONS;
+    match caller(&state, request.headers()).await {
+        Err(e) => e.into_response(),
+        Ok(None) if needs_token => {
+            ApiError::unauthorized("this server's data is private: send a bearer token")
+                .into_response()
+        }
+        Ok(_) => next.run(request).await,
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", get(list).post(create))
+        .route("/tokens/{id}", delete(revoke))
+}
+
+/// A token as shown to admins: never its secret or hash.
+pub fn token_json(t: &StoredToken) -> Value {
+    json!({
+        "id": t.id,
+        "role": t.role.name(),
+        "scope": t.role.scope(),
+        "label": t.label,
+        "created_at": time::format(t.created_at),
+        "revoked_at": t.revoked_at.map(time::format),
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[params::FORMAT])?;
+    let who = caller.required()?;
+    let tokens = state.service.tokens(Some(&who)).await?;
+    let body = json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()});
+    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    who.role.may_administer().map_err(ApiError::forbidden)?;
+    let value = super::read_json(&state, &headers, body).await?;
+    let text = |name: &str| -> Result<Option<&str>, ApiError> {
+        match value.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ApiError::invalid_field(crate::domain::FieldError::new(
+                format!("/{name}"),
+                "must be a string",
+            ))),
+        }
+    };
+    let role_name = text("role")?.ok_or_else(|| {
+        ApiError::invalid_field(crate::domain::FieldError::new(
+            "/role",
+            "required: spokesperson, cabinet, planner or admin",
+        ))
+    })?;
+    let role = Role::parse(role_name, text("scope")?)
+        .map_err(|e| ApiError::invalid_field(crate::domain::FieldError::new("/scope", e)))?;
+    let label = text("label")?.map(str::to_owned);
+    let (token, secret) = state.service.create_token(Some(&who), role, label).await?;
+    let mut body = token_json(&token);
+    body["token"] = secret.into();
+    let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
+    if let Ok(location) =
+        format!("{}/tokens/{}", base_url(&state.config, &headers), token.id).parse()
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    // The secret is in this body only: keep it out of every cache.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    state.service.revoke_token(Some(&who), &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
