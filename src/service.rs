@@ -19,7 +19,7 @@ use crate::domain::geometry::representative_point;
 use crate::domain::history::Change;
 use crate::domain::priority::{MAX_RANK, Placement, Status};
 use crate::domain::priority::{Priority, PriorityDraft, merge_patch};
-use crate::domain::territory::{Council, Territory};
+use crate::domain::territory::{Commune, Council, Territory};
 use crate::domain::workflow::{self, Plan, allowed_moves};
 use crate::domain::{BodyError, FieldError};
 use crate::import::BoundaryFeature;
@@ -692,6 +692,77 @@ impl Service {
         Ok(())
     }
 
+    /// Adds a commune (admins).
+    pub async fn create_commune(
+        &self,
+        who: Option<&Principal>,
+        commune: Commune,
+    ) -> Result<(), ServiceError> {
+        administer(who)?;
+        let _gate = self.writes.lock().await;
+        if self.index.read().catalog.commune(&commune.code).is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "commune {} exists already",
+                commune.code
+            )));
+        }
+        self.store.insert_commune(&commune).await?;
+        self.index.write().catalog.insert_commune(commune);
+        Ok(())
+    }
+
+    /// Changes a council (admins) with a JSON merge patch of its Feature:
+    /// name, location, commune, spokespeople; its code and parish stay.
+    pub async fn update_council(
+        &self,
+        who: Option<&Principal>,
+        code: &CouncilCode,
+        patch: &Value,
+    ) -> Result<Council, ServiceError> {
+        administer(who)?;
+        if !patch.is_object() {
+            return Err(ServiceError::WrongShape {
+                pointer: String::new(),
+                detail: "a merge patch must be a JSON object".into(),
+            });
+        }
+        let _gate = self.writes.lock().await;
+        let current = self
+            .index
+            .read()
+            .catalog
+            .council(code)
+            .cloned()
+            .ok_or_else(|| ServiceError::NotFound(format!("no council with code {code:?}")))?;
+        let mut feature = council_feature_value(&current);
+        merge_patch(&mut feature, patch);
+        let updated = Council::from_feature(&feature)?;
+        if updated.code != current.code {
+            return Err(
+                FieldError::new("/properties/code", "a council's code cannot change").into(),
+            );
+        }
+        if updated.parish != current.parish {
+            return Err(FieldError::new(
+                "/properties/parish",
+                "a council's parish cannot change; its priorities are placed by it",
+            )
+            .into());
+        }
+        if let Some(c) = &updated.commune
+            && self.index.read().catalog.commune(c).is_none()
+        {
+            return Err(FieldError::new(
+                "/properties/commune",
+                format!("commune {c} does not exist"),
+            )
+            .into());
+        }
+        self.store.update_council(&updated).await?;
+        self.index.write().catalog.insert_council(updated.clone());
+        Ok(updated)
+    }
+
     /// Adds a council; its parish must exist.
     pub async fn create_council(
         &self,
@@ -714,6 +785,15 @@ impl Service {
                     "council {} exists already",
                     council.code
                 )));
+            }
+            if let Some(c) = &council.commune
+                && index.catalog.commune(c).is_none()
+            {
+                return Err(FieldError::new(
+                    "/properties/commune",
+                    format!("commune {c} does not exist"),
+                )
+                .into());
             }
         }
         self.store.insert_council(&council).await?;
@@ -1033,6 +1113,25 @@ fn administer(who: Option<&Principal>) -> Result<(), ServiceError> {
         Some(p) => p.role.may_administer().map_err(ServiceError::Forbidden),
         None => Ok(()),
     }
+}
+
+/// A council as the writable Feature a merge patch applies to.
+fn council_feature_value(c: &Council) -> Value {
+    let geometry = c
+        .location
+        .map(|p| serde_json::json!({"type": "Point", "coordinates": [p.x(), p.y()]}))
+        .unwrap_or(Value::Null);
+    serde_json::json!({
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "code": c.code.as_str(),
+            "name": c.name,
+            "parish": c.parish.to_string(),
+            "commune": c.commune.as_ref().map(|m| m.to_string()),
+            "spokespeople": c.spokespeople,
+        },
+    })
 }
 
 /// A draft as an authorization check sees it: its council, the parish it is

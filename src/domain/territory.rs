@@ -28,6 +28,40 @@ pub struct Council {
     pub parish: TerritoryCode,
     /// Where the council meets, when known.
     pub location: Option<Point<f64>>,
+    /// The commune (*comuna*) it belongs to, if any.
+    pub commune: Option<CouncilCode>,
+    /// How many spokespeople (*voceros*) are active.
+    pub spokespeople: u32,
+}
+
+/// A commune (*comuna*): councils grouped to plan together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commune {
+    /// Registry code, with the same form as a council's.
+    pub code: CouncilCode,
+    pub name: String,
+}
+
+impl Commune {
+    /// Reads a commune from a Feature with properties `code` and `name`, and
+    /// a null geometry (a commune is where its councils are).
+    pub fn from_feature(value: &Value) -> Result<Self, BodyError> {
+        let (props, geometry) = feature_properties(value)?;
+        only_known(props, &["code", "name", "councils"])?;
+        if !geometry.is_null() {
+            return Err(FieldError::new(
+                "/geometry",
+                "send null: a commune is located by its councils",
+            )
+            .into());
+        }
+        Ok(Commune {
+            code: string_prop(props, "code")?
+                .parse()
+                .map_err(|e| FieldError::new("/properties/code", e))?,
+            name: name_prop(props)?,
+        })
+    }
 }
 
 /// Checks that `value` is a Feature and returns its properties object.
@@ -107,7 +141,18 @@ impl Council {
     /// `parish`, and a Point geometry or null.
     pub fn from_feature(value: &Value) -> Result<Self, BodyError> {
         let (props, geometry) = feature_properties(value)?;
-        only_known(props, &["code", "name", "parish", "state", "municipality"])?;
+        only_known(
+            props,
+            &[
+                "code",
+                "name",
+                "parish",
+                "state",
+                "municipality",
+                "commune",
+                "spokespeople",
+            ],
+        )?;
         let location = match geometry {
             Value::Null => None,
             g => match parse_geometry(g, "/geometry")? {
@@ -129,6 +174,27 @@ impl Council {
             parish: TerritoryCode::parse(Level::Parish, string_prop(props, "parish")?)
                 .map_err(|e| FieldError::new("/properties/parish", e))?,
             location,
+            commune: match props.get("commune") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(
+                    s.parse()
+                        .map_err(|e| FieldError::new("/properties/commune", e))?,
+                ),
+                Some(_) => {
+                    return Err(
+                        FieldError::new("/properties/commune", "must be a commune code").into(),
+                    );
+                }
+            },
+            spokespeople: match props.get("spokespeople") {
+                None | Some(Value::Null) => 0,
+                Some(v) => v.as_u64().filter(|n| *n <= 10_000).ok_or_else(|| {
+                    FieldError::new(
+                        "/properties/spokespeople",
+                        "must be a whole number from 0 to 10000",
+                    )
+                })? as u32,
+            },
         })
     }
 }

@@ -22,14 +22,23 @@ use std::borrow::Cow;
 use crate::domain::FieldError;
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
+use crate::domain::query;
 use crate::domain::query::Page;
-use crate::domain::territory::Council;
+use crate::domain::territory::{Commune, Council};
 use crate::domain::workflow;
 use crate::service::ServiceError;
 use axum::http::StatusCode;
 
 /// The parameters of `GET /collections/councils/items`.
-pub const ITEM_PARAMS: &[ParamSpec] = &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, FORMAT];
+pub const ITEM_PARAMS: &[ParamSpec] =
+    &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, COMMUNE, FORMAT];
+
+const COMMUNE: ParamSpec = ParamSpec {
+    name: "commune",
+    description: "Commune codes, comma separated.",
+    schema: "string",
+    example: "COM-0101-01",
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,7 +46,15 @@ pub fn router() -> Router<AppState> {
             "/collections/councils/items",
             get(list_councils).post(create_council),
         )
-        .route("/collections/councils/items/{code}", get(get_council))
+        .route(
+            "/collections/councils/items/{code}",
+            get(get_council).patch(patch_council),
+        )
+        .route(
+            "/collections/communes/items",
+            get(list_communes).post(create_commune),
+        )
+        .route("/collections/communes/items/{code}", get(get_commune))
         .route(
             "/collections/councils/items/{code}/agenda",
             get(get_agenda).put(put_agenda),
@@ -55,6 +72,8 @@ fn council_feature(c: &Council) -> String {
             props[level.as_str()] = code.to_string().into();
         }
     }
+    props["commune"] = c.commune.as_ref().map(|m| m.to_string()).into();
+    props["spokespeople"] = c.spokespeople.into();
     json!({"type": "Feature", "id": c.code.as_str(), "geometry": geometry, "properties": props})
         .to_string()
 }
@@ -68,10 +87,27 @@ async fn list_councils(
     let features: Vec<String> = {
         let index = state.service.index().read();
         let within = within(&params, &index.catalog)?;
+        let communes: Option<Vec<CouncilCode>> =
+            params.parsed("commune", |s| query::parse_list(s, |c| c.parse()))?;
+        if let Some(unknown) = communes
+            .iter()
+            .flatten()
+            .find(|c| index.catalog.commune(c).is_none())
+        {
+            return Err(ApiError::parameter(
+                "commune",
+                format!("unknown commune {unknown}"),
+            ));
+        }
         index
             .catalog
             .councils(&within)
             .into_iter()
+            .filter(|c| {
+                communes
+                    .as_ref()
+                    .is_none_or(|list| c.commune.as_ref().is_some_and(|m| list.contains(m)))
+            })
             .map(council_feature)
             .collect()
     };
@@ -202,4 +238,98 @@ async fn put_agenda(
     state.service.order_agenda(&who, &council, &order).await?;
     let body = agenda_body(&state, &base_url(&state.config, &headers), &council)?;
     Ok(typed(StatusCode::OK, GEOJSON, body))
+}
+
+async fn patch_council(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    let code = code
+        .parse::<CouncilCode>()
+        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let patch = read_json(&state, &headers, body).await?;
+    let council = state
+        .service
+        .update_council(Some(&who), &code, &patch)
+        .await?;
+    Ok(typed(StatusCode::OK, GEOJSON, council_feature(&council)))
+}
+
+/// A commune as a Feature: null geometry, its code, name and councils count.
+fn commune_feature(index: &crate::index::Index, c: &Commune) -> String {
+    let councils = index
+        .catalog
+        .councils(&[])
+        .into_iter()
+        .filter(|k| k.commune.as_ref() == Some(&c.code))
+        .count();
+    json!({"type": "Feature", "id": c.code.as_str(), "geometry": null,
+           "properties": {"code": c.code.as_str(), "name": c.name, "councils": councils}})
+    .to_string()
+}
+
+async fn list_communes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), &[LIMIT, OFFSET, FORMAT])?;
+    let features: Vec<String> = {
+        let index = state.service.index().read();
+        index
+            .catalog
+            .communes()
+            .map(|c| commune_feature(&index, c))
+            .collect()
+    };
+    list_response(
+        &base_url(&state.config, &headers),
+        "/collections/communes/items",
+        &params,
+        features,
+    )
+}
+
+async fn get_commune(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[FORMAT])?;
+    let not_found = || ApiError::not_found(format!("no commune with code {code:?}"));
+    let parsed: CouncilCode = code.parse().map_err(|_| not_found())?;
+    let index = state.service.index().read();
+    let c = index.catalog.commune(&parsed).ok_or_else(not_found)?;
+    Ok(typed(StatusCode::OK, GEOJSON, commune_feature(&index, c)))
+}
+
+async fn create_commune(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[])?;
+    let who = caller.required()?;
+    let value = read_json(&state, &headers, body).await?;
+    let commune = Commune::from_feature(&value).map_err(ServiceError::from)?;
+    let path = format!("/collections/communes/items/{}", commune.code);
+    let code = commune.code.clone();
+    state.service.create_commune(Some(&who), commune).await?;
+    let feature = {
+        let index = state.service.index().read();
+        let c = index
+            .catalog
+            .commune(&code)
+            .ok_or_else(|| ApiError::internal("created commune missing"))?;
+        commune_feature(&index, c)
+    };
+    Ok(created(&base_url(&state.config, &headers), path, feature))
 }

@@ -29,7 +29,7 @@ pub const CONFORMANCE: [&str; 6] = [
 ];
 
 /// The collections served, with their titles and descriptions.
-pub const COLLECTIONS: [(&str, &str, &str); 5] = [
+pub const COLLECTIONS: [(&str, &str, &str); 6] = [
     (
         "priorities",
         "Priorities of the communal councils",
@@ -39,6 +39,11 @@ pub const COLLECTIONS: [(&str, &str, &str); 5] = [
         "councils",
         "Communal councils",
         "Consejos comunales, with the parish they belong to and where they meet.",
+    ),
+    (
+        "communes",
+        "Communes",
+        "Comunas: councils grouped to plan together.",
     ),
     ("states", "States", "Estados, with 2-digit INE-style codes."),
     (

@@ -119,7 +119,7 @@ pub fn document(base: &str) -> Value {
             "summary": "A collection's description (priorities with its spatial and temporal extent)",
             "parameters": [
                 {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string",
-                 "enum": ["priorities", "councils", "states", "municipalities", "parishes"]}},
+                 "enum": ["priorities", "councils", "communes", "states", "municipalities", "parishes"]}},
                 query_params(&[FORMAT])[0],
             ],
             "responses": responses(("200", ok("The collection", "application/json", json_doc.clone())), &[("400", "Unknown query parameter"), ("404", "No such collection")]),
@@ -332,6 +332,35 @@ pub fn document(base: &str) -> Value {
             },
         }),
     );
+    paths.insert(
+        "/collections/communes/items".into(),
+        json!({
+            "get": {
+                "summary": "List communes (comunas), each with its councils count",
+                "parameters": query_params(&[super::params::LIMIT, super::params::OFFSET, FORMAT]),
+                "responses": responses(("200", ok("A page of communes", "application/geo+json", fc.clone())), &bad_query),
+            },
+            "post": {
+                "summary": "Create a commune (admin): properties code and name; geometry null",
+                "requestBody": feature_body("Feature"),
+                "responses": resp("201", ok("Created; Location is set", "application/geo+json", generic.clone()), &with(&[("409", "That code exists already"), ("422", "Invalid member")])),
+            },
+        }),
+    );
+    paths.insert(
+        "/collections/communes/items/{code}".into(),
+        json!({"get": {
+            "summary": "One commune by code",
+            "parameters": [path_param("code", "The code"), query_params(&[FORMAT])[0]],
+            "responses": responses(("200", ok("The commune", "application/geo+json", generic.clone())), &[("404", "Not found")]),
+        }}),
+    );
+    paths["/collections/councils/items/{code}"]["patch"] = json!({
+        "summary": "Change a council (admin) with a JSON merge patch: name, location (Point), commune, spokespeople; its code and parish cannot change",
+        "parameters": [path_param("code", "The council's code")],
+        "requestBody": {"required": true, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}},
+        "responses": resp("200", ok("The council", "application/geo+json", generic.clone()), &with(&[("404", "No such council"), ("422", "Invalid member, an unknown commune, or a changed parish")])),
+    });
     paths.insert(
         "/review-queue".into(),
         json!({"get": {

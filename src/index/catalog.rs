@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
-use crate::domain::territory::{Council, Territory};
+use crate::domain::territory::{Commune, Council, Territory};
 
 /// Every territory and council, ordered by code.
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
     territories: BTreeMap<TerritoryCode, Territory>,
     councils: BTreeMap<CouncilCode, Council>,
+    communes: BTreeMap<CouncilCode, Commune>,
     /// Councils per parish, so a territory's count is a range sum.
     councils_per_parish: BTreeMap<TerritoryCode, u64>,
     /// Bumped whenever boundaries change, so derived caches know they are stale.
@@ -19,9 +20,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn new(territories: Vec<Territory>, councils: Vec<Council>) -> Self {
+    pub fn new(
+        territories: Vec<Territory>,
+        councils: Vec<Council>,
+        communes: Vec<Commune>,
+    ) -> Self {
         let mut catalog = Catalog {
             territories: territories.into_iter().map(|t| (t.code, t)).collect(),
+            communes: communes.into_iter().map(|c| (c.code.clone(), c)).collect(),
             ..Default::default()
         };
         councils.into_iter().for_each(|c| catalog.insert_council(c));
@@ -50,6 +56,19 @@ impl Catalog {
 
     pub fn council(&self, code: &CouncilCode) -> Option<&Council> {
         self.councils.get(code)
+    }
+
+    pub fn commune(&self, code: &CouncilCode) -> Option<&Commune> {
+        self.communes.get(code)
+    }
+
+    /// Every commune, by code.
+    pub fn communes(&self) -> impl Iterator<Item = &Commune> {
+        self.communes.values()
+    }
+
+    pub fn insert_commune(&mut self, commune: Commune) {
+        self.communes.insert(commune.code.clone(), commune);
     }
 
     pub fn insert_territory(&mut self, territory: Territory) {

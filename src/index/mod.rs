@@ -32,6 +32,7 @@ impl Index {
         let catalog = Catalog::new(
             store.load_territories().await?,
             store.load_councils().await?,
+            store.load_communes().await?,
         );
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
         let priorities = PriorityIndex::build(

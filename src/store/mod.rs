@@ -21,7 +21,7 @@ use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
 use crate::domain::geometry::{parse_geometry, parse_geometry_limited, to_geojson};
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
-use crate::domain::territory::{Council, Territory};
+use crate::domain::territory::{Commune, Council, Territory};
 use crate::domain::time::{self, Micros};
 use crate::domain::workflow::Plan;
 
@@ -146,9 +146,11 @@ impl Store {
 
     /// Every council.
     pub async fn load_councils(&self) -> Result<Vec<Council>, StoreError> {
-        let rows = sqlx::query("SELECT code, name, parish_code, location FROM councils")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT code, name, parish_code, location, commune_code, spokespeople FROM councils",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(council_from_row).collect()
     }
 
@@ -174,6 +176,53 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         insert_territory(&mut tx, territory, false).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every commune.
+    pub async fn load_communes(&self) -> Result<Vec<Commune>, StoreError> {
+        let rows = sqlx::query("SELECT code, name FROM communes")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let code: String = row.try_get("code")?;
+                Ok(Commune {
+                    code: CouncilCode::from_str(&code).map_err(|e| corrupt("commune code", e))?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a commune.
+    pub async fn insert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO communes (code, name) VALUES (?, ?)")
+            .bind(commune.code.as_str())
+            .bind(&commune.name)
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Changes a council's name, location, commune and spokespeople (its
+    /// code and parish stay).
+    pub async fn update_council(&self, c: &Council) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE councils SET name = ?, location = ?, commune_code = ?, spokespeople = ? WHERE code = ?",
+        )
+        .bind(&c.name)
+        .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
+        .bind(c.commune.as_ref().map(|m| m.to_string()))
+        .bind(i64::from(c.spokespeople))
+        .bind(c.code.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 
@@ -598,14 +647,19 @@ async fn insert_territory(tx: &mut Tx<'_>, t: &Territory, upsert: bool) -> Resul
 }
 
 async fn insert_council(tx: &mut Tx<'_>, c: &Council) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO councils (code, name, parish_code, location) VALUES (?, ?, ?, ?)")
-        .bind(c.code.as_str())
-        .bind(&c.name)
-        .bind(c.parish.to_string())
-        .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
-        .execute(&mut **tx)
-        .await
-        .map_err(classify)?;
+    sqlx::query(
+        "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(c.code.as_str())
+    .bind(&c.name)
+    .bind(c.parish.to_string())
+    .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
+    .bind(c.commune.as_ref().map(|m| m.to_string()))
+    .bind(i64::from(c.spokespeople))
+    .execute(&mut **tx)
+    .await
+    .map_err(classify)?;
     Ok(())
 }
 
@@ -683,6 +737,16 @@ fn council_from_row(row: &SqliteRow) -> Result<Council, StoreError> {
         parish: TerritoryCode::parse(Level::Parish, &parish)
             .map_err(|e| corrupt("parish code", e))?,
         location: location.map(|p: Point<f64>| p),
+        commune: {
+            let commune: Option<String> = row.try_get("commune_code")?;
+            commune
+                .map(|c| CouncilCode::from_str(&c).map_err(|e| corrupt("commune code", e)))
+                .transpose()?
+        },
+        spokespeople: {
+            let n: i64 = row.try_get("spokespeople")?;
+            n as u32
+        },
     })
 }
 

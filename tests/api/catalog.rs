@@ -493,3 +493,86 @@ async fn an_unknown_code_is_a_404_problem() {
         assert_not_found(app.get(path).await).await;
     }
 }
+
+// ---------------------------------------------------------------- communes
+
+#[tokio::test]
+async fn councils_join_communes_and_an_admin_updates_them_with_a_merge_patch() {
+    let app = spawn_app().await;
+    app.seed_minimal_catalog().await;
+    let commune = json!({"type": "Feature", "geometry": null, "properties": {"code": "COM-1", "name": "Comuna El Panal"}});
+    let r = app.post_json("/collections/communes/items", &commune).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.post_json("/collections/communes/items", &commune)
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+
+    let patch = |token: Option<&str>, body: Value| {
+        let client = token.map_or_else(|| app.client.clone(), crate::helpers::client_with);
+        let url = app.url("/collections/councils/items/CC-1");
+        async move {
+            client
+                .patch(url)
+                .header("content-type", "application/merge-patch+json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = patch(
+        None,
+        json!({"properties": {"commune": "COM-1", "spokespeople": 12}}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let council: Value = r.json().await.unwrap();
+    assert_eq!(council["properties"]["commune"], "COM-1");
+    assert_eq!(council["properties"]["spokespeople"], 12);
+    assert_eq!(
+        council["properties"]["name"], "Consejo Comunal Catedral",
+        "untouched members stay"
+    );
+
+    let (_, listed) = app
+        .get_json("/collections/councils/items?commune=COM-1")
+        .await;
+    assert_eq!(listed["numberMatched"], 1);
+    let (_, commune) = app.get_json("/collections/communes/items/COM-1").await;
+    assert_eq!(commune["properties"]["councils"], 1);
+
+    // Refused, and nothing changes: a new parish, an unknown commune, a non-admin.
+    let r = patch(None, json!({"properties": {"parish": "010102"}})).await;
+    assert_problem(
+        r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ("pointer", "/properties/parish"),
+    )
+    .await;
+    let r = patch(None, json!({"properties": {"commune": "COM-9"}})).await;
+    assert_problem(
+        r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ("pointer", "/properties/commune"),
+    )
+    .await;
+    let planner = app.token("planner", None).await;
+    let r = patch(Some(&planner), json!({"properties": {"spokespeople": 1}})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, after) = app.get_json("/collections/councils/items/CC-1").await;
+    assert_eq!(after["properties"]["spokespeople"], 12);
+    assert_eq!(after["properties"]["commune"], "COM-1");
+    assert_eq!(after["properties"]["parish"], "010101");
+
+    // It survives a restart.
+    let dir = app.stop().await;
+    let url = crate::helpers::database_url(&dir);
+    let app =
+        crate::helpers::spawn_app_in(dir, prioridades::config::ServeArgs::for_database(url)).await;
+    let (_, again) = app.get_json("/collections/councils/items/CC-1").await;
+    assert_eq!(again["properties"]["commune"], "COM-1");
+    assert_eq!(again["properties"]["spokespeople"], 12);
+}

@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 27] = [
+const ROUTES: [(&str, &[&str]); 29] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -208,7 +208,9 @@ const ROUTES: [(&str, &[&str]); 27] = [
     ("/collections/parishes/items", &["get", "post"]),
     ("/collections/parishes/items/{code}", &["get"]),
     ("/collections/councils/items", &["get", "post"]),
-    ("/collections/councils/items/{code}", &["get"]),
+    ("/collections/councils/items/{code}", &["get", "patch"]),
+    ("/collections/communes/items", &["get", "post"]),
+    ("/collections/communes/items/{code}", &["get"]),
     ("/statistics", &["get"]),
     (
         "/collections/priorities/items/{featureId}/transitions",
@@ -232,6 +234,14 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
         .as_str()
         .expect("id")
         .to_owned();
+
+    let commune = json!({"type": "Feature", "geometry": null, "properties": {"code": "COM-1", "name": "Comuna"}});
+    assert_eq!(
+        app.post_json("/collections/communes/items", &commune)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
 
     let doc = get_typed(&app, "/api", OPENAPI).await;
 
@@ -272,6 +282,10 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
             .replace(
                 "/collections/councils/items/{code}",
                 "/collections/councils/items/CC-1",
+            )
+            .replace(
+                "/collections/communes/items/{code}",
+                "/collections/communes/items/COM-1",
             );
         assert_eq!(
             app.get(&concrete).await.status(),
@@ -343,6 +357,7 @@ async fn the_collections_list_each_collection_with_a_geojson_items_link() {
         ids,
         BTreeSet::from([
             "priorities",
+            "communes",
             "councils",
             "states",
             "municipalities",
