@@ -442,6 +442,19 @@ impl Service {
         let mut draft = draft_of(&current);
         draft.status = to;
         draft.plan = plan;
+        // A reopened priority returns to its agenda unranked when another
+        // open priority took its rank meanwhile: ranks stay unique.
+        if let Some(rank) = draft.rank
+            && workflow::is_open(to)
+            && self
+                .index
+                .read()
+                .priorities
+                .of_council(&draft.council)
+                .any(|e| e.id != id && e.rank == Some(rank) && workflow::is_open(e.status))
+        {
+            draft.rank = None;
+        }
         prepare(&self.index.read(), &mut draft)?;
         let change = Change {
             actor: who.actor(),
