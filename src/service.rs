@@ -157,19 +157,14 @@ pub struct Service {
     store: Store,
     index: SharedIndex,
     writes: Mutex<()>,
-    /// Tokens by the hash of their secret.
-    tokens: std::sync::RwLock<HashMap<String, StoredToken>>,
 }
 
 impl Service {
-    pub fn new(store: Store, index: SharedIndex, tokens: Vec<StoredToken>) -> Self {
+    pub fn new(store: Store, index: SharedIndex) -> Self {
         Service {
             store,
             index,
             writes: Mutex::new(()),
-            tokens: std::sync::RwLock::new(
-                tokens.into_iter().map(|t| (t.hash.clone(), t)).collect(),
-            ),
         }
     }
 
@@ -182,32 +177,14 @@ impl Service {
     }
 
     /// Checks a bearer token's secret: the caller it stands for, or `None`
-    /// when it is unknown or revoked. Tokens made by the command line while
-    /// the server runs are found in the store and remembered.
+    /// when it is unknown or revoked. Read from the store every time, so a
+    /// token revoked anywhere (HTTP or the command line, on any process)
+    /// stops working at once; it is one indexed lookup.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<Principal>, ServiceError> {
-        let hash = auth::hash_secret(secret);
-        let known = self
-            .tokens
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-            .cloned();
-        let token = match known {
-            Some(t) => t,
-            None => match self.store.token_by_hash(&hash).await? {
-                Some(t) => {
-                    self.tokens
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(hash, t.clone());
-                    t
-                }
-                None => return Ok(None),
-            },
-        };
-        Ok(token.revoked_at.is_none().then_some(Principal {
-            token_id: token.id,
-            role: token.role,
+        let token = self.store.token_by_hash(&auth::hash_secret(secret)).await?;
+        Ok(token.filter(|t| t.revoked_at.is_none()).map(|t| Principal {
+            token_id: t.id,
+            role: t.role,
         }))
     }
 
@@ -230,10 +207,6 @@ impl Service {
             revoked_at: None,
         };
         self.store.insert_token(&token).await?;
-        self.tokens
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(token.hash.clone(), token.clone());
         Ok((token, new.secret))
     }
 
@@ -254,17 +227,6 @@ impl Service {
             StoreError::NotFound => ServiceError::NotFound(format!("no token with id {id:?}")),
             other => other.into(),
         })?;
-        let now = crate::domain::time::now();
-        for t in self
-            .tokens
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .values_mut()
-        {
-            if t.id == id {
-                t.revoked_at.get_or_insert(now);
-            }
-        }
         Ok(())
     }
 
@@ -650,8 +612,26 @@ impl Service {
         let mut valid = Vec::with_capacity(batch.len());
         {
             let index = self.index.read();
+            // Ranks claimed by earlier features of this batch, which the
+            // index does not hold yet.
+            let mut claimed: HashMap<(CouncilCode, u8), Option<Uuid>> = HashMap::new();
             for (position, mut draft) in batch.drain(..) {
-                match prepare(&index, &mut draft) {
+                let checked = prepare(&index, &mut draft).and_then(|()| {
+                    let Some(rank) = draft.rank.filter(|_| workflow::is_open(draft.status)) else {
+                        return Ok(());
+                    };
+                    match claimed.insert((draft.council.clone(), rank), draft.id) {
+                        Some(holder) if holder.is_none() || holder != draft.id => Err(FieldError::new(
+                            "/properties/rank",
+                            format!(
+                                "rank {rank} of council {} is claimed by an earlier feature of this import",
+                                draft.council
+                            ),
+                        )),
+                        _ => Ok(()),
+                    }
+                });
+                match checked {
                     Ok(()) => valid.push(draft),
                     Err(e) => report.errors.push(import_error(position, e.into())),
                 }

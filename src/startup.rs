@@ -48,8 +48,7 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
         elapsed_ms = started.elapsed().as_millis() as u64,
         "index built"
     );
-    let tokens = store.tokens().await?;
-    Ok(Service::new(store, SharedIndex::new(index), tokens))
+    Ok(Service::new(store, SharedIndex::new(index)))
 }
 
 impl Application {

@@ -9,6 +9,7 @@ mod bad_input;
 mod catalog;
 mod demo;
 mod durability;
+mod governance;
 mod helpers;
 mod meta;
 mod queries;
