@@ -336,6 +336,16 @@ impl Service {
                 detail: "a status changes only through POST /collections/priorities/items/{id}/transitions".into(),
             });
         }
+        if entry.target_date.is_some() && draft.plan.is_none() && entry.status != Status::Proposed {
+            return Err(FieldError::new(
+                "/properties/plan",
+                format!(
+                    "a {} priority keeps its plan; change its members instead of removing it",
+                    entry.status
+                ),
+            )
+            .into());
+        }
         prepare(&index, draft)?;
         who.role
             .may_edit(before, subject_of(&index, draft))

@@ -102,7 +102,7 @@ pub const ITEM_PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "overdue",
-        description: "true: only priorities whose plan's target date has passed and that are not done or rejected; false: all others.",
+        description: "true: only approved or in-progress priorities whose plan's target date has passed; false: all others.",
         schema: "boolean",
         example: "true",
     },

@@ -438,11 +438,11 @@ fn parish_range(territory: TerritoryCode) -> (TerritoryCode, TerritoryCode) {
     )
 }
 
-/// Whether a priority's plan is late: its target date has passed and it is
-/// neither done nor rejected.
+/// Whether a priority's plan is late: its target date has passed while it is
+/// approved or in progress (a reopened proposal is not being carried out).
 pub fn is_overdue(entry: &Entry, today: chrono::NaiveDate) -> bool {
     entry.target_date.is_some_and(|t| t < today)
-        && !matches!(entry.status, Status::Done | Status::Rejected)
+        && matches!(entry.status, Status::Approved | Status::InProgress)
 }
 
 /// Checks every filter on one entry. `None` when it does not match; else the

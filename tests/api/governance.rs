@@ -2494,3 +2494,55 @@ async fn secrets_never_reach_the_logs() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_approved_priority_keeps_its_plan_and_a_reopened_one_is_not_overdue() {
+    let gov = governed_app().await;
+    let app = &gov.app;
+    let id = create(app, &feature("CC-A", AT_A, "con plan")).await;
+    let r = transition(
+        app,
+        &app.client,
+        &id,
+        &json!({"status": "approved", "plan": plan(PAST)}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let listed = |query: &'static str| async move {
+        let (_, body) = app.get_json(&format!("{ITEMS}?{query}&limit=10000")).await;
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert!(listed("overdue=true").await.contains(&id));
+
+    // Removing the plan of an approved priority is refused; nothing changes.
+    let r = app
+        .client
+        .patch(app.url(&format!("{ITEMS}/{id}")))
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"properties": {"plan": null}}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ("pointer", "/properties/plan"),
+    )
+    .await;
+    let (_, after) = app.get_json(&format!("{ITEMS}/{id}")).await;
+    assert_eq!(after["properties"]["plan"], plan(PAST));
+    assert_eq!(after["properties"]["version"], 2);
+
+    // Rejected, then reopened: proposed again, so not overdue though its old plan is past due.
+    for status in ["rejected", "proposed"] {
+        let r = transition(app, &app.client, &id, &json!({"status": status})).await;
+        assert_eq!(r.status(), StatusCode::OK, "to {status}");
+    }
+    assert!(!listed("overdue=true").await.contains(&id));
+    assert!(listed("overdue=false").await.contains(&id));
+}
