@@ -324,11 +324,7 @@ impl Service {
             .priorities
             .get(&id)
             .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
-        let before = Subject {
-            council: &entry.council,
-            parish: entry.parish,
-            status: entry.status,
-        };
+        let before = subject(entry);
         if draft.status != entry.status {
             return Err(ServiceError::Workflow {
                 from: entry.status,
@@ -352,6 +348,20 @@ impl Service {
             .map_err(ServiceError::Forbidden)
     }
 
+    /// Runs an authorization check on the priority `id` as the index holds it.
+    fn check_priority(
+        &self,
+        id: Uuid,
+        check: impl FnOnce(Subject) -> Result<(), auth::Denied>,
+    ) -> Result<(), ServiceError> {
+        let index = self.index.read();
+        let entry = index
+            .priorities
+            .get(&id)
+            .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
+        check(subject(entry)).map_err(ServiceError::Forbidden)
+    }
+
     /// The stored priority `id`.
     async fn current(&self, id: Uuid) -> Result<Priority, ServiceError> {
         self.store
@@ -373,20 +383,7 @@ impl Service {
     ) -> Result<Written, ServiceError> {
         let _gate = self.writes.lock().await;
         let current = self.current(id).await?;
-        {
-            let index = self.index.read();
-            let entry = index
-                .priorities
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
-            who.role
-                .may_review(Subject {
-                    council: &entry.council,
-                    parish: entry.parish,
-                    status: entry.status,
-                })
-                .map_err(ServiceError::Forbidden)?;
-        }
+        self.check_priority(id, |subject| who.role.may_review(subject))?;
         let allowed = allowed_moves(current.status);
         if !allowed.contains(&to) {
             return Err(ServiceError::Workflow {
@@ -448,20 +445,7 @@ impl Service {
         note: String,
     ) -> Result<(), ServiceError> {
         let _gate = self.writes.lock().await;
-        {
-            let index = self.index.read();
-            let entry = index
-                .priorities
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
-            who.role
-                .may_review(Subject {
-                    council: &entry.council,
-                    parish: entry.parish,
-                    status: entry.status,
-                })
-                .map_err(ServiceError::Forbidden)?;
-        }
+        self.check_priority(id, |subject| who.role.may_review(subject))?;
         self.store
             .annotate(
                 id,
@@ -558,20 +542,7 @@ impl Service {
         if_match: Option<&[i64]>,
     ) -> Result<(), ServiceError> {
         let _gate = self.writes.lock().await;
-        {
-            let index = self.index.read();
-            let entry = index
-                .priorities
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("no priority with id {id}")))?;
-            who.role
-                .may_delete(Subject {
-                    council: &entry.council,
-                    parish: entry.parish,
-                    status: entry.status,
-                })
-                .map_err(ServiceError::Forbidden)?;
-        }
+        self.check_priority(id, |subject| who.role.may_delete(subject))?;
         let pk = self
             .store
             .delete_priority(id, if_match, &Change::by(who.actor()))
@@ -1135,6 +1106,15 @@ fn council_feature_value(c: &Council) -> Value {
             "spokespeople": c.spokespeople,
         },
     })
+}
+
+/// An indexed priority as an authorization check sees it.
+fn subject(entry: &crate::index::Entry) -> Subject<'_> {
+    Subject {
+        council: &entry.council,
+        parish: entry.parish,
+        status: entry.status,
+    }
 }
 
 /// A draft as an authorization check sees it: its council, the parish it is
