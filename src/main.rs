@@ -24,7 +24,6 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("prioridades: {e}");
             ExitCode::FAILURE
         }

@@ -56,6 +56,8 @@ pub enum ServiceError {
     /// The workflow does not allow this move (409).
     #[error("{detail}")]
     Workflow {
+        /// The member at fault: `/status` of a transition, `/properties/status` of an edit.
+        pointer: &'static str,
         from: Status,
         to: Status,
         detail: String,
@@ -327,6 +329,7 @@ impl Service {
         let before = subject(entry);
         if draft.status != entry.status {
             return Err(ServiceError::Workflow {
+                pointer: "/properties/status",
                 from: entry.status,
                 to: draft.status,
                 detail: "a status changes only through POST /collections/priorities/items/{id}/transitions".into(),
@@ -387,10 +390,11 @@ impl Service {
         let allowed = allowed_moves(current.status);
         if !allowed.contains(&to) {
             return Err(ServiceError::Workflow {
+                pointer: "/status",
                 from: current.status,
                 to,
                 detail: format!(
-                    "a {} priority can move to {}",
+                    "a priority in status {} can move to {}",
                     current.status,
                     if allowed.is_empty() {
                         "nothing".to_string()
@@ -424,7 +428,7 @@ impl Service {
         {
             draft.rank = None;
         }
-        prepare(&self.index.read(), &mut draft)?;
+        check_and_place(&self.index.read(), &mut draft, false)?;
         let change = Change {
             actor: who.actor(),
             note,
@@ -495,7 +499,7 @@ impl Service {
             let index = self.index.read();
             if index.catalog.council(council).is_none() {
                 return Err(ServiceError::NotFound(format!(
-                    "no council with code {council:?}"
+                    "no council with code {council}"
                 )));
             }
             let open: Vec<&crate::index::Entry> = index
@@ -707,7 +711,7 @@ impl Service {
             .catalog
             .council(code)
             .cloned()
-            .ok_or_else(|| ServiceError::NotFound(format!("no council with code {code:?}")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("no council with code {code}")))?;
         let mut feature = council_feature_value(&current);
         merge_patch(&mut feature, patch);
         let updated = Council::from_feature(&feature)?;
@@ -1041,14 +1045,26 @@ fn about(id: Uuid, e: StoreError) -> ServiceError {
 /// Checks what a draft refers to and places it: its council must exist and,
 /// when parish boundaries are loaded, its location must fall in a parish.
 fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
+    check_and_place(index, draft, true)
+}
+
+/// [`prepare`], placing the draft by its location only when `place` (a
+/// transition keeps the placement its unchanged location already has).
+fn check_and_place(
+    index: &Index,
+    draft: &mut PriorityDraft,
+    place: bool,
+) -> Result<(), FieldError> {
     if index.catalog.council(&draft.council).is_none() {
         return Err(FieldError::new(
             "/properties/council",
             format!("unknown council {:?}", draft.council.as_str()),
         ));
     }
-    draft.located_parish = None;
-    if index.places_by_location() {
+    if place {
+        draft.located_parish = None;
+    }
+    if place && index.places_by_location() {
         let p = representative_point(&draft.geometry);
         let parish = index.parishes.locate(p).ok_or_else(|| {
             FieldError::new(

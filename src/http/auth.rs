@@ -7,12 +7,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::params::{self, Params};
 use super::problem::ApiError;
-use super::{AppState, JSON, base_url, typed};
+use super::{AppState, JSON, typed};
 use crate::domain::auth::{Principal, Role};
 use crate::domain::time;
 use crate::store::StoredToken;
@@ -66,6 +66,10 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Principa
     }
 }
 
+/// The caller as [`guard`] resolved it, kept in the request's extensions.
+#[derive(Clone)]
+struct Authenticated(Option<Principal>);
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -73,13 +77,16 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        caller(state, &parts.headers).await.map(Caller)
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(who)) => Ok(Caller(who.clone())),
+            None => caller(state, &parts.headers).await.map(Caller),
+        }
     }
 }
 
 /// With `--private-reads`, every request needs a valid token; otherwise only
 /// a present but invalid token is refused here (writes check for one).
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let needs_token = state.config.private_reads && request.method() != Method::OPTIONS;
     match caller(&state, request.headers()).await {
         Err(e) => e.into_response(),
@@ -87,14 +94,18 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             ApiError::unauthorized("this server's data is private: send a bearer token")
                 .into_response()
         }
-        Ok(_) => next.run(request).await,
+        Ok(who) => {
+            // Handlers read the caller from here: one token lookup per request.
+            request.extensions_mut().insert(Authenticated(who));
+            next.run(request).await
+        }
     }
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tokens", get(list).post(create))
-        .route("/tokens/{id}", delete(revoke))
+        .route("/tokens/{id}", get(get_one).delete(revoke))
 }
 
 /// A token as shown to admins: never its secret or hash.
@@ -132,6 +143,15 @@ async fn create(
     let who = caller.required()?;
     who.role.may_administer().map_err(ApiError::forbidden)?;
     let value = super::read_json(&state, &headers, body).await?;
+    if let Some(k) = value.as_object().and_then(|o| {
+        o.keys()
+            .find(|k| !matches!(k.as_str(), "role" | "scope" | "label"))
+    }) {
+        return Err(ApiError::invalid_field(crate::domain::FieldError::new(
+            format!("/{k}"),
+            "unknown member; a token has role, scope and label",
+        )));
+    }
     let text = |name: &str| -> Result<Option<&str>, ApiError> {
         match value.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -148,15 +168,47 @@ async fn create(
             "required: spokesperson, cabinet, planner or admin",
         ))
     })?;
-    let role = Role::parse(role_name, text("scope")?)
-        .map_err(|e| ApiError::invalid_field(crate::domain::FieldError::new("/scope", e)))?;
+    let scope = text("scope")?;
+    let pointer = if matches!(role_name, "spokesperson" | "cabinet" | "planner" | "admin") {
+        "/scope"
+    } else {
+        "/role"
+    };
+    let role = Role::parse(role_name, scope)
+        .map_err(|e| ApiError::invalid_field(crate::domain::FieldError::new(pointer, e)))?;
+    // A scope must name something that exists.
+    {
+        let index = state.service.index().read();
+        let missing = match &role {
+            Role::Spokesperson(c) => index
+                .catalog
+                .council(c)
+                .is_none()
+                .then(|| format!("council {c} does not exist")),
+            Role::Cabinet(t) => index
+                .catalog
+                .territory(*t)
+                .is_none()
+                .then(|| format!("{} {t} does not exist", t.level().as_str())),
+            Role::Planner | Role::Admin => None,
+        };
+        if let Some(detail) = missing {
+            return Err(ApiError::invalid_field(crate::domain::FieldError::new(
+                "/scope", detail,
+            )));
+        }
+    }
     let label = text("label")?.map(str::to_owned);
     let (token, secret) = state.service.create_token(Some(&who), role, label).await?;
     let mut body = token_json(&token);
     body["token"] = secret.into();
     let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
-    if let Ok(location) =
-        format!("{}/tokens/{}", base_url(&state.config, &headers), token.id).parse()
+    if let Ok(location) = format!(
+        "{}/tokens/{}",
+        super::base_url(&state.config, &headers),
+        token.id
+    )
+    .parse()
     {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -178,4 +230,20 @@ async fn revoke(
     let who = caller.required()?;
     state.service.revoke_token(Some(&who), &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[params::FORMAT])?;
+    let who = caller.required()?;
+    let tokens = state.service.tokens(Some(&who)).await?;
+    let token = tokens
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("no token with id {id:?}")))?;
+    Ok(typed(StatusCode::OK, JSON, token_json(token).to_string()))
 }

@@ -151,11 +151,16 @@ async fn create_council(
 
 /// A council's agenda: its open priorities, ranked ones first by rank, then
 /// the unranked by creation.
-fn agenda_body(state: &AppState, base: &str, council: &CouncilCode) -> Result<String, ApiError> {
+fn agenda_body(
+    state: &AppState,
+    base: &str,
+    council: &CouncilCode,
+    page: Page,
+) -> Result<String, ApiError> {
     let index = state.service.index().read();
     if index.catalog.council(council).is_none() {
         return Err(ApiError::not_found(format!(
-            "no council with code {council:?}"
+            "no council with code {council}"
         )));
     }
     let mut open: Vec<&crate::index::Entry> = index
@@ -164,13 +169,11 @@ fn agenda_body(state: &AppState, base: &str, council: &CouncilCode) -> Result<St
         .filter(|e| workflow::is_open(e.status))
         .collect();
     open.sort_by_key(|e| (e.rank.is_none(), e.rank, e.pk));
-    let page = Page {
-        limit: open.len().max(1),
-        offset: 0,
-    };
     let path = format!("/collections/councils/items/{council}/agenda");
     let features = open
         .iter()
+        .skip(page.offset)
+        .take(page.limit)
         .map(|e| Cow::Borrowed(&*e.feature))
         .collect::<Vec<_>>();
     Ok(feature_collection(
@@ -189,11 +192,16 @@ async fn get_agenda(
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
+    let params = Params::parse(q.as_deref(), &[LIMIT, OFFSET, FORMAT])?;
     let council = code
         .parse::<CouncilCode>()
         .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
-    let body = agenda_body(&state, &base_url(&state.config, &headers), &council)?;
+    let body = agenda_body(
+        &state,
+        &base_url(&state.config, &headers),
+        &council,
+        params.page()?,
+    )?;
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }
 
@@ -211,6 +219,9 @@ async fn put_agenda(
     let council = code
         .parse::<CouncilCode>()
         .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    who.role
+        .may_order_agenda(&council)
+        .map_err(ApiError::forbidden)?;
     let value = read_json(&state, &headers, body).await?;
     let list = value
         .get("order")
@@ -236,7 +247,12 @@ async fn put_agenda(
         })
         .collect::<Result<Vec<_>, _>>()?;
     state.service.order_agenda(&who, &council, &order).await?;
-    let body = agenda_body(&state, &base_url(&state.config, &headers), &council)?;
+    let body = agenda_body(
+        &state,
+        &base_url(&state.config, &headers),
+        &council,
+        Page::default(),
+    )?;
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }
 

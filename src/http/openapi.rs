@@ -388,7 +388,11 @@ pub fn document(base: &str) -> Value {
     );
     paths.insert(
         "/tokens/{id}".into(),
-        json!({"delete": {
+        json!({"get": {
+            "summary": "One token (admin); never its secret",
+            "parameters": [path_param("id", "The token's id"), query_params(&[FORMAT])[0]],
+            "responses": resp("200", ok("The token", "application/json", json!({"type": "object"})), &with(&[("404", "No such token")])),
+        }, "delete": {
             "summary": "Revoke a token (admin); it stops working at once",
             "parameters": [path_param("id", "The token's id")],
             "responses": resp("204", json!({"description": "Revoked"}), &with(&[("404", "No such token")])),

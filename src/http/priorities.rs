@@ -395,6 +395,8 @@ async fn import(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
     let who = caller.required()?;
+    // Refuse before reading a body of up to the import limit.
+    who.role.may_administer().map_err(ApiError::forbidden)?;
     let bytes =
         params::read_body(&headers, body, state.config.max_import_bytes, &IMPORT_TYPES).await?;
     let features = crate::import::parse_features(&bytes).map_err(|e| match e {

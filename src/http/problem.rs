@@ -186,6 +186,7 @@ impl ApiError {
 
     /// 409: the workflow does not allow the move; names the allowed ones.
     pub fn workflow(
+        pointer: &str,
         from: crate::domain::priority::Status,
         to: crate::domain::priority::Status,
         detail: String,
@@ -200,7 +201,7 @@ impl ApiError {
             "Transition not allowed",
             detail,
         )
-        .with("pointer", "/status")
+        .with("pointer", pointer)
         .with("from", from.as_str())
         .with("to", to.as_str())
         .with("allowed", allowed)
@@ -295,7 +296,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(s) => ApiError::conflict(s),
             ServiceError::InvalidFile(errors) => ApiError::invalid_file(&errors),
             ServiceError::Forbidden(s) => ApiError::forbidden(s),
-            ServiceError::Workflow { from, to, detail } => ApiError::workflow(from, to, detail),
+            ServiceError::Workflow {
+                pointer,
+                from,
+                to,
+                detail,
+            } => ApiError::workflow(pointer, from, to, detail),
             ServiceError::Store(s) => ApiError::internal(s),
         }
     }

@@ -416,6 +416,8 @@ async fn import(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), IMPORT_PARAMS)?;
     let who = caller.required()?;
+    // Refuse before reading a body of up to the import limit.
+    who.role.may_administer().map_err(ApiError::forbidden)?;
     let columns = BoundaryColumns {
         code: params.get("code").unwrap_or("code").to_owned(),
         name: params.get("name").unwrap_or("name").to_owned(),

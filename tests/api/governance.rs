@@ -2181,7 +2181,7 @@ async fn a_tokens_secret_is_shown_once_never_listed_and_revoking_it_takes_effect
         (json!({"role": "spokesperson"}), "/scope"),
         (json!({"role": "spokesperson", "scope": "a b"}), "/scope"),
         (json!({"role": "planner", "scope": "01"}), "/scope"),
-        (json!({"role": "mayor"}), "/scope"),
+        (json!({"role": "mayor"}), "/role"),
         (json!({"scope": "01"}), "/role"),
         (json!({"role": 7}), "/role"),
     ] {

@@ -224,7 +224,7 @@ const ROUTES: [(&str, &[&str]); 29] = [
     ("/collections/councils/items/{code}/agenda", &["get", "put"]),
     ("/review-queue", &["get"]),
     ("/tokens", &["get", "post"]),
-    ("/tokens/{id}", &["delete"]),
+    ("/tokens/{id}", &["get", "delete"]),
 ];
 
 #[tokio::test]
@@ -235,6 +235,11 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
         .expect("id")
         .to_owned();
 
+    let (_, tokens) = app.get_json("/tokens").await;
+    let token_id = tokens["tokens"][0]["id"]
+        .as_str()
+        .expect("the tests' admin token")
+        .to_owned();
     let commune = json!({"type": "Feature", "geometry": null, "properties": {"code": "COM-1", "name": "Comuna"}});
     assert_eq!(
         app.post_json("/collections/communes/items", &commune)
@@ -286,7 +291,8 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
             .replace(
                 "/collections/communes/items/{code}",
                 "/collections/communes/items/COM-1",
-            );
+            )
+            .replace("/tokens/{id}", &format!("/tokens/{token_id}"));
         assert_eq!(
             app.get(&concrete).await.status(),
             StatusCode::OK,
