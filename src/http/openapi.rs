@@ -85,6 +85,8 @@ pub fn document(base: &str) -> Value {
             "400",
             "Malformed JSON, not a Feature, or a query parameter given",
         ),
+        ("401", "No valid bearer token"),
+        ("403", "The token's role or scope does not allow it"),
         ("413", "Body larger than the configured limit"),
         ("415", "Unsupported Content-Type"),
         (
@@ -148,6 +150,7 @@ pub fn document(base: &str) -> Value {
     );
     let id_param = path_param("featureId", "The priority's UUID");
     let mut update_errors: Vec<(&str, &str)> = write_errors.to_vec();
+    update_errors.push(("409", "The status would change: statuses change through .../transitions (invalid-transition, with the allowed moves)"));
     update_errors.extend([
         ("404", "No such priority"),
         ("412", "If-Match does not name the current version"),
@@ -175,7 +178,7 @@ pub fn document(base: &str) -> Value {
             "delete": {
                 "summary": "Delete a priority",
                 "parameters": [id_param, if_match()],
-                "responses": responses(("204", json!({"description": "Deleted"})), &[("400", "Invalid If-Match"), ("404", "No such priority"), ("412", "If-Match does not name the current version")]),
+                "responses": responses(("204", json!({"description": "Deleted"})), &[("400", "Invalid If-Match"), ("401", "No valid bearer token"), ("403", "Only the council's spokesperson while proposed, or an admin, deletes"), ("404", "No such priority"), ("412", "If-Match does not name the current version")]),
             },
         }),
     );
@@ -188,7 +191,7 @@ pub fn document(base: &str) -> Value {
                 "application/x-ndjson": {"schema": {"type": "string"}},
             }},
             "responses": responses(("200", ok("What was stored, and each refused feature with its index and reason", "application/json", json!({"$ref": "#/components/schemas/ImportReport"}))),
-                &[("400", "Not a FeatureCollection or Features"), ("413", "Body larger than the configured import limit"), ("415", "Unsupported Content-Type")]),
+                &[("400", "Not a FeatureCollection or Features"), ("401", "No valid bearer token"), ("403", "Only admins import"), ("413", "Body larger than the configured import limit"), ("415", "Unsupported Content-Type")]),
         }}),
     );
     let catalog_collections = Level::ALL
@@ -222,7 +225,7 @@ pub fn document(base: &str) -> Value {
                     "summary": create_summary,
                     "requestBody": feature_body("Feature"),
                     "responses": responses(("201", ok("Created; Location is set", "application/geo+json", generic.clone())),
-                        &[("400", "Malformed JSON or not a Feature"), ("409", "That code exists already"), ("413", "Body too large"), ("415", "Unsupported Content-Type"), ("422", "Invalid member, or its parent does not exist")]),
+                        &[("400", "Malformed JSON or not a Feature"), ("401", "No valid bearer token"), ("403", "Only admins manage the catalog"), ("409", "That code exists already"), ("413", "Body too large"), ("415", "Unsupported Content-Type"), ("422", "Invalid member, or its parent does not exist")]),
                 },
             }),
         );
@@ -244,7 +247,7 @@ pub fn document(base: &str) -> Value {
                     "parameters": query_params(territories::IMPORT_PARAMS),
                     "requestBody": {"required": true, "content": {"application/geo+json": {"schema": fc.clone()}}},
                     "responses": responses(("200", ok("What was imported and how priorities were placed", "application/json", json!({"$ref": "#/components/schemas/BoundaryReport"}))),
-                        &[("400", "Malformed JSON or unknown query parameter"), ("413", "Body larger than the import limit"), ("415", "Unsupported Content-Type"), ("422", "Invalid features (listed in errors); nothing was changed")]),
+                        &[("400", "Malformed JSON or unknown query parameter"), ("401", "No valid bearer token"), ("403", "Only admins import boundaries"), ("413", "Body larger than the import limit"), ("415", "Unsupported Content-Type"), ("422", "Invalid features (listed in errors); nothing was changed")]),
                 }}),
             );
         }
@@ -425,6 +428,10 @@ pub fn document(base: &str) -> Value {
                 "parameter": {"type": "string", "description": "The query parameter at fault"},
                 "pointer": {"type": "string", "description": "JSON pointer to the body member at fault"},
                 "header": {"type": "string", "description": "The request header at fault"},
+                "errors": {"type": "array", "items": {"type": "object"}, "description": "invalid-file: every problem by feature index"},
+                "from": {"type": "string", "description": "invalid-transition: the current status"},
+                "to": {"type": "string", "description": "invalid-transition: the status asked for"},
+                "allowed": {"type": "array", "items": {"type": "string"}, "description": "invalid-transition: the moves allowed from here"},
             }},
             "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
                 "type": {"type": "string", "enum": ["Feature"]},
@@ -444,6 +451,7 @@ pub fn document(base: &str) -> Value {
                     "status": {"type": "string", "enum": statuses, "default": "proposed"},
                     "rank": {"type": "integer", "minimum": 1, "maximum": 10, "nullable": true},
                     "families": {"type": "integer", "minimum": 0, "nullable": true},
+                    "plan": {"allOf": [{"$ref": "#/components/schemas/Plan"}], "nullable": true, "description": "Required to approve; kept once approved"},
                     "created_at": {"type": "string", "format": "date-time", "description": "Honoured on creation only (migrating dated records)"},
                 }},
             }},
