@@ -30,8 +30,8 @@ use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
 use crate::helpers::{
-    TestApp, assert_problem, client_with, council, database_url, header, spawn_app, spawn_app_in,
-    territory,
+    STATUSES, TestApp, assert_problem, client_with, council, database_url, header, spawn_app,
+    spawn_app_in, territory,
 };
 
 const ITEMS: &str = "/collections/priorities/items";
@@ -61,8 +61,6 @@ const COUNCILS: [(&str, &str); 4] = [
     ("CC-B", "010201"),
     ("CC-E", "020101"),
 ];
-
-const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
 
 /// Every move the workflow allows.
 const MOVES: [(&str, &str); 7] = [

@@ -211,6 +211,27 @@ pub fn header(response: &Response, name: &str) -> Option<String> {
         .map(|v| v.to_str().expect("an ASCII header").to_owned())
 }
 
+/// Every status, as the API names them.
+pub const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
+
+/// Every category, as the API names them.
+pub const CATEGORIES: [&str; 14] = [
+    "water",
+    "electricity",
+    "roads",
+    "health",
+    "education",
+    "security",
+    "housing",
+    "environment",
+    "gas",
+    "transport",
+    "telecom",
+    "food",
+    "culture_sport",
+    "other",
+];
+
 /// A territory Feature.
 pub fn territory(code: &str, name: &str) -> Value {
     json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": name}})

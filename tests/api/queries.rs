@@ -11,31 +11,13 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, council, spawn_app, territory};
+use crate::helpers::{CATEGORIES, STATUSES, TestApp, council, spawn_app, territory};
 
 const FEATURES: usize = 5_000;
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Distances within this many metres of a radius may fall either side: the
 /// oracle samples edges every 2 m, so it can overestimate by up to 1 m.
 const DISTANCE_TOLERANCE_M: f64 = 2.0;
-
-const CATEGORIES: [&str; 14] = [
-    "water",
-    "electricity",
-    "roads",
-    "health",
-    "education",
-    "security",
-    "housing",
-    "environment",
-    "gas",
-    "transport",
-    "telecom",
-    "food",
-    "culture_sport",
-    "other",
-];
-const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
 
 type Ring = Vec<[f64; 2]>;
 

@@ -11,27 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{TestApp, assert_problem, council, header, spawn_app};
+use crate::helpers::{CATEGORIES, STATUSES, TestApp, assert_problem, council, header, spawn_app};
 
 const PRIORITIES: usize = 300;
-
-const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
-const CATEGORIES: [&str; 14] = [
-    "water",
-    "electricity",
-    "roads",
-    "health",
-    "education",
-    "security",
-    "housing",
-    "environment",
-    "gas",
-    "transport",
-    "telecom",
-    "food",
-    "culture_sport",
-    "other",
-];
 
 /// `[min lon, min lat, max lon, max lat]`.
 type Square = [f64; 4];

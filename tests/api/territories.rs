@@ -26,8 +26,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    TestApp, assert_problem, council, create_priority, database_url, spawn_app, spawn_app_in,
-    spawn_seeded_app, territory,
+    CATEGORIES, STATUSES, TestApp, assert_problem, council, create_priority, database_url,
+    spawn_app, spawn_app_in, spawn_seeded_app, territory,
 };
 
 const ITEMS: &str = "/collections/priorities/items";
@@ -48,24 +48,6 @@ const D_RADIUS: f64 = 0.05;
 const D_VERTICES: usize = 400;
 /// An enclave close to the east edge of a circle like D's, centred at (0, 0).
 const ENCLAVE: Square = [0.0404, -0.005, 0.0444, 0.005];
-
-const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
-const CATEGORIES: [&str; 14] = [
-    "water",
-    "electricity",
-    "roads",
-    "health",
-    "education",
-    "security",
-    "housing",
-    "environment",
-    "gas",
-    "transport",
-    "telecom",
-    "food",
-    "culture_sport",
-    "other",
-];
 
 /// Councils of the standard fixture and their parishes.
 const COUNCILS: [(&str, &str); 6] = [
