@@ -119,6 +119,18 @@ impl TerritoryCode {
         })
     }
 
+    /// The first and last parish codes inside this territory (itself, for a
+    /// parish): indexes keyed by parish answer a state or municipality with
+    /// one range.
+    pub fn parish_range(self) -> (TerritoryCode, TerritoryCode) {
+        let scale = 10u32.pow((Level::Parish.digits() - self.level.digits()) as u32);
+        let first = self.value * scale;
+        (
+            TerritoryCode::parish(first),
+            TerritoryCode::parish(first + scale - 1),
+        )
+    }
+
     /// Whether `self` is `other` or lies inside it.
     pub fn is_within(self, other: TerritoryCode) -> bool {
         self.at_level(other.level) == Some(other)

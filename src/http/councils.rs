@@ -186,6 +186,12 @@ fn agenda_body(
     ))
 }
 
+/// A council code from a path; one that cannot be a code names no council.
+fn council_code(code: &str) -> Result<CouncilCode, ApiError> {
+    code.parse()
+        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))
+}
+
 async fn get_agenda(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -193,9 +199,7 @@ async fn get_agenda(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &[LIMIT, OFFSET, FORMAT])?;
-    let council = code
-        .parse::<CouncilCode>()
-        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let council = council_code(&code)?;
     let body = agenda_body(
         &state,
         &base_url(&state.config, &headers),
@@ -216,9 +220,7 @@ async fn put_agenda(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
     let who = caller.required()?;
-    let council = code
-        .parse::<CouncilCode>()
-        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let council = council_code(&code)?;
     who.role
         .may_order_agenda(&council)
         .map_err(ApiError::forbidden)?;
@@ -266,9 +268,7 @@ async fn patch_council(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
     let who = caller.required()?;
-    let code = code
-        .parse::<CouncilCode>()
-        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))?;
+    let code = council_code(&code)?;
     let patch = read_json(&state, &headers, body).await?;
     let council = state
         .service

@@ -36,9 +36,7 @@ impl Catalog {
 
     /// How many councils lie inside `territory` (any level).
     pub fn council_count(&self, territory: TerritoryCode) -> u64 {
-        let scale = 10u32.pow((Level::Parish.digits() - territory.level().digits()) as u32);
-        let first = TerritoryCode::parish(territory.value() * scale);
-        let last = TerritoryCode::parish(territory.value() * scale + scale - 1);
+        let (first, last) = territory.parish_range();
         self.councils_per_parish
             .range(first..=last)
             .map(|(_, n)| n)

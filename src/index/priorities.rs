@@ -284,7 +284,7 @@ impl PriorityIndex {
 
     /// The counts of every priority inside `territory` (any level).
     pub fn tally(&self, territory: TerritoryCode) -> Tally {
-        let (first, last) = parish_range(territory);
+        let (first, last) = territory.parish_range();
         let mut total = Tally::default();
         for (_, t) in self.tallies.range(first..=last) {
             total.merge(t);
@@ -355,7 +355,7 @@ impl PriorityIndex {
             sorted = true;
             let mut pks = BTreeSet::new();
             for territory in territories {
-                let (first, last) = parish_range(*territory);
+                let (first, last) = territory.parish_range();
                 for (_, set) in self.by_parish.range(first..=last) {
                     pks.extend(set.iter().copied());
                 }
@@ -425,17 +425,6 @@ fn remove_from<K: Ord>(map: &mut BTreeMap<K, BTreeSet<i64>>, key: &K, pk: i64) {
             map.remove(key);
         }
     }
-}
-
-/// The first and last parish codes inside a territory of any level.
-fn parish_range(territory: TerritoryCode) -> (TerritoryCode, TerritoryCode) {
-    use crate::domain::codes::Level;
-    let scale = 10u32.pow((Level::Parish.digits() - territory.level().digits()) as u32);
-    let first = territory.value() * scale;
-    (
-        TerritoryCode::parish(first),
-        TerritoryCode::parish(first + scale - 1),
-    )
 }
 
 /// Whether a priority's plan is late: its target date has passed while it is
@@ -567,12 +556,12 @@ mod tests {
     fn parish_ranges_cover_exactly_the_territory() {
         use crate::domain::codes::Level;
         let state = TerritoryCode::parse(Level::State, "01").unwrap();
-        let (a, b) = parish_range(state);
+        let (a, b) = state.parish_range();
         assert_eq!(
             (a.to_string().as_str(), b.to_string().as_str()),
             ("010000", "019999")
         );
         let parish = TerritoryCode::parse(Level::Parish, "010203").unwrap();
-        assert_eq!(parish_range(parish), (parish, parish));
+        assert_eq!(parish.parish_range(), (parish, parish));
     }
 }
