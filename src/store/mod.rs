@@ -1,29 +1,39 @@
 //! The store: the only module with SQL, and the source of truth.
 //!
-//! SQLite is the embedded default. Every write runs in one transaction that
-//! commits with `synchronous = FULL` in WAL mode, so once a write returns `Ok`
-//! it survives a crash of the process (and of the machine).
-//! The interface is deliberately narrow (load everything, read one priority,
-//! write batches, update, delete) so another engine can stand behind it.
+//! Two engines stand behind one interface: SQLite, the embedded default,
+//! and PostgreSQL, the shared store of several replicas. The SQL text is the
+//! same for both (numbered `$N` parameters, which both accept, and types both
+//! map to 64-bit integers and text); each engine has its own migrations.
+//!
+//! Every write runs in one transaction that also takes its numbers from the
+//! change sequence (see [`changes`]). On SQLite the commit is fsynced in WAL
+//! mode (`synchronous = FULL`), on PostgreSQL by its own WAL, so once a write
+//! returns `Ok` it survives a crash of the process.
 
-use std::str::FromStr;
+mod changes;
+mod rows;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use geo::Point;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
 
-use crate::domain::auth::Role;
-use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
-use crate::domain::geometry::{parse_geometry, parse_geometry_limited, to_geojson};
+use changes::WriteTx;
+pub use changes::{ChangeListener, ChangeState, PriorityChange};
+pub use rows::StoredToken;
+use rows::{
+    boundary_from_text, classify, corrupt, council_from_row, priority_from_row, token_from_row,
+};
+
+use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::territory::{Commune, Council, Territory};
 use crate::domain::time::{self, Micros};
-use crate::domain::workflow::Plan;
 
 /// The columns every priority query returns, in [`priority_from_row`]'s terms.
 macro_rules! priority_columns {
@@ -48,6 +58,9 @@ pub enum StoreError {
     /// Stored data could not be read back (500).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database URL names no engine this service speaks.
+    #[error("unsupported database URL {0:?}: use sqlite://FILE, a file path or postgres://…")]
+    UnsupportedUrl(String),
     /// The database failed (500).
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -65,43 +78,103 @@ pub enum WriteMode {
     Upsert,
 }
 
+/// The database engine behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    engine: Engine,
+    /// The URL connected to (PostgreSQL listeners open their own connection).
+    url: String,
+    /// The last sequence number committed through this handle, so the
+    /// service can tell its own writes from other replicas'.
+    last_commit: Arc<AtomicI64>,
 }
 
-/// Turns `DATABASE_URL` forms into SQLite options: `sqlite://path`,
-/// `sqlite:path` or a bare file path.
-fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
-    let options = if url.starts_with("sqlite:") {
-        SqliteConnectOptions::from_str(url)?
+/// The engine a `DATABASE_URL` names and the URL sqlx should open: SQLite
+/// accepts `sqlite://path`, `sqlite:path` or a bare file path, and the file
+/// is created when missing.
+fn resolve_url(url: &str) -> Result<(Engine, String), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Engine::Postgres, url.to_owned()));
+    }
+    if url.contains("://") && !url.starts_with("sqlite://") {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    }
+    let mut sqlite = if url.starts_with("sqlite:") {
+        url.to_owned()
     } else {
-        SqliteConnectOptions::new().filename(url)
+        format!("sqlite://{url}")
     };
-    Ok(options
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a commit is fsynced before it returns, so an acknowledged
-        // write survives even a power cut, not only a killed process.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10)))
+    if !sqlite.contains("mode=") {
+        sqlite.push_str(if sqlite.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+    }
+    Ok((Engine::Sqlite, sqlite))
 }
+
+/// Settings every SQLite connection gets before use.
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA journal_mode = WAL",
+    // FULL: a commit is fsynced before it returns, so an acknowledged write
+    // survives even a power cut, not only a killed process.
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+];
 
 impl Store {
-    /// Opens (creating when missing) the database at `url` and applies the
-    /// migrations in `migrations/sqlite`.
+    /// Opens the database at `url` (creating an SQLite file when missing)
+    /// and applies the migrations of its engine.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(sqlite_options(url)?)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+        sqlx::any::install_default_drivers();
+        let (engine, sqlx_url) = resolve_url(url)?;
+        let options = match engine {
+            // SQLite has one writer at a time; a few readers suffice.
+            Engine::Sqlite => AnyPoolOptions::new().max_connections(4).after_connect(
+                |conn, _meta| {
+                    Box::pin(async move {
+                        for pragma in SQLITE_PRAGMAS {
+                            conn.execute(pragma).await?;
+                        }
+                        Ok(())
+                    })
+                },
+            ),
+            Engine::Postgres => AnyPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10)),
+        };
+        let pool = options.connect(&sqlx_url).await?;
+        match engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store {
+            pool,
+            engine,
+            url: sqlx_url,
+            last_commit: Arc::new(AtomicI64::new(0)),
+        })
     }
 
-    /// Closes every connection, checkpointing the write-ahead log.
+    /// The engine behind this store.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The last change sequence number committed through this handle (0
+    /// before its first write).
+    pub fn last_commit(&self) -> i64 {
+        self.last_commit.load(Ordering::Acquire)
+    }
+
+    /// Closes every connection (SQLite checkpoints its write-ahead log).
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -173,10 +246,9 @@ impl Store {
 
     /// Adds a territory; its parent must exist.
     pub async fn insert_territory(&self, territory: &Territory) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        insert_territory(&mut tx, territory, false).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut w = self.begin_write().await?;
+        insert_territory(&mut w, territory, false).await?;
+        self.commit(w).await
     }
 
     /// Every commune.
@@ -188,7 +260,7 @@ impl Store {
             .map(|row| {
                 let code: String = row.try_get("code")?;
                 Ok(Commune {
-                    code: CouncilCode::from_str(&code).map_err(|e| corrupt("commune code", e))?,
+                    code: code.parse().map_err(|e| corrupt("commune code", e))?,
                     name: row.try_get("name")?,
                 })
             })
@@ -197,41 +269,45 @@ impl Store {
 
     /// Adds a commune.
     pub async fn insert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO communes (code, name) VALUES (?, ?)")
+        let mut w = self.begin_write().await?;
+        sqlx::query("INSERT INTO communes (code, name) VALUES ($1, $2)")
             .bind(commune.code.as_str())
             .bind(&commune.name)
-            .execute(&self.pool)
+            .execute(&mut *w.tx)
             .await
             .map_err(classify)?;
-        Ok(())
+        w.councils_changed();
+        self.commit(w).await
     }
 
     /// Changes a council's name, location, commune and spokespeople (its
     /// code and parish stay).
     pub async fn update_council(&self, c: &Council) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE councils SET name = ?, location = ?, commune_code = ?, spokespeople = ? WHERE code = ?",
+            "UPDATE councils SET name = $1, location = $2, commune_code = $3, spokespeople = $4
+             WHERE code = $5",
         )
         .bind(&c.name)
         .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
         .bind(c.commune.as_ref().map(|m| m.to_string()))
         .bind(i64::from(c.spokespeople))
         .bind(c.code.as_str())
-        .execute(&self.pool)
+        .execute(&mut *w.tx)
         .await
         .map_err(classify)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        w.councils_changed();
+        self.commit(w).await
     }
 
     /// Adds a council; its parish must exist.
     pub async fn insert_council(&self, council: &Council) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        insert_council(&mut tx, council).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut w = self.begin_write().await?;
+        insert_council(&mut w, council).await?;
+        self.commit(w).await
     }
 
     /// Writes a batch of priorities in one transaction: all or none.
@@ -242,13 +318,13 @@ impl Store {
         mode: WriteMode,
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.begin_write().await?;
         let mut stored = Vec::with_capacity(drafts.len());
         let now = time::now();
         for draft in drafts {
-            stored.push(write_priority(&mut tx, draft, mode, now, change).await?);
+            stored.push(write_priority(&mut w, draft, mode, now, change).await?);
         }
-        tx.commit().await?;
+        self.commit(w).await?;
         Ok(stored)
     }
 
@@ -262,14 +338,14 @@ impl Store {
         draft: &PriorityDraft,
         change: &Change,
     ) -> Result<Priority, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let before = current(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        let mut w = self.begin_write().await?;
+        let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
         check_version(before.version, expected_versions)?;
         let row = sqlx::query(concat!(
-            "UPDATE priorities SET council_code = ?, title = ?, description = ?, category = ?,
-                     status = ?, rank = ?, families = ?, geometry = ?, located_parish = ?,
-                     plan = ?, updated_at = ?, version = version + 1
-                 WHERE id = ? RETURNING ",
+            "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
+                     status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
+                     plan = $10, updated_at = $11, version = version + 1
+                 WHERE id = $12 RETURNING ",
             priority_columns!()
         ))
         .bind(draft.council.as_str())
@@ -284,12 +360,12 @@ impl Store {
         .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
         .bind(time::now())
         .bind(id.to_string())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *w.tx)
         .await
         .map_err(classify)?;
         let priority = priority_from_row(&row)?;
-        record(&mut tx, Some(&before), Some(&priority), change).await?;
-        tx.commit().await?;
+        record(&mut w, Some(&before), Some(&priority), change).await?;
+        self.commit(w).await?;
         Ok(priority)
     }
 
@@ -300,38 +376,39 @@ impl Store {
         ranks: &[(Uuid, Option<u8>)],
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Clear first, so ranks can swap without ever colliding mid-way.
+        let mut w = self.begin_write().await?;
         let mut befores = Vec::with_capacity(ranks.len());
         for (id, _) in ranks {
-            befores.push(current(&mut tx, *id).await?.ok_or(StoreError::NotFound)?);
+            befores.push(current(&mut w, *id).await?.ok_or(StoreError::NotFound)?);
         }
         let mut stored = Vec::with_capacity(ranks.len());
         let now = time::now();
         for ((id, rank), before) in ranks.iter().zip(&befores) {
             let row = sqlx::query(concat!(
-                "UPDATE priorities SET rank = ?, updated_at = ?, version = version + 1 WHERE id = ? RETURNING ",
+                "UPDATE priorities SET rank = $1, updated_at = $2, version = version + 1
+                 WHERE id = $3 RETURNING ",
                 priority_columns!()
             ))
             .bind(rank.map(i64::from))
             .bind(now)
             .bind(id.to_string())
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *w.tx)
             .await
             .map_err(classify)?;
             let after = priority_from_row(&row)?;
-            record(&mut tx, Some(before), Some(&after), change).await?;
+            record(&mut w, Some(before), Some(&after), change).await?;
             stored.push(after);
         }
-        tx.commit().await?;
+        self.commit(w).await?;
         Ok(stored)
     }
 
-    /// Records a note on a priority without changing it.
+    /// Records a note on a priority without changing it (no change number:
+    /// the priority is the same).
     pub async fn annotate(&self, id: Uuid, change: &Change) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
-             VALUES (?, ?, ?, 'note', '{}', ?)",
+             VALUES ($1, $2, $3, 'note', '{}', $4)",
         )
         .bind(id.to_string())
         .bind(time::now())
@@ -346,7 +423,7 @@ impl Store {
     pub async fn history(&self, id: Uuid) -> Result<Vec<history::Entry>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, priority_id, at, actor, action, changes, note FROM priority_history
-             WHERE priority_id = ? ORDER BY seq",
+             WHERE priority_id = $1 ORDER BY seq",
         )
         .bind(id.to_string())
         .fetch_all(&self.pool)
@@ -369,40 +446,49 @@ impl Store {
 
     /// Stores a token (only the hash of its secret).
     pub async fn insert_token(&self, token: &StoredToken) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO tokens (id, hash, role, scope, label, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&token.id)
-            .bind(&token.hash)
-            .bind(token.role.name())
-            .bind(token.role.scope())
-            .bind(&token.label)
-            .bind(token.created_at)
-            .execute(&self.pool)
-            .await
-            .map_err(classify)?;
+        sqlx::query(
+            "INSERT INTO tokens (id, hash, role, scope, label, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&token.id)
+        .bind(&token.hash)
+        .bind(token.role.name())
+        .bind(token.role.scope())
+        .bind(&token.label)
+        .bind(token.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
         Ok(())
     }
 
     /// Every token, revoked ones included, by creation.
     pub async fn tokens(&self) -> Result<Vec<StoredToken>, StoreError> {
-        let rows = sqlx::query("SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens ORDER BY created_at, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens
+             ORDER BY created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(token_from_row).collect()
     }
 
     /// The token whose secret hashes to `hash`.
     pub async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>, StoreError> {
-        let row = sqlx::query("SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens WHERE hash = ?")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, hash, role, scope, label, created_at, revoked_at FROM tokens
+             WHERE hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(token_from_row).transpose()
     }
 
     /// Revokes a token; `NotFound` when no such id.
     pub async fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
         let done =
-            sqlx::query("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
+            sqlx::query("UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2")
                 .bind(time::now())
                 .bind(id)
                 .execute(&self.pool)
@@ -421,15 +507,15 @@ impl Store {
         expected_versions: Option<&[i64]>,
         change: &Change,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let before = current(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        let mut w = self.begin_write().await?;
+        let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
         check_version(before.version, expected_versions)?;
-        sqlx::query("DELETE FROM priorities WHERE id = ?")
+        sqlx::query("DELETE FROM priorities WHERE id = $1")
             .bind(id.to_string())
-            .execute(&mut *tx)
+            .execute(&mut *w.tx)
             .await?;
-        record(&mut tx, Some(&before), None, change).await?;
-        tx.commit().await?;
+        record(&mut w, Some(&before), None, change).await?;
+        self.commit(w).await?;
         Ok(before.pk)
     }
 
@@ -438,6 +524,8 @@ impl Store {
     /// added or updated with its name and boundary; `placements` (row key →
     /// located parish) are written to priorities in the same transaction, so
     /// boundaries and the placements computed from them change together.
+    /// Each moved priority takes a change number (its Feature now names
+    /// another territory), without a new version: its fields did not change.
     pub async fn replace_boundaries(
         &self,
         level: Level,
@@ -449,20 +537,31 @@ impl Store {
             Level::Municipality => "UPDATE municipalities SET boundary = NULL",
             Level::Parish => "UPDATE parishes SET boundary = NULL",
         };
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(clear).execute(&mut *tx).await?;
+        let mut w = self.begin_write().await?;
+        sqlx::query(clear).execute(&mut *w.tx).await?;
         for t in territories {
-            insert_territory(&mut tx, t, true).await?;
+            insert_territory(&mut w, t, true).await?;
         }
+        let now = time::now();
         for (pk, parish) in placements {
-            sqlx::query("UPDATE priorities SET located_parish = ? WHERE pk = ?")
+            sqlx::query("UPDATE priorities SET located_parish = $1 WHERE pk = $2")
                 .bind(parish.map(|c| c.to_string()))
                 .bind(pk)
-                .execute(&mut *tx)
+                .execute(&mut *w.tx)
                 .await?;
+            let seq = w.take();
+            sqlx::query(
+                "UPDATE priority_changes SET seq = $1, at = $2
+                 WHERE priority_id = (SELECT id FROM priorities WHERE pk = $3)",
+            )
+            .bind(seq)
+            .bind(now)
+            .bind(pk)
+            .execute(&mut *w.tx)
+            .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        w.territories_changed();
+        self.commit(w).await
     }
 
     /// Loads a whole dataset (territories, councils, priorities) in one
@@ -473,24 +572,21 @@ impl Store {
         councils: &[Council],
         priorities: &[PriorityDraft],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.begin_write().await?;
         for t in territories {
-            insert_territory(&mut tx, t, false).await?;
+            insert_territory(&mut w, t, false).await?;
         }
         for c in councils {
-            insert_council(&mut tx, c).await?;
+            insert_council(&mut w, c).await?;
         }
         let now = time::now();
         let change = Change::by("demo");
         for p in priorities {
-            write_priority(&mut tx, p, WriteMode::CreateOnly, now, &change).await?;
+            write_priority(&mut w, p, WriteMode::CreateOnly, now, &change).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        self.commit(w).await
     }
 }
-
-type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 const SELECT_PRIORITY_ORDERED: &str = concat!(
     "SELECT ",
@@ -500,38 +596,46 @@ const SELECT_PRIORITY_ORDERED: &str = concat!(
 const SELECT_PRIORITY_BY_ID: &str = concat!(
     "SELECT ",
     priority_columns!(),
-    " FROM priorities WHERE id = ?"
+    " FROM priorities WHERE id = $1"
 );
 
-/// The stored priority `id`, read inside the transaction about to change it.
-async fn current(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Priority>, StoreError> {
+/// The stored priority `id`, read inside the transaction about to change it
+/// (after the change sequence is locked, so no other writer is between the
+/// read and the write, on either engine).
+async fn current(w: &mut WriteTx, id: Uuid) -> Result<Option<Priority>, StoreError> {
     let row = sqlx::query(SELECT_PRIORITY_BY_ID)
         .bind(id.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *w.tx)
         .await?;
     row.as_ref().map(priority_from_row).transpose()
 }
 
-/// Appends what a write changed to the history, in the write's transaction.
+/// Appends what a write changed to the history and takes its change number,
+/// in the write's transaction.
 async fn record(
-    tx: &mut Tx<'_>,
+    w: &mut WriteTx,
     before: Option<&Priority>,
     after: Option<&Priority>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    let Some(id) = after.or(before).map(|p| p.id) else {
+    let Some(latest) = after.or(before) else {
         return Ok(());
     };
-    sqlx::query("INSERT INTO priority_history (priority_id, at, actor, action, changes, note) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(id.to_string())
-        .bind(time::now())
-        .bind(&change.actor)
-        .bind(history::action(before, after))
-        .bind(history::diff(before, after).to_string())
-        .bind(&change.note)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    let now = time::now();
+    sqlx::query(
+        "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(latest.id.to_string())
+    .bind(now)
+    .bind(&change.actor)
+    .bind(history::action(before, after))
+    .bind(history::diff(before, after).to_string())
+    .bind(&change.note)
+    .execute(&mut *w.tx)
+    .await?;
+    let seq = w.take();
+    changes::record_priority_change(w, latest, after.is_none(), seq, now).await
 }
 
 fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreError> {
@@ -544,7 +648,7 @@ fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreErro
 }
 
 async fn write_priority(
-    tx: &mut Tx<'_>,
+    w: &mut WriteTx,
     draft: &PriorityDraft,
     mode: WriteMode,
     now: Micros,
@@ -552,7 +656,7 @@ async fn write_priority(
 ) -> Result<Priority, StoreError> {
     let id = draft.id.unwrap_or_else(Uuid::new_v4);
     let before = match (mode, draft.id) {
-        (WriteMode::Upsert, Some(id)) => current(tx, id).await?,
+        (WriteMode::Upsert, Some(id)) => current(w, id).await?,
         _ => None,
     };
     let sql = match mode {
@@ -560,7 +664,7 @@ async fn write_priority(
             concat!(
                 "INSERT INTO priorities (id, council_code, title, description, category, status,
                      rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING ",
                 priority_columns!()
             )
         }
@@ -569,7 +673,7 @@ async fn write_priority(
             concat!(
                 "INSERT INTO priorities (id, council_code, title, description, category, status,
                      rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
                  ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
                      title = excluded.title, description = excluded.description,
                      category = excluded.category, status = excluded.status, rank = excluded.rank,
@@ -595,11 +699,11 @@ async fn write_priority(
         .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
         .bind(draft.created_at.unwrap_or(now))
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *w.tx)
         .await
         .map_err(classify)?;
     let after = priority_from_row(&row)?;
-    record(tx, before.as_ref(), Some(&after), change).await?;
+    record(w, before.as_ref(), Some(&after), change).await?;
     Ok(after)
 }
 
@@ -608,29 +712,31 @@ async fn write_priority(
 /// an existing code instead of failing.
 fn territory_sql(level: Level, upsert: bool) -> &'static str {
     match (level, upsert) {
-        (Level::State, false) => "INSERT INTO states (code, name, boundary) VALUES (?, ?, ?)",
+        (Level::State, false) => "INSERT INTO states (code, name, boundary) VALUES ($1, $2, $3)",
         (Level::State, true) => {
-            "INSERT INTO states (code, name, boundary) VALUES (?, ?, ?)
+            "INSERT INTO states (code, name, boundary) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
         }
         (Level::Municipality, false) => {
-            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES (?, ?, ?, ?)"
+            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES ($1, $2, $3, $4)"
         }
         (Level::Municipality, true) => {
-            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES (?, ?, ?, ?)
+            "INSERT INTO municipalities (code, name, boundary, state_code) VALUES ($1, $2, $3, $4)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
         }
         (Level::Parish, false) => {
-            "INSERT INTO parishes (code, name, boundary, municipality_code) VALUES (?, ?, ?, ?)"
+            "INSERT INTO parishes (code, name, boundary, municipality_code)
+             VALUES ($1, $2, $3, $4)"
         }
         (Level::Parish, true) => {
-            "INSERT INTO parishes (code, name, boundary, municipality_code) VALUES (?, ?, ?, ?)
+            "INSERT INTO parishes (code, name, boundary, municipality_code)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, boundary = excluded.boundary"
         }
     }
 }
 
-async fn insert_territory(tx: &mut Tx<'_>, t: &Territory, upsert: bool) -> Result<(), StoreError> {
+async fn insert_territory(w: &mut WriteTx, t: &Territory, upsert: bool) -> Result<(), StoreError> {
     let boundary = t
         .boundary
         .as_ref()
@@ -642,14 +748,15 @@ async fn insert_territory(tx: &mut Tx<'_>, t: &Territory, upsert: bool) -> Resul
     if let Some(parent) = t.code.parent() {
         query = query.bind(parent.to_string());
     }
-    query.execute(&mut **tx).await.map_err(classify)?;
+    query.execute(&mut *w.tx).await.map_err(classify)?;
+    w.territories_changed();
     Ok(())
 }
 
-async fn insert_council(tx: &mut Tx<'_>, c: &Council) -> Result<(), StoreError> {
+async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(c.code.as_str())
     .bind(&c.name)
@@ -657,137 +764,9 @@ async fn insert_council(tx: &mut Tx<'_>, c: &Council) -> Result<(), StoreError> 
     .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
     .bind(c.commune.as_ref().map(|m| m.to_string()))
     .bind(i64::from(c.spokespeople))
-    .execute(&mut **tx)
+    .execute(&mut *w.tx)
     .await
     .map_err(classify)?;
+    w.councils_changed();
     Ok(())
-}
-
-/// Turns constraint violations into conflicts the client can act on.
-fn classify(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Conflict("a record with that key exists already".into());
-        }
-        if db.is_foreign_key_violation() {
-            return StoreError::Conflict("a referenced record does not exist".into());
-        }
-    }
-    StoreError::Database(e)
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
-
-/// A stored boundary (Polygon or MultiPolygon GeoJSON) as a MultiPolygon.
-fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, StoreError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| corrupt("boundary", e))?;
-    match parse_geometry_limited(&value, "", usize::MAX).map_err(|e| corrupt("boundary", e))? {
-        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
-        geo::Geometry::MultiPolygon(mp) => Ok(mp),
-        _ => Err(corrupt("boundary", "not a polygon")),
-    }
-}
-
-/// A token as stored: never its secret.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredToken {
-    pub id: String,
-    /// SHA-256 of the secret, hex.
-    pub hash: String,
-    pub role: Role,
-    pub label: Option<String>,
-    pub created_at: Micros,
-    pub revoked_at: Option<Micros>,
-}
-
-fn token_from_row(row: &SqliteRow) -> Result<StoredToken, StoreError> {
-    let role: String = row.try_get("role")?;
-    let scope: Option<String> = row.try_get("scope")?;
-    Ok(StoredToken {
-        id: row.try_get("id")?,
-        hash: row.try_get("hash")?,
-        role: Role::parse(&role, scope.as_deref()).map_err(|e| corrupt("token role", e))?,
-        label: row.try_get("label")?,
-        created_at: row.try_get("created_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
-}
-
-fn council_from_row(row: &SqliteRow) -> Result<Council, StoreError> {
-    let location: Option<String> = row.try_get("location")?;
-    let location = match location {
-        None => None,
-        Some(text) => {
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| corrupt("location", e))?;
-            match parse_geometry(&value, "").map_err(|e| corrupt("location", e))? {
-                geo::Geometry::Point(p) => Some(p),
-                _ => return Err(corrupt("location", "not a point")),
-            }
-        }
-    };
-    let code: String = row.try_get("code")?;
-    let parish: String = row.try_get("parish_code")?;
-    Ok(Council {
-        code: CouncilCode::from_str(&code).map_err(|e| corrupt("council code", e))?,
-        name: row.try_get("name")?,
-        parish: TerritoryCode::parse(Level::Parish, &parish)
-            .map_err(|e| corrupt("parish code", e))?,
-        location: location.map(|p: Point<f64>| p),
-        commune: {
-            let commune: Option<String> = row.try_get("commune_code")?;
-            commune
-                .map(|c| CouncilCode::from_str(&c).map_err(|e| corrupt("commune code", e)))
-                .transpose()?
-        },
-        spokespeople: {
-            let n: i64 = row.try_get("spokespeople")?;
-            n as u32
-        },
-    })
-}
-
-fn priority_from_row(row: &SqliteRow) -> Result<Priority, StoreError> {
-    let id: String = row.try_get("id")?;
-    let council: String = row.try_get("council_code")?;
-    let category: String = row.try_get("category")?;
-    let status: String = row.try_get("status")?;
-    let geometry: String = row.try_get("geometry")?;
-    let geometry: serde_json::Value =
-        serde_json::from_str(&geometry).map_err(|e| corrupt("geometry", e))?;
-    let rank: Option<i64> = row.try_get("rank")?;
-    let families: Option<i64> = row.try_get("families")?;
-    let located: Option<String> = row.try_get("located_parish")?;
-    let plan: Option<String> = row.try_get("plan")?;
-    let plan = match plan {
-        None => None,
-        Some(text) => {
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| corrupt("plan", e))?;
-            Some(Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))?)
-        }
-    };
-    Ok(Priority {
-        pk: row.try_get("pk")?,
-        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
-        council: CouncilCode::from_str(&council).map_err(|e| corrupt("council", e))?,
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        category: category.parse().map_err(|e| corrupt("category", e))?,
-        status: status.parse().map_err(|e| corrupt("status", e))?,
-        rank: rank.map(|r| r as u8),
-        families: families.map(|f| f as u32),
-        plan,
-        geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        version: row.try_get("version")?,
-        located_parish: located
-            .map(|code| TerritoryCode::parse(Level::Parish, &code))
-            .transpose()
-            .map_err(|e| corrupt("located parish", e))?,
-    })
 }

@@ -1,0 +1,146 @@
+//! Reading rows back into domain values, the same for both engines.
+
+use std::str::FromStr;
+
+use geo::Point;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::StoreError;
+use crate::domain::auth::Role;
+use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
+use crate::domain::geometry::{parse_geometry, parse_geometry_limited};
+use crate::domain::priority::Priority;
+use crate::domain::territory::Council;
+use crate::domain::time::Micros;
+use crate::domain::workflow::Plan;
+
+/// Turns constraint violations into conflicts the client can act on.
+pub(super) fn classify(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict("a record with that key exists already".into());
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::Conflict("a referenced record does not exist".into());
+        }
+    }
+    StoreError::Database(e)
+}
+
+pub(super) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// A stored boundary (Polygon or MultiPolygon GeoJSON) as a MultiPolygon.
+pub(super) fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, StoreError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| corrupt("boundary", e))?;
+    match parse_geometry_limited(&value, "", usize::MAX).map_err(|e| corrupt("boundary", e))? {
+        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
+        geo::Geometry::MultiPolygon(mp) => Ok(mp),
+        _ => Err(corrupt("boundary", "not a polygon")),
+    }
+}
+
+/// A token as stored: never its secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredToken {
+    pub id: String,
+    /// SHA-256 of the secret, hex.
+    pub hash: String,
+    pub role: Role,
+    pub label: Option<String>,
+    pub created_at: Micros,
+    pub revoked_at: Option<Micros>,
+}
+
+pub(super) fn token_from_row(row: &AnyRow) -> Result<StoredToken, StoreError> {
+    let role: String = row.try_get("role")?;
+    let scope: Option<String> = row.try_get("scope")?;
+    Ok(StoredToken {
+        id: row.try_get("id")?,
+        hash: row.try_get("hash")?,
+        role: Role::parse(&role, scope.as_deref()).map_err(|e| corrupt("token role", e))?,
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+pub(super) fn council_from_row(row: &AnyRow) -> Result<Council, StoreError> {
+    let location: Option<String> = row.try_get("location")?;
+    let location = match location {
+        None => None,
+        Some(text) => {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| corrupt("location", e))?;
+            match parse_geometry(&value, "").map_err(|e| corrupt("location", e))? {
+                geo::Geometry::Point(p) => Some(p),
+                _ => return Err(corrupt("location", "not a point")),
+            }
+        }
+    };
+    let code: String = row.try_get("code")?;
+    let parish: String = row.try_get("parish_code")?;
+    Ok(Council {
+        code: CouncilCode::from_str(&code).map_err(|e| corrupt("council code", e))?,
+        name: row.try_get("name")?,
+        parish: TerritoryCode::parse(Level::Parish, &parish)
+            .map_err(|e| corrupt("parish code", e))?,
+        location: location.map(|p: Point<f64>| p),
+        commune: {
+            let commune: Option<String> = row.try_get("commune_code")?;
+            commune
+                .map(|c| CouncilCode::from_str(&c).map_err(|e| corrupt("commune code", e)))
+                .transpose()?
+        },
+        spokespeople: {
+            let n: i64 = row.try_get("spokespeople")?;
+            n as u32
+        },
+    })
+}
+
+pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
+    let id: String = row.try_get("id")?;
+    let council: String = row.try_get("council_code")?;
+    let category: String = row.try_get("category")?;
+    let status: String = row.try_get("status")?;
+    let geometry: String = row.try_get("geometry")?;
+    let geometry: serde_json::Value =
+        serde_json::from_str(&geometry).map_err(|e| corrupt("geometry", e))?;
+    let rank: Option<i64> = row.try_get("rank")?;
+    let families: Option<i64> = row.try_get("families")?;
+    let located: Option<String> = row.try_get("located_parish")?;
+    let plan: Option<String> = row.try_get("plan")?;
+    let plan = match plan {
+        None => None,
+        Some(text) => {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| corrupt("plan", e))?;
+            Some(Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))?)
+        }
+    };
+    Ok(Priority {
+        pk: row.try_get("pk")?,
+        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
+        council: CouncilCode::from_str(&council).map_err(|e| corrupt("council", e))?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        category: category.parse().map_err(|e| corrupt("category", e))?,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        rank: rank.map(|r| r as u8),
+        families: families.map(|f| f as u32),
+        plan,
+        geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+        located_parish: located
+            .map(|code| TerritoryCode::parse(Level::Parish, &code))
+            .transpose()
+            .map_err(|e| corrupt("located parish", e))?,
+    })
+}
