@@ -28,9 +28,20 @@ pub enum StartupError {
 /// A built service, listening, ready to run.
 pub struct Application {
     listener: TcpListener,
+    /// Keeps the index current with other processes' writes.
+    follower: Follower,
     router: Router,
     address: SocketAddr,
     service: Arc<Service>,
+}
+
+/// The follower task, stopped with the application that started it.
+struct Follower(tokio::task::JoinHandle<()>);
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Opens the store, loads the demo when asked and the store is empty, and
@@ -42,13 +53,17 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
         tracing::info!(priorities = n, "empty store: loaded the demo dataset");
     }
     let started = std::time::Instant::now();
+    // Read before loading, so what commits during the load is read again by
+    // the first catch-up rather than missed.
+    let applied = store.change_state().await?;
     let index = Index::load(&store).await?;
     tracing::info!(
         priorities = index.priorities.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
+        seq = applied.last_seq,
         "index built"
     );
-    Ok(Service::new(store, SharedIndex::new(index)))
+    Ok(Service::new(store, SharedIndex::new(index), applied))
 }
 
 impl Application {
@@ -74,6 +89,7 @@ impl Application {
         let listener = TcpListener::bind(&args.bind).await.map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
         Ok(Application {
+            follower: Follower(service.spawn_follower()),
             listener,
             router,
             address,
@@ -106,6 +122,7 @@ impl Application {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        drop(self.follower);
         self.service.store().close().await;
         tracing::info!("stopped");
         Ok(())

@@ -3,6 +3,7 @@
 
 mod auth;
 pub use auth::token_json;
+mod changes;
 mod councils;
 mod meta;
 mod openapi;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -73,9 +74,14 @@ pub fn router(state: AppState) -> Router {
         .merge(councils::router())
         .merge(statistics::router())
         .merge(auth::router())
+        .merge(changes::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            change_sequence,
+        ))
         .with_state(state)
         // Outside the panic catcher, so a panic's 500 is logged like any other.
         .layer(CatchPanicLayer::custom(panic_response))
@@ -107,7 +113,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers(Any)
-        .expose_headers([header::ETAG, header::LOCATION])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static(CHANGE_SEQUENCE),
+        ])
         .max_age(Duration::from_secs(3600))
 }
 
@@ -134,6 +144,32 @@ async fn log_server_errors(request: Request, next: Next) -> Response {
             .unwrap_or("unknown");
         tracing::error!(%method, %uri, status = response.status().as_u16(), cause, "request failed");
     }
+    response
+}
+
+/// The response header naming the change number the response reflects.
+pub const CHANGE_SEQUENCE: &str = "change-sequence";
+
+/// Says which change number each response reflects: every change up to it
+/// (on any replica) is in the answer. Reads take the number before they run,
+/// so it never overstates; writes after, so it includes the write itself.
+async fn change_sequence(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD);
+    let before = state.service.applied_seq();
+    let mut response = next.run(request).await;
+    let seq = if safe {
+        before
+    } else {
+        state.service.applied_seq()
+    };
+    response.headers_mut().insert(
+        HeaderName::from_static(CHANGE_SEQUENCE),
+        HeaderValue::from(seq),
+    );
     response
 }
 

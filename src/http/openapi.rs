@@ -373,6 +373,20 @@ pub fn document(base: &str) -> Value {
         }}),
     );
     paths.insert(
+        super::changes::CHANGES_PATH.into(),
+        json!({"get": {
+            "summary": "The change feed: priorities created, updated or deleted after change number `since`, each once at its latest change, in change order, with its current Feature (none once deleted); page with `next`",
+            "parameters": query_params(super::changes::CHANGES_PARAMS),
+            "responses": resp("200", ok("A page of changes", "application/json", json!({"type": "object", "required": ["since", "after", "next", "latest", "links", "changes"], "properties": {
+                "since": {"type": "integer"}, "after": {"type": "integer"}, "next": {"type": "integer"}, "latest": {"type": "integer"},
+                "links": {"type": "array"},
+                "changes": {"type": "array", "items": {"type": "object", "required": ["seq", "action", "id", "version", "at"], "properties": {
+                    "seq": {"type": "integer"}, "action": {"type": "string", "enum": ["created", "updated", "deleted"]},
+                    "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer"},
+                    "at": {"type": "string", "format": "date-time"}, "feature": {"type": "object"}}}}}})), &with(&[("400", "Invalid or unknown query parameter")])),
+        }}),
+    );
+    paths.insert(
         "/tokens".into(),
         json!({
             "get": {

@@ -82,6 +82,21 @@ impl Catalog {
         }
     }
 
+    /// Replaces every council and commune (a replica catching up with
+    /// changes made by another process).
+    pub fn replace_councils(&mut self, councils: Vec<Council>, communes: Vec<Commune>) {
+        self.councils.clear();
+        self.councils_per_parish.clear();
+        self.communes = communes.into_iter().map(|c| (c.code.clone(), c)).collect();
+        councils.into_iter().for_each(|c| self.insert_council(c));
+    }
+
+    /// Makes this catalog's boundary generation newer than `previous`'s, so
+    /// caches derived from the catalog it replaces are seen as stale.
+    pub fn succeed(&mut self, previous: &Catalog) {
+        self.boundary_generation = previous.boundary_generation + 1;
+    }
+
     /// The boundaries of every territory of `level` that has one.
     pub fn boundaries(&self, level: Level) -> Vec<(TerritoryCode, geo::MultiPolygon<f64>)> {
         self.territories

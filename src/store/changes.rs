@@ -8,8 +8,6 @@
 //! clients reading the change feed. On PostgreSQL the commit also sends a
 //! notification so replicas wake at once instead of at their next poll.
 
-use std::sync::atomic::Ordering;
-
 use sqlx::postgres::PgListener;
 use sqlx::{Any, Row};
 use uuid::Uuid;
@@ -25,6 +23,8 @@ const CHANNEL: &str = "prioridades_changes";
 /// An open write transaction holding the change sequence.
 pub(super) struct WriteTx {
     pub(super) tx: sqlx::Transaction<'static, Any>,
+    /// The sequence as this transaction found it.
+    before: ChangeState,
     /// The last number taken (or the sequence's value when none was).
     last: i64,
     taken: bool,
@@ -60,6 +60,14 @@ pub struct ChangeState {
     pub councils_seq: i64,
     /// The number of the last change to territories or boundaries.
     pub territories_seq: i64,
+}
+
+fn state_from_row(row: &sqlx::any::AnyRow) -> Result<ChangeState, StoreError> {
+    Ok(ChangeState {
+        last_seq: row.try_get("last_seq")?,
+        councils_seq: row.try_get("councils_seq")?,
+        territories_seq: row.try_get("territories_seq")?,
+    })
 }
 
 /// The latest change of one priority.
@@ -157,13 +165,16 @@ impl Store {
     pub(super) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE change_sequence SET last_seq = last_seq WHERE id = 1 RETURNING last_seq",
+            "UPDATE change_sequence SET last_seq = last_seq WHERE id = 1
+             RETURNING last_seq, councils_seq, territories_seq",
         )
         .fetch_one(&mut *tx)
         .await?;
+        let before = state_from_row(&row)?;
         Ok(WriteTx {
             tx,
-            last: row.try_get(0)?,
+            before,
+            last: before.last_seq,
             taken: false,
             councils: false,
             territories: false,
@@ -196,7 +207,20 @@ impl Store {
         }
         w.tx.commit().await?;
         if w.taken {
-            self.last_commit.store(w.last, Ordering::Release);
+            let after = ChangeState {
+                last_seq: w.last,
+                councils_seq: if w.councils {
+                    w.last
+                } else {
+                    w.before.councils_seq
+                },
+                territories_seq: if w.territories {
+                    w.last
+                } else {
+                    w.before.territories_seq
+                },
+            };
+            *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some((w.before, after));
         }
         Ok(())
     }
@@ -208,11 +232,17 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(ChangeState {
-            last_seq: row.try_get("last_seq")?,
-            councils_seq: row.try_get("councils_seq")?,
-            territories_seq: row.try_get("territories_seq")?,
-        })
+        state_from_row(&row)
+    }
+
+    /// The sequence before and after the last write committed through this
+    /// handle, taken once: the service compares it with what its index
+    /// reflects to tell whether another process wrote in between.
+    pub fn take_last_write(&self) -> Option<(ChangeState, ChangeState)> {
+        self.last_write
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// The latest changes of priorities numbered after `after`, in order,

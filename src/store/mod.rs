@@ -13,8 +13,7 @@
 mod changes;
 mod rows;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
@@ -92,9 +91,9 @@ pub struct Store {
     engine: Engine,
     /// The URL connected to (PostgreSQL listeners open their own connection).
     url: String,
-    /// The last sequence number committed through this handle, so the
-    /// service can tell its own writes from other replicas'.
-    last_commit: Arc<AtomicI64>,
+    /// The sequence before and after the last write committed through this
+    /// handle, so the service can tell its own writes from other processes'.
+    last_write: Arc<Mutex<Option<(ChangeState, ChangeState)>>>,
 }
 
 /// The engine a `DATABASE_URL` names and the URL sqlx should open: SQLite
@@ -113,7 +112,11 @@ fn resolve_url(url: &str) -> Result<(Engine, String), StoreError> {
         format!("sqlite://{url}")
     };
     if !sqlite.contains("mode=") {
-        sqlite.push_str(if sqlite.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        sqlite.push_str(if sqlite.contains('?') {
+            "&mode=rwc"
+        } else {
+            "?mode=rwc"
+        });
     }
     Ok((Engine::Sqlite, sqlite))
 }
@@ -136,16 +139,18 @@ impl Store {
         let (engine, sqlx_url) = resolve_url(url)?;
         let options = match engine {
             // SQLite has one writer at a time; a few readers suffice.
-            Engine::Sqlite => AnyPoolOptions::new().max_connections(4).after_connect(
-                |conn, _meta| {
-                    Box::pin(async move {
-                        for pragma in SQLITE_PRAGMAS {
-                            conn.execute(pragma).await?;
-                        }
-                        Ok(())
+            Engine::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in SQLITE_PRAGMAS {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
                     })
-                },
-            ),
+            }
             Engine::Postgres => AnyPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10)),
@@ -159,19 +164,13 @@ impl Store {
             pool,
             engine,
             url: sqlx_url,
-            last_commit: Arc::new(AtomicI64::new(0)),
+            last_write: Arc::default(),
         })
     }
 
     /// The engine behind this store.
     pub fn engine(&self) -> Engine {
         self.engine
-    }
-
-    /// The last change sequence number committed through this handle (0
-    /// before its first write).
-    pub fn last_commit(&self) -> i64 {
-        self.last_commit.load(Ordering::Acquire)
     }
 
     /// Closes every connection (SQLite checkpoints its write-ahead log).

@@ -7,6 +7,7 @@
 
 mod bad_input;
 mod catalog;
+mod changes;
 mod demo;
 mod durability;
 mod governance;

@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 29] = [
+const ROUTES: [(&str, &[&str]); 30] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -223,6 +223,7 @@ const ROUTES: [(&str, &[&str]); 29] = [
     ),
     ("/collections/councils/items/{code}/agenda", &["get", "put"]),
     ("/review-queue", &["get"]),
+    ("/collections/priorities/changes", &["get"]),
     ("/tokens", &["get", "post"]),
     ("/tokens/{id}", &["get", "delete"]),
 ];

@@ -9,6 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
+use std::sync::atomic::AtomicI64;
+
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -26,7 +28,13 @@ use crate::import::BoundaryFeature;
 use crate::index::priorities::placement_of;
 use crate::index::{BoundaryIndex, Catalog, Index, SharedIndex};
 use crate::store::StoredToken;
-use crate::store::{Store, StoreError, WriteMode};
+use crate::store::{ChangeState, Store, StoreError, WriteMode};
+
+mod feed;
+mod sync;
+pub use feed::{ChangeAction, FeedEntry, FeedPage, MAX_CHANGES_PAGE};
+pub use sync::POLL_INTERVAL;
+use sync::SyncState;
 
 /// Priorities written per transaction by a bulk import.
 pub const IMPORT_BATCH: usize = 1_000;
@@ -158,15 +166,22 @@ pub struct BoundaryReport {
 pub struct Service {
     store: Store,
     index: SharedIndex,
-    writes: Mutex<()>,
+    /// The write gate, with what the index reflects of the change sequence.
+    writes: Mutex<SyncState>,
+    /// `writes`' `applied.last_seq`, readable without the gate.
+    applied_seq: AtomicI64,
 }
 
 impl Service {
-    pub fn new(store: Store, index: SharedIndex) -> Self {
+    /// A service over `store` and the `index` loaded from it when the change
+    /// sequence stood at `applied` (read before loading: changes committed
+    /// during the load are read again, harmlessly).
+    pub fn new(store: Store, index: SharedIndex, applied: ChangeState) -> Self {
         Service {
             store,
             index,
-            writes: Mutex::new(()),
+            writes: Mutex::new(SyncState { applied }),
+            applied_seq: AtomicI64::new(applied.last_seq),
         }
     }
 
@@ -238,7 +253,7 @@ impl Service {
         who: &Principal,
         mut draft: PriorityDraft,
     ) -> Result<Written, ServiceError> {
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         {
             let index = self.index.read();
             prepare(&index, &mut draft)?;
@@ -267,7 +282,7 @@ impl Service {
             );
         }
         draft.id = Some(id);
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         self.check_edit(who, id, &mut draft)?;
         let stored = self
             .store
@@ -297,7 +312,7 @@ impl Service {
         {
             return Err(FieldError::new("/id", "the id of a priority cannot change").into());
         }
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         let current = self.current(id).await?;
         let mut merged = current.to_writable_feature();
         merge_patch(&mut merged, patch);
@@ -384,7 +399,7 @@ impl Service {
         plan: Option<Plan>,
         note: Option<String>,
     ) -> Result<Written, ServiceError> {
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         let current = self.current(id).await?;
         self.check_priority(id, |subject| who.role.may_review(subject))?;
         let allowed = allowed_moves(current.status);
@@ -448,7 +463,7 @@ impl Service {
         id: Uuid,
         note: String,
     ) -> Result<(), ServiceError> {
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         self.check_priority(id, |subject| who.role.may_review(subject))?;
         self.store
             .annotate(
@@ -494,7 +509,7 @@ impl Service {
             )
             .into());
         }
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         let ranks = {
             let index = self.index.read();
             if index.catalog.council(council).is_none() {
@@ -545,7 +560,7 @@ impl Service {
         id: Uuid,
         if_match: Option<&[i64]>,
     ) -> Result<(), ServiceError> {
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         self.check_priority(id, |subject| who.role.may_delete(subject))?;
         let pk = self
             .store
@@ -591,7 +606,7 @@ impl Service {
         if batch.is_empty() {
             return Ok(());
         }
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         // Checked under the gate, against the catalog and boundaries the
         // write will commit beside.
         let mut valid = Vec::with_capacity(batch.len());
@@ -645,7 +660,7 @@ impl Service {
         territory: Territory,
     ) -> Result<(), ServiceError> {
         administer(who)?;
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         {
             let index = self.index.read();
             if let Some(parent) = territory.code.parent()
@@ -677,7 +692,7 @@ impl Service {
         commune: Commune,
     ) -> Result<(), ServiceError> {
         administer(who)?;
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         if self.index.read().catalog.commune(&commune.code).is_some() {
             return Err(ServiceError::Conflict(format!(
                 "commune {} exists already",
@@ -704,7 +719,7 @@ impl Service {
                 detail: "a merge patch must be a JSON object".into(),
             });
         }
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         let current = self
             .index
             .read()
@@ -748,7 +763,7 @@ impl Service {
         council: Council,
     ) -> Result<(), ServiceError> {
         administer(who)?;
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         {
             let index = self.index.read();
             if index.catalog.territory(council.parish).is_none() {
@@ -789,7 +804,7 @@ impl Service {
         features: Vec<BoundaryFeature>,
     ) -> Result<BoundaryReport, ServiceError> {
         administer(who)?;
-        let _gate = self.writes.lock().await;
+        let _gate = self.gate().await?;
         let (territories, mut report, placements, new_parishes) = {
             let index = self.index.read();
             let territories = resolve_territories(level, features, &index.catalog)
@@ -868,22 +883,10 @@ impl Service {
     /// Puts committed priorities into the index and returns their Features.
     fn apply(&self, stored: &[Priority]) -> Vec<Written> {
         let mut index = self.index.write();
-        let index = &mut *index;
         stored
             .iter()
             .map(|p| {
-                let parish = index
-                    .catalog
-                    .council(&p.council)
-                    .map(|c| c.parish)
-                    .unwrap_or_else(|| unreachable_parish(p));
-                let by_location = index.places_by_location();
-                index.priorities.upsert(p, parish, by_location);
-                let feature = index
-                    .priorities
-                    .get(&p.id)
-                    .map(|e| e.feature.to_string())
-                    .unwrap_or_default();
+                let feature = upsert_into(&mut index, p);
                 Written {
                     id: p.id,
                     version: p.version,
@@ -892,6 +895,23 @@ impl Service {
             })
             .collect()
     }
+}
+
+/// Puts a stored priority into the index, placed by its council's parish or
+/// its location; returns its Feature's text.
+fn upsert_into(index: &mut Index, p: &Priority) -> String {
+    let parish = index
+        .catalog
+        .council(&p.council)
+        .map(|c| c.parish)
+        .unwrap_or_else(|| unreachable_parish(p));
+    let by_location = index.places_by_location();
+    index.priorities.upsert(p, parish, by_location);
+    index
+        .priorities
+        .get(&p.id)
+        .map(|e| e.feature.to_string())
+        .unwrap_or_default()
 }
 
 /// Councils are never deleted and the store's foreign key guarantees every

@@ -1,0 +1,119 @@
+//! `GET /collections/priorities/changes`: the change feed.
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::json;
+
+use super::params::{ParamSpec, Params};
+use super::problem::ApiError;
+use super::{AppState, JSON, base_url, link, typed};
+use crate::domain::time;
+use crate::service::MAX_CHANGES_PAGE;
+
+pub const CHANGES_PATH: &str = "/collections/priorities/changes";
+
+/// The parameters of the change feed.
+pub const CHANGES_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "since",
+        description: "The client's sync point: list what changed after this change number (default 0: everything). Pass the `next` of the last page of the previous sync, or the `Change-Sequence` header of an earlier response.",
+        schema: "integer",
+        example: "0",
+    },
+    ParamSpec {
+        name: "after",
+        description: "Paging cursor: list changes numbered after this one (default: `since`; at least `since`). The `next` link sets it; `since` stays the client's sync point, which decides whether a priority counts as created or updated.",
+        schema: "integer",
+        example: "0",
+    },
+    ParamSpec {
+        name: "limit",
+        description: "Most changes per page, 1 to 10000 (default 100); larger values are clamped to 10000.",
+        schema: "integer",
+        example: "100",
+    },
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(CHANGES_PATH, get(changes))
+}
+
+fn parse_change_number(s: &str) -> Result<i64, String> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| format!("a change number is an integer ≥ 0; got {s:?}"))
+}
+
+fn parse_limit(s: &str) -> Result<i64, String> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(|n| n.min(MAX_CHANGES_PAGE))
+        .ok_or_else(|| format!("limit is an integer ≥ 1; got {s:?}"))
+}
+
+/// The priorities created, updated or deleted after `since`, each once at
+/// its latest change, in change order, with the Feature as it is now.
+async fn changes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), CHANGES_PARAMS)?;
+    let since = params.parsed("since", parse_change_number)?.unwrap_or(0);
+    let after = params
+        .parsed("after", parse_change_number)?
+        .unwrap_or(since);
+    if after < since {
+        return Err(ApiError::parameter(
+            "after",
+            format!("after ({after}) cannot be before since ({since})"),
+        ));
+    }
+    let limit = params.parsed("limit", parse_limit)?.unwrap_or(100);
+    let page = state.service.changes(since, after, limit).await?;
+    let next = page.entries.last().map_or(after, |e| e.seq);
+    let base = base_url(&state.config, &headers);
+    let href =
+        |after: i64| format!("{base}{CHANGES_PATH}?since={since}&after={after}&limit={limit}");
+    let mut links = vec![link(href(after), "self", JSON, Some("this page"))];
+    // A full page may have more behind it; a short one reached the end.
+    if page.entries.len() as i64 == limit {
+        links.push(link(href(next), "next", JSON, Some("next page")));
+    }
+    let mut body = String::with_capacity(256 + page.entries.len() * 1024);
+    body.push_str(&format!(
+        "{{\"since\":{since},\"after\":{after},\"next\":{next},\"latest\":{},\"links\":{},\"changes\":[",
+        page.latest,
+        serde_json::Value::Array(links)
+    ));
+    for (i, entry) in page.entries.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        let head = json!({
+            "seq": entry.seq,
+            "action": entry.action.as_str(),
+            "id": entry.id,
+            "version": entry.version,
+            "at": time::format(entry.at),
+        })
+        .to_string();
+        match &entry.feature {
+            // The Feature is already JSON text: splice it in as the last member.
+            Some(feature) => {
+                body.push_str(&head[..head.len() - 1]);
+                body.push_str(",\"feature\":");
+                body.push_str(feature);
+                body.push('}');
+            }
+            None => body.push_str(&head),
+        }
+    }
+    body.push_str("]}");
+    Ok(typed(StatusCode::OK, JSON, body))
+}
