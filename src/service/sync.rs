@@ -17,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::MutexGuard;
 
 use super::{Service, ServiceError};
+use crate::domain::priority::Priority;
 use crate::index::{Index, PriorityIndex};
 use crate::store::{ChangeListener, ChangeState, PriorityChange, StoreError};
 
@@ -138,19 +139,7 @@ impl Service {
                 break;
             };
             after = last.seq;
-            let mut index = self.index.write();
-            let index = &mut *index;
-            for (change, row) in &rows {
-                if let Some(old) = index.priorities.get(&change.id).map(|e| e.pk)
-                    && (change.deleted || old != change.pk)
-                {
-                    index.priorities.remove(old);
-                }
-                if let Some(p) = row {
-                    super::upsert_into(index, p);
-                }
-            }
-            drop(index);
+            apply_changes(&mut self.index.write(), &rows);
             // Every change up to `after` is in the index now.
             self.publish(
                 state,
@@ -199,6 +188,21 @@ impl Service {
                 }
             }
         })
+    }
+}
+
+/// Puts priorities read from the store into the index, removing deleted
+/// ones and rows replaced by a new row of the same id.
+fn apply_changes(index: &mut Index, rows: &[(PriorityChange, Option<Priority>)]) {
+    for (change, row) in rows {
+        if let Some(old) = index.priorities.get(&change.id).map(|e| e.pk)
+            && (change.deleted || old != change.pk)
+        {
+            index.priorities.remove(old);
+        }
+        if let Some(p) = row {
+            super::upsert_into(index, p);
+        }
     }
 }
 
