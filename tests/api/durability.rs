@@ -1,7 +1,6 @@
 //! Acknowledged writes survive restarts, including `kill -9` of the process.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use prioridades::config::ServeArgs;
@@ -9,7 +8,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::helpers::{client_with, database_url, priority, spawn_app, spawn_app_in};
+use crate::helpers::{
+    cli_admin_token, client_with, database_url, priority, spawn_app, spawn_app_in, start_binary,
+};
 
 #[tokio::test]
 async fn writes_are_read_back_after_restarting_on_the_same_file() {
@@ -69,70 +70,6 @@ async fn writes_are_read_back_after_restarting_on_the_same_file() {
         .get_json("/collections/priorities/items?bbox=-66.905,10.50,-66.904,10.51")
         .await;
     assert_eq!(found["numberMatched"], 1);
-}
-
-/// The service binary, started on `url`, with the address it listens on;
-/// killed when dropped, so a failing test leaves no server behind.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An admin token made with `prioridades token create` on the database at `url`.
-fn cli_admin_token(url: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_prioridades"))
-        .args(["token", "create", "--role", "admin", "--database-url", url])
-        .output()
-        .expect("token create runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .trim()
-        .to_owned()
-}
-
-fn start_binary(url: &str) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prioridades"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--no-demo",
-            "--log-format",
-            "json",
-            "--database-url",
-            url,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let logs = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(logs).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the binary logs until it listens")
-            .expect("a log line");
-        let event: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        if let Some(address) = event["fields"]["address"].as_str() {
-            break format!("http://{address}");
-        }
-    };
-    // Keep draining the logs so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, base }
 }
 
 #[tokio::test]

@@ -1,7 +1,15 @@
 #![allow(dead_code)]
-//! Spawning the real application on a fresh SQLite file, and small request helpers.
+//! Spawning the real application on a fresh database, and small request helpers.
+//!
+//! The database is an SQLite file in a temporary directory, or, in the
+//! `api_postgres` target, a database of its own on the PostgreSQL server named
+//! by `PRIORIDADES_TEST_POSTGRES` (`crate::BACKEND` says which).
 
-use std::sync::Once;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use prioridades::config::{LogFormat, ServeArgs};
 use prioridades::domain::auth::Role;
@@ -37,9 +45,102 @@ pub struct TestApp {
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
-/// The database URL of a file inside `dir`.
+/// The database the tests run on; each test target's `main.rs` sets `BACKEND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A file in the test's temporary directory.
+    Sqlite,
+    /// A database of its own on the server at `PRIORIDADES_TEST_POSTGRES`.
+    Postgres,
+}
+
+/// The URL of the database that belongs to `dir`: a file inside it on SQLite,
+/// a fresh database on PostgreSQL. Every call for the same `dir` returns the
+/// same database, so a test may hand it to a server, then to the CLI.
 pub fn database_url(dir: &TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("test.db").display())
+    match crate::BACKEND {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+        Backend::Postgres => postgres_database_url(dir.path()),
+    }
+}
+
+/// The variable that names the PostgreSQL server (an admin URL).
+const POSTGRES_VAR: &str = "PRIORIDADES_TEST_POSTGRES";
+
+/// The PostgreSQL database of each directory, created on first use.
+static POSTGRES_DATABASES: Mutex<BTreeMap<PathBuf, Arc<OnceLock<String>>>> =
+    Mutex::new(BTreeMap::new());
+
+fn postgres_database_url(dir: &Path) -> String {
+    let admin = std::env::var(POSTGRES_VAR).unwrap_or_else(|_| {
+        panic!(
+            "{POSTGRES_VAR} is not set: the api_postgres tests need a PostgreSQL server. \
+             Run them with scripts/test, which starts one, or set {POSTGRES_VAR} to an \
+             admin URL (scripts/postgres start prints one)."
+        )
+    });
+    let cell = Arc::clone(
+        POSTGRES_DATABASES
+            .lock()
+            .unwrap()
+            .entry(dir.to_path_buf())
+            .or_default(),
+    );
+    cell.get_or_init(|| create_postgres_database(&admin, dir))
+        .clone()
+}
+
+/// Creates the database of `dir` on the server at `admin` (dropping any left
+/// by an earlier run under the same name) and returns its URL. Synchronous:
+/// the work is done on a thread of its own with its own runtime, so that it
+/// may be called from inside a test's runtime.
+fn create_postgres_database(admin: &str, dir: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    use sqlx::Connection;
+
+    let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = format!("prio_test_{hex}");
+    let admin_url = admin.to_owned();
+    let statements = [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ];
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut connection = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("connecting to {POSTGRES_VAR}={admin_url}: {e}"));
+            for statement in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
+                    .execute(&mut connection)
+                    .await
+                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+            }
+            let _ = connection.close().await;
+        });
+    })
+    .join()
+    .expect("the database is created");
+    with_database(admin, &name)
+}
+
+/// `url` (`postgres://user@host:port/db?options`) naming database `name` instead.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{root}/{name}{query}")
 }
 
 /// Spawns the app on a new, empty database (no demo).
@@ -185,6 +286,73 @@ impl TestApp {
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
     }
+}
+
+/// The service binary, started with `serve` on `url`, with the address it
+/// listens on; killed when dropped, so a failing test leaves no server behind.
+pub struct Process {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary (`prioridades serve`, no demo, JSON logs) on the
+/// database at `url`, and waits until it listens.
+pub fn start_binary(url: &str) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prioridades"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--log-format",
+            "json",
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let logs = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(logs).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the binary logs until it listens")
+            .expect("a log line");
+        let event: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if let Some(address) = event["fields"]["address"].as_str() {
+            break format!("http://{address}");
+        }
+    };
+    // Keep draining the logs so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+/// An admin token made with `prioridades token create` on the database at `url`.
+pub fn cli_admin_token(url: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_prioridades"))
+        .args(["token", "create", "--role", "admin", "--database-url", url])
+        .output()
+        .expect("token create runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
 }
 
 /// Spawns an app with the minimal catalog (council `CC-1` in parish `010101`).

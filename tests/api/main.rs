@@ -1,5 +1,6 @@
 //! Integration tests: the real application on a temporary SQLite file,
 //! driven over HTTP. No mocks: every test talks to a real store and index.
+//! `tests/api_postgres/main.rs` runs these same modules on PostgreSQL.
 
 // Tests may unwrap: a panic is how they fail (clippy.toml allows it inside
 // #[test] functions; this covers the helpers they call).
@@ -17,3 +18,6 @@ mod queries;
 mod statistics;
 mod territories;
 mod writes;
+
+/// The database every test here runs on.
+pub const BACKEND: helpers::Backend = helpers::Backend::Sqlite;

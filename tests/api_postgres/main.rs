@@ -1,0 +1,36 @@
+//! The integration tests of `tests/api/` again, each on a database of its own
+//! on a real PostgreSQL server: the one whose admin URL is in
+//! `PRIORIDADES_TEST_POSTGRES`. Built with `--features postgres-tests`;
+//! `scripts/test` starts a throwaway server and runs both targets.
+
+// Tests may unwrap: a panic is how they fail (clippy.toml allows it inside
+// #[test] functions; this covers the helpers they call).
+#![allow(clippy::unwrap_used)]
+
+#[path = "../api/bad_input.rs"]
+mod bad_input;
+#[path = "../api/catalog.rs"]
+mod catalog;
+#[path = "../api/changes.rs"]
+mod changes;
+#[path = "../api/demo.rs"]
+mod demo;
+#[path = "../api/durability.rs"]
+mod durability;
+#[path = "../api/governance.rs"]
+mod governance;
+#[path = "../api/helpers.rs"]
+mod helpers;
+#[path = "../api/meta.rs"]
+mod meta;
+#[path = "../api/queries.rs"]
+mod queries;
+#[path = "../api/statistics.rs"]
+mod statistics;
+#[path = "../api/territories.rs"]
+mod territories;
+#[path = "../api/writes.rs"]
+mod writes;
+
+/// The database every test here runs on.
+pub const BACKEND: helpers::Backend = helpers::Backend::Postgres;
