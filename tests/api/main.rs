@@ -15,6 +15,7 @@ mod governance;
 mod helpers;
 mod meta;
 mod queries;
+mod replicas;
 mod statistics;
 mod territories;
 mod writes;

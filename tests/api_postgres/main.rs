@@ -25,6 +25,8 @@ mod helpers;
 mod meta;
 #[path = "../api/queries.rs"]
 mod queries;
+#[path = "../api/replicas.rs"]
+mod replicas;
 #[path = "../api/statistics.rs"]
 mod statistics;
 #[path = "../api/territories.rs"]
