@@ -67,7 +67,8 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: `sqlite://FILE` (created when missing) or a file path.
+    /// Database URL: `sqlite://FILE` (created when missing), a file path, or
+    /// `postgres://USER@HOST:PORT/DB` (the shared store of several replicas).
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 }
