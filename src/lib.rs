@@ -13,6 +13,7 @@ pub mod domain;
 pub mod http;
 pub mod import;
 pub mod index;
+pub mod parallel;
 pub mod representation;
 pub mod service;
 pub mod startup;

@@ -77,21 +77,7 @@ impl BoundaryIndex {
     /// [`place`](Self::place) for many geometries, spread over every core;
     /// results in input order.
     pub fn place_all(&self, geometries: &[&Geometry<f64>]) -> Vec<Option<TerritoryCode>> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = geometries.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = geometries
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|g| self.place(g)).collect::<Vec<_>>())
-                })
-                .collect();
-            // A worker only panics if `place` does, which it does not.
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        })
+        crate::parallel::map(geometries, |g| self.place(g))
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use boundaries::BoundaryIndex;
 pub use catalog::Catalog;
-pub use priorities::{Entry, PriorityIndex, QueryPage};
+pub use priorities::{Entry, IndexBuilder, PriorityIndex, QueryPage};
 
 use crate::domain::codes::Level;
 use crate::store::{Store, StoreError};
@@ -35,12 +35,20 @@ impl Index {
             store.load_communes().await?,
         );
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
-        let priorities = PriorityIndex::build(
-            store.load_priorities().await?,
-            |code| catalog.council(code).map(|c| c.parish),
-            !parishes.is_empty(),
-        )
-        .map_err(StoreError::Corrupt)?;
+        let boundaries_loaded = !parishes.is_empty();
+        let mut builder = IndexBuilder::default();
+        store
+            .load_priorities(|chunk| {
+                builder
+                    .add(
+                        &chunk,
+                        |code| catalog.council(code).map(|c| c.parish),
+                        boundaries_loaded,
+                    )
+                    .map_err(StoreError::Corrupt)
+            })
+            .await?;
+        let priorities = builder.finish();
         Ok(Index {
             catalog,
             priorities,

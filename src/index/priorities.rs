@@ -122,6 +122,56 @@ pub struct QueryPage<'a> {
     pub items: Vec<(&'a Entry, Option<f64>)>,
 }
 
+/// Builds a [`PriorityIndex`] from priorities given a chunk at a time, so a
+/// million of them never sit in memory as rows, parsed priorities and
+/// entries all at once.
+#[derive(Debug, Default)]
+pub struct IndexBuilder {
+    index: PriorityIndex,
+    leaves: Vec<Leaf>,
+}
+
+impl IndexBuilder {
+    /// Adds stored priorities (in `pk` order across calls); `parish_of` gives
+    /// each council's parish; `boundaries_loaded` says whether priorities are
+    /// placed by location.
+    pub fn add(
+        &mut self,
+        priorities: &[Priority],
+        parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
+        boundaries_loaded: bool,
+    ) -> Result<(), String> {
+        let placed = priorities
+            .iter()
+            .map(|p| {
+                parish_of(&p.council)
+                    .map(|parish| (p, parish))
+                    .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Entries (above all their Feature text) are built on every core;
+        // linking them into the maps is sequential.
+        let entries = crate::parallel::map(&placed, |(p, parish)| {
+            Entry::new(p, *parish, boundaries_loaded)
+        });
+        for entry in entries {
+            self.leaves.push(Leaf {
+                envelope: envelope_of(&entry.geometry),
+                pk: entry.pk,
+            });
+            self.index.link(entry);
+        }
+        Ok(())
+    }
+
+    /// The index, its R-tree bulk-loaded.
+    pub fn finish(self) -> PriorityIndex {
+        let mut index = self.index;
+        index.tree = RTree::bulk_load(self.leaves);
+        index
+    }
+}
+
 /// Every priority, indexed.
 #[derive(Debug, Default)]
 pub struct PriorityIndex {
@@ -145,20 +195,9 @@ impl PriorityIndex {
         parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
         boundaries_loaded: bool,
     ) -> Result<Self, String> {
-        let mut index = PriorityIndex::default();
-        let mut leaves = Vec::with_capacity(priorities.len());
-        for p in priorities {
-            let parish = parish_of(&p.council)
-                .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))?;
-            let entry = Entry::new(&p, parish, boundaries_loaded);
-            leaves.push(Leaf {
-                envelope: envelope_of(&entry.geometry),
-                pk: entry.pk,
-            });
-            index.link(entry);
-        }
-        index.tree = RTree::bulk_load(leaves);
-        Ok(index)
+        let mut builder = IndexBuilder::default();
+        builder.add(&priorities, parish_of, boundaries_loaded)?;
+        Ok(builder.finish())
     }
 
     /// Number of priorities.

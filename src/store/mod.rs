@@ -16,6 +16,7 @@ mod rows;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::TryStreamExt;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
@@ -226,12 +227,33 @@ impl Store {
         rows.iter().map(council_from_row).collect()
     }
 
-    /// Every priority, in `pk` order.
-    pub async fn load_priorities(&self) -> Result<Vec<Priority>, StoreError> {
-        let rows = sqlx::query(SELECT_PRIORITY_ORDERED)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(priority_from_row).collect()
+    /// Every priority, in `pk` order, handed to `take` a chunk at a time.
+    /// Rows stream from the database; each chunk is parsed (its GeoJSON
+    /// above all) on every core, so memory holds one chunk of rows at a time.
+    pub async fn load_priorities(
+        &self,
+        mut take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut rows = sqlx::query(SELECT_PRIORITY_ORDERED).fetch(&self.pool);
+        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
+        loop {
+            let row = rows.try_next().await?;
+            let done = row.is_none();
+            chunk.extend(row);
+            if chunk.len() == LOAD_CHUNK || (done && !chunk.is_empty()) {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
+                // Off the async threads: this is seconds of CPU at national scale.
+                let parsed = tokio::task::spawn_blocking(move || {
+                    crate::parallel::map(&full, priority_from_row)
+                })
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
+                take(parsed.into_iter().collect::<Result<_, _>>()?)?;
+            }
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// One priority by id.
@@ -586,6 +608,9 @@ impl Store {
         self.commit(w).await
     }
 }
+
+/// Priorities parsed per chunk at start-up.
+const LOAD_CHUNK: usize = 50_000;
 
 const SELECT_PRIORITY_ORDERED: &str = concat!(
     "SELECT ",
