@@ -3,10 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use prioridades::config::{Cli, Command, ImportArgs, ImportTerritoriesArgs, TokenCommand};
+use prioridades::config::{
+    Cli, Command, GenerateArgs, ImportArgs, ImportTerritoriesArgs, TokenCommand,
+};
 use prioridades::domain::auth::Role;
+use prioridades::generate::{self, CatalogWrite};
 use prioridades::service::ServiceError;
 use prioridades::startup::{Application, open_service, shutdown_signal};
+use prioridades::store::Store;
 use prioridades::{demo, import, telemetry};
 
 #[tokio::main]
@@ -19,6 +23,7 @@ async fn main() -> ExitCode {
         Some(Command::Import(args)) => import_file(args).await,
         Some(Command::ImportTerritories(args)) => import_territories(args).await,
         Some(Command::Token(command)) => token(command).await,
+        Some(Command::Generate(args)) => generate_dataset(args).await,
         Some(Command::DemoFixtures { out }) => write_fixtures(&out),
     };
     match result {
@@ -146,6 +151,36 @@ async fn token(command: TokenCommand) -> Result<(), String> {
     };
     service.store().close().await;
     result
+}
+
+async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let catalog = generate::Catalog::build(args.councils).map_err(|e| e.to_string())?;
+    if let Some(url) = &args.database_url {
+        let store = Store::connect(url).await.map_err(|e| e.to_string())?;
+        let written = generate::store_catalog(&catalog, &store).await;
+        store.close().await;
+        match written.map_err(|e| format!("{url}: {e}"))? {
+            CatalogWrite::Written => eprintln!(
+                "catalog written to {url}: {} territories with boundaries ({} parishes), {} councils",
+                catalog.territories.len(),
+                catalog.parish_count(),
+                catalog.councils.len()
+            ),
+            CatalogWrite::AlreadyPresent => {
+                eprintln!("{url} already holds this catalog; nothing written to it")
+            }
+        }
+    }
+    let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    generate::write_priorities(&catalog, args.count, args.seed, out)
+        .map_err(|e| format!("standard output: {e}"))?;
+    eprintln!(
+        "{} priorities written in {:.2} s",
+        args.count,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn write_fixtures(out: &std::path::Path) -> Result<(), String> {
