@@ -156,24 +156,37 @@ async fn token(command: TokenCommand) -> Result<(), String> {
 async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let catalog = generate::Catalog::build(args.councils).map_err(|e| e.to_string())?;
+    let mut generator = generate::Generator::new(&catalog, args.seed);
     if let Some(url) = &args.database_url {
         let store = Store::connect(url).await.map_err(|e| e.to_string())?;
         let written = generate::store_catalog(&catalog, &store).await;
-        store.close().await;
-        match written.map_err(|e| format!("{url}: {e}"))? {
-            CatalogWrite::Written => eprintln!(
-                "catalog written to {url}: {} territories with boundaries ({} parishes), {} councils",
-                catalog.territories.len(),
-                catalog.parish_count(),
-                catalog.councils.len()
-            ),
-            CatalogWrite::AlreadyPresent => {
-                eprintln!("{url} already holds this catalog; nothing written to it")
+        let held = match written {
+            Ok(CatalogWrite::Written) => {
+                eprintln!(
+                    "catalog written to {url}: {} territories with boundaries ({} parishes), {} councils",
+                    catalog.territories.len(),
+                    catalog.parish_count(),
+                    catalog.councils.len()
+                );
+                Ok(Vec::new())
             }
-        }
+            Ok(CatalogWrite::AlreadyPresent) => generate::held_ranks(&store)
+                .await
+                .map_err(|e| format!("{url}: {e}"))
+                .inspect(|held| {
+                    eprintln!(
+                        "{url} already holds this catalog; nothing written to it; its {} held ranks are left to their holders",
+                        held.len()
+                    )
+                }),
+            Err(e) => Err(format!("{url}: {e}")),
+        };
+        store.close().await;
+        generator.hold_ranks(held?);
     }
     let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    generate::write_priorities(&catalog, args.count, args.seed, out)
+    generator
+        .write(args.count, out)
         .map_err(|e| format!("standard output: {e}"))?;
     eprintln!(
         "{} priorities written in {:.2} s",

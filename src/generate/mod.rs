@@ -24,6 +24,8 @@ use geo::Point;
 pub use catalog::{Catalog, CatalogError};
 pub use priorities::{Generator, write_priorities};
 
+use crate::domain::codes::CouncilCode;
+use crate::domain::workflow;
 use crate::store::{Store, StoreError};
 
 /// About as many councils as the country has.
@@ -97,6 +99,19 @@ pub async fn store_catalog(
     }
 }
 
+/// The ranks that open priorities hold in `store`, by council: what
+/// [`Generator::hold_ranks`] must leave free so that a second generated file
+/// imports beside the first.
+pub async fn held_ranks(store: &Store) -> Result<Vec<(CouncilCode, u8)>, StoreError> {
+    Ok(store
+        .load_priorities()
+        .await?
+        .into_iter()
+        .filter(|p| workflow::is_open(p.status))
+        .filter_map(|p| Some((p.council, p.rank?)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, HashMap, HashSet};
@@ -106,9 +121,8 @@ mod tests {
 
     use super::priorities::{CATEGORY_WEIGHTS, STATUS_WEIGHTS};
     use super::*;
-    use crate::domain::codes::{CouncilCode, Level};
+    use crate::domain::codes::Level;
     use crate::domain::priority::{Category, PriorityDraft, Status};
-    use crate::domain::workflow;
     use crate::import::parse_features;
     use crate::index::BoundaryIndex;
 
@@ -229,6 +243,28 @@ mod tests {
         }
         assert!(held.values().all(|&n| n == 1));
         assert!(ranked > 5_000, "{ranked}");
+    }
+
+    #[test]
+    fn held_ranks_are_left_to_their_holders() {
+        let held: Vec<(CouncilCode, u8)> = sample()
+            .iter()
+            .filter(|d| workflow::is_open(d.status))
+            .filter_map(|d| Some((d.council.clone(), d.rank?)))
+            .collect();
+        let mut generator = Generator::new(catalog(), 8);
+        generator.hold_ranks(held.iter().cloned());
+        let mut more = Vec::new();
+        generator.write(20_000, &mut more).unwrap();
+        let mut taken: HashSet<(CouncilCode, u8)> = held.into_iter().collect();
+        let mut ranked = 0;
+        for d in drafts(&more) {
+            if let Some(rank) = d.rank {
+                assert!(taken.insert((d.council, rank)), "rank {rank} given twice");
+                ranked += 1;
+            }
+        }
+        assert!(ranked > 1_000, "{ranked}");
     }
 
     #[test]

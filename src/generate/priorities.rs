@@ -20,6 +20,7 @@ use super::catalog::{
 use super::country::STATES;
 use super::round_point;
 use super::text::{self, Fill};
+use crate::domain::codes::CouncilCode;
 use crate::domain::priority::{Category, MAX_RANK, Status};
 use crate::domain::workflow::{self, RESPONSIBLE_KINDS};
 
@@ -95,14 +96,15 @@ fn push_positions(out: &mut String, coords: &[Coord<f64>]) {
     out.push(']');
 }
 
-/// The generator's state: its random stream and each council's next free rank.
+/// The generator's state: its random stream and the ranks each council's
+/// open priorities hold.
 pub struct Generator<'a> {
     catalog: &'a Catalog,
     rng: ChaCha8Rng,
     /// Cumulative weights of the clusters.
     cities: Vec<f64>,
-    /// Ranks given so far to each council's open priorities.
-    ranks: Vec<u8>,
+    /// Per council, bit `r - 1` is set when rank `r` is held.
+    ranks: Vec<u16>,
     line: String,
     text: String,
 }
@@ -126,6 +128,31 @@ impl<'a> Generator<'a> {
             line: String::with_capacity(2_048),
             text: String::with_capacity(512),
         }
+    }
+
+    /// Leaves ranks already held by open priorities (in the store the
+    /// output will be imported into) to their holders: new priorities take
+    /// only free ranks. Councils not in the catalog are ignored.
+    pub fn hold_ranks(&mut self, held: impl IntoIterator<Item = (CouncilCode, u8)>) {
+        for (council, rank) in held {
+            let found = self
+                .catalog
+                .councils
+                .binary_search_by(|c| c.code.cmp(&council));
+            if let Ok(c) = found
+                && (1..=MAX_RANK).contains(&i64::from(rank))
+            {
+                self.ranks[c] |= 1 << (rank - 1);
+            }
+        }
+    }
+
+    /// Writes `count` more priorities to `out`, one Feature per line.
+    pub fn write(&mut self, count: u64, mut out: impl Write) -> io::Result<()> {
+        for _ in 0..count {
+            out.write_all(self.next_line().as_bytes())?;
+        }
+        out.flush()
     }
 
     /// A location on land and the parish (position in `parishes`) it lies
@@ -235,12 +262,14 @@ impl<'a> Generator<'a> {
         let category = Category::ALL[weighted(&mut self.rng, &CATEGORY_WEIGHTS)];
         let status = Status::ALL[weighted(&mut self.rng, &STATUS_WEIGHTS)];
         let geometry = self.geometry(p, parish);
+        // The smallest free rank, if any.
+        let free = self.ranks[c].trailing_ones();
         let rank = if workflow::is_open(status)
-            && i64::from(self.ranks[c]) < MAX_RANK
+            && i64::from(free) < MAX_RANK
             && self.rng.random_range(0..100) < RANKED
         {
-            self.ranks[c] += 1;
-            Some(self.ranks[c])
+            self.ranks[c] |= 1 << free;
+            Some(free as u8 + 1)
         } else {
             None
         };
@@ -393,18 +422,15 @@ impl<'a> Generator<'a> {
     }
 }
 
-/// Writes `count` priorities, one Feature per line, to `out`; the same
-/// bytes for the same catalog, count and seed. Wrap `out` in a
+/// Writes `count` priorities, one Feature per line, to `out`, for a store
+/// whose councils hold no ranks yet; the same bytes for the same catalog,
+/// count and seed. Wrap `out` in a
 /// [`std::io::BufWriter`].
 pub fn write_priorities(
     catalog: &Catalog,
     count: u64,
     seed: u64,
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
-    let mut generator = Generator::new(catalog, seed);
-    for _ in 0..count {
-        out.write_all(generator.next_line().as_bytes())?;
-    }
-    out.flush()
+    Generator::new(catalog, seed).write(count, out)
 }
