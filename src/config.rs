@@ -143,7 +143,8 @@ pub struct GenerateArgs {
     pub count: u64,
 
     /// Seed of the priorities: the same seed (and count and councils) gives
-    /// the same bytes.
+    /// the same bytes, unless the store named by `--database-url` already
+    /// holds priorities whose ranks must be left free.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 
