@@ -7,9 +7,10 @@
 //! priorities is small, down to 1/32 of a degree (about 3.5 km) in the
 //! densest parts of the cities. Each leaf, clipped to the outline, is a
 //! parish: about 55 km wide in the llanos and the south, 3.5 km in central
-//! Caracas. A parish belongs to the state with the nearest reference point;
-//! the parishes of one quadtree cell (at most one degree, at most 99
-//! parishes) and one state form a municipality. Councils are shared out in
+//! Caracas. A parish belongs to the state with the nearest reference point
+//! (the parish at a city's centre, to that city's state); the parishes of
+//! one quadtree cell (at most one degree, at most 30 parishes) and one state
+//! form a municipality. Councils are shared out in
 //! proportion to each parish's expected share, at least one per parish.
 //!
 //! # Units
@@ -333,7 +334,7 @@ impl Catalog {
         }
 
         // Municipalities: the cells under the highest node holding at most
-        // 99 parishes, split by state.
+        // MUNICIPALITY_PARISHES parishes, split by state.
         let mut group_of = vec![0u32; cells.len()];
         let mut groups = 0u32;
         for j in (0..NY).rev() {
@@ -551,7 +552,7 @@ fn locate(nodes: &[Node], roots: &[u32], lon: f64, lat: f64) -> Option<u32> {
 }
 
 /// Gives every leaf under `node` a municipality group: the leaves under the
-/// highest node with at most 99 of them share one.
+/// highest node with at most [`MUNICIPALITY_PARISHES`] of them share one.
 fn group(nodes: &[Node], node: u32, group_of: &mut [u32], groups: &mut u32, top: bool) {
     let count = leaf_count(nodes, node);
     if count == 0 {
