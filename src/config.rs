@@ -57,6 +57,11 @@ pub enum Command {
     /// Create, list and revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a synthetic national dataset for benchmarks: priorities as
+    /// newline-delimited GeoJSON Features on standard output and, with
+    /// `--database-url`, first the territories and councils they refer to
+    /// into that store.
+    Generate(GenerateArgs),
     /// Regenerate the demo dataset files (fixtures/demo).
     DemoFixtures {
         /// Directory to write into.
@@ -130,6 +135,31 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// How many priorities to write.
+    #[arg(long)]
+    pub count: u64,
+
+    /// Seed of the priorities: the same seed (and count and councils) gives
+    /// the same bytes, unless the store named by `--database-url` already
+    /// holds priorities whose ranks must be left free.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// How many councils the catalog has (at least one per parish); the
+    /// catalog depends only on this number.
+    #[arg(long, default_value_t = crate::generate::DEFAULT_COUNCILS)]
+    pub councils: usize,
+
+    /// Write the catalog (territories with boundaries, and councils) into
+    /// this database first: `sqlite://FILE` or a path. It must be empty or
+    /// already hold this same catalog. Not read from `DATABASE_URL`: without
+    /// this flag nothing is written to any database.
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

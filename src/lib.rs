@@ -10,6 +10,7 @@
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod generate;
 pub mod http;
 pub mod import;
 pub mod index;

@@ -3,10 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use prioridades::config::{Cli, Command, ImportArgs, ImportTerritoriesArgs, TokenCommand};
+use prioridades::config::{
+    Cli, Command, GenerateArgs, ImportArgs, ImportTerritoriesArgs, TokenCommand,
+};
 use prioridades::domain::auth::Role;
+use prioridades::generate::{self, CatalogWrite};
 use prioridades::service::ServiceError;
 use prioridades::startup::{Application, open_service, shutdown_signal};
+use prioridades::store::Store;
 use prioridades::{demo, import, telemetry};
 
 #[tokio::main]
@@ -19,6 +23,7 @@ async fn main() -> ExitCode {
         Some(Command::Import(args)) => import_file(args).await,
         Some(Command::ImportTerritories(args)) => import_territories(args).await,
         Some(Command::Token(command)) => token(command).await,
+        Some(Command::Generate(args)) => generate_dataset(args).await,
         Some(Command::DemoFixtures { out }) => write_fixtures(&out),
     };
     match result {
@@ -146,6 +151,49 @@ async fn token(command: TokenCommand) -> Result<(), String> {
     };
     service.store().close().await;
     result
+}
+
+async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let catalog = generate::Catalog::build(args.councils).map_err(|e| e.to_string())?;
+    let mut generator = generate::Generator::new(&catalog, args.seed);
+    if let Some(url) = &args.database_url {
+        let store = Store::connect(url).await.map_err(|e| e.to_string())?;
+        let written = generate::store_catalog(&catalog, &store).await;
+        let held = match written {
+            Ok(CatalogWrite::Written) => {
+                eprintln!(
+                    "catalog written to {url}: {} territories with boundaries ({} parishes), {} councils",
+                    catalog.territories.len(),
+                    catalog.parish_count(),
+                    catalog.councils.len()
+                );
+                Ok(Vec::new())
+            }
+            Ok(CatalogWrite::AlreadyPresent) => generate::held_ranks(&store)
+                .await
+                .map_err(|e| format!("{url}: {e}"))
+                .inspect(|held| {
+                    eprintln!(
+                        "{url} already holds this catalog; nothing written to it; its {} held ranks are left to their holders",
+                        held.len()
+                    )
+                }),
+            Err(e) => Err(format!("{url}: {e}")),
+        };
+        store.close().await;
+        generator.hold_ranks(held?);
+    }
+    let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    generator
+        .write(args.count, out)
+        .map_err(|e| format!("standard output: {e}"))?;
+    eprintln!(
+        "{} priorities written in {:.2} s",
+        args.count,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn write_fixtures(out: &std::path::Path) -> Result<(), String> {
