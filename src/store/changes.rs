@@ -118,34 +118,6 @@ fn change_from_row(row: &sqlx::any::AnyRow) -> Result<PriorityChange, StoreError
     })
 }
 
-/// Makes `p` the latest change of its priority, numbered `seq`.
-pub(super) async fn record_priority_change(
-    w: &mut WriteTx,
-    p: &Priority,
-    deleted: bool,
-    seq: i64,
-    at: Micros,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO priority_changes (priority_id, seq, created_seq, pk, version, deleted, at)
-         VALUES ($1, $2, $2, $3, $4, $5, $6)
-         ON CONFLICT (priority_id) DO UPDATE SET seq = excluded.seq, pk = excluded.pk,
-             version = excluded.version, deleted = excluded.deleted, at = excluded.at,
-             created_seq = CASE
-                 WHEN priority_changes.deleted = 1 OR priority_changes.pk <> excluded.pk
-                 THEN excluded.created_seq ELSE priority_changes.created_seq END",
-    )
-    .bind(p.id.to_string())
-    .bind(seq)
-    .bind(p.pk)
-    .bind(p.version)
-    .bind(i64::from(deleted))
-    .bind(at)
-    .execute(&mut *w.tx)
-    .await?;
-    Ok(())
-}
-
 /// Waits for PostgreSQL's notifications of commits.
 pub struct ChangeListener(PgListener);
 

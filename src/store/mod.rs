@@ -10,6 +10,15 @@
 //! mode (`synchronous = FULL`), on PostgreSQL by its own WAL, so once a write
 //! returns `Ok` it survives a crash of the process.
 
+/// The columns every priority query returns, in [`priority_from_row`]'s terms.
+macro_rules! priority_columns {
+    () => {
+        "pk, id, council_code, title, description, category, status, rank, families, geometry,
+         created_at, updated_at, version, located_parish, plan"
+    };
+}
+
+mod batch;
 mod changes;
 mod rows;
 
@@ -33,15 +42,7 @@ use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::territory::{Commune, Council, Territory};
-use crate::domain::time::{self, Micros};
-
-/// The columns every priority query returns, in [`priority_from_row`]'s terms.
-macro_rules! priority_columns {
-    () => {
-        "pk, id, council_code, title, description, category, status, rank, families, geometry,
-         created_at, updated_at, version, located_parish, plan"
-    };
-}
+use crate::domain::time;
 
 /// Store failures, each mapped to an HTTP status by the layer above.
 #[derive(Debug, thiserror::Error)]
@@ -340,11 +341,7 @@ impl Store {
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
         let mut w = self.begin_write().await?;
-        let mut stored = Vec::with_capacity(drafts.len());
-        let now = time::now();
-        for draft in drafts {
-            stored.push(write_priority(&mut w, draft, mode, now, change).await?);
-        }
+        let stored = batch::write_batch(&mut w, drafts, mode, time::now(), change).await?;
         self.commit(w).await?;
         Ok(stored)
     }
@@ -600,11 +597,8 @@ impl Store {
         for c in councils {
             insert_council(&mut w, c).await?;
         }
-        let now = time::now();
         let change = Change::by("demo");
-        for p in priorities {
-            write_priority(&mut w, p, WriteMode::CreateOnly, now, &change).await?;
-        }
+        batch::write_batch(&mut w, priorities, WriteMode::CreateOnly, time::now(), &change).await?;
         self.commit(w).await
     }
 }
@@ -642,24 +636,7 @@ async fn record(
     after: Option<&Priority>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    let Some(latest) = after.or(before) else {
-        return Ok(());
-    };
-    let now = time::now();
-    sqlx::query(
-        "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(latest.id.to_string())
-    .bind(now)
-    .bind(&change.actor)
-    .bind(history::action(before, after))
-    .bind(history::diff(before, after).to_string())
-    .bind(&change.note)
-    .execute(&mut *w.tx)
-    .await?;
-    let seq = w.take();
-    changes::record_priority_change(w, latest, after.is_none(), seq, now).await
+    batch::record_many(w, &[(before, after)], change, time::now()).await
 }
 
 fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreError> {
@@ -669,66 +646,6 @@ fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreErro
         }
         _ => Ok(()),
     }
-}
-
-async fn write_priority(
-    w: &mut WriteTx,
-    draft: &PriorityDraft,
-    mode: WriteMode,
-    now: Micros,
-    change: &Change,
-) -> Result<Priority, StoreError> {
-    let id = draft.id.unwrap_or_else(Uuid::new_v4);
-    let before = match (mode, draft.id) {
-        (WriteMode::Upsert, Some(id)) => current(w, id).await?,
-        _ => None,
-    };
-    let sql = match mode {
-        WriteMode::CreateOnly => {
-            concat!(
-                "INSERT INTO priorities (id, council_code, title, description, category, status,
-                     rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING ",
-                priority_columns!()
-            )
-        }
-        // An existing id keeps its row key and creation time; it is a new version.
-        WriteMode::Upsert => {
-            concat!(
-                "INSERT INTO priorities (id, council_code, title, description, category, status,
-                     rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
-                 ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
-                     title = excluded.title, description = excluded.description,
-                     category = excluded.category, status = excluded.status, rank = excluded.rank,
-                     families = excluded.families, geometry = excluded.geometry,
-                     located_parish = excluded.located_parish, plan = excluded.plan,
-                     updated_at = excluded.updated_at, version = priorities.version + 1
-                 RETURNING ",
-                priority_columns!()
-            )
-        }
-    };
-    let row = sqlx::query(sql)
-        .bind(id.to_string())
-        .bind(draft.council.as_str())
-        .bind(&draft.title)
-        .bind(&draft.description)
-        .bind(draft.category.as_str())
-        .bind(draft.status.as_str())
-        .bind(draft.rank.map(i64::from))
-        .bind(draft.families.map(i64::from))
-        .bind(to_geojson(&draft.geometry))
-        .bind(draft.located_parish.map(|c| c.to_string()))
-        .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
-        .bind(draft.created_at.unwrap_or(now))
-        .bind(now)
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(classify)?;
-    let after = priority_from_row(&row)?;
-    record(w, before.as_ref(), Some(&after), change).await?;
-    Ok(after)
 }
 
 /// The statement that adds a territory of `level`, binding code, name,
