@@ -237,6 +237,9 @@ mod tests {
     #[test]
     fn numbers_the_parameters_of_every_row() {
         assert_eq!(super::values(1, 1, ""), "($1)");
-        assert_eq!(super::values(2, 3, ", 1"), "($1, $2, $3, 1), ($4, $5, $6, 1)");
+        assert_eq!(
+            super::values(2, 3, ", 1"),
+            "($1, $2, $3, 1), ($4, $5, $6, 1)"
+        );
     }
 }

@@ -598,7 +598,14 @@ impl Store {
             insert_council(&mut w, c).await?;
         }
         let change = Change::by("demo");
-        batch::write_batch(&mut w, priorities, WriteMode::CreateOnly, time::now(), &change).await?;
+        batch::write_batch(
+            &mut w,
+            priorities,
+            WriteMode::CreateOnly,
+            time::now(),
+            &change,
+        )
+        .await?;
         self.commit(w).await
     }
 }

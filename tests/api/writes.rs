@@ -753,6 +753,39 @@ async fn newline_delimited_features_are_imported() {
     assert_eq!(one["properties"]["parish"], "010101");
 }
 
+#[tokio::test]
+async fn an_id_repeated_within_one_import_is_created_then_updated() {
+    let app = spawn_seeded_app().await;
+    let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    let mut features = features_with_ids(&ids, "Primera");
+    // The third feature again, later in the same batch, with another title.
+    let mut again = features[2].clone();
+    again["properties"]["title"] = json!("Segunda");
+    features.push(again);
+    features.extend(features_with_ids(&[Uuid::new_v4()], "Después"));
+
+    let report = import(&app, "application/x-ndjson", ndjson(&features)).await;
+
+    assert_eq!(report["received"], 7, "{report}");
+    assert_eq!(report["created"], 6, "{report}");
+    assert_eq!(report["updated"], 1, "{report}");
+    assert_eq!(app.priority_count().await, 6);
+    let twice = get_priority(&app, &ids[2].to_string()).await;
+    assert_eq!(twice["properties"]["title"], "Segunda");
+    assert_eq!(twice["properties"]["version"], 2);
+    let (status, history) = app
+        .get_json(&format!("/collections/priorities/items/{}/history", ids[2]))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "edit"], "{history}");
+}
+
 // ---------------------------------------------------------------- CLI import
 
 /// Runs `prioridades import FILE --database-url URL`.
