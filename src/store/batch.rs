@@ -7,12 +7,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::changes::WriteTx;
 use super::rows::{classify, corrupt, priority_from_row};
-use super::{StoreError, WriteMode};
+use super::{Engine, StoreError, WriteMode};
 use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
@@ -23,8 +23,10 @@ use crate::domain::time::Micros;
 const MAX_ROWS: usize = 1_000;
 
 /// `($1, $2, …), (…)` for `rows` rows of `columns` parameters each, every
-/// row followed by `suffix` (extra literal columns, e.g. `, 1`).
-fn values(rows: usize, columns: usize, suffix: &str) -> String {
+/// row followed by `suffix` (extra literal columns, e.g. `, 1`). SQLite gets
+/// plain `?`: sqlx looks every numbered parameter up by name, which SQLite
+/// answers by walking a list, so thousands of `$N` cost quadratic time.
+fn values(engine: Engine, rows: usize, columns: usize, suffix: &str) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -32,8 +34,13 @@ fn values(rows: usize, columns: usize, suffix: &str) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            // Writing to a String cannot fail.
-            let _ = write!(sql, "${}", row * columns + column + 1);
+            match engine {
+                Engine::Sqlite => sql.push('?'),
+                // Writing to a String cannot fail.
+                Engine::Postgres => {
+                    let _ = write!(sql, "${}", row * columns + column + 1);
+                }
+            }
         }
         sql.push_str(suffix);
         sql.push(')');
@@ -57,7 +64,7 @@ pub(super) async fn record_many(
     for part in writes.chunks(MAX_ROWS) {
         let sql = format!(
             "INSERT INTO priority_history (priority_id, at, actor, action, changes, note) VALUES {}",
-            values(part.len(), 6, "")
+            values(w.engine, part.len(), 6, "")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (before, after, latest) in part {
@@ -81,7 +88,7 @@ pub(super) async fn record_many(
                  created_seq = CASE
                      WHEN priority_changes.deleted = 1 OR priority_changes.pk <> excluded.pk
                      THEN excluded.created_seq ELSE priority_changes.created_seq END",
-            values(part.len(), 7, "")
+            values(w.engine, part.len(), 7, "")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (_, after, latest) in part {
@@ -155,12 +162,13 @@ async fn write_segment(
                  updated_at = excluded.updated_at, version = priorities.version + 1"
         }
     };
+    // Only the columns the database decides come back: the rest is the
+    // draft's, so the batch's geometries are not parsed a second time.
     let sql = format!(
         "INSERT INTO priorities (id, council_code, title, description, category, status,
              rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-         VALUES {}{conflict} RETURNING {}",
-        values(drafts.len(), 13, ", 1"),
-        priority_columns!()
+         VALUES {}{conflict} RETURNING id, pk, created_at, updated_at, version",
+        values(w.engine, drafts.len(), 13, ", 1"),
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (draft, id) in drafts.iter().zip(ids) {
@@ -183,17 +191,42 @@ async fn write_segment(
     // RETURNING's order is not promised: match rows to drafts by id.
     let mut by_id = HashMap::with_capacity(rows.len());
     for row in &rows {
-        let p = priority_from_row(row)?;
-        by_id.insert(p.id, p);
+        let id: String = row.try_get("id")?;
+        let id = Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?;
+        let keys: (i64, Micros, Micros, i64) = (
+            row.try_get("pk")?,
+            row.try_get("created_at")?,
+            row.try_get("updated_at")?,
+            row.try_get("version")?,
+        );
+        by_id.insert(id, keys);
     }
-    let afters = ids
+    let afters = drafts
         .iter()
-        .map(|id| {
-            by_id
+        .zip(ids)
+        .map(|(draft, id)| {
+            let (pk, created_at, updated_at, version) = by_id
                 .remove(id)
-                .ok_or_else(|| corrupt("batch", format!("priority {id} was not returned")))
+                .ok_or_else(|| corrupt("batch", format!("priority {id} was not returned")))?;
+            Ok(Priority {
+                pk,
+                id: *id,
+                council: draft.council.clone(),
+                title: draft.title.clone(),
+                description: draft.description.clone(),
+                category: draft.category,
+                status: draft.status,
+                rank: draft.rank,
+                families: draft.families,
+                plan: draft.plan.clone(),
+                geometry: draft.geometry.clone(),
+                created_at,
+                updated_at,
+                version,
+                located_parish: draft.located_parish,
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let writes: Vec<_> = afters
         .iter()
         .map(|after| (befores.get(&after.id), Some(after)))
@@ -220,7 +253,7 @@ async fn current_many(
     let sql = format!(
         "SELECT {} FROM priorities WHERE id IN {}",
         priority_columns!(),
-        values(1, named.len(), "")
+        values(w.engine, 1, named.len(), "")
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for id in named {
@@ -236,10 +269,12 @@ async fn current_many(
 mod tests {
     #[test]
     fn numbers_the_parameters_of_every_row() {
-        assert_eq!(super::values(1, 1, ""), "($1)");
+        use super::Engine::{Postgres, Sqlite};
+        assert_eq!(super::values(Postgres, 1, 1, ""), "($1)");
         assert_eq!(
-            super::values(2, 3, ", 1"),
+            super::values(Postgres, 2, 3, ", 1"),
             "($1, $2, $3, 1), ($4, $5, $6, 1)"
         );
+        assert_eq!(super::values(Sqlite, 2, 2, ""), "(?, ?), (?, ?)");
     }
 }

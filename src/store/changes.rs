@@ -23,6 +23,7 @@ const CHANNEL: &str = "prioridades_changes";
 /// An open write transaction holding the change sequence.
 pub(super) struct WriteTx {
     pub(super) tx: sqlx::Transaction<'static, Any>,
+    pub(super) engine: Engine,
     /// The sequence as this transaction found it.
     before: ChangeState,
     /// The last number taken (or the sequence's value when none was).
@@ -145,6 +146,7 @@ impl Store {
         let before = state_from_row(&row)?;
         Ok(WriteTx {
             tx,
+            engine: self.engine,
             before,
             last: before.last_seq,
             taken: false,
