@@ -49,8 +49,15 @@ impl Drop for Follower {
 pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service, StoreError> {
     let store = Store::connect(database_url).await?;
     if load_demo && store.is_empty().await? {
-        let n = crate::demo::load(&store).await?;
-        tracing::info!(priorities = n, "empty store: loaded the demo dataset");
+        match crate::demo::load(&store).await {
+            Ok(n) => tracing::info!(priorities = n, "empty store: loaded the demo dataset"),
+            // Replicas started together on an empty database race to load
+            // it; the loser finds the winner's rows (the load is all or none).
+            Err(StoreError::Conflict(_)) if !store.is_empty().await? => {
+                tracing::info!("another process loaded the demo dataset first");
+            }
+            Err(e) => return Err(e),
+        }
     }
     let started = std::time::Instant::now();
     // Read before loading, so what commits during the load is read again by

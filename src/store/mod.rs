@@ -133,6 +133,26 @@ const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA foreign_keys = ON",
 ];
 
+/// Applies the SQLite migrations. sqlx takes no lock on SQLite, so two
+/// processes opening a new file together can both try the first migration;
+/// the loser fails on tables that now exist. It tries again, and finds the
+/// migrations applied.
+async fn migrate_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
+    let migrator = sqlx::migrate!("./migrations/sqlite");
+    let mut attempt = 1;
+    loop {
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 => {
+                tracing::info!(error = %e, attempt, "migrating raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 impl Store {
     /// Opens the database at `url` (creating an SQLite file when missing)
     /// and applies the migrations of its engine.
@@ -159,7 +179,9 @@ impl Store {
         };
         let pool = options.connect(&sqlx_url).await?;
         match engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Engine::Sqlite => migrate_sqlite(&pool).await?,
+            // sqlx holds an advisory lock while it migrates PostgreSQL, so
+            // replicas starting together apply each migration once.
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         Ok(Store {

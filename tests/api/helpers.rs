@@ -306,17 +306,22 @@ impl Drop for Process {
 /// Starts the real binary (`prioridades serve`, no demo, JSON logs) on the
 /// database at `url`, and waits until it listens.
 pub fn start_binary(url: &str) -> Process {
+    start_binary_with(url, &["--no-demo"])
+}
+
+/// [`start_binary`] with `extra` arguments instead of `--no-demo`.
+pub fn start_binary_with(url: &str, extra: &[&str]) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prioridades"))
         .args([
             "serve",
             "--bind",
             "127.0.0.1:0",
-            "--no-demo",
             "--log-format",
             "json",
             "--database-url",
             url,
         ])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -11,7 +11,7 @@ use tempfile::TempDir;
 
 use crate::helpers::{
     Backend, Process, cli_admin_token, client_with, council, database_url, priority, start_binary,
-    territory,
+    start_binary_with, territory,
 };
 
 /// What a test knows was acknowledged: id → version, `None` once deleted.
@@ -252,4 +252,33 @@ async fn a_replica_survives_its_database_connections_being_dropped() {
     }
     converges(&b.base, &truth).await;
     converges(&a.base, &truth).await;
+}
+
+#[tokio::test]
+async fn replicas_started_together_on_an_empty_store_load_the_demo_once() {
+    let dir = TempDir::new().unwrap();
+    let url = database_url(&dir);
+    // Both start at once; each finds the store empty and tries to load the demo.
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || start_binary_with(&url, &[]))
+        })
+        .collect();
+    let replicas: Vec<Process> = starts
+        .into_iter()
+        .map(|s| s.join().expect("both replicas start"))
+        .collect();
+    for replica in &replicas {
+        let body: Value = reqwest::get(format!(
+            "{}/collections/priorities/items?limit=1",
+            replica.base
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(body["numberMatched"], 2000, "the demo, once");
+    }
 }
