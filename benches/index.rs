@@ -1,6 +1,11 @@
 //! Index query speed on deterministic synthetic data: radius, bbox, parish
 //! and combined filters over 100,000 priorities (85% points, 10% lines, 5%
-//! polygons) around Caracas. Run with `cargo bench --bench index`.
+//! polygons) around Caracas. Run with `cargo bench --bench index`;
+//! `PRIORIDADES_BENCH_COUNT=1000000 cargo bench --bench index` runs the same
+//! queries over a million, plus each spatial query shrunk to return as many
+//! matches as it does at 100,000 (the same area holds ten times more), which
+//! is how the cost's growth with the collection is read: O(log n + k) means
+//! equal-result queries cost about the same.
 
 use std::hint::black_box;
 
@@ -13,12 +18,20 @@ use prioridades::index::PriorityIndex;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const COUNT: usize = 100_000;
+const BASE_COUNT: usize = 100_000;
 const PARISHES: u32 = 100;
 
-fn dataset() -> PriorityIndex {
+/// How many priorities: `PRIORIDADES_BENCH_COUNT`, 100,000 by default.
+fn count() -> usize {
+    std::env::var("PRIORIDADES_BENCH_COUNT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(BASE_COUNT)
+}
+
+fn dataset(count: usize) -> PriorityIndex {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let priorities: Vec<Priority> = (0..COUNT)
+    let priorities: Vec<Priority> = (0..count)
         .map(|i| {
             let c = Coord {
                 x: rng.random_range(-67.2..-66.6),
@@ -76,7 +89,11 @@ fn dataset() -> PriorityIndex {
 }
 
 fn queries(c: &mut Criterion) {
-    let index = dataset();
+    let count = count();
+    let index = dataset(count);
+    // Linear sizes that keep the expected number of matches of a query at
+    // 100,000 priorities: the data's density grows with the count.
+    let equal = (BASE_COUNT as f64 / count as f64).sqrt();
     let page = Page {
         limit: 100,
         offset: 0,
@@ -104,15 +121,24 @@ fn queries(c: &mut Criterion) {
         statuses: vec![Status::Proposed],
         ..bbox(0.1)
     };
-    let mut group = c.benchmark_group("index_100k");
-    for (name, filter) in [
-        ("radius_1km", near(1_000.0)),
-        ("radius_5km", near(5_000.0)),
-        ("bbox_0.01deg", bbox(0.01)),
-        ("bbox_0.1deg", bbox(0.1)),
-        ("parish", parish),
-        ("bbox_category_status", combined),
-    ] {
+    let mut cases = vec![
+        ("radius_1km".to_owned(), near(1_000.0)),
+        ("radius_5km".to_owned(), near(5_000.0)),
+        ("bbox_0.01deg".to_owned(), bbox(0.01)),
+        ("bbox_0.1deg".to_owned(), bbox(0.1)),
+        ("parish".to_owned(), parish),
+        ("bbox_category_status".to_owned(), combined),
+    ];
+    if count != BASE_COUNT {
+        cases.extend([
+            ("radius_1km_equal_result".to_owned(), near(1_000.0 * equal)),
+            ("radius_5km_equal_result".to_owned(), near(5_000.0 * equal)),
+            ("bbox_0.01deg_equal_result".to_owned(), bbox(0.01 * equal)),
+            ("bbox_0.1deg_equal_result".to_owned(), bbox(0.1 * equal)),
+        ]);
+    }
+    let mut group = c.benchmark_group(format!("index_{count}"));
+    for (name, filter) in cases {
         let matched = index.query(&filter, page).matched;
         group.bench_function(format!("{name}_{matched}_matches"), |b| {
             b.iter(|| black_box(index.query(black_box(&filter), page).items.len()))
