@@ -56,6 +56,14 @@ struct Leaf {
     pk: i64,
 }
 
+impl Leaf {
+    /// The location, when the feature is a single point (its box has no size).
+    fn point(&self) -> Option<Point<f64>> {
+        let [x, y] = self.envelope.lower();
+        (self.envelope.lower() == self.envelope.upper()).then(|| Point::new(x, y))
+    }
+}
+
 impl RTreeObject for Leaf {
     type Envelope = AABB<[f64; 2]>;
     fn envelope(&self) -> Self::Envelope {
@@ -356,17 +364,32 @@ impl PriorityIndex {
         // Candidates from the R-tree come in tree order and need sorting;
         // the other sources are walked in row-key order already.
         let mut sorted = false;
-        let mut consider = |entry: &Entry| {
+        let consider = |hits: &mut Vec<(f64, i64)>, entry: &Entry| {
             if let Some(d) = matches(entry, filter) {
                 hits.push((d.unwrap_or(0.0), entry.pk));
             }
         };
+        // A map asking only "what is here" is decided for points (most
+        // priorities) by their R-tree leaf, which is the point itself:
+        // their entries, scattered over memory, are read only for the page.
+        let only_where = asks_only_where(filter);
         if let Some(near) = &filter.near {
+            let envelopes = radius_envelopes(near);
+            // Only two boxes (across the antimeridian) can meet a leaf twice.
             let mut seen = HashSet::new();
-            for envelope in radius_envelopes(near) {
-                for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
-                    if seen.insert(leaf.pk) {
-                        consider(&self.entries[&leaf.pk]);
+            for envelope in &envelopes {
+                for leaf in self.tree.locate_in_envelope_intersecting(*envelope) {
+                    if envelopes.len() > 1 && !seen.insert(leaf.pk) {
+                        continue;
+                    }
+                    match leaf.point() {
+                        Some(point) if only_where => {
+                            let d = distance_m(&Geometry::Point(point), near.center);
+                            if d <= near.radius_m {
+                                hits.push((d, leaf.pk));
+                            }
+                        }
+                        _ => consider(&mut hits, &self.entries[&leaf.pk]),
                     }
                 }
             }
@@ -374,7 +397,12 @@ impl PriorityIndex {
             let (min, max) = (bbox.0.min(), bbox.0.max());
             let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
             for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
-                consider(&self.entries[&leaf.pk]);
+                // A point whose leaf meets the box lies in it (edges included).
+                if only_where && leaf.point().is_some() {
+                    hits.push((0.0, leaf.pk));
+                } else {
+                    consider(&mut hits, &self.entries[&leaf.pk]);
+                }
             }
         } else if !filter.councils.is_empty() {
             sorted = true;
@@ -385,7 +413,8 @@ impl PriorityIndex {
                 .flatten()
                 .copied()
                 .collect();
-            pks.iter().for_each(|pk| consider(&self.entries[pk]));
+            pks.iter()
+                .for_each(|pk| consider(&mut hits, &self.entries[pk]));
         } else if let Some(territories) = [&filter.parishes, &filter.municipalities, &filter.states]
             .into_iter()
             .find(|list| !list.is_empty())
@@ -399,15 +428,20 @@ impl PriorityIndex {
                     pks.extend(set.iter().copied());
                 }
             }
-            pks.iter().for_each(|pk| consider(&self.entries[pk]));
+            pks.iter()
+                .for_each(|pk| consider(&mut hits, &self.entries[pk]));
         } else {
             sorted = true;
-            self.entries.values().for_each(&mut consider);
+            self.entries
+                .values()
+                .for_each(|entry| consider(&mut hits, entry));
         }
         if filter.near.is_some() {
-            hits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            sort_page(&mut hits, page, |a, b| {
+                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+            });
         } else if !sorted {
-            hits.sort_unstable_by_key(|h| h.1);
+            sort_page(&mut hits, page, |a, b| a.1.cmp(&b.1));
         }
         let matched = hits.len();
         let items = hits
@@ -418,6 +452,35 @@ impl PriorityIndex {
             .collect();
         QueryPage { matched, items }
     }
+}
+
+/// Orders `hits` by `order` as far as `page` reaches: the first
+/// `offset + limit` are selected in linear time and only they are sorted, so
+/// a page of 100 out of 50,000 matches does not sort 50,000.
+fn sort_page(
+    hits: &mut [(f64, i64)],
+    page: Page,
+    order: impl Fn(&(f64, i64), &(f64, i64)) -> std::cmp::Ordering,
+) {
+    let reach = page.offset.saturating_add(page.limit);
+    if reach < hits.len() {
+        hits.select_nth_unstable_by(reach, &order);
+        hits[..reach].sort_unstable_by(&order);
+    } else {
+        hits.sort_unstable_by(&order);
+    }
+}
+
+/// Whether a filter asks only where priorities are — a circle or a box,
+/// nothing else — so a point's leaf decides it.
+fn asks_only_where(filter: &PriorityFilter) -> bool {
+    filter.near.is_some() != filter.bbox.is_some()
+        && *filter
+            == PriorityFilter {
+                near: filter.near,
+                bbox: filter.bbox,
+                ..PriorityFilter::default()
+            }
 }
 
 /// Where a priority is placed: by its location when boundaries are loaded
