@@ -49,11 +49,44 @@ pub struct Entry {
     pub feature: Box<str>,
 }
 
-/// An R-tree leaf: a feature's bounding box and its row key.
+/// An R-tree leaf: a feature's bounding box, its row key, and the fields
+/// most filters look at, so a point's leaf answers a map's query (where,
+/// what category, which status…) without reading its entry.
 #[derive(Debug, Clone, PartialEq)]
 struct Leaf {
     envelope: AABB<[f64; 2]>,
     pk: i64,
+    facets: Facets,
+}
+
+/// The fields of an entry that filters compare, small enough to copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Facets {
+    parish: TerritoryCode,
+    category: Category,
+    status: Status,
+    placement: Placement,
+    created_at: Micros,
+}
+
+impl Entry {
+    fn facets(&self) -> Facets {
+        Facets {
+            parish: self.parish,
+            category: self.category,
+            status: self.status,
+            placement: self.placement,
+            created_at: self.created_at,
+        }
+    }
+
+    fn leaf(&self) -> Leaf {
+        Leaf {
+            envelope: envelope_of(&self.geometry),
+            pk: self.pk,
+            facets: self.facets(),
+        }
+    }
 }
 
 impl Leaf {
@@ -163,10 +196,7 @@ impl IndexBuilder {
             Entry::new(p, *parish, boundaries_loaded)
         });
         for entry in entries {
-            self.leaves.push(Leaf {
-                envelope: envelope_of(&entry.geometry),
-                pk: entry.pk,
-            });
+            self.leaves.push(entry.leaf());
             self.index.link(entry);
         }
         Ok(())
@@ -227,10 +257,7 @@ impl PriorityIndex {
     pub fn upsert(&mut self, p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) {
         self.remove(p.pk);
         let entry = Entry::new(p, council_parish, boundaries_loaded);
-        self.tree.insert(Leaf {
-            envelope: envelope_of(&entry.geometry),
-            pk: entry.pk,
-        });
+        self.tree.insert(entry.leaf());
         self.link(entry);
     }
 
@@ -240,10 +267,7 @@ impl PriorityIndex {
             return;
         };
         self.by_id.remove(&old.id);
-        self.tree.remove(&Leaf {
-            envelope: envelope_of(&old.geometry),
-            pk,
-        });
+        self.tree.remove(&old.leaf());
         remove_from(&mut self.by_parish, &old.parish, pk);
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);
@@ -294,10 +318,7 @@ impl PriorityIndex {
         entry.feature = relocate(&entry.feature, parish, placement).into_boxed_str();
         entry.parish = parish;
         entry.placement = placement;
-        self.tree.insert(Leaf {
-            envelope: envelope_of(&entry.geometry),
-            pk,
-        });
+        self.tree.insert(entry.leaf());
         self.link(entry);
     }
 
@@ -369,10 +390,11 @@ impl PriorityIndex {
                 hits.push((d.unwrap_or(0.0), entry.pk));
             }
         };
-        // A map asking only "what is here" is decided for points (most
-        // priorities) by their R-tree leaf, which is the point itself:
-        // their entries, scattered over memory, are read only for the page.
-        let only_where = asks_only_where(filter);
+        // A map's query (a circle or a box, with filters the leaf carries)
+        // is decided for points, most priorities, by their R-tree leaf,
+        // which is the point itself: their entries, scattered over memory,
+        // are read only for the page.
+        let by_leaf = leaves_decide(filter);
         if let Some(near) = &filter.near {
             let envelopes = radius_envelopes(near);
             // Only two boxes (across the antimeridian) can meet a leaf twice.
@@ -383,7 +405,10 @@ impl PriorityIndex {
                         continue;
                     }
                     match leaf.point() {
-                        Some(point) if only_where => {
+                        Some(point) if by_leaf => {
+                            if !facets_match(&leaf.facets, filter) {
+                                continue;
+                            }
                             let d = distance_m(&Geometry::Point(point), near.center);
                             if d <= near.radius_m {
                                 hits.push((d, leaf.pk));
@@ -398,8 +423,10 @@ impl PriorityIndex {
             let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
             for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
                 // A point whose leaf meets the box lies in it (edges included).
-                if only_where && leaf.point().is_some() {
-                    hits.push((0.0, leaf.pk));
+                if by_leaf && leaf.point().is_some() {
+                    if facets_match(&leaf.facets, filter) {
+                        hits.push((0.0, leaf.pk));
+                    }
                 } else {
                     consider(&mut hits, &self.entries[&leaf.pk]);
                 }
@@ -471,18 +498,13 @@ fn sort_page(
     }
 }
 
-/// Whether a filter asks only where priorities are — a circle or a box,
-/// nothing else — so a point's leaf decides it.
-fn asks_only_where(filter: &PriorityFilter) -> bool {
+/// Whether a point's leaf decides `filter`: a circle or a box (not both),
+/// and no filter that needs the entry (councils, overdue plans).
+fn leaves_decide(filter: &PriorityFilter) -> bool {
     filter.near.is_some() != filter.bbox.is_some()
-        && *filter
-            == PriorityFilter {
-                near: filter.near,
-                bbox: filter.bbox,
-                ..PriorityFilter::default()
-            }
+        && filter.councils.is_empty()
+        && filter.overdue.is_none()
 }
-
 /// Where a priority is placed: by its location when boundaries are loaded
 /// (compared with its council's parish), else by its council.
 pub fn placement_of(
@@ -539,27 +561,10 @@ pub fn is_overdue(entry: &Entry, today: chrono::NaiveDate) -> bool {
 /// Checks every filter on one entry. `None` when it does not match; else the
 /// distance in metres for radius queries.
 fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
-    let listed = |empty: bool, hit: bool| empty || hit;
-    let ok = listed(
-        f.categories.is_empty(),
-        f.categories.contains(&entry.category),
-    ) && listed(f.statuses.is_empty(), f.statuses.contains(&entry.status))
-        && listed(
-            f.placements.is_empty(),
-            f.placements.contains(&entry.placement),
-        )
+    let ok = facets_match(&entry.facets(), f)
         && f.overdue
             .is_none_or(|(wanted, today)| is_overdue(entry, today) == wanted)
-        && listed(f.councils.is_empty(), f.councils.contains(&entry.council))
-        && [&f.states, &f.municipalities, &f.parishes]
-            .into_iter()
-            .all(|list| {
-                listed(
-                    list.is_empty(),
-                    list.iter().any(|t| entry.parish.is_within(*t)),
-                )
-            })
-        && f.datetime.is_none_or(|i| i.contains(entry.created_at))
+        && (f.councils.is_empty() || f.councils.contains(&entry.council))
         && f.bbox
             .is_none_or(|b| intersects_rect(&entry.geometry, &b.0));
     if !ok {
@@ -572,6 +577,19 @@ fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
             (d <= near.radius_m).then_some(Some(d))
         }
     }
+}
+
+/// Whether the fields a leaf carries pass `f` (every filter but place,
+/// councils and overdue plans).
+fn facets_match(x: &Facets, f: &PriorityFilter) -> bool {
+    let listed = |empty: bool, hit: bool| empty || hit;
+    listed(f.categories.is_empty(), f.categories.contains(&x.category))
+        && listed(f.statuses.is_empty(), f.statuses.contains(&x.status))
+        && listed(f.placements.is_empty(), f.placements.contains(&x.placement))
+        && [&f.states, &f.municipalities, &f.parishes]
+            .into_iter()
+            .all(|list| listed(list.is_empty(), list.iter().any(|t| x.parish.is_within(*t))))
+        && f.datetime.is_none_or(|i| i.contains(x.created_at))
 }
 
 /// Boxes (in degrees) that hold every point within `near.radius_m` metres of

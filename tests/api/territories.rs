@@ -672,6 +672,19 @@ async fn reimporting_parishes_places_every_priority_anew() {
         ids_for(&app, "parish=010101").await,
         strings(&[&p1, &p2, &p5])
     );
+    // Map queries (a box or a circle with filters) see the new placements too.
+    for place in ["bbox=-67,10,-65,11", "point=-66.78,10.45&radius=50000"] {
+        assert_eq!(
+            ids_for(&app, &format!("{place}&parish=010101")).await,
+            strings(&[&p1, &p2, &p5]),
+            "{place}"
+        );
+        assert_eq!(
+            ids_for(&app, &format!("{place}&placement=outside_council_parish")).await,
+            strings(&[&p5]),
+            "{place}"
+        );
+    }
     let parishes = territories(&app, "/collections/parishes/items").await;
     assert_eq!(parishes["010101"]["properties"]["priorities"], 3);
     assert_eq!(parishes["010102"]["properties"]["priorities"], 1);
