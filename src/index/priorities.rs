@@ -9,7 +9,8 @@
 //! # Units
 //! Coordinates are `[longitude, latitude]` in WGS84 degrees; distances metres.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 
 use geo::{BoundingRect, Geometry, Point, Rect};
 use rstar::{AABB, RTree, RTreeObject};
@@ -381,6 +382,9 @@ impl PriorityIndex {
     /// row key (or by distance, then row key, for radius queries), and the
     /// requested page of them.
     pub fn query(&self, filter: &PriorityFilter, page: Page) -> QueryPage<'_> {
+        if let Some(answer) = self.territory_page(filter, page) {
+            return answer;
+        }
         let mut hits: Vec<(f64, i64)> = Vec::new();
         // Candidates from the R-tree come in tree order and need sorting;
         // the other sources are walked in row-key order already.
@@ -478,6 +482,63 @@ impl PriorityIndex {
             .map(|&(d, pk)| (&self.entries[&pk], filter.near.map(|_| d)))
             .collect();
         QueryPage { matched, items }
+    }
+}
+
+impl PriorityIndex {
+    /// A query by territory alone (states, municipalities or parishes, one
+    /// level): the count is the sizes of the parishes' row-key sets, and the
+    /// page is merged from those sets in row-key order, so a state with
+    /// 100,000 priorities costs its parishes and the page, not its matches.
+    fn territory_page(&self, filter: &PriorityFilter, page: Page) -> Option<QueryPage<'_>> {
+        let levels = [&filter.states, &filter.municipalities, &filter.parishes];
+        let mut given = levels.into_iter().filter(|list| !list.is_empty());
+        let (Some(territories), None) = (given.next(), given.next()) else {
+            return None;
+        };
+        let only_territory = PriorityFilter {
+            states: filter.states.clone(),
+            municipalities: filter.municipalities.clone(),
+            parishes: filter.parishes.clone(),
+            ..PriorityFilter::default()
+        };
+        if *filter != only_territory {
+            return None;
+        }
+        // Codes of one level name disjoint parish ranges once deduplicated.
+        let mut codes = territories.clone();
+        codes.sort_unstable();
+        codes.dedup();
+        let sets: Vec<&BTreeSet<i64>> = codes
+            .iter()
+            .flat_map(|t| {
+                let (first, last) = t.parish_range();
+                self.by_parish.range(first..=last).map(|(_, set)| set)
+            })
+            .collect();
+        let matched = sets.iter().map(|set| set.len()).sum();
+        let mut cursors: Vec<_> = sets.iter().map(|set| set.iter().copied()).collect();
+        let mut heads: BinaryHeap<Reverse<(i64, usize)>> = cursors
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, cursor)| Some(Reverse((cursor.next()?, i))))
+            .collect();
+        let mut items = Vec::with_capacity(page.limit.min(matched));
+        let mut skipped = 0;
+        while items.len() < page.limit {
+            let Some(Reverse((pk, i))) = heads.pop() else {
+                break;
+            };
+            if skipped < page.offset {
+                skipped += 1;
+            } else {
+                items.push((&self.entries[&pk], None));
+            }
+            if let Some(next) = cursors[i].next() {
+                heads.push(Reverse((next, i)));
+            }
+        }
+        Some(QueryPage { matched, items })
     }
 }
 

@@ -708,3 +708,30 @@ async fn following_next_links_returns_every_match_exactly_once() {
             .any(|l| l["rel"] == "prev")
     );
 }
+
+#[tokio::test]
+async fn a_territory_named_twice_counts_its_priorities_once() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    for _ in 0..3 {
+        crate::helpers::create_priority(&app, &crate::helpers::priority()).await;
+    }
+    for query in [
+        "parish=010101,010101",
+        "municipality=0101,0101",
+        "state=01,01&limit=2",
+    ] {
+        let (status, body) = app
+            .get_json(&format!("/collections/priorities/items?{query}"))
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK);
+        assert_eq!(body["numberMatched"], 3, "{query}: {body}");
+        let ids: Vec<&str> = body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        let distinct: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(ids.len(), distinct.len(), "{query}: listed twice");
+    }
+}
