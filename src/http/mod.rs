@@ -211,19 +211,19 @@ fn typed(status: StatusCode, media_type: &'static str, body: String) -> Response
     (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
 }
 
-/// A paged FeatureCollection assembled from pre-serialized features.
+/// The start of a paged FeatureCollection, up to the opening of its
+/// `features` array: counts, time stamp and `self`/`next`/`prev` links.
 ///
 /// `path` is the collection's items path; `params` the request's parameters
-/// without paging, repeated in the `self`, `next` and `prev` links.
-fn feature_collection<'a>(
+/// without paging, repeated in the links.
+fn collection_head(
     base: &str,
     path: &str,
     params: &[(&str, &str)],
     page: crate::domain::query::Page,
     matched: usize,
-    features: impl ExactSizeIterator<Item = std::borrow::Cow<'a, str>>,
+    returned: usize,
 ) -> String {
-    let returned = features.len();
     let href = |offset: usize| {
         let mut pairs: Vec<(&str, String)> =
             params.iter().map(|(k, v)| (*k, v.to_string())).collect();
@@ -249,7 +249,7 @@ fn feature_collection<'a>(
             Some("previous page"),
         ));
     }
-    let mut out = String::with_capacity(256 + features.len() * 512);
+    let mut out = String::with_capacity(512);
     out.push_str(r#"{"type":"FeatureCollection","numberMatched":"#);
     out.push_str(&matched.to_string());
     out.push_str(r#","numberReturned":"#);
@@ -259,6 +259,20 @@ fn feature_collection<'a>(
     out.push_str(r#"","links":"#);
     out.push_str(&Value::Array(links).to_string());
     out.push_str(r#","features":["#);
+    out
+}
+
+/// A paged FeatureCollection assembled from pre-serialized features.
+fn feature_collection<'a>(
+    base: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    page: crate::domain::query::Page,
+    matched: usize,
+    features: impl ExactSizeIterator<Item = std::borrow::Cow<'a, str>>,
+) -> String {
+    let mut out = collection_head(base, path, params, page, matched, features.len());
+    out.reserve(features.len() * 1024);
     for (i, f) in features.enumerate() {
         if i > 0 {
             out.push(',');
@@ -267,6 +281,41 @@ fn feature_collection<'a>(
     }
     out.push_str("]}");
     out
+}
+
+/// Features sent per chunk of a streamed collection.
+const STREAM_CHUNK: usize = 128;
+
+/// A FeatureCollection body sent in chunks: `head` (see
+/// [`collection_head`]), then the features — shared texts, each with its
+/// `distance_m` when given — then the closing brackets. A large page is held
+/// as pointers to texts the index already keeps, not as one string, so
+/// memory stays flat however many such responses are in flight.
+fn streamed_collection(head: String, features: Vec<(Arc<str>, Option<f64>)>) -> Body {
+    let chunks = features.chunks(STREAM_CHUNK).count();
+    let body = (0..chunks).map(move |c| {
+        let part = &features[c * STREAM_CHUNK..((c + 1) * STREAM_CHUNK).min(features.len())];
+        let mut text = String::with_capacity(part.len() * 1024);
+        for (i, (feature, distance)) in part.iter().enumerate() {
+            if c > 0 || i > 0 {
+                text.push(',');
+            }
+            match distance {
+                Some(d) => text.push_str(&crate::representation::append_member(
+                    feature,
+                    2,
+                    "distance_m",
+                    &format!("{d:.2}"),
+                )),
+                None => text.push_str(feature),
+            }
+        }
+        Ok::<_, std::convert::Infallible>(bytes::Bytes::from(text))
+    });
+    let stream = std::iter::once(Ok(bytes::Bytes::from(head)))
+        .chain(body)
+        .chain(std::iter::once(Ok(bytes::Bytes::from_static(b"]}"))));
+    Body::from_stream(futures_util::stream::iter(stream))
 }
 
 /// A page of pre-built features as a FeatureCollection response.

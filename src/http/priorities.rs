@@ -14,7 +14,10 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params};
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, JSON, base_url, etag, feature_collection, link, read_json, typed};
+use super::{
+    AppState, GEOJSON, JSON, base_url, collection_head, etag, feature_collection, link, read_json,
+    streamed_collection, typed,
+};
 use crate::domain::FieldError;
 use crate::domain::auth::Role;
 use crate::domain::codes::{Level, TerritoryCode};
@@ -197,6 +200,9 @@ pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<Priorit
     })
 }
 
+/// Pages of more features than this are streamed rather than assembled.
+const STREAM_FROM: usize = 500;
+
 async fn list_items(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -209,6 +215,29 @@ async fn list_items(
         let index = state.service.index().read();
         let filter = parse_filter(&params, &index.catalog)?;
         let result = index.priorities.query(&filter, page);
+        if result.items.len() > STREAM_FROM {
+            // A large page is streamed: the lock is released once the page's
+            // texts are shared, and the body is written a chunk at a time.
+            let head = collection_head(
+                &base,
+                ITEMS_PATH,
+                &params.without_paging(),
+                page,
+                result.matched,
+                result.items.len(),
+            );
+            let features: Vec<_> = result
+                .items
+                .iter()
+                .map(|(entry, distance)| (entry.feature.clone(), *distance))
+                .collect();
+            drop(index);
+            let mut response = Response::new(streamed_collection(head, features));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+            return Ok(response);
+        }
         let features = result.items.iter().map(|(entry, distance)| match distance {
             Some(d) => Cow::Owned(append_member(
                 &entry.feature,

@@ -11,6 +11,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
 
 use geo::{BoundingRect, Geometry, Point, Rect};
 use rstar::{AABB, RTree, RTreeObject};
@@ -47,7 +48,9 @@ pub struct Entry {
     pub created_at: Micros,
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
-    pub feature: Box<str>,
+    /// Shared, so a large page can be streamed after the index's lock is
+    /// released.
+    pub feature: Arc<str>,
 }
 
 /// An R-tree leaf: a feature's bounding box, its row key, and the fields
@@ -316,7 +319,7 @@ impl PriorityIndex {
         }
         let mut entry = entry.clone();
         self.remove(pk);
-        entry.feature = relocate(&entry.feature, parish, placement).into_boxed_str();
+        entry.feature = relocate(&entry.feature, parish, placement).into();
         entry.parish = parish;
         entry.placement = placement;
         self.tree.insert(entry.leaf());
@@ -598,7 +601,7 @@ impl Entry {
             families: p.families.unwrap_or(0),
             created_at: p.created_at,
             geometry: p.geometry.clone(),
-            feature: priority_feature(p, parish, placement).into_boxed_str(),
+            feature: priority_feature(p, parish, placement).into(),
         }
     }
 }

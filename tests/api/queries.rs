@@ -735,3 +735,58 @@ async fn a_territory_named_twice_counts_its_priorities_once() {
         assert_eq!(ids.len(), distinct.len(), "{query}: listed twice");
     }
 }
+
+#[tokio::test]
+async fn a_large_page_is_streamed_with_the_same_content_as_small_pages() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let features: String = (0..700)
+        .map(|i| {
+            let mut p = crate::helpers::priority();
+            let lon = -66.95 + f64::from(i) * 0.0001;
+            p["geometry"]["coordinates"] = json!([lon, 10.5]);
+            p["properties"]["title"] = json!(format!("Prioridad {i}"));
+            format!("{p}\n")
+        })
+        .collect();
+    let r = app
+        .post_raw(
+            "/collections/priorities/import",
+            "application/x-ndjson",
+            features,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for query in ["bbox=-67,10.4,-66.8,10.6", "point=-66.92,10.5&radius=20000"] {
+        // 650 features: past the streaming threshold; 2 × 325: below it.
+        let r = app
+            .get(&format!("/collections/priorities/items?{query}&limit=650"))
+            .await;
+        assert!(
+            r.headers().get("content-length").is_none(),
+            "a streamed body has no length up front"
+        );
+        let (status, big) = app
+            .get_json(&format!("/collections/priorities/items?{query}&limit=650"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(big["numberMatched"], 700, "{query}");
+        assert_eq!(big["numberReturned"], 650, "{query}");
+        let mut small = Vec::new();
+        for offset in [0, 325] {
+            let (_, page) = app
+                .get_json(&format!(
+                    "/collections/priorities/items?{query}&limit=325&offset={offset}"
+                ))
+                .await;
+            small.extend(page["features"].as_array().unwrap().iter().cloned());
+        }
+        assert_eq!(big["features"].as_array().unwrap(), &small, "{query}");
+        let next = big["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .expect("a next link");
+        assert!(next["href"].as_str().unwrap().contains("offset=650"));
+    }
+}
