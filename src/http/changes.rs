@@ -7,11 +7,10 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
 
-use super::params::{ParamSpec, Params};
+use super::params::{LIMIT, ParamSpec, Params};
 use super::problem::ApiError;
 use super::{AppState, JSON, base_url, link, typed};
 use crate::domain::time;
-use crate::service::MAX_CHANGES_PAGE;
 
 pub const CHANGES_PATH: &str = "/collections/priorities/changes";
 
@@ -29,12 +28,7 @@ pub const CHANGES_PARAMS: &[ParamSpec] = &[
         schema: "integer",
         example: "0",
     },
-    ParamSpec {
-        name: "limit",
-        description: "Most changes per page, 1 to 10000 (default 100); larger values are clamped to 10000.",
-        schema: "integer",
-        example: "100",
-    },
+    LIMIT,
 ];
 
 pub fn router() -> Router<AppState> {
@@ -46,14 +40,6 @@ fn parse_change_number(s: &str) -> Result<i64, String> {
         .ok()
         .filter(|n| *n >= 0)
         .ok_or_else(|| format!("a change number is an integer ≥ 0; got {s:?}"))
-}
-
-fn parse_limit(s: &str) -> Result<i64, String> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .map(|n| n.min(MAX_CHANGES_PAGE))
-        .ok_or_else(|| format!("limit is an integer ≥ 1; got {s:?}"))
 }
 
 /// The priorities created, updated or deleted after `since`, each once at
@@ -74,7 +60,8 @@ async fn changes(
             format!("after ({after}) cannot be before since ({since})"),
         ));
     }
-    let limit = params.parsed("limit", parse_limit)?.unwrap_or(100);
+    // The same page sizes as the items: default 100, clamped to 10,000.
+    let limit = params.page()?.limit;
     let page = state.service.changes(since, after, limit).await?;
     let next = page.entries.last().map_or(after, |e| e.seq);
     let base = base_url(&state.config, &headers);
@@ -82,7 +69,7 @@ async fn changes(
         |after: i64| format!("{base}{CHANGES_PATH}?since={since}&after={after}&limit={limit}");
     let mut links = vec![link(href(after), "self", JSON, Some("this page"))];
     // A full page may have more behind it; a short one reached the end.
-    if page.entries.len() as i64 == limit {
+    if page.entries.len() == limit {
         links.push(link(href(next), "next", JSON, Some("next page")));
     }
     let mut body = String::with_capacity(256 + page.entries.len() * 1024);

@@ -283,6 +283,20 @@ fn feature_collection<'a>(
     out
 }
 
+/// A feature's text, with `distance_m` among its properties when a radius
+/// query measured one.
+fn with_distance(feature: &str, distance: Option<f64>) -> Cow<'_, str> {
+    match distance {
+        Some(d) => Cow::Owned(crate::representation::append_member(
+            feature,
+            2,
+            "distance_m",
+            &format!("{d:.2}"),
+        )),
+        None => Cow::Borrowed(feature),
+    }
+}
+
 /// Features sent per chunk of a streamed collection.
 const STREAM_CHUNK: usize = 128;
 
@@ -300,15 +314,7 @@ fn streamed_collection(head: String, features: Vec<(Arc<str>, Option<f64>)>) -> 
             if c > 0 || i > 0 {
                 text.push(',');
             }
-            match distance {
-                Some(d) => text.push_str(&crate::representation::append_member(
-                    feature,
-                    2,
-                    "distance_m",
-                    &format!("{d:.2}"),
-                )),
-                None => text.push_str(feature),
-            }
+            text.push_str(&with_distance(feature, *distance));
         }
         Ok::<_, std::convert::Infallible>(bytes::Bytes::from(text))
     });

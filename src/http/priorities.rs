@@ -16,7 +16,7 @@ use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params
 use super::problem::ApiError;
 use super::{
     AppState, GEOJSON, JSON, base_url, collection_head, etag, feature_collection, link, read_json,
-    streamed_collection, typed,
+    streamed_collection, typed, with_distance,
 };
 use crate::domain::FieldError;
 use crate::domain::auth::Role;
@@ -238,15 +238,10 @@ async fn list_items(
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
             return Ok(response);
         }
-        let features = result.items.iter().map(|(entry, distance)| match distance {
-            Some(d) => Cow::Owned(append_member(
-                &entry.feature,
-                2,
-                "distance_m",
-                &format!("{d:.2}"),
-            )),
-            None => Cow::Borrowed(&*entry.feature),
-        });
+        let features = result
+            .items
+            .iter()
+            .map(|(entry, distance)| with_distance(&entry.feature, *distance));
         feature_collection(
             &base,
             ITEMS_PATH,

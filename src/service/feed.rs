@@ -4,12 +4,10 @@
 use uuid::Uuid;
 
 use super::{Service, ServiceError};
+use crate::domain::query::MAX_LIMIT;
 use crate::domain::time::Micros;
 use crate::index::priorities::placement_of;
 use crate::representation::priority_feature;
-
-/// Most changes one page of the feed lists.
-pub const MAX_CHANGES_PAGE: i64 = 10_000;
 
 /// What happened to a priority, as seen by a client that synced up to `since`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,12 +61,12 @@ impl Service {
         &self,
         since: i64,
         after: i64,
-        limit: i64,
+        limit: usize,
     ) -> Result<FeedPage, ServiceError> {
         let latest = self.store.change_state().await?.last_seq;
         let rows = self
             .store
-            .priority_changes_with_rows(after, limit.clamp(1, MAX_CHANGES_PAGE))
+            .priority_changes_with_rows(after, limit.clamp(1, MAX_LIMIT) as i64)
             .await?;
         let index = self.index.read();
         let by_location = index.places_by_location();
@@ -76,13 +74,11 @@ impl Service {
             .into_iter()
             .map(|(change, row)| {
                 let feature = row.map(|p| {
-                    let council_parish = index
-                        .catalog
-                        .council(&p.council)
-                        .map(|c| c.parish)
-                        .unwrap_or_else(|| super::unreachable_parish(&p));
-                    let (parish, placement) =
-                        placement_of(p.located_parish, council_parish, by_location);
+                    let (parish, placement) = placement_of(
+                        p.located_parish,
+                        super::council_parish(&index, &p),
+                        by_location,
+                    );
                     priority_feature(&p, parish, placement)
                 });
                 let action = if change.deleted {

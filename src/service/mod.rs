@@ -32,7 +32,7 @@ use crate::store::{ChangeState, Store, StoreError, WriteMode};
 
 mod feed;
 mod sync;
-pub use feed::{ChangeAction, FeedEntry, FeedPage, MAX_CHANGES_PAGE};
+pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use sync::POLL_INTERVAL;
 use sync::SyncState;
 
@@ -900,11 +900,7 @@ impl Service {
 /// Puts a stored priority into the index, placed by its council's parish or
 /// its location; returns its Feature's text.
 fn upsert_into(index: &mut Index, p: &Priority) -> String {
-    let parish = index
-        .catalog
-        .council(&p.council)
-        .map(|c| c.parish)
-        .unwrap_or_else(|| unreachable_parish(p));
+    let parish = council_parish(index, p);
     let by_location = index.places_by_location();
     index.priorities.upsert(p, parish, by_location);
     index
@@ -912,6 +908,15 @@ fn upsert_into(index: &mut Index, p: &Priority) -> String {
         .get(&p.id)
         .map(|e| e.feature.to_string())
         .unwrap_or_default()
+}
+
+/// The parish of a stored priority's council.
+fn council_parish(index: &Index, p: &Priority) -> TerritoryCode {
+    index
+        .catalog
+        .council(&p.council)
+        .map(|c| c.parish)
+        .unwrap_or_else(|| unreachable_parish(p))
 }
 
 /// Councils are never deleted and the store's foreign key guarantees every
