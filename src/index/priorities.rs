@@ -13,8 +13,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
-use geo::{BoundingRect, Geometry, Point, Rect};
-use rstar::{AABB, RTree, RTreeObject};
+use geo::{CoordsIter, Geometry, Point};
+use rstar::{AABB, Envelope};
 use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
@@ -23,6 +23,11 @@ use crate::domain::priority::{Category, Placement, Priority, Status};
 use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
 use crate::representation::{priority_feature, relocate};
+
+mod tree;
+
+use rstar::RTreeObject;
+use tree::{Circle, Extent, Facets, Forest, Leaf, LeafKey, Metres, Reach, envelope_of};
 
 /// Mean Earth radius used by the haversine distance, in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -53,26 +58,6 @@ pub struct Entry {
     pub feature: Arc<str>,
 }
 
-/// An R-tree leaf: a feature's bounding box, its row key, and the fields
-/// most filters look at, so a point's leaf answers a map's query (where,
-/// what category, which status…) without reading its entry.
-#[derive(Debug, Clone, PartialEq)]
-struct Leaf {
-    envelope: AABB<[f64; 2]>,
-    pk: i64,
-    facets: Facets,
-}
-
-/// The fields of an entry that filters compare, small enough to copy.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Facets {
-    parish: TerritoryCode,
-    category: Category,
-    status: Status,
-    placement: Placement,
-    created_at: Micros,
-}
-
 impl Entry {
     fn facets(&self) -> Facets {
         Facets {
@@ -91,29 +76,6 @@ impl Entry {
             facets: self.facets(),
         }
     }
-}
-
-impl Leaf {
-    /// The location, when the feature is a single point (its box has no size).
-    fn point(&self) -> Option<Point<f64>> {
-        let [x, y] = self.envelope.lower();
-        (self.envelope.lower() == self.envelope.upper()).then(|| Point::new(x, y))
-    }
-}
-
-impl RTreeObject for Leaf {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
-
-fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
-    // Validated geometries are never empty, so they always have a box.
-    let rect = geometry
-        .bounding_rect()
-        .unwrap_or_else(|| Rect::new((0.0, 0.0), (0.0, 0.0)));
-    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
 }
 
 /// Priority counts of a territory, for choropleth maps and coverage figures.
@@ -209,7 +171,7 @@ impl IndexBuilder {
     /// The index, its R-tree bulk-loaded.
     pub fn finish(self) -> PriorityIndex {
         let mut index = self.index;
-        index.tree = RTree::bulk_load(self.leaves);
+        index.tree = Forest::bulk_load(self.leaves);
         index
     }
 }
@@ -219,7 +181,7 @@ impl IndexBuilder {
 pub struct PriorityIndex {
     entries: BTreeMap<i64, Entry>,
     by_id: HashMap<Uuid, i64>,
-    tree: RTree<Leaf>,
+    tree: Forest,
     by_parish: BTreeMap<TerritoryCode, BTreeSet<i64>>,
     by_council: HashMap<CouncilCode, BTreeSet<i64>>,
     /// Counts per parish, kept as priorities come and go.
@@ -366,10 +328,7 @@ impl PriorityIndex {
 
     /// The bounding box of every priority, `[minLon, minLat, maxLon, maxLat]`.
     pub fn extent(&self) -> Option<[f64; 4]> {
-        if self.tree.size() == 0 {
-            return None;
-        }
-        let e = self.tree.root().envelope();
+        let e = self.tree.extent()?;
         Some([e.lower()[0], e.lower()[1], e.upper()[0], e.upper()[1]])
     }
 
@@ -385,7 +344,11 @@ impl PriorityIndex {
     /// row key (or by distance, then row key, for radius queries), and the
     /// requested page of them.
     pub fn query(&self, filter: &PriorityFilter, page: Page) -> QueryPage<'_> {
-        if let Some(answer) = self.territory_page(filter, page) {
+        let fast = self
+            .everything_page(filter, page)
+            .or_else(|| self.territory_page(filter, page))
+            .or_else(|| self.map_page(filter, page));
+        if let Some(answer) = fast {
             return answer;
         }
         let mut hits: Vec<(f64, i64)> = Vec::new();
@@ -407,7 +370,7 @@ impl PriorityIndex {
             // Only two boxes (across the antimeridian) can meet a leaf twice.
             let mut seen = HashSet::new();
             for envelope in &envelopes {
-                for leaf in self.tree.locate_in_envelope_intersecting(*envelope) {
+                for leaf in self.tree.intersecting(*envelope) {
                     if envelopes.len() > 1 && !seen.insert(leaf.pk) {
                         continue;
                     }
@@ -428,7 +391,7 @@ impl PriorityIndex {
         } else if let Some(bbox) = &filter.bbox {
             let (min, max) = (bbox.0.min(), bbox.0.max());
             let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
-            for leaf in self.tree.locate_in_envelope_intersecting(envelope) {
+            for leaf in self.tree.intersecting(envelope) {
                 // A point whose leaf meets the box lies in it (edges included).
                 if by_leaf && leaf.point().is_some() {
                     if facets_match(&leaf.facets, filter) {
@@ -489,6 +452,167 @@ impl PriorityIndex {
 }
 
 impl PriorityIndex {
+    /// No filter at all: every priority counts, the page is read in row-key
+    /// order.
+    fn everything_page(&self, filter: &PriorityFilter, page: Page) -> Option<QueryPage<'_>> {
+        if *filter != PriorityFilter::default() {
+            return None;
+        }
+        let items = self
+            .entries
+            .values()
+            .skip(page.offset)
+            .take(page.limit)
+            .map(|entry| (entry, None))
+            .collect();
+        Some(QueryPage {
+            matched: self.entries.len(),
+            items,
+        })
+    }
+
+    /// A circle or a box and nothing else, as a map asks when it pans:
+    /// counted from the R-tree's node counts and paged best-first (see
+    /// [`tree`]), so the cost follows the page and the edge of the area, not
+    /// every priority inside it.
+    fn map_page(&self, filter: &PriorityFilter, page: Page) -> Option<QueryPage<'_>> {
+        let only_place = PriorityFilter {
+            near: filter.near,
+            bbox: filter.bbox,
+            ..PriorityFilter::default()
+        };
+        if *filter != only_place || filter.near.is_some() == filter.bbox.is_some() {
+            return None;
+        }
+        let roots = self.tree.roots();
+        let wanted = page.offset.saturating_add(page.limit);
+        // Up to `cap` matches are collected while counting, then sorted;
+        // beyond, the page is found best-first. A box's matches cost only
+        // their row keys to collect, a circle's their distances: on the index
+        // bench's million, for a page of 100, a box of 615 matches was
+        // faster collected (31 vs 41 µs) and one of 5,772 best-first (145 vs
+        // 181 µs); a circle of 1,531 best-first (135 vs 313 µs).
+        let hits: Vec<(Option<f64>, i64)>;
+        let matched;
+        if let Some(near) = &filter.near {
+            let cap = wanted.saturating_mul(2).max(512);
+            let circle = Circle::new(near.center, near.radius_m);
+            let boxes = radius_envelopes(near);
+            let in_boxes = |rect: &AABB<[f64; 2]>| boxes.iter().any(|b| b.intersects(rect));
+            let reach = |rect: &AABB<[f64; 2]>| match in_boxes(rect) {
+                true => circle.reach(rect),
+                false => Reach::Outside,
+            };
+            // A line or polygon is measured from its entry unless its box,
+            // or one of its vertices well inside, decides.
+            let exact = |leaf: &Leaf| distance_m(&self.entries[&leaf.pk].geometry, near.center);
+            let within = |leaf: &Leaf| match leaf.point() {
+                Some(point) => in_boxes(&leaf.envelope) && circle.holds(point),
+                None => match reach(&leaf.envelope) {
+                    Reach::Outside => false,
+                    Reach::Inside => true,
+                    Reach::Partly => {
+                        let geometry = &self.entries[&leaf.pk].geometry;
+                        if geometry
+                            .coords_iter()
+                            .any(|c| circle.surely_holds(Point(c)))
+                        {
+                            true
+                        } else if circle.surely_misses(geometry) {
+                            false
+                        } else {
+                            distance_m(geometry, near.center) <= near.radius_m
+                        }
+                    }
+                },
+            };
+            let distance = |leaf: &Leaf| {
+                let d = match leaf.point() {
+                    Some(point) if in_boxes(&leaf.envelope) => circle.distance(point),
+                    None if !matches!(reach(&leaf.envelope), Reach::Outside) => exact(leaf),
+                    _ => return None,
+                };
+                (d <= near.radius_m).then_some(Metres(d))
+            };
+            let nearest = |extent: &Extent| {
+                let d = in_boxes(&extent.rect).then(|| circle.nearest_m(&extent.rect))?;
+                (d <= near.radius_m).then_some(Metres(d))
+            };
+            let (count, collected) =
+                tree::survey(&roots, cap, |e| reach(&e.rect), within, distance);
+            let found = match collected {
+                Some(mut all) => {
+                    sort_page(&mut all, page, Ord::cmp);
+                    all
+                }
+                None => {
+                    let known = |leaf: &Leaf| match leaf.point() {
+                        Some(_) => distance(leaf).map(LeafKey::Exact),
+                        None => nearest(&leaf.envelope()).map(LeafKey::AtLeast),
+                    };
+                    tree::first(&roots, wanted, nearest, known, distance)
+                }
+            };
+            matched = count;
+            hits = found
+                .into_iter()
+                .map(|(Metres(d), pk)| (Some(d), pk))
+                .collect();
+        } else {
+            let cap = wanted.saturating_mul(4).max(2048);
+            let rect = filter.bbox?.0;
+            let (min, max) = (rect.min(), rect.max());
+            let query = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+            let reach = |extent: &Extent| {
+                if !query.intersects(&extent.rect) {
+                    Reach::Outside
+                } else if query.contains_envelope(&extent.rect) {
+                    Reach::Inside
+                } else {
+                    Reach::Partly
+                }
+            };
+            // A point whose leaf meets the box lies in it (edges included);
+            // a line or polygon does when its own box or one of its vertices
+            // does, else geo decides.
+            let inside = |leaf: &Leaf| {
+                let hit = query.intersects(&leaf.envelope)
+                    && (leaf.point().is_some() || query.contains_envelope(&leaf.envelope) || {
+                        let geometry = &self.entries[&leaf.pk].geometry;
+                        geometry
+                            .coords_iter()
+                            .any(|c| query.contains_point(&[c.x, c.y]))
+                            || intersects_rect(geometry, &rect)
+                    });
+                hit.then_some(leaf.pk)
+            };
+            let (count, collected) =
+                tree::survey(&roots, cap, reach, |leaf| inside(leaf).is_some(), inside);
+            let found = match collected {
+                Some(mut all) => {
+                    sort_page(&mut all, page, Ord::cmp);
+                    all
+                }
+                None => tree::first(
+                    &roots,
+                    wanted,
+                    |e| query.intersects(&e.rect).then_some(e.min_pk),
+                    |leaf| inside(leaf).map(LeafKey::Exact),
+                    inside,
+                ),
+            };
+            matched = count;
+            hits = found.into_iter().map(|(_, pk)| (None, pk)).collect();
+        }
+        let items = hits
+            .into_iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .map(|(d, pk)| (&self.entries[&pk], d))
+            .collect();
+        Some(QueryPage { matched, items })
+    }
+
     /// A query by territory alone (states, municipalities or parishes, one
     /// level): the count is the sizes of the parishes' row-key sets, and the
     /// page is merged from those sets in row-key order, so a state with
@@ -548,11 +672,7 @@ impl PriorityIndex {
 /// Orders `hits` by `order` as far as `page` reaches: the first
 /// `offset + limit` are selected in linear time and only they are sorted, so
 /// a page of 100 out of 50,000 matches does not sort 50,000.
-fn sort_page(
-    hits: &mut [(f64, i64)],
-    page: Page,
-    order: impl Fn(&(f64, i64), &(f64, i64)) -> std::cmp::Ordering,
-) {
+fn sort_page<T>(hits: &mut [T], page: Page, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
     let reach = page.offset.saturating_add(page.limit);
     if reach < hits.len() {
         hits.select_nth_unstable_by(reach, &order);
@@ -734,6 +854,139 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A random priority near Caracas: points, lines and polygons, some of
+    /// them sharing a location (ties in distance).
+    fn random_priority(rng: &mut rand_chacha::ChaCha8Rng, pk: i64) -> Priority {
+        use geo::{Coord, LineString, Polygon};
+        use rand::RngExt;
+        let c = if rng.random_range(0..20) == 0 {
+            Coord { x: -66.9, y: 10.5 }
+        } else {
+            Coord {
+                x: rng.random_range(-67.0..-66.8),
+                y: rng.random_range(10.4..10.6),
+            }
+        };
+        let d = rng.random_range(0.0001..0.01);
+        let geometry = match rng.random_range(0..100) {
+            0..80 => Geometry::Point(Point(c)),
+            80..90 => Geometry::LineString(LineString::from(vec![
+                c,
+                Coord {
+                    x: c.x + d,
+                    y: c.y - d / 2.0,
+                },
+            ])),
+            _ => Geometry::Polygon(Polygon::new(
+                LineString::from(vec![
+                    c,
+                    Coord { x: c.x + d, y: c.y },
+                    Coord { x: c.x, y: c.y + d },
+                    c,
+                ]),
+                vec![],
+            )),
+        };
+        let i = pk as usize;
+        Priority {
+            pk,
+            id: Uuid::from_u128(pk as u128),
+            council: format!("C-{}", i % 7).parse().expect("code"),
+            title: "Arreglo de la cancha".into(),
+            description: None,
+            category: Category::ALL[i % Category::ALL.len()],
+            status: Status::ALL[i % Status::ALL.len()],
+            rank: None,
+            families: None,
+            plan: None,
+            geometry,
+            created_at: 1_735_689_600_000_000 + pk,
+            updated_at: 1_735_689_600_000_000,
+            version: 1,
+            located_parish: None,
+        }
+    }
+
+    /// What a scan of every entry gives: the matches in the query's order.
+    fn scan(index: &PriorityIndex, filter: &PriorityFilter) -> Vec<(Option<f64>, i64)> {
+        let mut all: Vec<(Option<f64>, i64)> = index
+            .entries()
+            .filter_map(|e| matches(e, filter).map(|d| (d, e.pk)))
+            .collect();
+        all.sort_by(|a, b| {
+            let (da, db) = (a.0.unwrap_or(0.0), b.0.unwrap_or(0.0));
+            da.total_cmp(&db).then(a.1.cmp(&b.1))
+        });
+        all
+    }
+
+    /// Circles and boxes alone are counted from node counts and paged
+    /// best-first: both must equal a scan, page after page, also after
+    /// inserts and removals have changed the tree the counts live in.
+    #[test]
+    fn map_queries_equal_a_scan_after_inserts_and_removals() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let parish = TerritoryCode::parish(10_101);
+        let first: Vec<Priority> = (1..=3_000)
+            .map(|pk| random_priority(&mut rng, pk))
+            .collect();
+        let mut index = PriorityIndex::build(first, |_| Some(parish), false).expect("index");
+        let mut next_pk = 3_001;
+        for round in 0..4 {
+            for _ in 0..700 {
+                let p = random_priority(&mut rng, next_pk);
+                next_pk += 1;
+                index.upsert(&p, parish, false);
+                let gone = rng.random_range(1..next_pk);
+                index.remove(gone);
+            }
+            for _ in 0..25 {
+                let center =
+                    Point::new(rng.random_range(-67.0..-66.8), rng.random_range(10.4..10.6));
+                let filter = if rng.random_range(0..2) == 0 {
+                    let radius_m = [50.0, 500.0, 3_000.0, 40_000.0][rng.random_range(0..4)];
+                    PriorityFilter {
+                        near: Some(Near { center, radius_m }),
+                        ..PriorityFilter::default()
+                    }
+                } else {
+                    let size = [0.001, 0.02, 0.1, 1.0][rng.random_range(0..4)];
+                    PriorityFilter {
+                        bbox: Some(crate::domain::query::Bbox(geo::Rect::new(
+                            (center.x(), center.y()),
+                            (center.x() + size, center.y() + size * 0.7),
+                        ))),
+                        ..PriorityFilter::default()
+                    }
+                };
+                let expected = scan(&index, &filter);
+                for (offset, limit) in [(0, 10), (0, 100), (7, 31), (95, 200), (0, 10_000)] {
+                    let got = index.query(&filter, Page { limit, offset });
+                    assert_eq!(got.matched, expected.len(), "round {round} {filter:?}");
+                    let got: Vec<(Option<f64>, i64)> =
+                        got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
+                    let want: Vec<_> = expected.iter().skip(offset).take(limit).copied().collect();
+                    assert_eq!(
+                        got, want,
+                        "round {round} {filter:?} offset {offset} limit {limit}"
+                    );
+                }
+            }
+        }
+        let everything = index.query(
+            &PriorityFilter::default(),
+            Page {
+                limit: 50,
+                offset: 10,
+            },
+        );
+        assert_eq!(everything.matched, index.len());
+        let pks: Vec<i64> = everything.items.iter().map(|(e, _)| e.pk).collect();
+        let want: Vec<i64> = index.entries().skip(10).take(50).map(|e| e.pk).collect();
+        assert_eq!(pks, want);
     }
 
     #[test]

@@ -1,0 +1,694 @@
+//! The R-tree of priorities, and the walks over it that answer a map's
+//! query without touching every match: its nodes know how many priorities
+//! lie below them and the smallest row key among them, so
+//!
+//! - `numberMatched` of a circle or a box adds up the nodes wholly inside it
+//!   and tests one by one only the priorities of nodes on its edge;
+//! - a page is taken best-first (nearest first, or by row key) from a heap of
+//!   nodes keyed by a bound of what they hold, and the walk stops once the
+//!   page is full, so a page of 100 out of 40,000 matches reads about 100
+//!   leaves' worth of nodes, not 40,000.
+//!
+//! Both give what a scan of every priority would, which the tests check.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use geo::{BoundingRect, Geometry, Intersects, Line, LinesIter, Point, Rect};
+use rstar::{
+    AABB, Envelope, ParentNode, RStarInsertionStrategy, RTreeNode, RTreeObject, RTreeParams,
+};
+
+use crate::domain::codes::TerritoryCode;
+use crate::domain::geometry::distance_m;
+use crate::domain::priority::{Category, Placement, Status};
+use crate::domain::time::Micros;
+
+/// The shape of the tree: nodes of up to 16 children. Fewer, fuller nodes
+/// than rstar's default of 6 mean fewer distance bounds to compute on a
+/// circle's edge and fewer heap entries in a best-first walk.
+#[derive(Debug)]
+pub(super) struct Shape;
+
+impl RTreeParams for Shape {
+    const MIN_SIZE: usize = 6;
+    const MAX_SIZE: usize = 16;
+    const REINSERTION_COUNT: usize = 4;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
+type Tree = rstar::RTree<Leaf, Shape>;
+
+/// Every priority's leaf, in two R-trees: single points (85 % of them) in
+/// one, lines, polygons and multi-points in the other. A line's box is
+/// hundreds of metres wide while points lie metres apart in a city; mixed in
+/// one tree, nodes holding a line are as wide as it, and every query's edge
+/// cuts through many of them. Apart, the points' nodes stay as tight as the
+/// points are dense.
+#[derive(Debug, Default)]
+pub(super) struct Forest {
+    points: Tree,
+    shapes: Tree,
+}
+
+impl Forest {
+    pub fn bulk_load(leaves: Vec<Leaf>) -> Self {
+        let (points, shapes) = leaves.into_iter().partition(|leaf| leaf.point().is_some());
+        Forest {
+            points: Tree::bulk_load_with_params(points),
+            shapes: Tree::bulk_load_with_params(shapes),
+        }
+    }
+
+    fn tree_of(&mut self, leaf: &Leaf) -> &mut Tree {
+        match leaf.point() {
+            Some(_) => &mut self.points,
+            None => &mut self.shapes,
+        }
+    }
+
+    pub fn insert(&mut self, leaf: Leaf) {
+        self.tree_of(&leaf).insert(leaf);
+    }
+
+    pub fn remove(&mut self, leaf: &Leaf) {
+        self.tree_of(leaf).remove(leaf);
+    }
+
+    /// The roots of the trees that hold something.
+    pub fn roots(&self) -> Vec<&ParentNode<Leaf>> {
+        [&self.points, &self.shapes]
+            .into_iter()
+            .filter(|tree| tree.size() > 0)
+            .map(|tree| tree.root())
+            .collect()
+    }
+
+    /// The box of every leaf.
+    pub fn extent(&self) -> Option<AABB<[f64; 2]>> {
+        let roots = self.roots();
+        let mut all = roots.iter().map(|root| root.envelope().rect);
+        let first = all.next()?;
+        Some(all.fold(first, |a, b| a.merged(&b)))
+    }
+
+    /// The leaves whose box meets `rect`.
+    pub fn intersecting(&self, rect: AABB<[f64; 2]>) -> impl Iterator<Item = &Leaf> {
+        let query = Extent::query(rect);
+        self.points
+            .locate_in_envelope_intersecting(query)
+            .chain(self.shapes.locate_in_envelope_intersecting(query))
+    }
+}
+
+/// An R-tree leaf: a feature's bounding box, its row key, and the fields
+/// most filters look at, so a point's leaf answers a map's query (where,
+/// what category, which status…) without reading its entry.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Leaf {
+    pub envelope: AABB<[f64; 2]>,
+    pub pk: i64,
+    pub facets: Facets,
+}
+
+/// The fields of an entry that filters compare, small enough to copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Facets {
+    pub parish: TerritoryCode,
+    pub category: Category,
+    pub status: Status,
+    pub placement: Placement,
+    pub created_at: Micros,
+}
+
+impl Leaf {
+    /// The location, when the feature is a single point (its box has no size).
+    pub fn point(&self) -> Option<Point<f64>> {
+        let [x, y] = self.envelope.lower();
+        (self.envelope.lower() == self.envelope.upper()).then(|| Point::new(x, y))
+    }
+}
+
+impl RTreeObject for Leaf {
+    type Envelope = Extent;
+    fn envelope(&self) -> Extent {
+        Extent {
+            rect: self.envelope,
+            count: 1,
+            min_pk: self.pk,
+        }
+    }
+}
+
+/// A node's box together with what lies below it: how many priorities and
+/// the smallest row key.
+///
+/// rstar builds a node's envelope by merging its children's, each element
+/// into each of its ancestors exactly once (rstar's own test
+/// `test_envelopes_merge_every_element_once` holds it to that with a
+/// counting envelope like this one, and ours checks counts after inserts and
+/// removals), and recomputes it from the children after a removal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Extent {
+    pub rect: AABB<[f64; 2]>,
+    pub count: usize,
+    pub min_pk: i64,
+}
+
+impl Extent {
+    /// A query box: no content of its own.
+    pub fn query(rect: AABB<[f64; 2]>) -> Self {
+        Extent {
+            rect,
+            count: 0,
+            min_pk: i64::MAX,
+        }
+    }
+}
+
+impl Envelope for Extent {
+    type Point = [f64; 2];
+
+    fn new_empty() -> Self {
+        Extent::query(AABB::new_empty())
+    }
+    fn contains_point(&self, point: &[f64; 2]) -> bool {
+        self.rect.contains_point(point)
+    }
+    fn contains_envelope(&self, other: &Self) -> bool {
+        self.rect.contains_envelope(&other.rect)
+    }
+    fn merge(&mut self, other: &Self) {
+        self.rect.merge(&other.rect);
+        self.count += other.count;
+        self.min_pk = self.min_pk.min(other.min_pk);
+    }
+    fn merged(&self, other: &Self) -> Self {
+        let mut merged = *self;
+        merged.merge(other);
+        merged
+    }
+    fn intersects(&self, other: &Self) -> bool {
+        self.rect.intersects(&other.rect)
+    }
+    fn intersection_area(&self, other: &Self) -> f64 {
+        self.rect.intersection_area(&other.rect)
+    }
+    fn area(&self) -> f64 {
+        self.rect.area()
+    }
+    fn distance_2(&self, point: &[f64; 2]) -> f64 {
+        self.rect.distance_2(point)
+    }
+    fn min_max_dist_2(&self, point: &[f64; 2]) -> f64 {
+        self.rect.min_max_dist_2(point)
+    }
+    fn center(&self) -> [f64; 2] {
+        self.rect.center()
+    }
+    fn perimeter_value(&self) -> f64 {
+        self.rect.perimeter_value()
+    }
+    fn sort_envelopes<T: RTreeObject<Envelope = Self>>(axis: usize, envelopes: &mut [T]) {
+        envelopes.sort_unstable_by(|a, b| lower(a, axis).total_cmp(&lower(b, axis)));
+    }
+    fn partition_envelopes<T: RTreeObject<Envelope = Self>>(
+        axis: usize,
+        envelopes: &mut [T],
+        selection_size: usize,
+    ) {
+        envelopes.select_nth_unstable_by(selection_size, |a, b| {
+            lower(a, axis).total_cmp(&lower(b, axis))
+        });
+    }
+}
+
+fn lower<T: RTreeObject<Envelope = Extent>>(object: &T, axis: usize) -> f64 {
+    object.envelope().rect.lower()[axis]
+}
+
+/// The box of a geometry's vertices: the box of its leaf.
+pub(super) fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
+    // Validated geometries are never empty, so they always have a box.
+    let rect = geometry
+        .bounding_rect()
+        .unwrap_or_else(|| Rect::new((0.0, 0.0), (0.0, 0.0)));
+    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
+}
+
+/// A circle query on the sphere [`distance_m`] measures on, with what its
+/// walks need precomputed.
+///
+/// Haversine's distance is `2R·asin(√a)` with `a = sin²(Δφ/2) + cos φ₁ ·
+/// cos φ₂ · sin²(Δλ/2)`, which grows with the distance: nodes are compared
+/// with the radius through bounds of `a` over their box, each of its three
+/// factors bounded on its own (four sines and cosines per node, no inverse
+/// trigonometry), and a point through `a` unless it lies within rounding of
+/// the edge, where the very distance a scan computes decides.
+pub(super) struct Circle {
+    center: Point<f64>,
+    radius_m: f64,
+    /// The cosine of the centre's latitude.
+    cos_lat: f64,
+    /// `a` at the radius.
+    a_radius: f64,
+}
+
+/// Relative margin within which `a` is too close to call.
+const A_MARGIN: f64 = 1e-9;
+
+impl Circle {
+    pub fn new(center: Point<f64>, radius_m: f64) -> Self {
+        let half_angle = (radius_m / EARTH_RADIUS_M / 2.0).min(std::f64::consts::FRAC_PI_2);
+        Circle {
+            center,
+            radius_m,
+            cos_lat: center.y().to_radians().cos(),
+            a_radius: half_angle.sin().powi(2),
+        }
+    }
+
+    /// The lowest and highest `a` of any point of `rect`.
+    fn a_bounds(&self, rect: &AABB<[f64; 2]>) -> (f64, f64) {
+        let [west, south] = rect.lower();
+        let [east, north] = rect.upper();
+        let (lon, lat) = (self.center.x(), self.center.y());
+        // Longitude offsets from the centre's, in [-180, 180) (both
+        // longitudes are within [-180, 180]).
+        let offset = |x: f64| match x - lon {
+            d if d >= 180.0 => d - 360.0,
+            d if d < -180.0 => d + 360.0,
+            d => d,
+        };
+        let (to_west, width) = (offset(west), east - west);
+        let lon_gap = if (west..=east).contains(&lon) {
+            0.0
+        } else {
+            to_west.abs().min(offset(east).abs())
+        };
+        // The widest offset: half a turn when the box reaches round to the
+        // centre's far side, else that of one of its sides.
+        let lon_span = if to_west + width >= 180.0 {
+            180.0
+        } else {
+            to_west.abs().max((to_west + width).abs())
+        };
+        let lat_gap = (south - lat).max(lat - north).max(0.0);
+        let lat_span = (north - lat).abs().max((lat - south).abs());
+        let (cos_south, cos_north) = (south.to_radians().cos(), north.to_radians().cos());
+        let cos_low = cos_south.min(cos_north).max(0.0);
+        let cos_high = if south <= 0.0 && north >= 0.0 {
+            1.0
+        } else {
+            cos_south.max(cos_north)
+        };
+        let half_sin2 = |degrees: f64| (degrees.to_radians() / 2.0).sin().powi(2);
+        let low = half_sin2(lat_gap) + self.cos_lat * cos_low * half_sin2(lon_gap);
+        let high = half_sin2(lat_span) + self.cos_lat * cos_high * half_sin2(lon_span);
+        (low, high)
+    }
+
+    /// Whether `rect` lies wholly outside the circle, wholly inside, or across its edge.
+    pub fn reach(&self, rect: &AABB<[f64; 2]>) -> Reach {
+        let (low, high) = self.a_bounds(rect);
+        if low > self.a_radius * (1.0 + A_MARGIN) {
+            Reach::Outside
+        } else if high < self.a_radius * (1.0 - A_MARGIN) {
+            Reach::Inside
+        } else {
+            Reach::Partly
+        }
+    }
+
+    /// A distance in metres no larger than that of any point of `rect`, nor
+    /// of any arc between vertices in it: great-circle edges bow out of the
+    /// box of their vertices by at most Δλ²/16 radians for a longitude span
+    /// Δλ (no more than the box's own), and the bound is lowered by four
+    /// times that.
+    pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
+        let (low, _) = self.a_bounds(rect);
+        let d = 2.0 * EARTH_RADIUS_M * low.min(1.0).sqrt().asin();
+        let span = (rect.upper()[0] - rect.lower()[0]).to_radians();
+        let bow = EARTH_RADIUS_M * span * span / 4.0;
+        (d * (1.0 - 1e-9) - 1e-6 - bow).max(0.0)
+    }
+
+    /// Haversine's `a` for a point.
+    fn a_of(&self, point: Point<f64>) -> f64 {
+        let half_sin2 = |radians: f64| (radians / 2.0).sin().powi(2);
+        half_sin2((point.y() - self.center.y()).to_radians())
+            + self.cos_lat
+                * point.y().to_radians().cos()
+                * half_sin2((point.x() - self.center.x()).to_radians())
+    }
+
+    /// Whether a point lies inside the circle by more than rounding.
+    pub fn surely_holds(&self, point: Point<f64>) -> bool {
+        self.a_of(point) < self.a_radius * (1.0 - A_MARGIN)
+    }
+
+    /// Whether no part of a line or polygon comes within the radius: no area
+    /// of it holds the centre, and the box of every edge, widened for the
+    /// arc's bow, lies outside. `false` when that is not sure.
+    pub fn surely_misses(&self, geometry: &Geometry<f64>) -> bool {
+        match geometry {
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_)
+                if geometry.intersects(&self.center) =>
+            {
+                false
+            }
+            Geometry::LineString(g) => g.lines_iter().all(|line| self.edge_misses(line)),
+            Geometry::MultiLineString(g) => g.lines_iter().all(|line| self.edge_misses(line)),
+            Geometry::Polygon(g) => g.lines_iter().all(|line| self.edge_misses(line)),
+            Geometry::MultiPolygon(g) => g.lines_iter().all(|line| self.edge_misses(line)),
+            _ => false,
+        }
+    }
+
+    /// Whether the box of an edge, widened for the arc's bow, lies outside.
+    fn edge_misses(&self, line: Line<f64>) -> bool {
+        let (a, b) = (line.start, line.end);
+        let span = (a.x - b.x).abs().to_radians();
+        let bow = (span * span / 4.0).to_degrees() + 1e-9;
+        let rect = AABB::from_corners(
+            [a.x.min(b.x), a.y.min(b.y) - bow],
+            [a.x.max(b.x), a.y.max(b.y) + bow],
+        );
+        matches!(self.reach(&rect), Reach::Outside)
+    }
+
+    /// Whether a point lies within the circle, exactly as a scan decides it.
+    pub fn holds(&self, point: Point<f64>) -> bool {
+        let a = self.a_of(point);
+        if a < self.a_radius * (1.0 - A_MARGIN) {
+            true
+        } else if a > self.a_radius * (1.0 + A_MARGIN) {
+            false
+        } else {
+            self.distance(point) <= self.radius_m
+        }
+    }
+
+    /// A point's distance from the centre, as [`distance_m`] gives it.
+    pub fn distance(&self, point: Point<f64>) -> f64 {
+        distance_m(&Geometry::Point(point), self.center)
+    }
+}
+
+/// The radius of the sphere geo's `Haversine` measures on, in metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// How a walk treats a node: skip it, take all it holds without looking, or
+/// look inside.
+pub(super) enum Reach {
+    Outside,
+    Inside,
+    Partly,
+}
+
+/// Counts the leaves of the trees of `roots` that `matches`, taking nodes that `reach`
+/// says are wholly inside by their count; and when they are at most `cap`,
+/// returns them too with their keys (`leaf_key`, which must agree with
+/// `matches`), which for a small result is cheaper than a second, best-first
+/// walk.
+pub(super) fn survey<K>(
+    roots: &[&ParentNode<Leaf>],
+    cap: usize,
+    reach: impl Fn(&Extent) -> Reach,
+    matches: impl Fn(&Leaf) -> bool,
+    leaf_key: impl Fn(&Leaf) -> Option<K>,
+) -> (usize, Option<Vec<(K, i64)>>) {
+    let mut total = 0;
+    // The matching leaves seen one by one, kept while the total is small.
+    let mut seen = Some(Vec::new());
+    let mut inside = Vec::new();
+    let mut stack = Vec::new();
+    for &root in roots {
+        let extent = root.envelope();
+        match reach(&extent) {
+            Reach::Outside => {}
+            Reach::Inside => {
+                total += extent.count;
+                inside.push(root);
+            }
+            Reach::Partly => stack.push(root),
+        }
+    }
+    while let Some(node) = stack.pop() {
+        for child in node.children() {
+            match child {
+                RTreeNode::Leaf(leaf) => {
+                    if matches(leaf) {
+                        total += 1;
+                        if let Some(seen) = &mut seen {
+                            seen.push(leaf);
+                        }
+                    }
+                }
+                RTreeNode::Parent(parent) => {
+                    let extent = parent.envelope();
+                    match reach(&extent) {
+                        Reach::Outside => {}
+                        Reach::Inside => {
+                            total += extent.count;
+                            inside.push(parent);
+                        }
+                        Reach::Partly => stack.push(parent),
+                    }
+                }
+            }
+        }
+        if total > cap {
+            seen = None;
+        }
+    }
+    let Some(mut seen) = seen.filter(|_| total <= cap) else {
+        return (total, None);
+    };
+    while let Some(node) = inside.pop() {
+        for child in node.children() {
+            match child {
+                RTreeNode::Leaf(leaf) => seen.push(leaf),
+                RTreeNode::Parent(parent) => inside.push(parent),
+            }
+        }
+    }
+    let keyed = seen
+        .into_iter()
+        .filter_map(|leaf| Some((leaf_key(leaf)?, leaf.pk)))
+        .collect();
+    (total, Some(keyed))
+}
+
+/// What a best-first walk learns of a leaf: that it matches with this key,
+/// or only that its key is at least this much (when the exact key is dear,
+/// as the distance to a line: it is computed if the walk gets that far).
+pub(super) enum LeafKey<K> {
+    Exact(K),
+    AtLeast(K),
+}
+
+/// The first `wanted` leaves of the trees of `roots` in the order of `(key, row key)`,
+/// with their keys, found best-first: `node_key` gives a node a key no
+/// larger than any of its leaves' (or `None` to skip it), `leaf_key` what
+/// is known of a leaf's key when it may match, and `exact_key` its key when
+/// it matches, for leaves first known by a bound.
+pub(super) fn first<K: Ord + Copy>(
+    roots: &[&ParentNode<Leaf>],
+    wanted: usize,
+    node_key: impl Fn(&Extent) -> Option<K>,
+    leaf_key: impl Fn(&Leaf) -> Option<LeafKey<K>>,
+    exact_key: impl Fn(&Leaf) -> Option<K>,
+) -> Vec<(K, i64)> {
+    let mut found = Vec::with_capacity(wanted.min(4096));
+    let mut heap = BinaryHeap::new();
+    if wanted == 0 {
+        return found;
+    }
+    for &root in roots {
+        if let Some(key) = node_key(&root.envelope()) {
+            heap.push(Queued::new(key, i64::MIN, Open::Node(root)));
+        }
+    }
+    while let Some(next) = heap.pop() {
+        let node = match next.open {
+            Open::Found => {
+                found.push((next.key, next.pk));
+                if found.len() == wanted {
+                    break;
+                }
+                continue;
+            }
+            Open::Leaf(leaf) => {
+                if let Some(key) = exact_key(leaf) {
+                    heap.push(Queued::new(key, leaf.pk, Open::Found));
+                }
+                continue;
+            }
+            Open::Node(node) => node,
+        };
+        for child in node.children() {
+            match child {
+                RTreeNode::Leaf(leaf) => match leaf_key(leaf) {
+                    Some(LeafKey::Exact(key)) => {
+                        heap.push(Queued::new(key, leaf.pk, Open::Found));
+                    }
+                    Some(LeafKey::AtLeast(key)) => {
+                        heap.push(Queued::new(key, leaf.pk, Open::Leaf(leaf)));
+                    }
+                    None => {}
+                },
+                RTreeNode::Parent(parent) => {
+                    if let Some(key) = node_key(&parent.envelope()) {
+                        heap.push(Queued::new(key, i64::MIN, Open::Node(parent)));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// An entry of the best-first heap: a node or a leaf to look into, or a
+/// leaf found. At an equal key what is to be looked into comes first, since
+/// it may hold a leaf of that key with a smaller row key.
+struct Queued<'a, K> {
+    key: K,
+    pk: i64,
+    open: Open<'a>,
+}
+
+enum Open<'a> {
+    Node(&'a ParentNode<Leaf>),
+    Leaf(&'a Leaf),
+    Found,
+}
+
+impl<'a, K: Ord> Queued<'a, K> {
+    fn new(key: K, pk: i64, open: Open<'a>) -> Self {
+        Queued { key, pk, open }
+    }
+    fn order(&self) -> (&K, bool, i64) {
+        (&self.key, matches!(self.open, Open::Found), self.pk)
+    }
+}
+
+impl<K: Ord> Ord for Queued<'_, K> {
+    /// Reversed, so the max-heap pops the smallest first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.order().cmp(&self.order())
+    }
+}
+
+impl<K: Ord> PartialOrd for Queued<'_, K> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Ord> PartialEq for Queued<'_, K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<K: Ord> Eq for Queued<'_, K> {}
+
+/// A distance in metres, ordered totally (never NaN here).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Metres(pub f64);
+
+impl Eq for Metres {}
+
+impl Ord for Metres {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Metres {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// For random circles and boxes, of every size and anywhere: a box said
+    /// to be outside holds no point within the radius, one said inside holds
+    /// no point beyond it, the nearest bound is below every point's distance,
+    /// and `holds` decides as the distance does (checked on points sampled on
+    /// each box's edges and inside, where the extremes lie).
+    #[test]
+    fn circle_bounds_hold_for_every_point_of_a_box() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (mut outside, mut inside) = (0, 0);
+        for _ in 0..3_000 {
+            let center = Point::new(
+                rng.random_range(-180.0..180.0),
+                rng.random_range(-89.0..89.0),
+            );
+            let size: f64 = [0.001, 0.1, 2.0, 40.0, 200.0][rng.random_range(0..5)];
+            let (w, h) = (size, (size * 0.7).min(179.0));
+            let west = rng.random_range(-180.0..180.0 - w);
+            let south = rng.random_range(-90.0..90.0 - h);
+            let rect = AABB::from_corners([west, south], [west + w, south + h]);
+            let corner = Point::new(west, south);
+            let radius = distance_m(&Geometry::Point(corner), center) * rng.random_range(0.5..1.5);
+            let circle = Circle::new(center, radius);
+            let reach = circle.reach(&rect);
+            let nearest = circle.nearest_m(&rect);
+            for i in 0..=20 {
+                for j in 0..=20 {
+                    let p = Point::new(
+                        west + w * f64::from(i) / 20.0,
+                        south + h * f64::from(j) / 20.0,
+                    );
+                    let d = circle.distance(p);
+                    assert!(
+                        nearest <= d,
+                        "{center:?} {rect:?}: {p:?} at {d}, nearest {nearest}"
+                    );
+                    assert_eq!(circle.holds(p), d <= radius);
+                    match reach {
+                        Reach::Outside => {
+                            assert!(d > radius, "{center:?} {rect:?} r {radius}: {p:?} at {d}")
+                        }
+                        Reach::Inside => {
+                            assert!(d <= radius, "{center:?} {rect:?} r {radius}: {p:?} at {d}")
+                        }
+                        Reach::Partly => {}
+                    }
+                }
+            }
+            outside += usize::from(matches!(reach, Reach::Outside));
+            inside += usize::from(matches!(reach, Reach::Inside));
+        }
+        // Both shortcuts are taken, not only the safe "look inside".
+        assert!(
+            outside > 300 && inside > 300,
+            "{outside} outside, {inside} inside"
+        );
+    }
+
+    /// Near a small box the nearest bound is tight, within 0.01 % of the
+    /// distance to the box's nearest point, so a best-first walk does not
+    /// open nodes it need not.
+    #[test]
+    fn nearest_bound_is_reached_beside_a_box() {
+        let rect = AABB::from_corners([-66.81, 10.4], [-66.8, 10.5]);
+        let circle = Circle::new(Point::new(-66.7, 10.45), 1.0);
+        let on_edge = (0..=1000)
+            .map(|j| circle.distance(Point::new(-66.8, 10.4 + 0.1 * f64::from(j) / 1000.0)))
+            .fold(f64::INFINITY, f64::min);
+        let nearest = circle.nearest_m(&rect);
+        assert!(
+            nearest <= on_edge && on_edge - nearest < on_edge * 1e-4,
+            "{on_edge} vs {nearest}"
+        );
+    }
+}
