@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Value, json};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -86,7 +86,7 @@ pub fn router(state: AppState) -> Router {
         // Outside the panic catcher, so a panic's 500 is logged like any other.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_server_errors))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(COMPRESSION_LEVEL)))
         .layer(cors)
         .layer(
             TraceLayer::new_for_http().on_failure(()).on_response(
@@ -370,3 +370,9 @@ async fn read_json(state: &AppState, headers: &HeaderMap, body: Body) -> Result<
     .await?;
     params::parse_json(&bytes)
 }
+
+/// The gzip and brotli level: 4 on both scales. A FeatureCollection of 1,000
+/// priorities (960 KB) takes 13 ms to gzip at 4 (165 KB) against 23 ms at
+/// gzip's default of 6 (155 KB), and 13 ms to brotli at 4 (116 KB, the level
+/// tower-http already uses by default), measured with curl on a release build.
+const COMPRESSION_LEVEL: i32 = 4;
