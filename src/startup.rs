@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
@@ -126,7 +127,15 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.address, "listening on http://{}", self.address);
-        axum::serve(self.listener, self.router)
+        // Streamed pages go out in several writes; with Nagle's algorithm a
+        // small write after another waits for the peer's delayed ACK (40 ms
+        // on Linux), which put a 45 ms p99 on one-connection pages of 1,000.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
+            }
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
         drop(self.follower);
