@@ -13,6 +13,12 @@ use prioridades::startup::{Application, open_service, shutdown_signal};
 use prioridades::store::Store;
 use prioridades::{demo, import, telemetry};
 
+/// mimalloc instead of glibc's allocator: start-up parses and builds a
+/// million priorities on every core, allocating small strings and vectors
+/// by the million, and glibc's arenas spent much of that time on locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use sqlx::any::AnyPoolOptions;
+use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
 
@@ -251,32 +251,46 @@ impl Store {
     }
 
     /// Every priority, in `pk` order, handed to `take` a chunk at a time.
-    /// Rows stream from the database; each chunk is parsed (its GeoJSON
-    /// above all) on every core, so memory holds one chunk of rows at a time.
+    /// Rows stream from the database in a task of their own while the chunk
+    /// before is parsed (its GeoJSON above all) on every core and taken, so
+    /// reading and parsing overlap; memory holds at most three chunks of rows.
     pub async fn load_priorities(
         &self,
         mut take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut rows = sqlx::query(SELECT_PRIORITY_ORDERED).fetch(&self.pool);
-        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
-        loop {
-            let row = rows.try_next().await?;
-            let done = row.is_none();
-            chunk.extend(row);
-            if chunk.len() == LOAD_CHUNK || (done && !chunk.is_empty()) {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
-                // Off the async threads: this is seconds of CPU at national scale.
-                let parsed = tokio::task::spawn_blocking(move || {
-                    crate::parallel::map(&full, priority_from_row)
-                })
-                .await
-                .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
-                take(parsed.into_iter().collect::<Result<_, _>>()?)?;
+        let (chunks, mut arriving) = tokio::sync::mpsc::channel::<Vec<AnyRow>>(1);
+        let pool = self.pool.clone();
+        let reader = tokio::spawn(async move {
+            let mut rows = sqlx::query(SELECT_PRIORITY_ORDERED).fetch(&pool);
+            let mut chunk = Vec::with_capacity(LOAD_CHUNK);
+            while let Some(row) = rows.try_next().await? {
+                chunk.push(row);
+                if chunk.len() == LOAD_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
+                    if chunks.send(full).await.is_err() {
+                        // The loader stopped on an error of its own.
+                        return Ok(());
+                    }
+                }
             }
-            if done {
-                return Ok(());
+            if !chunk.is_empty() {
+                let _ = chunks.send(chunk).await;
             }
+            Ok::<_, StoreError>(())
+        });
+        while let Some(full) = arriving.recv().await {
+            // Off the async threads: this is seconds of CPU at national scale.
+            let parsed =
+                tokio::task::spawn_blocking(move || crate::parallel::map(&full, priority_from_row))
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
+            take(parsed.into_iter().collect::<Result<_, _>>()?)?;
         }
+        // The channel closes when the reader ends: with every row, or with
+        // the database's error.
+        reader
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("reading priorities: {e}")))?
     }
 
     /// One priority by id.
