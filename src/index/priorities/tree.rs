@@ -423,16 +423,21 @@ pub(super) fn survey<K>(
     let mut seen = Some(Vec::new());
     let mut inside = Vec::new();
     let mut stack = Vec::new();
-    for &root in roots {
-        let extent = root.envelope();
+    // Files a node: skipped, counted whole (and kept to list its leaves), or
+    // to be looked into.
+    let mut file = |node, total: &mut usize, stack: &mut Vec<_>| {
+        let extent = ParentNode::envelope(node);
         match reach(&extent) {
             Reach::Outside => {}
             Reach::Inside => {
-                total += extent.count;
-                inside.push(root);
+                *total += extent.count;
+                inside.push(node);
             }
-            Reach::Partly => stack.push(root),
+            Reach::Partly => stack.push(node),
         }
+    };
+    for &root in roots {
+        file(root, &mut total, &mut stack);
     }
     while let Some(node) = stack.pop() {
         for child in node.children() {
@@ -445,17 +450,7 @@ pub(super) fn survey<K>(
                         }
                     }
                 }
-                RTreeNode::Parent(parent) => {
-                    let extent = parent.envelope();
-                    match reach(&extent) {
-                        Reach::Outside => {}
-                        Reach::Inside => {
-                            total += extent.count;
-                            inside.push(parent);
-                        }
-                        Reach::Partly => stack.push(parent),
-                    }
-                }
+                RTreeNode::Parent(parent) => file(parent, &mut total, &mut stack),
             }
         }
         if total > cap {
