@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
 use geo::{CoordsIter, Geometry, Point};
-use rstar::{AABB, Envelope};
+use rstar::{AABB, Envelope, RTreeObject};
 use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
@@ -26,7 +26,6 @@ use crate::representation::{priority_feature, relocate};
 
 mod tree;
 
-use rstar::RTreeObject;
 use tree::{Circle, Extent, Facets, Forest, Leaf, LeafKey, Metres, Reach, envelope_of};
 
 /// Mean Earth radius used by the haversine distance, in metres.
