@@ -69,11 +69,7 @@ impl Entry {
     }
 
     fn leaf(&self) -> Leaf {
-        Leaf {
-            envelope: envelope_of(&self.geometry),
-            pk: self.pk,
-            facets: self.facets(),
-        }
+        Leaf::new(envelope_of(&self.geometry), self.pk, self.facets())
     }
 }
 
@@ -505,8 +501,8 @@ impl PriorityIndex {
             // A line or polygon is measured from its entry unless its box,
             // or one of its vertices well inside, decides.
             let exact = |leaf: &Leaf| distance_m(&self.entries[&leaf.pk].geometry, near.center);
-            let within = |leaf: &Leaf| match leaf.point() {
-                Some(point) => in_boxes(&leaf.envelope) && circle.holds(point),
+            let within = |leaf: &Leaf| match leaf.spot() {
+                Some(spot) => in_boxes(&leaf.envelope) && circle.holds(spot),
                 None => match reach(&leaf.envelope) {
                     Reach::Outside => false,
                     Reach::Inside => true,
@@ -526,8 +522,8 @@ impl PriorityIndex {
                 },
             };
             let distance = |leaf: &Leaf| {
-                let d = match leaf.point() {
-                    Some(point) if in_boxes(&leaf.envelope) => circle.distance(point),
+                let d = match leaf.spot() {
+                    Some(spot) if in_boxes(&leaf.envelope) => circle.distance_within(spot)?,
                     None if !matches!(reach(&leaf.envelope), Reach::Outside) => exact(leaf),
                     _ => return None,
                 };

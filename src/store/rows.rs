@@ -104,42 +104,40 @@ pub(super) fn council_from_row(row: &AnyRow) -> Result<Council, StoreError> {
 }
 
 pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
-    let id: String = row.try_get("id")?;
-    let council: String = row.try_get("council_code")?;
-    let category: String = row.try_get("category")?;
-    let status: String = row.try_get("status")?;
-    let geometry: String = row.try_get("geometry")?;
+    // Text is borrowed from the row where the value is parsed, not kept.
+    let text = |column: &str| -> Result<&str, StoreError> { Ok(row.try_get(column)?) };
+    let maybe_text =
+        |column: &str| -> Result<Option<&str>, StoreError> { Ok(row.try_get(column)?) };
+    let maybe_int = |column: &str| -> Result<Option<i64>, StoreError> { Ok(row.try_get(column)?) };
     let geometry: serde_json::Value =
-        serde_json::from_str(&geometry).map_err(|e| corrupt("geometry", e))?;
-    let rank: Option<i64> = row.try_get("rank")?;
-    let families: Option<i64> = row.try_get("families")?;
-    let located: Option<String> = row.try_get("located_parish")?;
-    let plan: Option<String> = row.try_get("plan")?;
-    let plan = match plan {
+        serde_json::from_str(text("geometry")?).map_err(|e| corrupt("geometry", e))?;
+    let plan = match maybe_text("plan")? {
         None => None,
         Some(text) => {
             let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| corrupt("plan", e))?;
+                serde_json::from_str(text).map_err(|e| corrupt("plan", e))?;
             Some(Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))?)
         }
     };
     Ok(Priority {
         pk: row.try_get("pk")?,
-        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?,
-        council: CouncilCode::from_str(&council).map_err(|e| corrupt("council", e))?,
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        category: category.parse().map_err(|e| corrupt("category", e))?,
-        status: status.parse().map_err(|e| corrupt("status", e))?,
-        rank: rank.map(|r| r as u8),
-        families: families.map(|f| f as u32),
+        id: Uuid::parse_str(text("id")?).map_err(|e| corrupt("id", e))?,
+        council: CouncilCode::from_str(text("council_code")?).map_err(|e| corrupt("council", e))?,
+        title: text("title")?.to_owned(),
+        description: maybe_text("description")?.map(str::to_owned),
+        category: text("category")?
+            .parse()
+            .map_err(|e| corrupt("category", e))?,
+        status: text("status")?.parse().map_err(|e| corrupt("status", e))?,
+        rank: maybe_int("rank")?.map(|r| r as u8),
+        families: maybe_int("families")?.map(|f| f as u32),
         plan,
         geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
-        located_parish: located
-            .map(|code| TerritoryCode::parse(Level::Parish, &code))
+        located_parish: maybe_text("located_parish")?
+            .map(|code| TerritoryCode::parse(Level::Parish, code))
             .transpose()
             .map_err(|e| corrupt("located parish", e))?,
     })

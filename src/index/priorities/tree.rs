@@ -20,7 +20,6 @@ use rstar::{
 };
 
 use crate::domain::codes::TerritoryCode;
-use crate::domain::geometry::distance_m;
 use crate::domain::priority::{Category, Placement, Status};
 use crate::domain::time::Micros;
 
@@ -109,6 +108,10 @@ pub(super) struct Leaf {
     pub envelope: AABB<[f64; 2]>,
     pub pk: i64,
     pub facets: Facets,
+    /// The cosine of the box's southern latitude: for a point, the factor of
+    /// haversine that depends on the point alone, computed once here instead
+    /// of in every circle query that looks at the point.
+    pub cos_lat: f64,
 }
 
 /// The fields of an entry that filters compare, small enough to copy.
@@ -122,10 +125,44 @@ pub(super) struct Facets {
 }
 
 impl Leaf {
+    /// A leaf for a feature with this box.
+    pub fn new(envelope: AABB<[f64; 2]>, pk: i64, facets: Facets) -> Self {
+        Leaf {
+            envelope,
+            pk,
+            facets,
+            cos_lat: envelope.lower()[1].to_radians().cos(),
+        }
+    }
+
     /// The location, when the feature is a single point (its box has no size).
     pub fn point(&self) -> Option<Point<f64>> {
         let [x, y] = self.envelope.lower();
         (self.envelope.lower() == self.envelope.upper()).then(|| Point::new(x, y))
+    }
+
+    /// The location with its latitude's cosine, when the feature is a point.
+    pub fn spot(&self) -> Option<Spot> {
+        self.point().map(|point| Spot {
+            point,
+            cos_lat: self.cos_lat,
+        })
+    }
+}
+
+/// A point and the cosine of its latitude, as a circle measures it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Spot {
+    pub point: Point<f64>,
+    pub cos_lat: f64,
+}
+
+impl Spot {
+    pub fn new(point: Point<f64>) -> Self {
+        Spot {
+            point,
+            cos_lat: point.y().to_radians().cos(),
+        }
     }
 }
 
@@ -236,7 +273,7 @@ pub(super) fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
 }
 
-/// A circle query on the sphere [`distance_m`] measures on, with what its
+/// A circle query on the sphere [`crate::domain::geometry::distance_m`] measures on, with what its
 /// walks need precomputed.
 ///
 /// Haversine's distance is `2R·asin(√a)` with `a = sin²(Δφ/2) + cos φ₁ ·
@@ -333,18 +370,25 @@ impl Circle {
         (d * (1.0 - 1e-9) - 1e-6 - bow).max(0.0)
     }
 
-    /// Haversine's `a` for a point.
-    fn a_of(&self, point: Point<f64>) -> f64 {
+    /// Haversine's `a` for a point: the very operations of geo's
+    /// `Haversine::distance` (the cosines' product commutes exactly), so
+    /// distances from it equal `distance_m`'s to the last bit.
+    fn a_of(&self, spot: Spot) -> f64 {
         let half_sin2 = |radians: f64| (radians / 2.0).sin().powi(2);
-        half_sin2((point.y() - self.center.y()).to_radians())
+        half_sin2((spot.point.y() - self.center.y()).to_radians())
             + self.cos_lat
-                * point.y().to_radians().cos()
-                * half_sin2((point.x() - self.center.x()).to_radians())
+                * spot.cos_lat
+                * half_sin2((spot.point.x() - self.center.x()).to_radians())
+    }
+
+    /// Haversine's distance for its `a`, as geo computes it.
+    fn metres(a: f64) -> f64 {
+        EARTH_RADIUS_M * (2.0 * a.sqrt().asin())
     }
 
     /// Whether a point lies inside the circle by more than rounding.
     pub fn surely_holds(&self, point: Point<f64>) -> bool {
-        self.a_of(point) < self.a_radius * (1.0 - A_MARGIN)
+        self.a_of(Spot::new(point)) < self.a_radius * (1.0 - A_MARGIN)
     }
 
     /// Whether no part of a line or polygon comes within the radius: no area
@@ -378,20 +422,26 @@ impl Circle {
     }
 
     /// Whether a point lies within the circle, exactly as a scan decides it.
-    pub fn holds(&self, point: Point<f64>) -> bool {
-        let a = self.a_of(point);
+    pub fn holds(&self, spot: Spot) -> bool {
+        let a = self.a_of(spot);
         if a < self.a_radius * (1.0 - A_MARGIN) {
             true
         } else if a > self.a_radius * (1.0 + A_MARGIN) {
             false
         } else {
-            self.distance(point) <= self.radius_m
+            Self::metres(a) <= self.radius_m
         }
     }
 
-    /// A point's distance from the centre, as [`distance_m`] gives it.
-    pub fn distance(&self, point: Point<f64>) -> f64 {
-        distance_m(&Geometry::Point(point), self.center)
+    /// A point's distance from the centre when it lies within the circle;
+    /// the inverse sine is spent only on points that are not surely out.
+    pub fn distance_within(&self, spot: Spot) -> Option<f64> {
+        let a = self.a_of(spot);
+        if a > self.a_radius * (1.0 + A_MARGIN) {
+            return None;
+        }
+        let d = Self::metres(a);
+        (d <= self.radius_m).then_some(d)
     }
 }
 
@@ -610,6 +660,7 @@ impl PartialOrd for Metres {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::geometry::distance_m;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -643,12 +694,20 @@ mod tests {
                         west + w * f64::from(i) / 20.0,
                         south + h * f64::from(j) / 20.0,
                     );
-                    let d = circle.distance(p);
+                    let d = distance_m(&Geometry::Point(p), center);
+                    assert_eq!(
+                        Circle::metres(circle.a_of(Spot::new(p))).to_bits(),
+                        d.to_bits()
+                    );
+                    assert_eq!(
+                        circle.distance_within(Spot::new(p)),
+                        (d <= radius).then_some(d)
+                    );
                     assert!(
                         nearest <= d,
                         "{center:?} {rect:?}: {p:?} at {d}, nearest {nearest}"
                     );
-                    assert_eq!(circle.holds(p), d <= radius);
+                    assert_eq!(circle.holds(Spot::new(p)), d <= radius);
                     match reach {
                         Reach::Outside => {
                             assert!(d > radius, "{center:?} {rect:?} r {radius}: {p:?} at {d}")
@@ -678,7 +737,10 @@ mod tests {
         let rect = AABB::from_corners([-66.81, 10.4], [-66.8, 10.5]);
         let circle = Circle::new(Point::new(-66.7, 10.45), 1.0);
         let on_edge = (0..=1000)
-            .map(|j| circle.distance(Point::new(-66.8, 10.4 + 0.1 * f64::from(j) / 1000.0)))
+            .map(|j| {
+                let p = Point::new(-66.8, 10.4 + 0.1 * f64::from(j) / 1000.0);
+                distance_m(&Geometry::Point(p), circle.center)
+            })
             .fold(f64::INFINITY, f64::min);
         let nearest = circle.nearest_m(&rect);
         assert!(
