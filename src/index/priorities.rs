@@ -24,8 +24,10 @@ use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
 use crate::representation::{priority_feature, relocate};
 
+mod entries;
 mod tree;
 
+use entries::Entries;
 use tree::{Circle, Extent, Facets, Forest, Leaf, LeafKey, Metres, Reach, envelope_of};
 
 /// Mean Earth radius used by the haversine distance, in metres.
@@ -68,8 +70,9 @@ impl Entry {
         }
     }
 
-    fn leaf(&self) -> Leaf {
-        Leaf::new(envelope_of(&self.geometry), self.pk, self.facets())
+    /// Its leaf, the entry being kept in `slot`.
+    fn leaf(&self, slot: u32) -> Leaf {
+        Leaf::new(envelope_of(&self.geometry), self.pk, slot, self.facets())
     }
 }
 
@@ -157,8 +160,8 @@ impl IndexBuilder {
             Entry::new(p, *parish, boundaries_loaded)
         });
         for entry in entries {
-            self.leaves.push(entry.leaf());
-            self.index.link(entry);
+            let leaf = self.index.link(entry);
+            self.leaves.push(leaf);
         }
         Ok(())
     }
@@ -174,7 +177,7 @@ impl IndexBuilder {
 /// Every priority, indexed.
 #[derive(Debug, Default)]
 pub struct PriorityIndex {
-    entries: BTreeMap<i64, Entry>,
+    entries: Entries,
     by_id: HashMap<Uuid, i64>,
     tree: Forest,
     by_parish: BTreeMap<TerritoryCode, BTreeSet<i64>>,
@@ -210,7 +213,7 @@ impl PriorityIndex {
 
     /// The priority with this id.
     pub fn get(&self, id: &Uuid) -> Option<&Entry> {
-        self.by_id.get(id).and_then(|pk| self.entries.get(pk))
+        self.by_id.get(id).and_then(|&pk| self.entries.get(pk))
     }
 
     /// Adds a stored priority whose council lies in `council_parish`,
@@ -218,17 +221,17 @@ impl PriorityIndex {
     pub fn upsert(&mut self, p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) {
         self.remove(p.pk);
         let entry = Entry::new(p, council_parish, boundaries_loaded);
-        self.tree.insert(entry.leaf());
-        self.link(entry);
+        let leaf = self.link(entry);
+        self.tree.insert(leaf);
     }
 
     /// Removes the priority with row key `pk`, if present.
     pub fn remove(&mut self, pk: i64) {
-        let Some(old) = self.entries.remove(&pk) else {
+        let Some((slot, old)) = self.entries.remove(pk) else {
             return;
         };
         self.by_id.remove(&old.id);
-        self.tree.remove(&old.leaf());
+        self.tree.remove(&old.leaf(slot));
         remove_from(&mut self.by_parish, &old.parish, pk);
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);
@@ -247,7 +250,9 @@ impl PriorityIndex {
         }
     }
 
-    fn link(&mut self, entry: Entry) {
+    /// Keeps `entry` in the maps and returns its leaf, for the caller to
+    /// put in the R-tree.
+    fn link(&mut self, entry: Entry) -> Leaf {
         self.by_id.insert(entry.id, entry.pk);
         *self.created.entry(entry.created_at).or_default() += 1;
         self.by_parish
@@ -262,13 +267,16 @@ impl PriorityIndex {
             .entry(entry.council.clone())
             .or_default()
             .insert(entry.pk);
-        self.entries.insert(entry.pk, entry);
+        let facets = entry.facets();
+        let (envelope, pk) = (envelope_of(&entry.geometry), entry.pk);
+        let slot = self.entries.insert(entry);
+        Leaf::new(envelope, pk, slot, facets)
     }
 
     /// Places a priority anew (after boundaries changed): its parish and
     /// placement, and the Feature text that shows them.
     pub fn relocate(&mut self, pk: i64, parish: TerritoryCode, placement: Placement) {
-        let Some(entry) = self.entries.get(&pk) else {
+        let Some(entry) = self.entries.get(pk) else {
             return;
         };
         if entry.parish == parish && entry.placement == placement {
@@ -279,19 +287,19 @@ impl PriorityIndex {
         entry.feature = relocate(&entry.feature, parish, placement).into();
         entry.parish = parish;
         entry.placement = placement;
-        self.tree.insert(entry.leaf());
-        self.link(entry);
+        let leaf = self.link(entry);
+        self.tree.insert(leaf);
     }
 
     /// The priority with row key `pk`.
     pub fn entry(&self, pk: i64) -> Option<&Entry> {
-        self.entries.get(&pk)
+        self.entries.get(pk)
     }
 
     /// The parish a priority's location was found in, as the store keeps it
     /// (`Some(None)` when it was not placed by location).
     pub fn located(&self, pk: i64) -> Option<Option<TerritoryCode>> {
-        self.entries.get(&pk).map(|e| match e.placement {
+        self.entries.get(pk).map(|e| match e.placement {
             Placement::InsideCouncilParish | Placement::OutsideCouncilParish => Some(e.parish),
             Placement::ByCouncil | Placement::OutsideEveryParish => None,
         })
@@ -303,7 +311,7 @@ impl PriorityIndex {
             .get(council)
             .into_iter()
             .flatten()
-            .filter_map(|pk| self.entries.get(pk))
+            .filter_map(|&pk| self.entries.get(pk))
     }
 
     /// Every priority, in row-key order.
@@ -379,7 +387,7 @@ impl PriorityIndex {
                                 hits.push((d, leaf.pk));
                             }
                         }
-                        _ => consider(&mut hits, &self.entries[&leaf.pk]),
+                        _ => consider(&mut hits, self.entries.at(leaf.slot)),
                     }
                 }
             }
@@ -393,7 +401,7 @@ impl PriorityIndex {
                         hits.push((0.0, leaf.pk));
                     }
                 } else {
-                    consider(&mut hits, &self.entries[&leaf.pk]);
+                    consider(&mut hits, self.entries.at(leaf.slot));
                 }
             }
         } else if !filter.councils.is_empty() {
@@ -406,7 +414,8 @@ impl PriorityIndex {
                 .copied()
                 .collect();
             pks.iter()
-                .for_each(|pk| consider(&mut hits, &self.entries[pk]));
+                .filter_map(|&pk| self.entries.get(pk))
+                .for_each(|entry| consider(&mut hits, entry));
         } else if let Some(territories) = [&filter.parishes, &filter.municipalities, &filter.states]
             .into_iter()
             .find(|list| !list.is_empty())
@@ -421,7 +430,8 @@ impl PriorityIndex {
                 }
             }
             pks.iter()
-                .for_each(|pk| consider(&mut hits, &self.entries[pk]));
+                .filter_map(|&pk| self.entries.get(pk))
+                .for_each(|entry| consider(&mut hits, entry));
         } else {
             sorted = true;
             self.entries
@@ -440,7 +450,7 @@ impl PriorityIndex {
             .iter()
             .skip(page.offset)
             .take(page.limit)
-            .map(|&(d, pk)| (&self.entries[&pk], filter.near.map(|_| d)))
+            .filter_map(|&(d, pk)| Some((self.entries.get(pk)?, filter.near.map(|_| d))))
             .collect();
         QueryPage { matched, items }
     }
@@ -487,7 +497,7 @@ impl PriorityIndex {
         // bench's million, for a page of 100, a box of 615 matches was
         // faster collected (31 vs 41 µs) and one of 5,772 best-first (145 vs
         // 181 µs); a circle of 1,531 best-first (135 vs 313 µs).
-        let hits: Vec<(Option<f64>, i64)>;
+        let hits: Vec<(Option<f64>, &Leaf)>;
         let matched;
         if let Some(near) = &filter.near {
             let cap = wanted.saturating_mul(2).max(512);
@@ -500,14 +510,14 @@ impl PriorityIndex {
             };
             // A line or polygon is measured from its entry unless its box,
             // or one of its vertices well inside, decides.
-            let exact = |leaf: &Leaf| distance_m(&self.entries[&leaf.pk].geometry, near.center);
+            let exact = |leaf: &Leaf| distance_m(&self.entries.at(leaf.slot).geometry, near.center);
             let within = |leaf: &Leaf| match leaf.spot() {
                 Some(spot) => in_boxes(&leaf.envelope) && circle.holds(spot),
                 None => match reach(&leaf.envelope) {
                     Reach::Outside => false,
                     Reach::Inside => true,
                     Reach::Partly => {
-                        let geometry = &self.entries[&leaf.pk].geometry;
+                        let geometry = &self.entries.at(leaf.slot).geometry;
                         if geometry
                             .coords_iter()
                             .any(|c| circle.surely_holds(Point(c)))
@@ -537,7 +547,7 @@ impl PriorityIndex {
                 tree::survey(&roots, cap, |e| reach(&e.rect), within, distance);
             let found = match collected {
                 Some(mut all) => {
-                    sort_page(&mut all, page, Ord::cmp);
+                    sort_page(&mut all, page, |a, b| (a.0, a.1.pk).cmp(&(b.0, b.1.pk)));
                     all
                 }
                 None => {
@@ -551,7 +561,7 @@ impl PriorityIndex {
             matched = count;
             hits = found
                 .into_iter()
-                .map(|(Metres(d), pk)| (Some(d), pk))
+                .map(|(Metres(d), leaf)| (Some(d), leaf))
                 .collect();
         } else {
             let cap = wanted.saturating_mul(4).max(2048);
@@ -573,7 +583,7 @@ impl PriorityIndex {
             let inside = |leaf: &Leaf| {
                 let hit = query.intersects(&leaf.envelope)
                     && (leaf.point().is_some() || query.contains_envelope(&leaf.envelope) || {
-                        let geometry = &self.entries[&leaf.pk].geometry;
+                        let geometry = &self.entries.at(leaf.slot).geometry;
                         geometry
                             .coords_iter()
                             .any(|c| query.contains_point(&[c.x, c.y]))
@@ -585,7 +595,7 @@ impl PriorityIndex {
                 tree::survey(&roots, cap, reach, |leaf| inside(leaf).is_some(), inside);
             let found = match collected {
                 Some(mut all) => {
-                    sort_page(&mut all, page, Ord::cmp);
+                    sort_page(&mut all, page, |a, b| (a.0, a.1.pk).cmp(&(b.0, b.1.pk)));
                     all
                 }
                 None => tree::first(
@@ -597,13 +607,13 @@ impl PriorityIndex {
                 ),
             };
             matched = count;
-            hits = found.into_iter().map(|(_, pk)| (None, pk)).collect();
+            hits = found.into_iter().map(|(_, leaf)| (None, leaf)).collect();
         }
         let items = hits
             .into_iter()
             .skip(page.offset)
             .take(page.limit)
-            .map(|(d, pk)| (&self.entries[&pk], d))
+            .map(|(d, leaf)| (self.entries.at(leaf.slot), d))
             .collect();
         Some(QueryPage { matched, items })
     }
@@ -654,7 +664,7 @@ impl PriorityIndex {
             if skipped < page.offset {
                 skipped += 1;
             } else {
-                items.push((&self.entries[&pk], None));
+                items.extend(self.entries.get(pk).map(|entry| (entry, None)));
             }
             if let Some(next) = cursors[i].next() {
                 heads.push(Reverse((next, i)));
@@ -853,7 +863,7 @@ mod tests {
 
     /// A random priority near Caracas: points, lines and polygons, some of
     /// them sharing a location (ties in distance).
-    fn random_priority(rng: &mut rand_chacha::ChaCha8Rng, pk: i64) -> Priority {
+    pub(super) fn random_priority(rng: &mut rand_chacha::ChaCha8Rng, pk: i64) -> Priority {
         use geo::{Coord, LineString, Polygon};
         use rand::RngExt;
         let c = if rng.random_range(0..20) == 0 {

@@ -107,6 +107,8 @@ impl Forest {
 pub(super) struct Leaf {
     pub envelope: AABB<[f64; 2]>,
     pub pk: i64,
+    /// Where its entry is kept (see [`super::entries`]).
+    pub slot: u32,
     pub facets: Facets,
     /// The cosine of the box's southern latitude: for a point, the factor of
     /// haversine that depends on the point alone, computed once here instead
@@ -126,10 +128,11 @@ pub(super) struct Facets {
 
 impl Leaf {
     /// A leaf for a feature with this box.
-    pub fn new(envelope: AABB<[f64; 2]>, pk: i64, facets: Facets) -> Self {
+    pub fn new(envelope: AABB<[f64; 2]>, pk: i64, slot: u32, facets: Facets) -> Self {
         Leaf {
             envelope,
             pk,
+            slot,
             facets,
             cos_lat: envelope.lower()[1].to_radians().cos(),
         }
@@ -461,13 +464,13 @@ pub(super) enum Reach {
 /// returns them too with their keys (`leaf_key`, which must agree with
 /// `matches`), which for a small result is cheaper than a second, best-first
 /// walk.
-pub(super) fn survey<K>(
-    roots: &[&ParentNode<Leaf>],
+pub(super) fn survey<'a, K>(
+    roots: &[&'a ParentNode<Leaf>],
     cap: usize,
     reach: impl Fn(&Extent) -> Reach,
     matches: impl Fn(&Leaf) -> bool,
     leaf_key: impl Fn(&Leaf) -> Option<K>,
-) -> (usize, Option<Vec<(K, i64)>>) {
+) -> (usize, Option<Vec<(K, &'a Leaf)>>) {
     let mut total = 0;
     // The matching leaves seen one by one, kept while the total is small.
     let mut seen = Some(Vec::new());
@@ -520,7 +523,7 @@ pub(super) fn survey<K>(
     }
     let keyed = seen
         .into_iter()
-        .filter_map(|leaf| Some((leaf_key(leaf)?, leaf.pk)))
+        .filter_map(|leaf| Some((leaf_key(leaf)?, leaf)))
         .collect();
     (total, Some(keyed))
 }
@@ -538,13 +541,13 @@ pub(super) enum LeafKey<K> {
 /// larger than any of its leaves' (or `None` to skip it), `leaf_key` what
 /// is known of a leaf's key when it may match, and `exact_key` its key when
 /// it matches, for leaves first known by a bound.
-pub(super) fn first<K: Ord + Copy>(
-    roots: &[&ParentNode<Leaf>],
+pub(super) fn first<'a, K: Ord + Copy>(
+    roots: &[&'a ParentNode<Leaf>],
     wanted: usize,
     node_key: impl Fn(&Extent) -> Option<K>,
     leaf_key: impl Fn(&Leaf) -> Option<LeafKey<K>>,
     exact_key: impl Fn(&Leaf) -> Option<K>,
-) -> Vec<(K, i64)> {
+) -> Vec<(K, &'a Leaf)> {
     let mut found = Vec::with_capacity(wanted.min(4096));
     let mut heap = BinaryHeap::new();
     if wanted == 0 {
@@ -557,8 +560,8 @@ pub(super) fn first<K: Ord + Copy>(
     }
     while let Some(next) = heap.pop() {
         let node = match next.open {
-            Open::Found => {
-                found.push((next.key, next.pk));
+            Open::Found(leaf) => {
+                found.push((next.key, leaf));
                 if found.len() == wanted {
                     break;
                 }
@@ -566,7 +569,7 @@ pub(super) fn first<K: Ord + Copy>(
             }
             Open::Leaf(leaf) => {
                 if let Some(key) = exact_key(leaf) {
-                    heap.push(Queued::new(key, leaf.pk, Open::Found));
+                    heap.push(Queued::new(key, leaf.pk, Open::Found(leaf)));
                 }
                 continue;
             }
@@ -576,7 +579,7 @@ pub(super) fn first<K: Ord + Copy>(
             match child {
                 RTreeNode::Leaf(leaf) => match leaf_key(leaf) {
                     Some(LeafKey::Exact(key)) => {
-                        heap.push(Queued::new(key, leaf.pk, Open::Found));
+                        heap.push(Queued::new(key, leaf.pk, Open::Found(leaf)));
                     }
                     Some(LeafKey::AtLeast(key)) => {
                         heap.push(Queued::new(key, leaf.pk, Open::Leaf(leaf)));
@@ -606,7 +609,7 @@ struct Queued<'a, K> {
 enum Open<'a> {
     Node(&'a ParentNode<Leaf>),
     Leaf(&'a Leaf),
-    Found,
+    Found(&'a Leaf),
 }
 
 impl<'a, K: Ord> Queued<'a, K> {
@@ -614,7 +617,7 @@ impl<'a, K: Ord> Queued<'a, K> {
         Queued { key, pk, open }
     }
     fn order(&self) -> (&K, bool, i64) {
-        (&self.key, matches!(self.open, Open::Found), self.pk)
+        (&self.key, matches!(self.open, Open::Found(_)), self.pk)
     }
 }
 
