@@ -17,7 +17,6 @@ use super::problem::ApiError;
 use super::{
     AppState, GEOJSON, base_url, created, feature_collection, list_response, read_json, typed,
 };
-use std::borrow::Cow;
 
 use crate::domain::FieldError;
 use crate::domain::codes::{CouncilCode, Level};
@@ -174,7 +173,7 @@ fn agenda_body(
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|e| Cow::Borrowed(&*e.feature))
+        .map(|e| (&*e.feature, None))
         .collect::<Vec<_>>();
     Ok(feature_collection(
         base,

@@ -28,11 +28,10 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use std::borrow::Cow;
-
 use axum::body::Body;
 
 use self::problem::{ApiError, InternalCause};
+use crate::representation::{push_metres, push_with_member};
 use crate::service::Service;
 
 /// `application/geo+json`, for features and feature collections.
@@ -269,31 +268,26 @@ fn feature_collection<'a>(
     params: &[(&str, &str)],
     page: crate::domain::query::Page,
     matched: usize,
-    features: impl ExactSizeIterator<Item = std::borrow::Cow<'a, str>>,
+    features: impl ExactSizeIterator<Item = (&'a str, Option<f64>)>,
 ) -> String {
     let mut out = collection_head(base, path, params, page, matched, features.len());
     out.reserve(features.len() * 1024);
-    for (i, f) in features.enumerate() {
+    for (i, (feature, distance)) in features.enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&f);
+        push_feature(&mut out, feature, distance);
     }
     out.push_str("]}");
     out
 }
 
-/// A feature's text, with `distance_m` among its properties when a radius
-/// query measured one.
-fn with_distance(feature: &str, distance: Option<f64>) -> Cow<'_, str> {
+/// Writes a feature's text, with `distance_m` among its properties when a
+/// radius query measured one.
+fn push_feature(out: &mut String, feature: &str, distance: Option<f64>) {
     match distance {
-        Some(d) => Cow::Owned(crate::representation::append_member(
-            feature,
-            2,
-            "distance_m",
-            &format!("{d:.2}"),
-        )),
-        None => Cow::Borrowed(feature),
+        Some(d) => push_with_member(out, feature, 2, "distance_m", |out| push_metres(out, d)),
+        None => out.push_str(feature),
     }
 }
 
@@ -314,7 +308,7 @@ fn streamed_collection(head: String, features: Vec<(Arc<str>, Option<f64>)>) -> 
             if c > 0 || i > 0 {
                 text.push(',');
             }
-            text.push_str(&with_distance(feature, *distance));
+            push_feature(&mut text, feature, *distance);
         }
         Ok::<_, std::convert::Infallible>(bytes::Bytes::from(text))
     });
@@ -333,11 +327,11 @@ fn list_response(
 ) -> Result<Response, ApiError> {
     let page = params.page()?;
     let matched = features.len();
-    let page_items: Vec<Cow<str>> = features
-        .into_iter()
+    let page_items: Vec<(&str, Option<f64>)> = features
+        .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(Cow::Owned)
+        .map(|f| (f.as_str(), None))
         .collect();
     let body = feature_collection(
         base,

@@ -1,8 +1,6 @@
 //! `/collections/priorities`: query, read, create, replace, patch, delete and
 //! bulk-import priorities.
 
-use std::borrow::Cow;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +14,7 @@ use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params
 use super::problem::ApiError;
 use super::{
     AppState, GEOJSON, JSON, base_url, collection_head, etag, feature_collection, link, read_json,
-    streamed_collection, typed, with_distance,
+    streamed_collection, typed,
 };
 use crate::domain::FieldError;
 use crate::domain::auth::Role;
@@ -241,7 +239,7 @@ async fn list_items(
         let features = result
             .items
             .iter()
-            .map(|(entry, distance)| with_distance(&entry.feature, *distance));
+            .map(|(entry, distance)| (&*entry.feature, *distance));
         feature_collection(
             &base,
             ITEMS_PATH,
@@ -615,11 +613,11 @@ async fn review_queue(
             entries.sort_by_key(|e| (e.created_at, e.pk));
         }
         let matched = entries.len();
-        let features: Vec<Cow<str>> = entries
+        let features: Vec<(&str, Option<f64>)> = entries
             .iter()
             .skip(page.offset)
             .take(page.limit)
-            .map(|e| Cow::Borrowed(&*e.feature))
+            .map(|e| (&*e.feature, None))
             .collect();
         feature_collection(
             &base,
