@@ -85,11 +85,7 @@ impl Application {
             public_url: args.public_url.clone(),
             private_reads: args.private_reads,
         };
-        let router = http::router(AppState {
-            service: service.clone(),
-            config: Arc::new(config),
-            boundary_cache: Arc::default(),
-        });
+        let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {
             addr: args.bind.clone(),
             source,

@@ -54,13 +54,36 @@ pub struct HttpConfig {
     pub private_reads: bool,
 }
 
-/// What every handler can reach.
+/// What every handler can reach, behind one pointer: axum clones the state
+/// for each request into every middleware and handler, and under load the
+/// reference counts of three fields, shared by both cores, showed in the
+/// profile (≈ 4 % of a small page's time).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The contents of an [`AppState`].
+pub struct Shared {
     pub service: Arc<Service>,
-    pub config: Arc<HttpConfig>,
+    pub config: HttpConfig,
     /// Simplified boundaries, shared by every request.
-    pub boundary_cache: Arc<territories::BoundaryCache>,
+    pub boundary_cache: territories::BoundaryCache,
+}
+
+impl AppState {
+    pub fn new(service: Arc<Service>, config: HttpConfig) -> Self {
+        AppState(Arc::new(Shared {
+            service,
+            config,
+            boundary_cache: territories::BoundaryCache::default(),
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The whole API with its middleware.
