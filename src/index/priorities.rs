@@ -263,10 +263,17 @@ impl PriorityIndex {
             .entry(entry.parish)
             .or_default()
             .count(&entry, true);
-        self.by_council
-            .entry(entry.council.clone())
-            .or_default()
-            .insert(entry.pk);
+        // Looked up before `entry` would clone the code: most councils have
+        // their set already, and start-up links a million entries in a row.
+        match self.by_council.get_mut(&entry.council) {
+            Some(set) => {
+                set.insert(entry.pk);
+            }
+            None => {
+                self.by_council
+                    .insert(entry.council.clone(), BTreeSet::from([entry.pk]));
+            }
+        }
         let facets = entry.facets();
         let (envelope, pk) = (envelope_of(&entry.geometry), entry.pk);
         let slot = self.entries.insert(entry);
