@@ -274,10 +274,8 @@ impl PriorityIndex {
                     .insert(entry.council.clone(), BTreeSet::from([entry.pk]));
             }
         }
-        let facets = entry.facets();
-        let (envelope, pk) = (envelope_of(&entry.geometry), entry.pk);
         let slot = self.entries.insert(entry);
-        Leaf::new(envelope, pk, slot, facets)
+        self.entries.at(slot).leaf(slot)
     }
 
     /// Places a priority anew (after boundaries changed): its parish and

@@ -134,7 +134,7 @@ impl Leaf {
             pk,
             slot,
             facets,
-            cos_lat: envelope.lower()[1].to_radians().cos(),
+            cos_lat: cos_of_latitude(envelope.lower()[1]),
         }
     }
 
@@ -164,9 +164,15 @@ impl Spot {
     pub fn new(point: Point<f64>) -> Self {
         Spot {
             point,
-            cos_lat: point.y().to_radians().cos(),
+            cos_lat: cos_of_latitude(point.y()),
         }
     }
+}
+
+/// The cosine of a latitude in degrees, computed as geo's haversine does,
+/// so that distances from it are geo's to the last bit.
+fn cos_of_latitude(degrees: f64) -> f64 {
+    degrees.to_radians().cos()
 }
 
 impl RTreeObject for Leaf {
@@ -276,8 +282,8 @@ pub(super) fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
 }
 
-/// A circle query on the sphere [`crate::domain::geometry::distance_m`] measures on, with what its
-/// walks need precomputed.
+/// A circle query on the sphere [`crate::domain::geometry::distance_m`]
+/// measures on, with what its walks need precomputed.
 ///
 /// Haversine's distance is `2R·asin(√a)` with `a = sin²(Δφ/2) + cos φ₁ ·
 /// cos φ₂ · sin²(Δλ/2)`, which grows with the distance: nodes are compared
@@ -303,7 +309,7 @@ impl Circle {
         Circle {
             center,
             radius_m,
-            cos_lat: center.y().to_radians().cos(),
+            cos_lat: cos_of_latitude(center.y()),
             a_radius: half_angle.sin().powi(2),
         }
     }
