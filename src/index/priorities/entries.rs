@@ -14,6 +14,7 @@ use super::Entry;
 
 #[derive(Debug, Default)]
 pub(super) struct Entries {
+    /// Never shrinks: a removal empties a slot, which the next insert fills.
     slots: Vec<Option<Entry>>,
     /// Slots emptied by removals, filled again first.
     free: Vec<u32>,
