@@ -375,6 +375,7 @@ impl PriorityIndex {
         let by_leaf = leaves_decide(filter);
         if let Some(near) = &filter.near {
             let envelopes = radius_envelopes(near);
+            let circle = Circle::new(near.center, near.radius_m);
             // Only two boxes (across the antimeridian) can meet a leaf twice.
             let mut seen = HashSet::new();
             for envelope in &envelopes {
@@ -382,13 +383,12 @@ impl PriorityIndex {
                     if envelopes.len() > 1 && !seen.insert(leaf.pk) {
                         continue;
                     }
-                    match leaf.point() {
-                        Some(point) if by_leaf => {
+                    match leaf.spot() {
+                        Some(spot) if by_leaf => {
                             if !facets_match(&leaf.facets, filter) {
                                 continue;
                             }
-                            let d = distance_m(&Geometry::Point(point), near.center);
-                            if d <= near.radius_m {
+                            if let Some(d) = circle.distance_within(spot) {
                                 hits.push((d, leaf.pk));
                             }
                         }
@@ -552,7 +552,7 @@ impl PriorityIndex {
                 tree::survey(&roots, cap, |e| reach(&e.rect), within, distance);
             let found = match collected {
                 Some(mut all) => {
-                    sort_page(&mut all, page, |a, b| (a.0, a.1.pk).cmp(&(b.0, b.1.pk)));
+                    sort_page(&mut all, page, by_key_then_row);
                     all
                 }
                 None => {
@@ -600,7 +600,7 @@ impl PriorityIndex {
                 tree::survey(&roots, cap, reach, |leaf| inside(leaf).is_some(), inside);
             let found = match collected {
                 Some(mut all) => {
-                    sort_page(&mut all, page, |a, b| (a.0, a.1.pk).cmp(&(b.0, b.1.pk)));
+                    sort_page(&mut all, page, by_key_then_row);
                     all
                 }
                 None => tree::first(
@@ -677,6 +677,11 @@ impl PriorityIndex {
         }
         Some(QueryPage { matched, items })
     }
+}
+
+/// The order of map pages: by key (distance or row key), then row key.
+fn by_key_then_row<K: Ord>(a: &(K, &Leaf), b: &(K, &Leaf)) -> std::cmp::Ordering {
+    (&a.0, a.1.pk).cmp(&(&b.0, b.1.pk))
 }
 
 /// Orders `hits` by `order` as far as `page` reaches: the first
