@@ -1,9 +1,12 @@
 //! Command line and environment configuration. Every flag has an
 //! environment variable; flags win over the environment.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::service::IMPORT_BATCH;
 
 /// The default SQLite file, created in the working directory on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
@@ -105,6 +108,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PRIORIDADES_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_import_bytes: usize,
 
+    #[command(flatten)]
+    pub import: ImportBatchArgs,
+
     /// Origins browsers may call the API from, comma separated; `*` for any.
     #[arg(
         long,
@@ -135,6 +141,17 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub import: ImportBatchArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportBatchArgs {
+    /// Priorities written per transaction by a bulk import. Larger batches
+    /// import faster; smaller ones keep other writers waiting less.
+    #[arg(long, env = "PRIORIDADES_IMPORT_BATCH", default_value_t = IMPORT_BATCH)]
+    pub import_batch: NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -247,6 +264,9 @@ impl ServeArgs {
             no_demo: true,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 256 * 1024 * 1024,
+            import: ImportBatchArgs {
+                import_batch: IMPORT_BATCH,
+            },
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,

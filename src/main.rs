@@ -53,7 +53,8 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     let features = import::parse_features(&bytes).map_err(|e| e.to_string())?;
     let service = open_service(&args.database.database_url, false)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_import_batch(args.import.import_batch);
     let started = std::time::Instant::now();
     let report = service
         .import(None, features)

@@ -77,7 +77,8 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
 impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port).
     pub async fn build(args: &ServeArgs) -> Result<Application, StartupError> {
-        let service = Arc::new(open_service(&args.database.database_url, !args.no_demo).await?);
+        let service = open_service(&args.database.database_url, !args.no_demo).await?;
+        let service = Arc::new(service.with_import_batch(args.import.import_batch));
         let config = HttpConfig {
             max_body_bytes: args.max_body_bytes,
             max_import_bytes: args.max_import_bytes,

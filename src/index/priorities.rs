@@ -154,12 +154,8 @@ impl IndexBuilder {
                     .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        // Entries (above all their Feature text) are built on every core;
-        // linking them into the maps is sequential.
-        let entries = crate::parallel::map(&placed, |(p, parish)| {
-            Entry::new(p, *parish, boundaries_loaded)
-        });
-        for entry in entries {
+        // Linking the entries into the maps is sequential.
+        for entry in Entry::for_stored(&placed, boundaries_loaded) {
             let leaf = self.index.link(entry);
             self.leaves.push(leaf);
         }
@@ -219,8 +215,13 @@ impl PriorityIndex {
     /// Adds a stored priority whose council lies in `council_parish`,
     /// replacing the entry with the same row key.
     pub fn upsert(&mut self, p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) {
-        self.remove(p.pk);
-        let entry = Entry::new(p, council_parish, boundaries_loaded);
+        self.put(Entry::new(p, council_parish, boundaries_loaded));
+    }
+
+    /// Adds an entry built by [`Entry::for_stored`], replacing the entry with
+    /// the same row key.
+    pub fn put(&mut self, entry: Entry) {
+        self.remove(entry.pk);
         let leaf = self.link(entry);
         self.tree.insert(leaf);
     }
@@ -720,6 +721,18 @@ pub fn placement_of(
 }
 
 impl Entry {
+    /// The entries of stored priorities, each given its council's parish.
+    /// Their Feature texts are most of a write's CPU, so they are written on
+    /// every core, and before the index is locked for writing.
+    pub fn for_stored(
+        placed: &[(&Priority, TerritoryCode)],
+        boundaries_loaded: bool,
+    ) -> Vec<Entry> {
+        crate::parallel::map(placed, |(p, parish)| {
+            Entry::new(p, *parish, boundaries_loaded)
+        })
+    }
+
     fn new(p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) -> Self {
         let (parish, placement) = placement_of(p.located_parish, council_parish, boundaries_loaded);
         Entry {

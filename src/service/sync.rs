@@ -18,6 +18,7 @@ use tokio::sync::MutexGuard;
 
 use super::{Service, ServiceError};
 use crate::domain::priority::Priority;
+use crate::index::priorities::Entry;
 use crate::index::{Index, PriorityIndex};
 use crate::store::{ChangeListener, ChangeState, PriorityChange, StoreError};
 
@@ -139,7 +140,13 @@ impl Service {
                 break;
             };
             after = last.seq;
-            apply_changes(&mut self.index.write(), &rows);
+            // Entries are built from a read view (the gate is held, so
+            // nothing else changes the index meanwhile), then put in.
+            let entries = super::entries_for(
+                &self.index.read(),
+                rows.iter().filter_map(|(_, row)| row.as_ref()),
+            );
+            apply_changes(&mut self.index.write(), &rows, entries);
             // Every change up to `after` is in the index now.
             self.publish(
                 state,
@@ -193,15 +200,23 @@ impl Service {
 
 /// Puts priorities read from the store into the index, removing deleted
 /// ones and rows replaced by a new row of the same id.
-fn apply_changes(index: &mut Index, rows: &[(PriorityChange, Option<Priority>)]) {
+/// `entries` are those of the rows present, in order.
+fn apply_changes(
+    index: &mut Index,
+    rows: &[(PriorityChange, Option<Priority>)],
+    entries: Vec<Entry>,
+) {
+    let mut entries = entries.into_iter();
     for (change, row) in rows {
         if let Some(old) = index.priorities.get(&change.id).map(|e| e.pk)
             && (change.deleted || old != change.pk)
         {
             index.priorities.remove(old);
         }
-        if let Some(p) = row {
-            super::upsert_into(index, p);
+        if row.is_some()
+            && let Some(entry) = entries.next()
+        {
+            index.priorities.put(entry);
         }
     }
 }

@@ -693,7 +693,12 @@ async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
 
 #[tokio::test]
 async fn a_bulk_import_of_several_batches_creates_all_and_a_reimport_updates_without_duplicates() {
-    let app = spawn_seeded_app().await;
+    // Transactions of 1,000, so the 2,500 features span three.
+    let dir = TempDir::new().unwrap();
+    let mut args = ServeArgs::for_database(database_url(&dir));
+    args.import.import_batch = std::num::NonZeroUsize::new(1_000).unwrap();
+    let app = spawn_app_in(dir, args).await;
+    app.seed_minimal_catalog().await;
     let ids: Vec<Uuid> = (0..2_500).map(|_| Uuid::new_v4()).collect();
     let collection = |prefix: &str| {
         json!({"type": "FeatureCollection", "features": features_with_ids(&ids, prefix)})
@@ -727,6 +732,14 @@ async fn a_bulk_import_of_several_batches_creates_all_and_a_reimport_updates_wit
         let title = f["properties"]["title"].as_str().unwrap();
         assert!(title.starts_with("Segunda "), "{title}");
         assert_eq!(f["properties"]["version"], 2);
+    }
+    // A transaction stamps its priorities with one time: three of each.
+    for stamp in ["created_at", "updated_at"] {
+        let times: BTreeSet<&str> = features
+            .iter()
+            .map(|f| f["properties"][stamp].as_str().unwrap())
+            .collect();
+        assert_eq!(times.len(), 3, "{stamp}: {times:?}");
     }
     let one = get_priority(&app, &ids[1_234].to_string()).await;
     assert_eq!(one["properties"]["title"], "Segunda 1234");
