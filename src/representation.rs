@@ -6,17 +6,31 @@
 //! `properties` last, which lets the HTTP layer append a per-response member
 //! (`distance_m`, `links`) without parsing.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::geometry::to_geojson;
+use crate::domain::geometry::write_geojson;
 use crate::domain::priority::{Placement, Priority};
 use crate::domain::time;
 
-/// Writes `s` as a JSON string literal.
-fn push_str(out: &mut String, s: &str) {
-    // Serializing a &str cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+/// Writes `s` as a JSON string literal at the end of `out`.
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, s);
+}
+
+/// Writes `value`, or `null`.
+fn push_or_null(out: &mut Vec<u8>, value: Option<impl std::fmt::Display>) {
+    let _ = match value {
+        Some(v) => write!(out, "{v}"),
+        None => out.write_all(b"null"),
+    };
+}
+
+/// Text built as bytes: only UTF-8 is ever written into it.
+fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Where the territorial members start: the text cannot occur earlier,
@@ -25,7 +39,7 @@ const TERRITORY_START: &str = r#","properties":{"#;
 
 /// The territorial members that open `properties`: state, municipality,
 /// parish and placement.
-fn territory_members(out: &mut String, parish: TerritoryCode, placement: Placement) {
+fn territory_members(out: &mut Vec<u8>, parish: TerritoryCode, placement: Placement) {
     for (i, level) in Level::ALL.into_iter().enumerate() {
         let code = parish.at_level(level).unwrap_or(parish);
         let comma = if i == 0 { "" } else { "," };
@@ -37,38 +51,47 @@ fn territory_members(out: &mut String, parish: TerritoryCode, placement: Placeme
 /// The Feature of a priority placed in `parish` as `placement` says.
 ///
 /// The text always ends with `}}`: the close of `properties`, then of the Feature.
+/// Every value is written straight into one buffer (start-up writes a
+/// million of these).
 pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placement) -> String {
-    let mut out = String::with_capacity(512);
-    out.push_str(r#"{"type":"Feature","id":""#);
-    out.push_str(&p.id.to_string());
-    out.push_str(r#"","geometry":"#);
-    out.push_str(&to_geojson(&p.geometry));
-    out.push_str(TERRITORY_START);
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(br#"{"type":"Feature","id":""#);
+    let mut id = uuid::Uuid::encode_buffer();
+    out.extend_from_slice(p.id.hyphenated().encode_lower(&mut id).as_bytes());
+    out.extend_from_slice(br#"","geometry":"#);
+    write_geojson(&mut out, &p.geometry);
+    out.extend_from_slice(TERRITORY_START.as_bytes());
     territory_members(&mut out, parish, placement);
-    out.push_str(r#","council":"#);
+    out.extend_from_slice(br#","council":"#);
     push_str(&mut out, p.council.as_str());
-    out.push_str(r#","title":"#);
+    out.extend_from_slice(br#","title":"#);
     push_str(&mut out, &p.title);
-    out.push_str(r#","description":"#);
+    out.extend_from_slice(br#","description":"#);
     match &p.description {
         Some(d) => push_str(&mut out, d),
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
     let _ = write!(
         out,
-        r#","category":"{}","status":"{}","rank":{},"families":{},"plan":{},"created_at":"{}","updated_at":"{}","version":{}}}}}"#,
-        p.category,
-        p.status,
-        p.rank.map_or("null".to_string(), |r| r.to_string()),
-        p.families.map_or("null".to_string(), |f| f.to_string()),
-        p.plan
-            .as_ref()
-            .map_or("null".to_string(), |plan| plan.to_json().to_string()),
-        time::format(p.created_at),
-        time::format(p.updated_at),
-        p.version,
+        r#","category":"{}","status":"{}","rank":"#,
+        p.category, p.status
     );
-    out
+    push_or_null(&mut out, p.rank);
+    out.extend_from_slice(br#","families":"#);
+    push_or_null(&mut out, p.families);
+    out.extend_from_slice(br#","plan":"#);
+    match &p.plan {
+        Some(plan) => {
+            let _ = serde_json::to_writer(&mut out, plan);
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(br#","created_at":""#);
+    time::write(&mut out, p.created_at);
+    out.extend_from_slice(br#"","updated_at":""#);
+    time::write(&mut out, p.updated_at);
+    let _ = write!(out, r#"","version":{}}}}}"#, p.version);
+    into_text(out)
 }
 
 /// The same Feature text placed anew: only the territorial members change.
@@ -82,11 +105,11 @@ pub fn relocate(feature: &str, parish: TerritoryCode, placement: Placement) -> S
     let Some(end) = feature[start..].find(r#","council":"#).map(|i| start + i) else {
         return feature.to_owned();
     };
-    let mut out = String::with_capacity(feature.len() + 16);
-    out.push_str(&feature[..start]);
+    let mut out = Vec::with_capacity(feature.len() + 16);
+    out.extend_from_slice(&feature.as_bytes()[..start]);
     territory_members(&mut out, parish, placement);
-    out.push_str(&feature[end..]);
-    out
+    out.extend_from_slice(&feature.as_bytes()[end..]);
+    into_text(out)
 }
 
 /// Appends `,"name":value` (value already JSON) to the last object closed by
@@ -179,6 +202,104 @@ mod tests {
             updated_at: 0,
             version: 1,
             located_parish: None,
+        }
+    }
+
+    /// The Feature text equals serde_json's serialization of the same
+    /// members, built independently as a `Value`, for random priorities:
+    /// every geometry type, text needing escapes, absent and present
+    /// optional members, plans, timestamps of any day.
+    #[test]
+    fn a_feature_is_the_text_serde_json_writes_for_its_members() {
+        use crate::domain::workflow::Plan;
+        use rand::{RngExt, SeedableRng};
+        use serde_json::json;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        let pieces = [
+            "Agua",
+            " \"potable\" ",
+            "\\",
+            "\n\t",
+            "\u{1}\u{1f}",
+            "ñandú ",
+            "😀",
+            "/",
+        ];
+        let text = |rng: &mut rand_chacha::ChaCha8Rng| -> String {
+            (0..rng.random_range(1..6))
+                .map(|_| pieces[rng.random_range(0..pieces.len())])
+                .collect()
+        };
+        let coord = |rng: &mut rand_chacha::ChaCha8Rng| {
+            geo::coord! { x: rng.random_range(-73.0..-60.0), y: rng.random_range(0.5..12.0) }
+        };
+        for i in 0..3_000 {
+            let line = geo::LineString((0..3).map(|_| coord(&mut rng)).collect());
+            let ring = geo::LineString(vec![line.0[0], line.0[1], line.0[2], line.0[0]]);
+            let geometry = match i % 3 {
+                0 => geo::Geometry::Point(geo::Point(coord(&mut rng))),
+                1 => geo::Geometry::LineString(line),
+                _ => geo::Geometry::Polygon(geo::Polygon::new(ring, vec![])),
+            };
+            let plan = rng.random_bool(0.5).then(|| Plan {
+                objective: text(&mut rng),
+                goal: text(&mut rng),
+                responsible_kind: "commune".into(),
+                responsible_name: text(&mut rng),
+                resources: text(&mut rng),
+                start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+                target_date: chrono::NaiveDate::from_ymd_opt(2027, 12, 1).unwrap(),
+            });
+            let p = Priority {
+                pk: i,
+                id: uuid::Uuid::from_u128(rng.random()),
+                council: format!("CC-0101{:02}-{i}", i % 30).parse().unwrap(),
+                title: text(&mut rng),
+                description: rng.random_bool(0.5).then(|| text(&mut rng)),
+                category: Category::ALL[rng.random_range(0..Category::ALL.len())],
+                status: Status::ALL[rng.random_range(0..Status::ALL.len())],
+                rank: rng.random_bool(0.5).then(|| rng.random_range(1..=10)),
+                families: rng.random_bool(0.5).then(|| rng.random()),
+                plan,
+                geometry,
+                created_at: rng.random_range(0..4_000_000_000_000_000),
+                updated_at: rng.random_range(0..4_000_000_000_000_000),
+                version: rng.random_range(1..1_000),
+                located_parish: None,
+            };
+            let parish = TerritoryCode::parish(10101 + (i as u32 % 30));
+            let placement = Placement::ALL[i as usize % Placement::ALL.len()];
+            let rfc3339 = |t: i64| {
+                chrono::DateTime::from_timestamp_micros(t)
+                    .unwrap()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            };
+            let expected = json!({
+                "type": "Feature",
+                "id": p.id.to_string(),
+                "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&p.geometry)),
+                "properties": {
+                    "state": parish.at_level(Level::State).unwrap().to_string(),
+                    "municipality": parish.at_level(Level::Municipality).unwrap().to_string(),
+                    "parish": parish.to_string(),
+                    "placement": placement.to_string(),
+                    "council": p.council.as_str(),
+                    "title": p.title,
+                    "description": p.description,
+                    "category": p.category.to_string(),
+                    "status": p.status.to_string(),
+                    "rank": p.rank,
+                    "families": p.families,
+                    "plan": p.plan.as_ref().map(Plan::to_json),
+                    "created_at": rfc3339(p.created_at),
+                    "updated_at": rfc3339(p.updated_at),
+                    "version": p.version,
+                }
+            });
+            assert_eq!(
+                priority_feature(&p, parish, placement),
+                expected.to_string()
+            );
         }
     }
 

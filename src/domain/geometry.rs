@@ -61,27 +61,51 @@ pub fn parse_geometry_limited(
             ),
         ));
     }
-    let coords_pointer = format!("{pointer}/coordinates");
-    let coords = obj
-        .get("coordinates")
-        .ok_or_else(|| FieldError::new(&coords_pointer, "the geometry needs \"coordinates\""))?;
+    let coords = obj.get("coordinates").ok_or_else(|| {
+        FieldError::new(
+            format!("{pointer}/coordinates"),
+            "the geometry needs \"coordinates\"",
+        )
+    })?;
     let mut parser = Parser {
         vertices: 0,
         max_vertices,
     };
-    let p = coords_pointer.as_str();
+    let at = At::Member(&At::Root(pointer), "coordinates");
     Ok(match kind {
-        "Point" => Geometry::Point(parser.point(coords, p)?),
-        "LineString" => Geometry::LineString(parser.line_string(coords, p)?),
-        "Polygon" => Geometry::Polygon(parser.polygon(coords, p)?),
-        "MultiPoint" => Geometry::MultiPoint(MultiPoint(parser.many(coords, p, Parser::point)?)),
+        "Point" => Geometry::Point(parser.point(coords, &at)?),
+        "LineString" => Geometry::LineString(parser.line_string(coords, &at)?),
+        "Polygon" => Geometry::Polygon(parser.polygon(coords, &at)?),
+        "MultiPoint" => {
+            Geometry::MultiPoint(MultiPoint(parser.many(coords, &at, Parser::point)?))
+        }
         "MultiLineString" => Geometry::MultiLineString(MultiLineString(parser.many(
             coords,
-            p,
+            &at,
             Parser::line_string,
         )?)),
-        _ => Geometry::MultiPolygon(MultiPolygon(parser.many(coords, p, Parser::polygon)?)),
+        _ => Geometry::MultiPolygon(MultiPolygon(parser.many(coords, &at, Parser::polygon)?)),
     })
+}
+
+/// Where a value sits in the body, written out as a JSON pointer only when
+/// an error names it: a geometry of many positions is parsed without a
+/// string per position (start-up parses every stored geometry).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root(&'a str),
+    Member(&'a At<'a>, &'static str),
+    Index(&'a At<'a>, usize),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Root(pointer) => f.write_str(pointer),
+            At::Member(parent, name) => write!(f, "{parent}/{name}"),
+            At::Index(parent, i) => write!(f, "{parent}/{i}"),
+        }
+    }
 }
 
 struct Parser {
@@ -90,28 +114,24 @@ struct Parser {
 }
 
 impl Parser {
-    fn array<'v>(
-        value: &'v Value,
-        pointer: &str,
-        what: &str,
-    ) -> Result<&'v Vec<Value>, FieldError> {
+    fn array<'v>(value: &'v Value, at: &At, what: &str) -> Result<&'v Vec<Value>, FieldError> {
         value
             .as_array()
-            .ok_or_else(|| FieldError::new(pointer, format!("expected {what}, an array")))
+            .ok_or_else(|| FieldError::new(at.to_string(), format!("expected {what}, an array")))
     }
 
-    fn coord(&mut self, value: &Value, pointer: &str) -> Result<Coord<f64>, FieldError> {
+    fn coord(&mut self, value: &Value, at: &At) -> Result<Coord<f64>, FieldError> {
         self.vertices += 1;
         if self.vertices > self.max_vertices {
             return Err(FieldError::new(
-                pointer,
+                at.to_string(),
                 format!("the geometry has more than {} vertices", self.max_vertices),
             ));
         }
-        let items = Self::array(value, pointer, "a position [longitude, latitude]")?;
+        let items = Self::array(value, at, "a position [longitude, latitude]")?;
         if items.len() != 2 {
             return Err(FieldError::new(
-                pointer,
+                at.to_string(),
                 format!(
                     "a position is exactly [longitude, latitude]; got {} numbers",
                     items.len()
@@ -119,13 +139,13 @@ impl Parser {
             ));
         }
         let number = |i: usize, name: &str, bound: f64| -> Result<f64, FieldError> {
-            let at = format!("{pointer}/{i}");
+            let at = || At::Index(at, i).to_string();
             let x = items[i]
                 .as_f64()
-                .ok_or_else(|| FieldError::new(&at, format!("{name} must be a number")))?;
+                .ok_or_else(|| FieldError::new(at(), format!("{name} must be a number")))?;
             if !x.is_finite() || !(-bound..=bound).contains(&x) {
                 return Err(FieldError::new(
-                    &at,
+                    at(),
                     format!("{name} {x} is outside [-{bound}, {bound}]"),
                 ));
             }
@@ -137,51 +157,50 @@ impl Parser {
         })
     }
 
-    fn point(&mut self, value: &Value, pointer: &str) -> Result<Point<f64>, FieldError> {
-        self.coord(value, pointer).map(Point)
+    fn point(&mut self, value: &Value, at: &At) -> Result<Point<f64>, FieldError> {
+        self.coord(value, at).map(Point)
     }
 
     fn coords(
         &mut self,
         value: &Value,
-        pointer: &str,
+        at: &At,
         min: usize,
         what: &str,
     ) -> Result<Vec<Coord<f64>>, FieldError> {
-        let items = Self::array(value, pointer, what)?;
+        let items = Self::array(value, at, what)?;
         if items.len() < min {
             return Err(FieldError::new(
-                pointer,
+                at.to_string(),
                 format!("{what} needs at least {min} positions; got {}", items.len()),
             ));
         }
         items
             .iter()
             .enumerate()
-            .map(|(i, v)| self.coord(v, &format!("{pointer}/{i}")))
+            .map(|(i, v)| self.coord(v, &At::Index(at, i)))
             .collect()
     }
 
-    fn line_string(&mut self, value: &Value, pointer: &str) -> Result<LineString<f64>, FieldError> {
-        self.coords(value, pointer, 2, "a line string")
-            .map(LineString)
+    fn line_string(&mut self, value: &Value, at: &At) -> Result<LineString<f64>, FieldError> {
+        self.coords(value, at, 2, "a line string").map(LineString)
     }
 
-    fn polygon(&mut self, value: &Value, pointer: &str) -> Result<Polygon<f64>, FieldError> {
-        let rings = Self::array(value, pointer, "a list of linear rings")?;
+    fn polygon(&mut self, value: &Value, at: &At) -> Result<Polygon<f64>, FieldError> {
+        let rings = Self::array(value, at, "a list of linear rings")?;
         if rings.is_empty() {
             return Err(FieldError::new(
-                pointer,
+                at.to_string(),
                 "a polygon needs at least one ring",
             ));
         }
         let mut parsed = Vec::with_capacity(rings.len());
         for (i, ring) in rings.iter().enumerate() {
-            let at = format!("{pointer}/{i}");
-            let coords = self.coords(ring, &at, 4, "a linear ring")?;
+            let ring_at = At::Index(at, i);
+            let coords = self.coords(ring, &ring_at, 4, "a linear ring")?;
             if coords.first() != coords.last() {
                 return Err(FieldError::new(
-                    at,
+                    ring_at.to_string(),
                     "the ring is not closed: its last position must equal its first",
                 ));
             }
@@ -194,28 +213,108 @@ impl Parser {
     fn many<T>(
         &mut self,
         value: &Value,
-        pointer: &str,
-        each: fn(&mut Self, &Value, &str) -> Result<T, FieldError>,
+        at: &At,
+        each: fn(&mut Self, &Value, &At) -> Result<T, FieldError>,
     ) -> Result<Vec<T>, FieldError> {
-        let items = Self::array(value, pointer, "a list of members")?;
+        let items = Self::array(value, at, "a list of members")?;
         if items.is_empty() {
             return Err(FieldError::new(
-                pointer,
+                at.to_string(),
                 "a multi-geometry needs at least one member",
             ));
         }
         items
             .iter()
             .enumerate()
-            .map(|(i, v)| each(self, v, &format!("{pointer}/{i}")))
+            .map(|(i, v)| each(self, v, &At::Index(at, i)))
             .collect()
     }
 }
 
 /// The GeoJSON text of a geometry (RFC 7946 member order: type, coordinates).
 pub fn to_geojson(geometry: &Geometry<f64>) -> String {
-    let value = geojson::GeometryValue::from(geometry);
-    serde_json::to_string(&geojson::Geometry::new(value)).unwrap_or_default()
+    let mut out = Vec::with_capacity(64);
+    write_geojson(&mut out, geometry);
+    // Only JSON, hence UTF-8, is ever written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_geojson`] written at the end of `out`, coordinates straight from
+/// geo's (the `geojson` crate would first copy every position into a `Vec`).
+/// Numbers are serde_json's, so the text is the one `geojson` writes.
+pub fn write_geojson(out: &mut Vec<u8>, geometry: &Geometry<f64>) {
+    let open = |out: &mut Vec<u8>, kind: &str| {
+        out.extend_from_slice(br#"{"type":""#);
+        out.extend_from_slice(kind.as_bytes());
+        out.extend_from_slice(br#"","coordinates":"#);
+    };
+    match geometry {
+        Geometry::Point(p) => {
+            open(out, "Point");
+            write_position(out, p.0);
+        }
+        Geometry::MultiPoint(mp) => {
+            open(out, "MultiPoint");
+            write_list(out, &mp.0, |out, p| write_position(out, p.0));
+        }
+        Geometry::LineString(line) => {
+            open(out, "LineString");
+            write_line(out, line);
+        }
+        Geometry::MultiLineString(ml) => {
+            open(out, "MultiLineString");
+            write_list(out, &ml.0, write_line);
+        }
+        Geometry::Polygon(polygon) => {
+            open(out, "Polygon");
+            write_polygon(out, polygon);
+        }
+        Geometry::MultiPolygon(mp) => {
+            open(out, "MultiPolygon");
+            write_list(out, &mp.0, write_polygon);
+        }
+        // Never validated in, but written as `geojson` converts them.
+        other => {
+            let value = geojson::Geometry::new(geojson::GeometryValue::from(other));
+            let _ = serde_json::to_writer(out, &value);
+            return;
+        }
+    }
+    out.push(b'}');
+}
+
+fn write_list<T>(out: &mut Vec<u8>, items: &[T], write: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
+}
+
+fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
+    out.push(b'[');
+    // Writing a number into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &c.x);
+    out.push(b',');
+    let _ = serde_json::to_writer(&mut *out, &c.y);
+    out.push(b']');
+}
+
+fn write_line(out: &mut Vec<u8>, line: &LineString<f64>) {
+    write_list(out, &line.0, |out, c| write_position(out, *c));
+}
+
+fn write_polygon(out: &mut Vec<u8>, polygon: &Polygon<f64>) {
+    out.push(b'[');
+    write_line(out, polygon.exterior());
+    for ring in polygon.interiors() {
+        out.push(b',');
+        write_line(out, ring);
+    }
+    out.push(b']');
 }
 
 /// A point of the geometry that stands for its location: the point itself,
@@ -332,6 +431,60 @@ mod tests {
         assert_eq!(e.pointer, "/geometry/coordinates/0");
         let e = err(json!({"type": "MultiPoint", "coordinates": []}));
         assert_eq!(e.pointer, "/geometry/coordinates");
+        let ring = json!([[0, 0], [1, 0], [1, 1], [0, 0]]);
+        let bad_ring = json!([[0, 0], [1, 0], [1, -95], [0, 0]]);
+        let e = err(json!({"type": "MultiPolygon", "coordinates": [[ring], [ring, bad_ring]]}));
+        assert_eq!(e.pointer, "/geometry/coordinates/1/1/2/1");
+        assert!(e.detail.contains("latitude -95"), "{}", e.detail);
+    }
+
+    /// The text `geojson` writes, byte for byte, for every type and for
+    /// numbers of every shape (integral, negative zero, tiny, huge).
+    #[test]
+    fn geometries_are_written_as_the_geojson_crate_writes_them() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -180.0,
+            90.0,
+            1e-7,
+            123.456_789_012_345,
+            5e-324,
+        ];
+        let number = |rng: &mut rand_chacha::ChaCha8Rng| match rng.random_range(0..4) {
+            0 => specials[rng.random_range(0..specials.len())],
+            1 => f64::from(rng.random_range(-180..=180)),
+            2 => (rng.random_range(-180.0..180.0) * 1e6_f64).round() / 1e6,
+            _ => rng.random_range(-180.0..180.0),
+        };
+        let coord = |rng: &mut rand_chacha::ChaCha8Rng| Coord {
+            x: number(rng),
+            y: number(rng),
+        };
+        for _ in 0..2_000 {
+            let line = |rng: &mut rand_chacha::ChaCha8Rng| {
+                LineString((0..rng.random_range(2..6)).map(|_| coord(rng)).collect())
+            };
+            let polygon = Polygon::new(line(&mut rng), vec![line(&mut rng), line(&mut rng)]);
+            let geometries = [
+                Geometry::Point(Point(coord(&mut rng))),
+                Geometry::MultiPoint(MultiPoint(vec![Point(coord(&mut rng)); 3])),
+                Geometry::LineString(line(&mut rng)),
+                Geometry::MultiLineString(MultiLineString(vec![line(&mut rng), line(&mut rng)])),
+                Geometry::Polygon(Polygon::new(line(&mut rng), vec![])),
+                Geometry::MultiPolygon(MultiPolygon(vec![polygon.clone(), polygon])),
+            ];
+            for g in geometries {
+                let expected = serde_json::to_string(&geojson::Geometry::new(
+                    geojson::GeometryValue::from(&g),
+                ))
+                .unwrap();
+                assert_eq!(to_geojson(&g), expected);
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! priority carries (the Agenda Concreta de Acción's planning fields).
 
 use chrono::NaiveDate;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::FieldError;
 use super::priority::Status;
@@ -136,20 +136,48 @@ impl Plan {
     }
 
     pub fn to_json(&self) -> Value {
-        json!({
-            "objective": self.objective,
-            "goal": self.goal,
-            "responsible": {"kind": self.responsible_kind, "name": self.responsible_name},
-            "resources": self.resources,
-            "start_date": self.start_date.format("%Y-%m-%d").to_string(),
-            "target_date": self.target_date.format("%Y-%m-%d").to_string(),
-        })
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The plan's JSON: members in this order, dates as `YYYY-MM-DD`. Written
+/// straight into Feature texts, and through [`Plan::to_json`] elsewhere.
+impl serde::Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Responsible<'a> {
+            kind: &'a str,
+            name: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct Members<'a> {
+            objective: &'a str,
+            goal: &'a str,
+            responsible: Responsible<'a>,
+            resources: &'a str,
+            // chrono writes a date as `YYYY-MM-DD`.
+            start_date: NaiveDate,
+            target_date: NaiveDate,
+        }
+        Members {
+            objective: &self.objective,
+            goal: &self.goal,
+            responsible: Responsible {
+                kind: &self.responsible_kind,
+                name: &self.responsible_name,
+            },
+            resources: &self.resources,
+            start_date: self.start_date,
+            target_date: self.target_date,
+        }
+        .serialize(serializer)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn plan() -> Value {
         json!({"objective": "Agua", "goal": "300 m de tubería", "responsible": {"kind": "mayoralty", "name": "Alcaldía de Libertador"},
@@ -160,6 +188,8 @@ mod tests {
     fn a_complete_plan_round_trips() {
         let p = Plan::from_json(&plan(), "/plan").unwrap();
         assert_eq!(p.to_json(), plan());
+        // Members in the order they are documented, as written into Features.
+        assert_eq!(serde_json::to_string(&p).unwrap(), plan().to_string());
     }
 
     #[test]
