@@ -646,8 +646,11 @@ impl Store {
     }
 }
 
-/// Priorities parsed per chunk at start-up.
-const LOAD_CHUNK: usize = 50_000;
+/// Priorities parsed per chunk at start-up. Enough for both cores to share
+/// (`parallel::map` splits from 4,096); small enough that a chunk's rows
+/// reuse the memory the chunk before freed instead of fresh pages the kernel
+/// must zero: 8,192 started 1,000,000 priorities ≈ 0.5 s sooner than 50,000.
+const LOAD_CHUNK: usize = 8_192;
 
 const SELECT_PRIORITY_ORDERED: &str = concat!(
     "SELECT ",
