@@ -52,33 +52,39 @@ impl Entry {
 
 /// The writable members of a priority, flattened: `geometry` and each property.
 fn members(p: &Priority) -> Map<String, Value> {
-    let feature = p.to_writable_feature();
+    let Value::Object(mut feature) = p.to_writable_feature() else {
+        return Map::new();
+    };
     let mut out = Map::new();
-    out.insert("geometry".into(), feature["geometry"].clone());
-    if let Some(props) = feature["properties"].as_object() {
-        out.extend(props.clone());
+    if let Some(geometry) = feature.remove("geometry") {
+        out.insert("geometry".into(), geometry);
+    }
+    if let Some(Value::Object(props)) = feature.remove("properties") {
+        out.extend(props);
     }
     out
 }
 
 /// What changed between two versions (either may be absent: created, deleted),
 /// as member → `{"from", "to"}`; members that did not change are left out.
+/// Members are moved, not copied, into the result (an import records a
+/// million of these).
 pub fn diff(before: Option<&Priority>, after: Option<&Priority>) -> Value {
-    let (a, b) = (
+    let (mut a, mut b) = (
         before.map(members).unwrap_or_default(),
         after.map(members).unwrap_or_default(),
     );
-    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    let mut keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
     keys.sort();
     keys.dedup();
     let mut out = Map::new();
     for k in keys {
         let (x, y) = (
-            a.get(k).unwrap_or(&Value::Null),
-            b.get(k).unwrap_or(&Value::Null),
+            a.remove(&k).unwrap_or(Value::Null),
+            b.remove(&k).unwrap_or(Value::Null),
         );
         if x != y {
-            out.insert(k.clone(), json!({"from": x, "to": y}));
+            out.insert(k, json!({"from": x, "to": y}));
         }
     }
     Value::Object(out)
