@@ -64,6 +64,27 @@ impl Entries {
         slot
     }
 
+    /// Keeps `entry`, whose row key is above every other, without entering
+    /// it in the row-key map: [`Entries::map_row_keys`] builds that map once
+    /// all are in (start-up). Returns its slot.
+    pub fn push_unmapped(&mut self, entry: Entry) -> u32 {
+        let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.slots.push(Some(entry));
+        slot
+    }
+
+    /// The row-key map of every entry, built in one pass: from keys in order
+    /// the standard map fills its nodes, where inserting one key after
+    /// another leaves each about half full.
+    pub fn map_row_keys(&mut self) {
+        self.by_pk = self
+            .slots
+            .iter()
+            .zip(0..)
+            .filter_map(|(entry, slot)| entry.as_ref().map(|e| (e.pk, slot)))
+            .collect();
+    }
+
     /// Takes out the entry with row key `pk`, with the slot it had.
     pub fn remove(&mut self, pk: i64) -> Option<(u32, Entry)> {
         let slot = self.by_pk.remove(&pk)?;
