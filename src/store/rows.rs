@@ -1,5 +1,6 @@
 //! Reading rows back into domain values, the same for both engines.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use geo::Point;
@@ -108,37 +109,92 @@ pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
     let text = |column: &str| -> Result<&str, StoreError> { Ok(row.try_get(column)?) };
     let maybe_text =
         |column: &str| -> Result<Option<&str>, StoreError> { Ok(row.try_get(column)?) };
-    let maybe_int = |column: &str| -> Result<Option<i64>, StoreError> { Ok(row.try_get(column)?) };
-    let geometry: serde_json::Value =
-        serde_json::from_str(text("geometry")?).map_err(|e| corrupt("geometry", e))?;
-    let plan = match maybe_text("plan")? {
-        None => None,
-        Some(text) => {
-            let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| corrupt("plan", e))?;
-            Some(Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))?)
-        }
+    let json = |text: &str, what: &str| -> Result<serde_json::Value, StoreError> {
+        serde_json::from_str(text).map_err(|e| corrupt(what, e))
     };
-    Ok(Priority {
+    PriorityColumns {
         pk: row.try_get("pk")?,
-        id: Uuid::parse_str(text("id")?).map_err(|e| corrupt("id", e))?,
-        council: CouncilCode::from_str(text("council_code")?).map_err(|e| corrupt("council", e))?,
-        title: text("title")?.to_owned(),
-        description: maybe_text("description")?.map(str::to_owned),
-        category: text("category")?
-            .parse()
-            .map_err(|e| corrupt("category", e))?,
-        status: text("status")?.parse().map_err(|e| corrupt("status", e))?,
-        rank: maybe_int("rank")?.map(|r| r as u8),
-        families: maybe_int("families")?.map(|f| f as u32),
-        plan,
-        geometry: parse_geometry(&geometry, "").map_err(|e| corrupt("geometry", e))?,
+        id: text("id")?.into(),
+        council: text("council_code")?.into(),
+        title: text("title")?.into(),
+        description: maybe_text("description")?.map(Into::into),
+        category: text("category")?.into(),
+        status: text("status")?.into(),
+        rank: row.try_get("rank")?,
+        families: row.try_get("families")?,
+        geometry: json(text("geometry")?, "geometry")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
-        located_parish: maybe_text("located_parish")?
-            .map(|code| TerritoryCode::parse(Level::Parish, code))
-            .transpose()
-            .map_err(|e| corrupt("located parish", e))?,
-    })
+        located_parish: maybe_text("located_parish")?.map(Into::into),
+        plan: maybe_text("plan")?.map(|t| json(t, "plan")).transpose()?,
+    }
+    .into_priority()
+}
+
+/// A priority's row given as one JSON array of its columns, in
+/// [`PriorityColumns`]' order: what start-up reads (`Store::load_priorities`).
+pub(super) fn priority_from_json_row(row: &AnyRow) -> Result<Priority, StoreError> {
+    let text: &str = row.try_get(0)?;
+    serde_json::from_str::<PriorityColumns>(text)
+        .map_err(|e| corrupt("priority row", e))?
+        .into_priority()
+}
+
+/// The columns of a priority's row, text borrowed where it can be.
+/// Deserialized from a JSON array, its fields are in the order of the
+/// columns in the store's load query.
+#[derive(serde::Deserialize)]
+struct PriorityColumns<'a> {
+    pk: i64,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    council: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    description: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    category: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    rank: Option<i64>,
+    families: Option<i64>,
+    geometry: serde_json::Value,
+    created_at: i64,
+    updated_at: i64,
+    version: i64,
+    #[serde(borrow)]
+    located_parish: Option<Cow<'a, str>>,
+    plan: Option<serde_json::Value>,
+}
+
+impl PriorityColumns<'_> {
+    fn into_priority(self) -> Result<Priority, StoreError> {
+        Ok(Priority {
+            pk: self.pk,
+            id: Uuid::parse_str(&self.id).map_err(|e| corrupt("id", e))?,
+            council: CouncilCode::from_str(&self.council).map_err(|e| corrupt("council", e))?,
+            title: self.title.into_owned(),
+            description: self.description.map(Cow::into_owned),
+            category: self.category.parse().map_err(|e| corrupt("category", e))?,
+            status: self.status.parse().map_err(|e| corrupt("status", e))?,
+            rank: self.rank.map(|r| r as u8),
+            families: self.families.map(|f| f as u32),
+            plan: self
+                .plan
+                .map(|plan| Plan::from_json(&plan, "").map_err(|e| corrupt("plan", e)))
+                .transpose()?,
+            geometry: parse_geometry(&self.geometry, "").map_err(|e| corrupt("geometry", e))?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+            located_parish: self
+                .located_parish
+                .map(|code| TerritoryCode::parse(Level::Parish, &code))
+                .transpose()
+                .map_err(|e| corrupt("located parish", e))?,
+        })
+    }
 }

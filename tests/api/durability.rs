@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::helpers::{
-    cli_admin_token, client_with, database_url, priority, spawn_app, spawn_app_in, start_binary,
+    TestApp, cli_admin_token, client_with, database_url, priority, spawn_app, spawn_app_in,
+    start_binary,
 };
 
 #[tokio::test]
@@ -70,6 +71,79 @@ async fn writes_are_read_back_after_restarting_on_the_same_file() {
         .get_json("/collections/priorities/items?bbox=-66.905,10.50,-66.904,10.51")
         .await;
     assert_eq!(found["numberMatched"], 1);
+}
+
+/// Every member of every kind of priority reads back the same after a
+/// restart rebuilt the index from the store: text needing escapes, absent
+/// and present optional members, plans, every geometry type.
+#[tokio::test]
+async fn every_feature_is_served_identically_after_a_restart() {
+    let app = spawn_app().await;
+    app.seed_minimal_catalog().await;
+    let texts = [
+        "Agua \"potable\" para el sector",
+        "Barra \\ invertida, tab\t y salto\nde línea",
+        "Ñandú, acentos y emoji 😀",
+        "Comillas 'simples', <etiquetas> & /barras/",
+    ];
+    let geometries = [
+        json!({"type": "Point", "coordinates": [-66.9101, 10.5001]}),
+        json!({"type": "MultiPoint", "coordinates": [[-66.91, 10.5], [-66.909, 10.501]]}),
+        json!({"type": "LineString", "coordinates": [[-66.91, 10.5], [-66.9, 10.51]]}),
+        json!({"type": "MultiLineString", "coordinates": [[[-66.91, 10.5], [-66.9, 10.51]]]}),
+        json!({"type": "Polygon", "coordinates": [[[-66.91, 10.5], [-66.9, 10.5], [-66.9, 10.51], [-66.91, 10.5]]]}),
+        json!({"type": "MultiPolygon", "coordinates": [[[[-66.91, 10.5], [-66.9, 10.5], [-66.9, 10.51], [-66.91, 10.5]]]]}),
+    ];
+    let categories = ["water", "roads", "health"];
+    let features: Vec<Value> = (0..24)
+        .map(|i| {
+            let mut properties = json!({
+                "council": "CC-1",
+                "title": texts[i % texts.len()],
+                "category": categories[i % categories.len()],
+                "status": if i % 2 == 0 { "proposed" } else { "approved" },
+            });
+            if i % 3 == 0 {
+                properties["description"] = texts[(i + 1) % texts.len()].into();
+            }
+            if i % 4 == 1 {
+                properties["families"] = (i * 17).into();
+            }
+            if i % 2 == 1 {
+                properties["plan"] = json!({
+                    "objective": texts[i % texts.len()], "goal": "300 m de tubería",
+                    "responsible": {"kind": "commune", "name": "Comuna \"El Valle\""},
+                    "resources": "Tubería PEAD", "start_date": "2026-01-10", "target_date": "2026-06-30"});
+            }
+            json!({"type": "Feature", "geometry": geometries[i % geometries.len()], "properties": properties})
+        })
+        .collect();
+    let body = json!({"type": "FeatureCollection", "features": features}).to_string();
+    let r = app
+        .post_raw(
+            "/collections/priorities/import",
+            "application/geo+json",
+            body,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.expect("report");
+    assert_eq!(report["created"], 24, "{report}");
+    let before = all_features(&app).await;
+    assert_eq!(before.as_array().map(Vec::len), Some(24));
+
+    let dir = app.stop().await;
+    let url = database_url(&dir);
+    let app = spawn_app_in(dir, ServeArgs::for_database(url)).await;
+    assert_eq!(all_features(&app).await, before);
+}
+
+async fn all_features(app: &TestApp) -> Value {
+    let (status, body) = app
+        .get_json("/collections/priorities/items?limit=100")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    body["features"].clone()
 }
 
 #[tokio::test]
