@@ -353,7 +353,6 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut priorities = parse_features(FILES[2].1.as_bytes())
         .map_err(|e| bad("priorities", &e))?
-        .into_iter()
         .map(|p| p.map_err(|e| bad("priority", &e)))
         .collect::<Result<Vec<_>, _>>()?;
     // The demo ships parish boundaries, so its priorities are placed by location.

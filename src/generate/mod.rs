@@ -146,7 +146,6 @@ mod tests {
     fn drafts(bytes: &[u8]) -> Vec<PriorityDraft> {
         parse_features(bytes)
             .unwrap()
-            .into_iter()
             .enumerate()
             .map(|(i, d)| d.unwrap_or_else(|e| panic!("feature {i}: {e:?}")))
             .collect()
