@@ -177,7 +177,7 @@ pub struct Service {
     /// `writes`' `applied.last_seq`, readable without the gate.
     applied_seq: AtomicI64,
     /// Priorities per transaction of a bulk import.
-    import_batch: NonZeroUsize,
+    import_batch_size: NonZeroUsize,
 }
 
 impl Service {
@@ -190,15 +190,15 @@ impl Service {
             index,
             writes: Mutex::new(SyncState { applied }),
             applied_seq: AtomicI64::new(applied.last_seq),
-            import_batch: IMPORT_BATCH,
+            import_batch_size: IMPORT_BATCH,
         }
     }
 
     /// The same service, writing bulk imports `import_batch` priorities per
     /// transaction.
-    pub fn with_import_batch(self, import_batch: NonZeroUsize) -> Self {
+    pub fn with_import_batch(self, import_batch_size: NonZeroUsize) -> Self {
         Service {
-            import_batch,
+            import_batch_size,
             ..self
         }
     }
@@ -590,7 +590,7 @@ impl Service {
     }
 
     /// Imports features (admins only): each `Err` in `features` is reported
-    /// with its index; valid ones are stored `import_batch` (default [`IMPORT_BATCH`]) per
+    /// with its index; valid ones are stored `--import-batch` (default [`IMPORT_BATCH`]) per
     /// transaction; a feature whose id exists updates that priority.
     pub async fn import(
         &self,
@@ -600,14 +600,16 @@ impl Service {
         administer(who)?;
         let change = Change::by(who.map_or_else(|| "command-line".to_string(), Principal::actor));
         let mut report = ImportReport::default();
-        let mut batch = Vec::with_capacity(self.import_batch.get());
+        let size = self.import_batch_size.get();
+        // Grown as needed beyond the default, should a huge size be asked for.
+        let mut batch = Vec::with_capacity(size.min(IMPORT_BATCH.get()));
         for (index, feature) in features.into_iter().enumerate() {
             report.received += 1;
             match feature {
                 Ok(draft) => batch.push((index, draft)),
                 Err(e) => report.errors.push(import_error(index, e.into())),
             }
-            if batch.len() == self.import_batch.get() {
+            if batch.len() == size {
                 self.import_batch(&mut batch, &mut report, &change).await?;
             }
         }
