@@ -17,6 +17,7 @@ use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::time::Micros;
+use crate::domain::workflow::Plan;
 
 /// Most rows per statement: 1,000 priorities of 13 parameters stay far below
 /// SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
@@ -183,7 +184,7 @@ async fn write_segment(
             .bind(draft.families.map(i64::from))
             .bind(to_geojson(&draft.geometry))
             .bind(draft.located_parish.map(|c| c.to_string()))
-            .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
+            .bind(draft.plan.as_ref().map(Plan::to_text))
             .bind(draft.created_at.unwrap_or(now))
             .bind(now);
     }

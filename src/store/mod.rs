@@ -44,6 +44,7 @@ use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::territory::{Commune, Council, Territory};
 use crate::domain::time;
+use crate::domain::workflow::Plan;
 
 /// Store failures, each mapped to an HTTP status by the layer above.
 #[derive(Debug, thiserror::Error)]
@@ -414,7 +415,7 @@ impl Store {
         .bind(draft.families.map(i64::from))
         .bind(to_geojson(&draft.geometry))
         .bind(draft.located_parish.map(|c| c.to_string()))
-        .bind(draft.plan.as_ref().map(|p| p.to_json().to_string()))
+        .bind(draft.plan.as_ref().map(Plan::to_text))
         .bind(time::now())
         .bind(id.to_string())
         .fetch_one(&mut *w.tx)
