@@ -10,7 +10,9 @@
 //! mode (`synchronous = FULL`), on PostgreSQL by its own WAL, so once a write
 //! returns `Ok` it survives a crash of the process.
 
-/// The columns every priority query returns, in [`priority_from_row`]'s terms.
+/// The columns every priority query returns, in [`priority_from_row`]'s terms;
+/// start-up reads the same ones, in this order, as one JSON array a row
+/// (`select_priorities_as_json`).
 macro_rules! priority_columns {
     () => {
         "pk, id, council_code, title, description, category, status, rank, families, geometry,
