@@ -88,6 +88,105 @@ pub fn parse_geometry_limited(
     })
 }
 
+/// A stored geometry back from its text.
+///
+/// The store holds only geometries [`parse_geometry`] accepted, in the text
+/// [`to_geojson`] wrote, so start-up decodes positions straight into typed
+/// arrays instead of a `serde_json::Value` tree per geometry, then checks the
+/// same rules again on the numbers: a damaged row is reported, not served.
+pub fn parse_stored_geometry(text: &str) -> Result<Geometry<f64>, String> {
+    #[derive(serde::Deserialize)]
+    struct Stored<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        coordinates: &'a serde_json::value::RawValue,
+    }
+    let stored: Stored = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let coordinates = stored.coordinates.get();
+    let mut check = StoredCheck { vertices: 0 };
+    let geometry = match &*stored.kind {
+        "Point" => Geometry::Point(Point(check.coord(decode(coordinates)?)?)),
+        "LineString" => Geometry::LineString(check.line(decode(coordinates)?, 2)?),
+        "Polygon" => Geometry::Polygon(check.polygon(decode(coordinates)?)?),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(check.many(
+            decode(coordinates)?,
+            |check, position| check.coord(position).map(Point),
+        )?)),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
+            check.many(decode(coordinates)?, |check, line| check.line(line, 2))?,
+        )),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
+            check.many(decode(coordinates)?, StoredCheck::polygon)?,
+        )),
+        other => return Err(format!("geometry type {other:?} is not accepted")),
+    };
+    Ok(geometry)
+}
+
+/// `[longitude, latitude]`: serde takes exactly two numbers for it.
+type Position = [f64; 2];
+
+fn decode<T: serde::de::DeserializeOwned>(coordinates: &str) -> Result<T, String> {
+    serde_json::from_str(coordinates).map_err(|e| format!("coordinates: {e}"))
+}
+
+/// [`parse_geometry`]'s rules, applied to positions already decoded.
+struct StoredCheck {
+    vertices: usize,
+}
+
+impl StoredCheck {
+    fn coord(&mut self, [x, y]: Position) -> Result<Coord<f64>, String> {
+        self.vertices += 1;
+        if self.vertices > MAX_VERTICES {
+            return Err(format!("more than {MAX_VERTICES} vertices"));
+        }
+        // Written this way, NaN fails both ranges.
+        if !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+            return Err(format!("position [{x}, {y}] is outside the globe"));
+        }
+        Ok(Coord { x, y })
+    }
+
+    fn line(&mut self, positions: Vec<Position>, min: usize) -> Result<LineString<f64>, String> {
+        if positions.len() < min {
+            return Err(format!("{} positions where {min} are needed", positions.len()));
+        }
+        let coords = positions
+            .into_iter()
+            .map(|position| self.coord(position))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LineString(coords))
+    }
+
+    fn polygon(&mut self, rings: Vec<Vec<Position>>) -> Result<Polygon<f64>, String> {
+        let mut rings = rings.into_iter();
+        let exterior = rings.next().ok_or("a polygon without rings")?;
+        let mut ring = |positions: Vec<Position>| {
+            // Checked before geo's constructor, which would close it.
+            if positions.first() != positions.last() {
+                return Err("a ring that is not closed".to_string());
+            }
+            self.line(positions, 4)
+        };
+        let exterior = ring(exterior)?;
+        let interiors = rings.map(ring).collect::<Result<Vec<_>, _>>()?;
+        Ok(Polygon::new(exterior, interiors))
+    }
+
+    fn many<I, T>(
+        &mut self,
+        members: Vec<I>,
+        mut each: impl FnMut(&mut Self, I) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        if members.is_empty() {
+            return Err("a multi-geometry without members".into());
+        }
+        members.into_iter().map(|m| each(self, m)).collect()
+    }
+}
+
 /// Where a value sits in the body, written out as a JSON pointer only when
 /// an error names it: a geometry of many positions is parsed without a
 /// string per position (start-up parses every stored geometry).
@@ -485,6 +584,73 @@ mod tests {
                 assert_eq!(to_geojson(&g), expected);
             }
         }
+    }
+
+    /// Start-up's decoder accepts exactly what validation accepts, and gives
+    /// the same geometry: random geometries of every type, a third of them
+    /// broken in one of the ways validation names.
+    #[test]
+    fn stored_geometries_decode_as_validation_parses_them() {
+        use rand::{RngExt, SeedableRng};
+        type Rng = rand_chacha::ChaCha8Rng;
+        let mut rng = Rng::seed_from_u64(5);
+        // One in `BREAK` of every part is broken.
+        const BREAK: u32 = 40;
+        fn position(rng: &mut Rng) -> Value {
+            let (x, y) = (rng.random_range(-180.0..180.0), rng.random_range(-90.0..90.0));
+            match rng.random_range(0..BREAK * 2) {
+                0 => json!([x, 95.0]),
+                1 => json!([-180.5, y]),
+                2 => json!([x]),
+                3 => json!([x, y, 3.0]),
+                4 => json!([x, "10"]),
+                5 => json!({"x": x}),
+                _ => json!([x, y]),
+            }
+        }
+        fn line(rng: &mut Rng, ring: bool) -> Value {
+            let n = rng.random_range(if ring { 3..7 } else { 1..6 });
+            let mut positions: Vec<Value> = (0..n).map(|_| position(rng)).collect();
+            if ring && rng.random_range(0..BREAK) != 0 {
+                positions.push(positions[0].clone());
+            }
+            Value::Array(positions)
+        }
+        fn many(rng: &mut Rng, each: impl Fn(&mut Rng) -> Value) -> Value {
+            let n = if rng.random_range(0..BREAK) == 0 { 0 } else { rng.random_range(1..4) };
+            Value::Array((0..n).map(|_| each(&mut *rng)).collect())
+        }
+        let polygon = |rng: &mut Rng| many(rng, |rng| line(rng, true));
+        let (mut accepted, mut rejected) = (0, 0);
+        for _ in 0..6_000 {
+            let (kind, coordinates) = match rng.random_range(0..7) {
+                0 => ("Point", position(&mut rng)),
+                1 => ("MultiPoint", many(&mut rng, position)),
+                2 => ("LineString", line(&mut rng, false)),
+                3 => ("MultiLineString", many(&mut rng, |rng| line(rng, false))),
+                4 => ("Polygon", polygon(&mut rng)),
+                5 => ("MultiPolygon", many(&mut rng, polygon)),
+                _ => ("GeometryCollection", json!([])),
+            };
+            let value = json!({"type": kind, "coordinates": coordinates});
+            let stored = parse_stored_geometry(&value.to_string());
+            match parse_geometry(&value, "") {
+                Ok(expected) => {
+                    accepted += 1;
+                    assert_eq!(stored, Ok(expected), "{value}");
+                }
+                Err(_) => {
+                    rejected += 1;
+                    assert!(stored.is_err(), "accepted {value}");
+                }
+            }
+        }
+        assert!(accepted > 2_000 && rejected > 1_000, "{accepted} {rejected}");
+        let too_many: Vec<[f64; 2]> = (0..=MAX_VERTICES).map(|i| [i as f64 * 1e-5, 0.0]).collect();
+        let text = json!({"type": "MultiPoint", "coordinates": too_many}).to_string();
+        assert!(parse_stored_geometry(&text).is_err());
+        let geometry = parse_stored_geometry(r#"{"coordinates":[1.5,2],"type":"Point"}"#);
+        assert_eq!(geometry, Ok(Geometry::Point(Point::new(1.5, 2.0))));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::StoreError;
 use crate::domain::auth::Role;
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
-use crate::domain::geometry::{parse_geometry, parse_geometry_limited};
+use crate::domain::geometry::{parse_geometry, parse_geometry_limited, parse_stored_geometry};
 use crate::domain::priority::Priority;
 use crate::domain::territory::Council;
 use crate::domain::time::Micros;
@@ -109,9 +109,6 @@ pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
     let text = |column: &str| -> Result<&str, StoreError> { Ok(row.try_get(column)?) };
     let maybe_text =
         |column: &str| -> Result<Option<&str>, StoreError> { Ok(row.try_get(column)?) };
-    let json = |text: &str, what: &str| -> Result<serde_json::Value, StoreError> {
-        serde_json::from_str(text).map_err(|e| corrupt(what, e))
-    };
     PriorityColumns {
         pk: row.try_get("pk")?,
         id: text("id")?.into(),
@@ -122,12 +119,12 @@ pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
         status: text("status")?.into(),
         rank: row.try_get("rank")?,
         families: row.try_get("families")?,
-        geometry: json(text("geometry")?, "geometry")?,
+        geometry: text("geometry")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
         located_parish: maybe_text("located_parish")?.map(Into::into),
-        plan: maybe_text("plan")?.map(|t| json(t, "plan")).transpose()?,
+        plan: maybe_text("plan")?,
     }
     .into_priority()
 }
@@ -161,13 +158,27 @@ struct PriorityColumns<'a> {
     status: Cow<'a, str>,
     rank: Option<i64>,
     families: Option<i64>,
-    geometry: serde_json::Value,
+    /// GeoJSON text.
+    #[serde(borrow, deserialize_with = "json_text")]
+    geometry: &'a str,
     created_at: i64,
     updated_at: i64,
     version: i64,
     #[serde(borrow)]
     located_parish: Option<Cow<'a, str>>,
-    plan: Option<serde_json::Value>,
+    /// JSON text.
+    #[serde(borrow, deserialize_with = "optional_json_text")]
+    plan: Option<&'a str>,
+}
+
+/// A JSON value inside the row's array, as its text.
+fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'de str, D::Error> {
+    serde::Deserialize::deserialize(d).map(serde_json::value::RawValue::get)
+}
+
+fn optional_json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    let value: Option<&serde_json::value::RawValue> = serde::Deserialize::deserialize(d)?;
+    Ok(value.map(serde_json::value::RawValue::get))
 }
 
 impl PriorityColumns<'_> {
@@ -184,9 +195,12 @@ impl PriorityColumns<'_> {
             families: self.families.map(|f| f as u32),
             plan: self
                 .plan
-                .map(|plan| Plan::from_json(&plan, "").map_err(|e| corrupt("plan", e)))
+                .map(|text| {
+                    let value = serde_json::from_str(text).map_err(|e| corrupt("plan", e))?;
+                    Plan::from_json(&value, "").map_err(|e| corrupt("plan", e))
+                })
                 .transpose()?,
-            geometry: parse_geometry(&self.geometry, "").map_err(|e| corrupt("geometry", e))?,
+            geometry: parse_stored_geometry(self.geometry).map_err(|e| corrupt("geometry", e))?,
             created_at: self.created_at,
             updated_at: self.updated_at,
             version: self.version,
