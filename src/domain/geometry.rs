@@ -109,10 +109,11 @@ pub fn parse_stored_geometry(text: &str) -> Result<Geometry<f64>, String> {
         "Point" => Geometry::Point(Point(check.coord(decode(coordinates)?)?)),
         "LineString" => Geometry::LineString(check.line(decode(coordinates)?, 2)?),
         "Polygon" => Geometry::Polygon(check.polygon(decode(coordinates)?)?),
-        "MultiPoint" => Geometry::MultiPoint(MultiPoint(check.many(
-            decode(coordinates)?,
-            |check, position| check.coord(position).map(Point),
-        )?)),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
+            check.many(decode(coordinates)?, |check, position| {
+                check.coord(position).map(Point)
+            })?,
+        )),
         "MultiLineString" => Geometry::MultiLineString(MultiLineString(
             check.many(decode(coordinates)?, |check, line| check.line(line, 2))?,
         )),
@@ -151,7 +152,10 @@ impl StoredCheck {
 
     fn line(&mut self, positions: Vec<Position>, min: usize) -> Result<LineString<f64>, String> {
         if positions.len() < min {
-            return Err(format!("{} positions where {min} are needed", positions.len()));
+            return Err(format!(
+                "{} positions where {min} are needed",
+                positions.len()
+            ));
         }
         let coords = positions
             .into_iter()
@@ -597,7 +601,10 @@ mod tests {
         // One in `BREAK` of every part is broken.
         const BREAK: u32 = 40;
         fn position(rng: &mut Rng) -> Value {
-            let (x, y) = (rng.random_range(-180.0..180.0), rng.random_range(-90.0..90.0));
+            let (x, y) = (
+                rng.random_range(-180.0..180.0),
+                rng.random_range(-90.0..90.0),
+            );
             match rng.random_range(0..BREAK * 2) {
                 0 => json!([x, 95.0]),
                 1 => json!([-180.5, y]),
@@ -617,7 +624,11 @@ mod tests {
             Value::Array(positions)
         }
         fn many(rng: &mut Rng, each: impl Fn(&mut Rng) -> Value) -> Value {
-            let n = if rng.random_range(0..BREAK) == 0 { 0 } else { rng.random_range(1..4) };
+            let n = if rng.random_range(0..BREAK) == 0 {
+                0
+            } else {
+                rng.random_range(1..4)
+            };
             Value::Array((0..n).map(|_| each(&mut *rng)).collect())
         }
         let polygon = |rng: &mut Rng| many(rng, |rng| line(rng, true));
@@ -645,7 +656,10 @@ mod tests {
                 }
             }
         }
-        assert!(accepted > 2_000 && rejected > 1_000, "{accepted} {rejected}");
+        assert!(
+            accepted > 2_000 && rejected > 1_000,
+            "{accepted} {rejected}"
+        );
         let too_many: Vec<[f64; 2]> = (0..=MAX_VERTICES).map(|i| [i as f64 * 1e-5, 0.0]).collect();
         let text = json!({"type": "MultiPoint", "coordinates": too_many}).to_string();
         assert!(parse_stored_geometry(&text).is_err());

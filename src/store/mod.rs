@@ -27,8 +27,7 @@ mod rows;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
 
@@ -255,48 +254,84 @@ impl Store {
     }
 
     /// Every priority, in `pk` order, handed to `take` a chunk at a time.
-    /// Rows stream from the database in a task of their own while the chunk
-    /// before is parsed (its GeoJSON above all) on every core and taken, so
-    /// reading and parsing overlap; memory holds at most three chunks of rows.
+    ///
+    /// The database hands over each chunk as one text, its rows' JSON arrays
+    /// joined (see [`select_priority_chunk`]). Three stages overlap, each in a
+    /// task of its own: reading a chunk (in one read transaction), parsing
+    /// the chunk before on every core, and taking the one before that; memory
+    /// holds at most a few chunks.
     pub async fn load_priorities(
         &self,
+        take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.load_priorities_in_chunks(LOAD_CHUNK, take).await
+    }
+
+    /// [`Store::load_priorities`] with chunks of at most `chunk` priorities
+    /// (for tests: start-up's chunks hold thousands).
+    #[doc(hidden)]
+    pub async fn load_priorities_in_chunks(
+        &self,
+        chunk: usize,
         mut take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let (chunks, mut arriving) = tokio::sync::mpsc::channel::<Vec<AnyRow>>(1);
+        let (chunks, mut arriving) = tokio::sync::mpsc::channel::<String>(1);
         let pool = self.pool.clone();
         let engine = self.engine;
         let reader = tokio::spawn(async move {
-            let mut rows = sqlx::query(select_priorities_as_json(engine)).fetch(&pool);
-            let mut chunk = Vec::with_capacity(LOAD_CHUNK);
-            while let Some(row) = rows.try_next().await? {
-                chunk.push(row);
-                if chunk.len() == LOAD_CHUNK {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
-                    if chunks.send(full).await.is_err() {
-                        // The loader stopped on an error of its own.
-                        return Ok(());
-                    }
+            // One snapshot for every chunk, as a single query would see.
+            let mut tx = pool.begin().await?;
+            if engine == Engine::Postgres {
+                tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?;
+            }
+            let mut after = i64::MIN;
+            loop {
+                let row = sqlx::query(select_priority_chunk(engine))
+                    .bind(after)
+                    .bind(i64::try_from(chunk).unwrap_or(i64::MAX))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                // Past the last row the aggregate is one row of NULLs.
+                let Some(last) = row.try_get::<Option<i64>, _>(1)? else {
+                    break;
+                };
+                after = last;
+                if chunks.send(row.try_get(0)?).await.is_err() {
+                    // The loader stopped on an error of its own.
+                    break;
                 }
             }
-            if !chunk.is_empty() {
-                let _ = chunks.send(chunk).await;
+            tx.rollback().await?;
+            Ok::<_, StoreError>(())
+        });
+        let (parsed_chunks, mut parsed) = tokio::sync::mpsc::channel(1);
+        let parser = tokio::spawn(async move {
+            while let Some(text) = arriving.recv().await {
+                // Off the async threads: this is seconds of CPU at national scale.
+                let priorities = tokio::task::spawn_blocking(move || {
+                    let rows: Vec<&str> = text.split(ROW_SEPARATOR).collect();
+                    crate::parallel::map(&rows, |row| priority_from_json_row(row))
+                        .into_iter()
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
+                if parsed_chunks.send(priorities).await.is_err() {
+                    break;
+                }
             }
             Ok::<_, StoreError>(())
         });
-        while let Some(full) = arriving.recv().await {
-            // Off the async threads: this is seconds of CPU at national scale.
-            let parsed = tokio::task::spawn_blocking(move || {
-                crate::parallel::map(&full, priority_from_json_row)
-            })
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
-            take(parsed.into_iter().collect::<Result<_, _>>()?)?;
+        // Taken while the next chunk is parsed.
+        while let Some(priorities) = parsed.recv().await {
+            take(priorities?)?;
         }
-        // The channel closes when the reader ends: with every row, or with
-        // the database's error.
-        reader
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("reading priorities: {e}")))?
+        // Each channel closes when its sender ends: with every row, or with
+        // an error of its own.
+        let ended = |e: tokio::task::JoinError| StoreError::Corrupt(format!("loading: {e}"));
+        parser.await.map_err(ended)??;
+        reader.await.map_err(ended)?
     }
 
     /// One priority by id.
@@ -652,29 +687,40 @@ impl Store {
     }
 }
 
-/// Priorities parsed per chunk at start-up. Enough for both cores to share
-/// (`parallel::map` splits from 4,096); small enough that a chunk's rows
-/// reuse the memory the chunk before freed instead of fresh pages the kernel
-/// must zero: 8,192 started 1,000,000 priorities ≈ 0.5 s sooner than 50,000.
+/// Priorities read and parsed per chunk at start-up. Enough for both cores
+/// to share (`parallel::map` splits from 4,096); small enough that a chunk
+/// reuses the memory the chunk before freed instead of fresh pages the
+/// kernel must zero: 8,192 started 1,000,000 priorities ≈ 0.5 s sooner than
+/// 50,000.
 const LOAD_CHUNK: usize = 8_192;
 
-/// Start-up's query: every priority in row-key order, each row one JSON
-/// array of its columns (geometry and plan as JSON inside it). One value a
-/// row instead of fifteen: sqlx's `Any` driver copies and converts every
-/// column of every row, which was a third of start-up's CPU.
-fn select_priorities_as_json(engine: Engine) -> &'static str {
+/// Between the rows of a chunk: the ASCII record separator, which valid JSON
+/// text never contains (control characters are escaped inside strings and
+/// are not whitespace outside them), and both engines check the JSON they
+/// build.
+const ROW_SEPARATOR: char = '\u{1e}';
+
+/// Start-up's query: the next [`LOAD_CHUNK`] priorities after row key `$1`
+/// as one text, each row one JSON array of its columns (geometry and plan
+/// as JSON inside it) in `pk` order, joined by [`ROW_SEPARATOR`], and the
+/// chunk's last row key. A row at a time, the drivers spent more than the
+/// parsing: sqlx's SQLite worker hands every row over a channel, and the
+/// `Any` driver copies every value of every row.
+fn select_priority_chunk(engine: Engine) -> &'static str {
     match engine {
         Engine::Sqlite => {
-            "SELECT json_array(pk, id, council_code, title, description, category, status, rank,
-                 families, json(geometry), created_at, updated_at, version, located_parish,
-                 json(plan))
-             FROM priorities ORDER BY pk"
+            "SELECT group_concat(json_array(pk, id, council_code, title, description, category,
+                     status, rank, families, json(geometry), created_at, updated_at, version,
+                     located_parish, json(plan)), char(30) ORDER BY pk),
+                 max(pk)
+             FROM (SELECT * FROM priorities WHERE pk > $1 ORDER BY pk LIMIT $2)"
         }
         Engine::Postgres => {
-            "SELECT json_build_array(pk, id, council_code, title, description, category, status,
-                 rank, families, geometry::json, created_at, updated_at, version, located_parish,
-                 plan::json)::text
-             FROM priorities ORDER BY pk"
+            "SELECT string_agg(json_build_array(pk, id, council_code, title, description, category,
+                     status, rank, families, geometry::json, created_at, updated_at, version,
+                     located_parish, plan::json)::text, chr(30) ORDER BY pk),
+                 max(pk)
+             FROM (SELECT * FROM priorities WHERE pk > $1 ORDER BY pk LIMIT $2) AS chunk"
         }
     }
 }

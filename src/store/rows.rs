@@ -131,8 +131,7 @@ pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
 
 /// A priority's row given as one JSON array of its columns, in
 /// [`PriorityColumns`]' order: what start-up reads (`Store::load_priorities`).
-pub(super) fn priority_from_json_row(row: &AnyRow) -> Result<Priority, StoreError> {
-    let text: &str = row.try_get(0)?;
+pub(super) fn priority_from_json_row(text: &str) -> Result<Priority, StoreError> {
     serde_json::from_str::<PriorityColumns>(text)
         .map_err(|e| corrupt("priority row", e))?
         .into_priority()
@@ -176,7 +175,9 @@ fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'de str, D::Erro
     serde::Deserialize::deserialize(d).map(serde_json::value::RawValue::get)
 }
 
-fn optional_json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+fn optional_json_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<&'de str>, D::Error> {
     let value: Option<&serde_json::value::RawValue> = serde::Deserialize::deserialize(d)?;
     Ok(value.map(serde_json::value::RawValue::get))
 }

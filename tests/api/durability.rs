@@ -4,6 +4,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use prioridades::config::ServeArgs;
+use prioridades::domain::priority::Priority;
+use prioridades::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -136,6 +138,43 @@ async fn every_feature_is_served_identically_after_a_restart() {
     let url = database_url(&dir);
     let app = spawn_app_in(dir, ServeArgs::for_database(url)).await;
     assert_eq!(all_features(&app).await, before);
+}
+
+/// Start-up reads priorities a chunk at a time in one read transaction:
+/// chunks of any size give every priority once, in row-key order, each as
+/// reading it alone by id gives it.
+#[tokio::test]
+async fn priorities_load_the_same_in_chunks_of_any_size() {
+    let dir = TempDir::new().expect("temp dir");
+    let store = Store::connect(&database_url(&dir)).await.expect("store");
+    let count = prioridades::demo::load(&store).await.expect("demo");
+    assert!(count > 1_000, "{count}");
+    let load = |chunk: usize| {
+        let store = &store;
+        async move {
+            let mut chunks: Vec<Vec<Priority>> = Vec::new();
+            store
+                .load_priorities_in_chunks(chunk, |c| {
+                    chunks.push(c);
+                    Ok(())
+                })
+                .await
+                .expect("load");
+            assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= chunk));
+            assert_eq!(chunks.len(), count.div_ceil(chunk), "chunks of {chunk}");
+            chunks.concat()
+        }
+    };
+    let whole = load(count + 1).await;
+    assert_eq!(whole.len(), count);
+    assert!(whole.windows(2).all(|w| w[0].pk < w[1].pk));
+    for priority in &whole {
+        let alone = store.get_priority(priority.id).await.expect("get");
+        assert_eq!(alone.as_ref(), Some(priority));
+    }
+    for chunk in [1, 7, 300, count - 1, count] {
+        assert!(load(chunk).await == whole, "chunks of {chunk}");
+    }
 }
 
 async fn all_features(app: &TestApp) -> Value {
