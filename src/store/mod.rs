@@ -285,19 +285,27 @@ impl Store {
                 tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?;
             }
-            let mut after = i64::MIN;
-            loop {
-                let row = sqlx::query(select_priority_chunk(engine))
-                    .bind(after)
-                    .bind(i64::try_from(chunk).unwrap_or(i64::MAX))
+            let (first, last): (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT min(pk), max(pk) FROM priorities")
                     .fetch_one(&mut *tx)
                     .await?;
-                // Past the last row the aggregate is one row of NULLs.
-                let Some(last) = row.try_get::<Option<i64>, _>(1)? else {
-                    break;
-                };
-                after = last;
-                if chunks.send(row.try_get(0)?).await.is_err() {
+            let (Some(first), Some(last)) = (first, last) else {
+                return Ok(());
+            };
+            let width = i64::try_from(chunk).unwrap_or(i64::MAX);
+            // Chunks are ranges of row keys: at most `chunk` rows each, fewer
+            // where rows were deleted.
+            let mut after = first.saturating_sub(1);
+            while after < last {
+                let upto = after.saturating_add(width).min(last);
+                let text: Option<String> = sqlx::query_scalar(select_priority_chunk(engine))
+                    .bind(after)
+                    .bind(upto)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                after = upto;
+                let Some(text) = text else { continue };
+                if chunks.send(text).await.is_err() {
                     // The loader stopped on an error of its own.
                     break;
                 }
@@ -311,9 +319,13 @@ impl Store {
                 // Off the async threads: this is seconds of CPU at national scale.
                 let priorities = tokio::task::spawn_blocking(move || {
                     let rows: Vec<&str> = text.split(ROW_SEPARATOR).collect();
-                    crate::parallel::map(&rows, |row| priority_from_json_row(row))
-                        .into_iter()
-                        .collect::<Result<Vec<_>, _>>()
+                    let mut priorities =
+                        crate::parallel::map(&rows, |row| priority_from_json_row(row))
+                            .into_iter()
+                            .collect::<Result<Vec<_>, _>>()?;
+                    // In the order of the scan, nearly always; sorted for sure.
+                    priorities.sort_unstable_by_key(|p| p.pk);
+                    Ok::<_, StoreError>(priorities)
                 })
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
@@ -700,30 +712,31 @@ const LOAD_CHUNK: usize = 8_192;
 /// build.
 const ROW_SEPARATOR: char = '\u{1e}';
 
-/// Start-up's query: the next [`LOAD_CHUNK`] priorities after row key `$1`
-/// as one text, each row one JSON array of its columns (geometry and plan
-/// as JSON inside it) in `pk` order, joined by [`ROW_SEPARATOR`], and the
-/// chunk's last row key. A row at a time, the drivers spent more than the
-/// parsing: sqlx's SQLite worker hands every row over a channel, and the
-/// `Any` driver copies every value of every row.
+/// Start-up's query: the priorities with row keys in (`$1`, `$2`] as one
+/// text, each row one JSON array of its columns (geometry and plan as JSON
+/// inside it), joined by [`ROW_SEPARATOR`]; NULL when there are none. A row
+/// at a time, the drivers spent more than the parsing: sqlx's SQLite worker
+/// hands every row over a channel, and the `Any` driver copies every value
+/// of every row. Neither a `LIMIT` nor an `ORDER BY` inside the aggregate:
+/// either made SQLite copy the rows into a temporary table on disk first
+/// (the loader sorts each chunk instead).
 fn select_priority_chunk(engine: Engine) -> &'static str {
     match engine {
         Engine::Sqlite => {
             "SELECT group_concat(json_array(pk, id, council_code, title, description, category,
                      status, rank, families, json(geometry), created_at, updated_at, version,
-                     located_parish, json(plan)), char(30) ORDER BY pk),
-                 max(pk)
-             FROM (SELECT * FROM priorities WHERE pk > $1 ORDER BY pk LIMIT $2)"
+                     located_parish, json(plan)), char(30))
+             FROM priorities WHERE pk > $1 AND pk <= $2"
         }
         Engine::Postgres => {
             "SELECT string_agg(json_build_array(pk, id, council_code, title, description, category,
                      status, rank, families, geometry::json, created_at, updated_at, version,
-                     located_parish, plan::json)::text, chr(30) ORDER BY pk),
-                 max(pk)
-             FROM (SELECT * FROM priorities WHERE pk > $1 ORDER BY pk LIMIT $2) AS chunk"
+                     located_parish, plan::json)::text, chr(30))
+             FROM priorities WHERE pk > $1 AND pk <= $2"
         }
     }
 }
+
 const SELECT_PRIORITY_BY_ID: &str = concat!(
     "SELECT ",
     priority_columns!(),

@@ -147,8 +147,25 @@ async fn every_feature_is_served_identically_after_a_restart() {
 async fn priorities_load_the_same_in_chunks_of_any_size() {
     let dir = TempDir::new().expect("temp dir");
     let store = Store::connect(&database_url(&dir)).await.expect("store");
-    let count = prioridades::demo::load(&store).await.expect("demo");
-    assert!(count > 1_000, "{count}");
+    let loaded = prioridades::demo::load(&store).await.expect("demo");
+    assert!(loaded > 1_000, "{loaded}");
+    // Gaps in the row keys: a run longer than some chunks, and the first.
+    let mut doomed = Vec::new();
+    store
+        .load_priorities(|c| {
+            doomed.extend(c.iter().skip(500).take(20).chain(&c[..1]).map(|p| p.id));
+            Ok(())
+        })
+        .await
+        .expect("load");
+    for id in &doomed {
+        let change = prioridades::domain::history::Change::by("test");
+        store
+            .delete_priority(*id, None, &change)
+            .await
+            .expect("delete");
+    }
+    let count = loaded - doomed.len();
     let load = |chunk: usize| {
         let store = &store;
         async move {
@@ -161,7 +178,7 @@ async fn priorities_load_the_same_in_chunks_of_any_size() {
                 .await
                 .expect("load");
             assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= chunk));
-            assert_eq!(chunks.len(), count.div_ceil(chunk), "chunks of {chunk}");
+            assert!(chunks.len() >= count.div_ceil(chunk), "chunks of {chunk}");
             chunks.concat()
         }
     };
@@ -172,7 +189,7 @@ async fn priorities_load_the_same_in_chunks_of_any_size() {
         let alone = store.get_priority(priority.id).await.expect("get");
         assert_eq!(alone.as_ref(), Some(priority));
     }
-    for chunk in [1, 7, 300, count - 1, count] {
+    for chunk in [1, 7, 300, loaded - 1, loaded] {
         assert!(load(chunk).await == whole, "chunks of {chunk}");
     }
 }
