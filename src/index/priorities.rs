@@ -138,7 +138,9 @@ pub struct QueryPage<'a> {
 #[derive(Debug, Default)]
 pub struct IndexBuilder {
     index: PriorityIndex,
-    leaves: Vec<Leaf>,
+    /// Leaves of single points, and of everything else (see [`Forest`]).
+    points: Vec<Leaf>,
+    shapes: Vec<Leaf>,
     /// Row keys of each parish and council, increasing.
     by_parish: HashMap<TerritoryCode, Vec<i64>>,
     by_council: HashMap<CouncilCode, Vec<i64>>,
@@ -183,7 +185,11 @@ impl IndexBuilder {
                 }
             }
             let slot = self.index.entries.push_unmapped(entry);
-            self.leaves.push(self.index.entries.at(slot).leaf(slot));
+            let leaf = self.index.entries.at(slot).leaf(slot);
+            match leaf.point() {
+                Some(_) => self.points.push(leaf),
+                None => self.shapes.push(leaf),
+            }
         }
         Ok(())
     }
@@ -209,7 +215,7 @@ impl IndexBuilder {
             .chunk_by(|a, b| a == b)
             .map(|same| (same[0], same.len() as u32))
             .collect();
-        index.tree = Forest::bulk_load(self.leaves);
+        index.tree = Forest::bulk_load(self.points, self.shapes);
         index
     }
 }
@@ -276,7 +282,9 @@ impl PriorityIndex {
             return;
         };
         self.by_id.remove(&old.id);
-        self.tree.remove(&old.leaf(slot));
+        let in_tree = self.tree.remove(&old.leaf(slot));
+        // Every linked entry has its leaf; tests run with this checked.
+        debug_assert!(in_tree, "priority {} had no leaf", old.id);
         remove_from(&mut self.by_parish, &old.parish, pk);
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);

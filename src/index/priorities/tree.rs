@@ -44,24 +44,65 @@ type Tree = rstar::RTree<Leaf, Shape>;
 /// one tree, nodes holding a line are as wide as it, and every query's edge
 /// cuts through many of them. Apart, the points' nodes stay as tight as the
 /// points are dense.
+///
+/// The points are themselves split at a longitude into two trees, so that
+/// start-up bulk-loads the three trees at once on every core (a million
+/// leaves took ≈ 0.9 s on one); a query walks all three from their roots.
 #[derive(Debug, Default)]
 pub(super) struct Forest {
-    points: Tree,
+    /// Points west of `split`, and the others.
+    points: [Tree; 2],
+    /// Set by the bulk load and never changed after: every later insert and
+    /// removal finds a point's tree by it.
+    split: f64,
     shapes: Tree,
 }
 
 impl Forest {
-    pub fn bulk_load(leaves: Vec<Leaf>) -> Self {
-        let (points, shapes) = leaves.into_iter().partition(|leaf| leaf.point().is_some());
-        Forest {
-            points: Tree::bulk_load_with_params(points),
-            shapes: Tree::bulk_load_with_params(shapes),
+    /// The trees of these leaves: `points` those with [`Leaf::point`],
+    /// `shapes` the others (gathered apart, so no million leaves are copied
+    /// into fresh memory to be told apart here).
+    pub fn bulk_load(mut west: Vec<Leaf>, shapes: Vec<Leaf>) -> Self {
+        let split = match west.len() / 2 {
+            0 => 0.0,
+            middle => {
+                let by_x =
+                    |a: &Leaf, b: &Leaf| a.envelope.lower()[0].total_cmp(&b.envelope.lower()[0]);
+                west.select_nth_unstable_by(middle, by_x).1.envelope.lower()[0]
+            }
+        };
+        // What lies on the split longitude goes east, as `tree_of` sends it.
+        let mut end = west.len();
+        let mut i = 0;
+        while i < end {
+            if west[i].envelope.lower()[0] < split {
+                i += 1;
+            } else {
+                end -= 1;
+                west.swap(i, end);
+            }
         }
+        let east = west.split_off(end);
+        std::thread::scope(|scope| {
+            let west = scope.spawn(|| Tree::bulk_load_with_params(west));
+            let east = scope.spawn(|| Tree::bulk_load_with_params(east));
+            let shapes = Tree::bulk_load_with_params(shapes);
+            let join = |tree: std::thread::ScopedJoinHandle<'_, Tree>| {
+                tree.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            Forest {
+                points: [join(west), join(east)],
+                split,
+                shapes,
+            }
+        })
     }
 
     fn tree_of(&mut self, leaf: &Leaf) -> &mut Tree {
         match leaf.point() {
-            Some(_) => &mut self.points,
+            Some(point) if point.x() < self.split => &mut self.points[0],
+            Some(_) => &mut self.points[1],
             None => &mut self.shapes,
         }
     }
@@ -70,13 +111,14 @@ impl Forest {
         self.tree_of(&leaf).insert(leaf);
     }
 
-    pub fn remove(&mut self, leaf: &Leaf) {
-        self.tree_of(leaf).remove(leaf);
+    /// Removes `leaf`; whether it was there.
+    pub fn remove(&mut self, leaf: &Leaf) -> bool {
+        self.tree_of(leaf).remove(leaf).is_some()
     }
 
     /// The roots of the trees that hold something.
     pub fn roots(&self) -> Vec<&ParentNode<Leaf>> {
-        [&self.points, &self.shapes]
+        [&self.points[0], &self.points[1], &self.shapes]
             .into_iter()
             .filter(|tree| tree.size() > 0)
             .map(|tree| tree.root())
@@ -94,8 +136,9 @@ impl Forest {
     /// The leaves whose box meets `rect`.
     pub fn intersecting(&self, rect: AABB<[f64; 2]>) -> impl Iterator<Item = &Leaf> {
         let query = Extent::query(rect);
-        self.points
-            .locate_in_envelope_intersecting(query)
+        let [west, east] = &self.points;
+        west.locate_in_envelope_intersecting(query)
+            .chain(east.locate_in_envelope_intersecting(query))
             .chain(self.shapes.locate_in_envelope_intersecting(query))
     }
 }
@@ -672,6 +715,54 @@ mod tests {
     use crate::domain::geometry::distance_m;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// A bulk load splits the points at a longitude that many of them share
+    /// (a grid); every leaf is then found by `remove`, which picks a tree by
+    /// the same rule, and so are leaves inserted after.
+    #[test]
+    fn every_bulk_loaded_leaf_is_removed_from_its_tree() {
+        let facets = Facets {
+            parish: TerritoryCode::parish(10_101),
+            category: Category::Gas,
+            status: Status::Proposed,
+            placement: Placement::ByCouncil,
+            created_at: 0,
+        };
+        let leaf = |pk: i64, [x, y]: [f64; 2], size: f64| {
+            let envelope = AABB::from_corners([x, y], [x + size, y + size]);
+            Leaf::new(envelope, pk, pk as u32, facets)
+        };
+        let grid = |from: i64, size: f64| -> Vec<Leaf> {
+            (0..3_000)
+                .map(|i| {
+                    leaf(
+                        from + i,
+                        [(i % 7) as f64 - 66.0, (i / 7) as f64 * 0.01],
+                        size,
+                    )
+                })
+                .collect()
+        };
+        let loaded = [grid(0, 0.0), grid(3_000, 0.5)].concat();
+        let (points, shapes) = loaded.iter().cloned().partition(|l| l.point().is_some());
+        let mut forest = Forest::bulk_load(points, shapes);
+        let [west, east] = &forest.points;
+        assert!(
+            west.size() > 1_000 && east.size() > 1_000,
+            "{} {}",
+            west.size(),
+            east.size()
+        );
+        assert_eq!(forest.shapes.size(), 3_000);
+        let later: Vec<Leaf> = grid(6_000, 0.0).into_iter().step_by(3).collect();
+        for leaf in &later {
+            forest.insert(leaf.clone());
+        }
+        for leaf in loaded.iter().chain(&later) {
+            assert!(forest.remove(leaf), "{leaf:?}");
+        }
+        assert!(forest.roots().is_empty());
+    }
 
     /// For random circles and boxes, of every size and anywhere: a box said
     /// to be outside holds no point within the radius, one said inside holds
