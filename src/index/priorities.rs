@@ -432,14 +432,14 @@ impl PriorityIndex {
             // Only two boxes (across the antimeridian) can meet a leaf twice.
             let mut seen = HashSet::new();
             for envelope in &envelopes {
-                for leaf in self.tree.intersecting(*envelope) {
+                self.tree.for_each_intersecting(*envelope, |leaf| {
                     if envelopes.len() > 1 && !seen.insert(leaf.pk) {
-                        continue;
+                        return;
                     }
                     match leaf.spot() {
                         Some(spot) if by_leaf => {
                             if !facets_match(&leaf.facets, filter) {
-                                continue;
+                                return;
                             }
                             if let Some(d) = circle.distance_within(spot) {
                                 hits.push((d, leaf.pk));
@@ -447,12 +447,12 @@ impl PriorityIndex {
                         }
                         _ => consider(&mut hits, self.entries.at(leaf.slot)),
                     }
-                }
+                });
             }
         } else if let Some(bbox) = &filter.bbox {
             let (min, max) = (bbox.0.min(), bbox.0.max());
             let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
-            for leaf in self.tree.intersecting(envelope) {
+            self.tree.for_each_intersecting(envelope, |leaf| {
                 // A point whose leaf meets the box lies in it (edges included).
                 if by_leaf && leaf.point().is_some() {
                     if facets_match(&leaf.facets, filter) {
@@ -461,7 +461,7 @@ impl PriorityIndex {
                 } else {
                     consider(&mut hits, self.entries.at(leaf.slot));
                 }
-            }
+            });
         } else if !filter.councils.is_empty() {
             sorted = true;
             let pks: BTreeSet<i64> = filter

@@ -133,13 +133,16 @@ impl Forest {
         Some(all.fold(first, |a, b| a.merged(&b)))
     }
 
-    /// The leaves whose box meets `rect`.
-    pub fn intersecting(&self, rect: AABB<[f64; 2]>) -> impl Iterator<Item = &Leaf> {
+    /// Calls `visit` with every leaf whose box meets `rect`, tree after tree
+    /// (a loop per tree: chained iterators cost a branch per leaf, which a
+    /// filtered box of a hundred thousand leaves measured).
+    pub fn for_each_intersecting(&self, rect: AABB<[f64; 2]>, mut visit: impl FnMut(&Leaf)) {
         let query = Extent::query(rect);
-        let [west, east] = &self.points;
-        west.locate_in_envelope_intersecting(query)
-            .chain(east.locate_in_envelope_intersecting(query))
-            .chain(self.shapes.locate_in_envelope_intersecting(query))
+        for tree in [&self.points[0], &self.points[1], &self.shapes] {
+            for leaf in tree.locate_in_envelope_intersecting(query) {
+                visit(leaf);
+            }
+        }
     }
 }
 
