@@ -36,7 +36,10 @@ impl Index {
         );
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
         let boundaries_loaded = !parishes.is_empty();
-        let mut builder = IndexBuilder::default();
+        // Read apart from the load, so possibly off by the writes between:
+        // it only sizes the builder's tables.
+        let expected = store.count_priorities().await?;
+        let mut builder = IndexBuilder::with_capacity(expected);
         store
             .load_priorities(|chunk| {
                 builder

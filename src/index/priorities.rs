@@ -148,6 +148,19 @@ pub struct IndexBuilder {
 }
 
 impl IndexBuilder {
+    /// A builder with room for `expected` priorities: its largest tables
+    /// are allocated once at their size, instead of doubled and copied a
+    /// dozen times, each time into fresh memory the kernel must zero.
+    pub fn with_capacity(expected: usize) -> Self {
+        let mut builder = IndexBuilder::default();
+        builder.index.entries.reserve(expected);
+        builder.index.by_id.reserve(expected);
+        // Pages of the unused part are never touched, so never resident.
+        builder.points.reserve(expected);
+        builder.created.reserve(expected);
+        builder
+    }
+
     /// Adds stored priorities (in `pk` order across calls); `parish_of` gives
     /// each council's parish; `boundaries_loaded` says whether priorities are
     /// placed by location.

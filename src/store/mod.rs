@@ -216,6 +216,14 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? == 0)
     }
 
+    /// How many priorities are stored.
+    pub async fn count_priorities(&self) -> Result<usize, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM priorities")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// Every territory of every level.
     pub async fn load_territories(&self) -> Result<Vec<Territory>, StoreError> {
         let rows = sqlx::query(

@@ -64,6 +64,11 @@ impl Entries {
         slot
     }
 
+    /// Room for `more` entries without reallocating.
+    pub fn reserve(&mut self, more: usize) {
+        self.slots.reserve(more);
+    }
+
     /// Keeps `entry`, whose row key is above every other, without entering
     /// it in the row-key map: [`Entries::map_row_keys`] builds that map once
     /// all are in (start-up). Returns its slot.
