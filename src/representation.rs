@@ -6,8 +6,10 @@
 //! `properties` last, which lets the HTTP layer append a per-response member
 //! (`distance_m`, `links`) without parsing.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::sync::Arc;
 
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::write_geojson;
@@ -20,12 +22,15 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(out, s);
 }
 
-/// Writes `value`, or `null`.
-fn push_or_null(out: &mut Vec<u8>, value: Option<impl std::fmt::Display>) {
-    let _ = match value {
-        Some(v) => write!(out, "{v}"),
-        None => out.write_all(b"null"),
-    };
+/// Writes `value` (a number), or `null`.
+fn push_or_null(out: &mut Vec<u8>, value: Option<impl serde::Serialize>) {
+    match value {
+        // serde_json's integers, without `fmt`'s machinery.
+        Some(v) => {
+            let _ = serde_json::to_writer(out, &v);
+        }
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 /// Text built as bytes: only UTF-8 is ever written into it.
@@ -55,30 +60,62 @@ fn territory_members(out: &mut Vec<u8>, parish: TerritoryCode, placement: Placem
 /// million of these).
 pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placement) -> String {
     let mut out = Vec::with_capacity(1024);
+    write_priority_feature(&mut out, p, parish, placement);
+    into_text(out)
+}
+
+/// [`priority_feature`] as the index keeps it: written into a buffer each
+/// thread reuses, then copied once into a shared text of its exact size (no
+/// buffer allocated, grown and freed per priority).
+pub fn shared_priority_feature(
+    p: &Priority,
+    parish: TerritoryCode,
+    placement: Placement,
+) -> Arc<str> {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|out| {
+        out.clear();
+        write_priority_feature(out, p, parish, placement);
+        match std::str::from_utf8(out) {
+            Ok(text) => Arc::from(text),
+            Err(_) => Arc::from(String::from_utf8_lossy(out).as_ref()),
+        }
+    })
+}
+
+fn write_priority_feature(
+    mut out: &mut Vec<u8>,
+    p: &Priority,
+    parish: TerritoryCode,
+    placement: Placement,
+) {
     out.extend_from_slice(br#"{"type":"Feature","id":""#);
     let mut id = uuid::Uuid::encode_buffer();
     out.extend_from_slice(p.id.hyphenated().encode_lower(&mut id).as_bytes());
     out.extend_from_slice(br#"","geometry":"#);
-    write_geojson(&mut out, &p.geometry);
+    write_geojson(out, &p.geometry);
     out.extend_from_slice(TERRITORY_START.as_bytes());
-    territory_members(&mut out, parish, placement);
+    territory_members(out, parish, placement);
     out.extend_from_slice(br#","council":"#);
-    push_str(&mut out, p.council.as_str());
+    push_str(out, p.council.as_str());
     out.extend_from_slice(br#","title":"#);
-    push_str(&mut out, &p.title);
+    push_str(out, &p.title);
     out.extend_from_slice(br#","description":"#);
     match &p.description {
-        Some(d) => push_str(&mut out, d),
+        Some(d) => push_str(out, d),
         None => out.extend_from_slice(b"null"),
     }
-    let _ = write!(
-        out,
-        r#","category":"{}","status":"{}","rank":"#,
-        p.category, p.status
-    );
-    push_or_null(&mut out, p.rank);
+    // Category and status names are plain ASCII words: nothing to escape.
+    out.extend_from_slice(br#","category":""#);
+    out.extend_from_slice(p.category.as_str().as_bytes());
+    out.extend_from_slice(br#"","status":""#);
+    out.extend_from_slice(p.status.as_str().as_bytes());
+    out.extend_from_slice(br#"","rank":"#);
+    push_or_null(out, p.rank);
     out.extend_from_slice(br#","families":"#);
-    push_or_null(&mut out, p.families);
+    push_or_null(out, p.families);
     out.extend_from_slice(br#","plan":"#);
     match &p.plan {
         Some(plan) => {
@@ -87,11 +124,12 @@ pub fn priority_feature(p: &Priority, parish: TerritoryCode, placement: Placemen
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(br#","created_at":""#);
-    time::write(&mut out, p.created_at);
+    time::write(out, p.created_at);
     out.extend_from_slice(br#"","updated_at":""#);
-    time::write(&mut out, p.updated_at);
-    let _ = write!(out, r#"","version":{}}}}}"#, p.version);
-    into_text(out)
+    time::write(out, p.updated_at);
+    out.extend_from_slice(br#"","version":"#);
+    push_or_null(out, Some(p.version));
+    out.extend_from_slice(b"}}");
 }
 
 /// The same Feature text placed anew: only the territorial members change.
@@ -298,6 +336,10 @@ mod tests {
             });
             assert_eq!(
                 priority_feature(&p, parish, placement),
+                expected.to_string()
+            );
+            assert_eq!(
+                *shared_priority_feature(&p, parish, placement),
                 expected.to_string()
             );
         }

@@ -22,7 +22,7 @@ use crate::domain::geometry::{distance_m, intersects_rect};
 use crate::domain::priority::{Category, Placement, Priority, Status};
 use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
-use crate::representation::{priority_feature, relocate};
+use crate::representation::{relocate, shared_priority_feature};
 
 mod entries;
 mod tree;
@@ -814,7 +814,7 @@ impl Entry {
             families: p.families.unwrap_or(0),
             created_at: p.created_at,
             geometry: p.geometry.clone(),
-            feature: priority_feature(p, parish, placement).into(),
+            feature: shared_priority_feature(p, parish, placement),
         }
     }
 }
