@@ -29,31 +29,36 @@ pub struct Index {
 impl Index {
     /// Loads every territory, council and priority from the store.
     pub async fn load(store: &Store) -> Result<Index, StoreError> {
-        let catalog = Catalog::new(
+        // Shared with the loading stage that builds entries.
+        let catalog = Arc::new(Catalog::new(
             store.load_territories().await?,
             store.load_councils().await?,
             store.load_communes().await?,
-        );
+        ));
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
         let boundaries_loaded = !parishes.is_empty();
         // Read apart from the load, so possibly off by the writes between:
         // it only sizes the builder's tables.
         let expected = store.count_priorities().await?;
         let mut builder = IndexBuilder::with_capacity(expected);
+        let placing = Arc::clone(&catalog);
         store
-            .load_priorities(|chunk| {
-                builder
-                    .add(
-                        &chunk,
-                        |code| catalog.council(code).map(|c| c.parish),
-                        boundaries_loaded,
-                    )
-                    .map_err(StoreError::Corrupt)
-            })
+            .load_prepared_priorities(
+                move |chunk| {
+                    let parish_of = |code: &_| placing.council(code).map(|c| c.parish);
+                    IndexBuilder::entries_for(&chunk, parish_of, boundaries_loaded)
+                        .map_err(StoreError::Corrupt)
+                },
+                |entries| {
+                    builder.link(entries);
+                    Ok(())
+                },
+            )
             .await?;
         let priorities = builder.finish();
         Ok(Index {
-            catalog,
+            // The loading stage and its clone are gone once the load returns.
+            catalog: Arc::unwrap_or_clone(catalog),
             priorities,
             parishes,
         })

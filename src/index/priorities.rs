@@ -170,6 +170,18 @@ impl IndexBuilder {
         parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
         boundaries_loaded: bool,
     ) -> Result<(), String> {
+        self.link(Self::entries_for(priorities, parish_of, boundaries_loaded)?);
+        Ok(())
+    }
+
+    /// The entries of stored priorities, built on every core: the part of
+    /// [`IndexBuilder::add`] that needs no builder, so start-up builds a
+    /// chunk's entries while the chunk before is linked.
+    pub fn entries_for(
+        priorities: &[Priority],
+        parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
+        boundaries_loaded: bool,
+    ) -> Result<Vec<Entry>, String> {
         let placed = priorities
             .iter()
             .map(|p| {
@@ -178,8 +190,14 @@ impl IndexBuilder {
                     .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        Ok(Entry::for_stored(&placed, boundaries_loaded))
+    }
+
+    /// Links entries of [`IndexBuilder::entries_for`] (in `pk` order across
+    /// calls) into the index being built.
+    pub fn link(&mut self, entries: Vec<Entry>) {
         // Gathering the entries is sequential; it mirrors `PriorityIndex::link`.
-        for entry in Entry::for_stored(&placed, boundaries_loaded) {
+        for entry in entries {
             let pk = entry.pk;
             self.index.by_id.insert(entry.id, pk);
             self.index
@@ -204,7 +222,6 @@ impl IndexBuilder {
                 None => self.shapes.push(leaf),
             }
         }
-        Ok(())
     }
 
     /// The index: its ordered maps built from the gathered keys, its R-tree

@@ -266,23 +266,38 @@ impl Store {
     /// The database hands over each chunk as one text, its rows' JSON arrays
     /// joined (see [`select_priority_chunk`]). Three stages overlap, each in a
     /// task of its own: reading a chunk (in one read transaction), parsing
-    /// the chunk before on every core, and taking the one before that; memory
-    /// holds at most a few chunks.
+    /// (and preparing, see [`Store::load_prepared_priorities`]) the chunk
+    /// before on every core, and taking the one before that; memory holds at
+    /// most a few chunks.
     pub async fn load_priorities(
         &self,
         take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        self.load_priorities_in_chunks(LOAD_CHUNK, take).await
+        self.load_priorities_in_chunks(LOAD_CHUNK, Ok, take).await
     }
 
-    /// [`Store::load_priorities`] with chunks of at most `chunk` priorities
-    /// (for tests: start-up's chunks hold thousands).
+    /// [`Store::load_priorities`], each chunk turned by `prepare` in the
+    /// parsing stage (on every core, while the chunk before is taken) into
+    /// what `take` receives.
+    pub async fn load_prepared_priorities<T: Send + 'static>(
+        &self,
+        prepare: impl Fn(Vec<Priority>) -> Result<T, StoreError> + Send + Sync + 'static,
+        take: impl FnMut(T) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.load_priorities_in_chunks(LOAD_CHUNK, prepare, take)
+            .await
+    }
+
+    /// [`Store::load_prepared_priorities`] with chunks of at most `chunk`
+    /// priorities (for tests: start-up's chunks hold thousands).
     #[doc(hidden)]
-    pub async fn load_priorities_in_chunks(
+    pub async fn load_priorities_in_chunks<T: Send + 'static>(
         &self,
         chunk: usize,
-        mut take: impl FnMut(Vec<Priority>) -> Result<(), StoreError>,
+        prepare: impl Fn(Vec<Priority>) -> Result<T, StoreError> + Send + Sync + 'static,
+        mut take: impl FnMut(T) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        let prepare = Arc::new(prepare);
         let (chunks, mut arriving) = tokio::sync::mpsc::channel::<String>(1);
         let pool = self.pool.clone();
         let engine = self.engine;
@@ -324,8 +339,9 @@ impl Store {
         let (parsed_chunks, mut parsed) = tokio::sync::mpsc::channel(1);
         let parser = tokio::spawn(async move {
             while let Some(text) = arriving.recv().await {
+                let prepare = Arc::clone(&prepare);
                 // Off the async threads: this is seconds of CPU at national scale.
-                let priorities = tokio::task::spawn_blocking(move || {
+                let prepared = tokio::task::spawn_blocking(move || {
                     let rows: Vec<&str> = text.split(ROW_SEPARATOR).collect();
                     let mut priorities =
                         crate::parallel::map(&rows, |row| priority_from_json_row(row))
@@ -333,19 +349,19 @@ impl Store {
                             .collect::<Result<Vec<_>, _>>()?;
                     // In the order of the scan, nearly always; sorted for sure.
                     priorities.sort_unstable_by_key(|p| p.pk);
-                    Ok::<_, StoreError>(priorities)
+                    prepare(priorities)
                 })
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
-                if parsed_chunks.send(priorities).await.is_err() {
+                if parsed_chunks.send(prepared).await.is_err() {
                     break;
                 }
             }
             Ok::<_, StoreError>(())
         });
         // Taken while the next chunk is parsed.
-        while let Some(priorities) = parsed.recv().await {
-            take(priorities?)?;
+        while let Some(prepared) = parsed.recv().await {
+            take(prepared?)?;
         }
         // Each channel closes when its sender ends: with every row, or with
         // an error of its own.

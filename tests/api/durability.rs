@@ -171,7 +171,7 @@ async fn priorities_load_the_same_in_chunks_of_any_size() {
         async move {
             let mut chunks: Vec<Vec<Priority>> = Vec::new();
             store
-                .load_priorities_in_chunks(chunk, |c| {
+                .load_priorities_in_chunks(chunk, Ok, |c| {
                     chunks.push(c);
                     Ok(())
                 })
