@@ -116,9 +116,13 @@ impl Forest {
         self.tree_of(leaf).remove(leaf).is_some()
     }
 
+    fn trees(&self) -> [&Tree; 3] {
+        [&self.points[0], &self.points[1], &self.shapes]
+    }
+
     /// The roots of the trees that hold something.
     pub fn roots(&self) -> Vec<&ParentNode<Leaf>> {
-        [&self.points[0], &self.points[1], &self.shapes]
+        self.trees()
             .into_iter()
             .filter(|tree| tree.size() > 0)
             .map(|tree| tree.root())
@@ -138,7 +142,7 @@ impl Forest {
     /// filtered box of a hundred thousand leaves measured).
     pub fn for_each_intersecting(&self, rect: AABB<[f64; 2]>, mut visit: impl FnMut(&Leaf)) {
         let query = Extent::query(rect);
-        for tree in [&self.points[0], &self.points[1], &self.shapes] {
+        for tree in self.trees() {
             for leaf in tree.locate_in_envelope_intersecting(query) {
                 visit(leaf);
             }
