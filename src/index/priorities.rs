@@ -13,12 +13,12 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
-use geo::{CoordsIter, Geometry, Point};
+use geo::{Geometry, Point};
 use rstar::{AABB, Envelope, RTreeObject};
 use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
-use crate::domain::geometry::{distance_m, intersects_rect};
+use crate::domain::geometry::{any_vertex, distance_m, intersects_rect};
 use crate::domain::priority::{Category, Placement, Priority, Status};
 use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
@@ -606,10 +606,7 @@ impl PriorityIndex {
                     Reach::Inside => true,
                     Reach::Partly => {
                         let geometry = &self.entries.at(leaf.slot).geometry;
-                        if geometry
-                            .coords_iter()
-                            .any(|c| circle.surely_holds(Point(c)))
-                        {
+                        if any_vertex(geometry, |c| circle.surely_holds(Point(c))) {
                             true
                         } else if circle.surely_misses(geometry) {
                             false
@@ -672,9 +669,7 @@ impl PriorityIndex {
                 let hit = query.intersects(&leaf.envelope)
                     && (leaf.point().is_some() || query.contains_envelope(&leaf.envelope) || {
                         let geometry = &self.entries.at(leaf.slot).geometry;
-                        geometry
-                            .coords_iter()
-                            .any(|c| query.contains_point(&[c.x, c.y]))
+                        any_vertex(geometry, |c| query.contains_point(&[c.x, c.y]))
                             || intersects_rect(geometry, &rect)
                     });
                 hit.then_some(leaf.pk)
