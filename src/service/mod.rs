@@ -11,7 +11,7 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use serde_json::Value;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -36,7 +36,7 @@ mod feed;
 mod sync;
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use sync::POLL_INTERVAL;
-use sync::SyncState;
+use sync::{Gate, SyncState};
 
 /// Priorities written per transaction by a bulk import. Large, because
 /// every transaction rewrites the pages its rows touch in the indexes on
@@ -167,6 +167,107 @@ pub struct BoundaryReport {
     pub outside_every_parish: usize,
 }
 
+/// The batches of an import between its checks and the index.
+#[derive(Default)]
+struct ImportPipeline<'a> {
+    /// Held from batch to batch while nobody else waits for it.
+    gate: Option<Gate<'a>>,
+    /// The batch being written.
+    in_flight: Option<ImportWrite>,
+}
+
+/// A batch of an import being written.
+struct ImportWrite {
+    task: AbortOnDrop<Result<Committed, StoreError>>,
+    claims: ImportClaims,
+}
+
+/// The change sequence before and after a commit.
+type Sequence = (ChangeState, ChangeState);
+
+/// The priorities a batch's write stored, and its commit's sequence.
+type Committed = (Vec<Priority>, Option<Sequence>);
+
+/// A batch written and committed, not yet in the index.
+struct Landed {
+    stored: Vec<Priority>,
+    /// The change sequence before and after its commit.
+    sequence: Option<Sequence>,
+    claims: ImportClaims,
+}
+
+impl ImportWrite {
+    /// Waits for the commit, and counts what it created and updated.
+    async fn finish(mut self, report: &mut ImportReport) -> Result<Landed, ServiceError> {
+        let (stored, sequence) = match (&mut self.task.0).await {
+            Ok(result) => result?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(StoreError::Corrupt(format!("import write lost: {e}")).into()),
+        };
+        for p in &stored {
+            if p.version == 1 {
+                report.created += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        Ok(Landed {
+            stored,
+            sequence,
+            claims: std::mem::take(&mut self.claims),
+        })
+    }
+}
+
+/// The open ranks a batch of an import claims, and the ids it names: the
+/// next batch is checked against them while the index does not hold them.
+#[derive(Default)]
+struct ImportClaims {
+    /// Who claims each rank (`None`: a priority created without an id).
+    ranks: HashMap<(CouncilCode, u8), Option<Uuid>>,
+    /// The ids the batch writes: what the index says of them is stale.
+    ids: HashSet<Uuid>,
+}
+
+impl ImportClaims {
+    /// Records `draft`'s rank, unless an earlier feature of this batch or
+    /// of the batch `before` it claims the same rank under another id.
+    fn claim(&mut self, draft: &PriorityDraft, before: &ImportClaims) -> Result<(), FieldError> {
+        if let Some(rank) = draft.rank.filter(|_| workflow::is_open(draft.status)) {
+            let key = (draft.council.clone(), rank);
+            match self.ranks.get(&key).or_else(|| before.ranks.get(&key)) {
+                Some(holder) if holder.is_none() || *holder != draft.id => {
+                    return Err(FieldError::new(
+                        "/properties/rank",
+                        format!(
+                            "rank {rank} of council {} is claimed by an earlier feature of this import",
+                            draft.council
+                        ),
+                    ));
+                }
+                _ => {
+                    self.ranks.insert(key, draft.id);
+                }
+            }
+        }
+        if let Some(id) = draft.id {
+            self.ids.insert(id);
+        }
+        Ok(())
+    }
+}
+
+/// A task that is cancelled when its handle is dropped: an import dropped
+/// mid-write (its client gone) rolls back the batch it was writing, as an
+/// awaited write would.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The store and the index, written together.
 #[derive(Debug)]
 pub struct Service {
@@ -176,6 +277,8 @@ pub struct Service {
     writes: Mutex<SyncState>,
     /// `writes`' `applied.last_seq`, readable without the gate.
     applied_seq: AtomicI64,
+    /// Writers waiting for the gate: a bulk import lets go of it for them.
+    writers_waiting: AtomicUsize,
     /// Priorities per transaction of a bulk import.
     import_batch_size: NonZeroUsize,
 }
@@ -190,6 +293,7 @@ impl Service {
             index,
             writes: Mutex::new(SyncState { applied }),
             applied_seq: AtomicI64::new(applied.last_seq),
+            writers_waiting: AtomicUsize::new(0),
             import_batch_size: IMPORT_BATCH,
         }
     }
@@ -592,6 +696,15 @@ impl Service {
     /// Imports features (admins only): each `Err` in `features` is reported
     /// with its index; valid ones are stored `--import-batch` (default [`IMPORT_BATCH`]) per
     /// transaction; a feature whose id exists updates that priority.
+    ///
+    /// Batches go through a pipeline: while one is written (SQLite's work on
+    /// its own thread, PostgreSQL's in its server), the batch before it is
+    /// put in the index and the next one is read and parsed. Writes stay one
+    /// at a time and in order, each checked against what the batches before
+    /// it left: the index, plus the ranks and ids of the one batch written
+    /// but not yet in it. The write gate is held from batch to batch while
+    /// nobody else waits for it; when another writer does, the pipeline is
+    /// drained and the gate let go between two batches.
     pub async fn import(
         &self,
         who: Option<&Principal>,
@@ -603,6 +716,7 @@ impl Service {
         let size = self.import_batch_size.get();
         // Grown as needed beyond the default, should a huge size be asked for.
         let mut batch = Vec::with_capacity(size.min(IMPORT_BATCH.get()));
+        let mut pipeline = ImportPipeline::default();
         for (index, feature) in features.into_iter().enumerate() {
             report.received += 1;
             match feature {
@@ -610,66 +724,80 @@ impl Service {
                 Err(e) => report.errors.push(import_error(index, e.into())),
             }
             if batch.len() == size {
-                self.import_batch(&mut batch, &mut report, &change).await?;
+                self.import_batch(&mut batch, &mut report, &change, &mut pipeline)
+                    .await?;
             }
         }
-        self.import_batch(&mut batch, &mut report, &change).await?;
+        // The last batch, then an empty one to drain the pipeline.
+        self.import_batch(&mut batch, &mut report, &change, &mut pipeline)
+            .await?;
+        self.import_batch(&mut batch, &mut report, &change, &mut pipeline)
+            .await?;
+        report.errors.sort_by_key(|e| e.index);
         Ok(report)
     }
 
-    async fn import_batch(
-        &self,
+    /// Waits for the write in flight, checks `batch` and starts its write,
+    /// then puts the one that was in flight in the index. An empty batch
+    /// drains the pipeline.
+    async fn import_batch<'a>(
+        &'a self,
         batch: &mut Vec<(usize, PriorityDraft)>,
         report: &mut ImportReport,
         change: &Change,
+        pipeline: &mut ImportPipeline<'a>,
     ) -> Result<(), ServiceError> {
-        if batch.is_empty() {
-            return Ok(());
+        let mut landed = match pipeline.in_flight.take() {
+            Some(write) => Some(write.finish(report).await?),
+            None => None,
+        };
+        if batch.is_empty() || self.writers_waiting.load(Ordering::Acquire) > 0 {
+            if let (Some(landed), Some(gate)) = (landed.take(), &mut pipeline.gate) {
+                self.apply(&landed.stored);
+                gate.reflect(landed.sequence);
+            }
+            pipeline.gate = None;
+            if batch.is_empty() {
+                return Ok(());
+            }
         }
-        let _gate = self.gate().await?;
-        // Checked under the gate, against the catalog and boundaries the
-        // write will commit beside.
+        if pipeline.gate.is_none() {
+            pipeline.gate = Some(self.gate().await?);
+        }
+        let empty = ImportClaims::default();
+        let before = landed.as_ref().map_or(&empty, |l| &l.claims);
+        let mut claims = ImportClaims::default();
         let mut valid = Vec::with_capacity(batch.len());
         {
+            // Checked under the gate, against the catalog and boundaries the
+            // write will commit beside.
             let index = self.index.read();
-            // Ranks claimed by earlier features of this batch, which the
-            // index does not hold yet.
-            let mut claimed: HashMap<(CouncilCode, u8), Option<Uuid>> = HashMap::new();
             for (position, mut draft) in batch.drain(..) {
-                let checked = prepare(&index, &mut draft).and_then(|()| {
-                    let Some(rank) = draft.rank.filter(|_| workflow::is_open(draft.status)) else {
-                        return Ok(());
-                    };
-                    match claimed.insert((draft.council.clone(), rank), draft.id) {
-                        Some(holder) if holder.is_none() || holder != draft.id => Err(FieldError::new(
-                            "/properties/rank",
-                            format!(
-                                "rank {rank} of council {} is claimed by an earlier feature of this import",
-                                draft.council
-                            ),
-                        )),
-                        _ => Ok(()),
-                    }
-                });
+                let checked = check_and_place_beside(&index, &mut draft, true, &before.ids)
+                    .and_then(|()| claims.claim(&draft, before));
                 match checked {
                     Ok(()) => valid.push(draft),
                     Err(e) => report.errors.push(import_error(position, e.into())),
                 }
             }
         }
-        report.errors.sort_by_key(|e| e.index);
-        let stored = self
-            .store
-            .write_priorities(&valid, WriteMode::Upsert, change)
-            .await?;
-        for p in &stored {
-            if p.version == 1 {
-                report.created += 1;
-            } else {
-                report.updated += 1;
-            }
+        let store = self.store.clone();
+        let change = change.clone();
+        let task = tokio::spawn(async move {
+            let stored = store
+                .write_priorities(&valid, WriteMode::Upsert, &change)
+                .await?;
+            // Taken now: the next batch's commit will record its own.
+            Ok((stored, store.take_last_write()))
+        });
+        pipeline.in_flight = Some(ImportWrite {
+            task: AbortOnDrop(task),
+            claims,
+        });
+        if let (Some(landed), Some(gate)) = (landed, &mut pipeline.gate) {
+            self.apply(&landed.stored);
+            gate.reflect(landed.sequence);
         }
-        self.apply(&stored);
         Ok(())
     }
 
@@ -1095,12 +1223,24 @@ fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
     check_and_place(index, draft, true)
 }
 
-/// [`prepare`], placing the draft by its location only when `place` (a
-/// transition keeps the placement its unchanged location already has).
+/// [`check_and_place_beside`] with the index as it is.
 fn check_and_place(
     index: &Index,
     draft: &mut PriorityDraft,
     place: bool,
+) -> Result<(), FieldError> {
+    check_and_place_beside(index, draft, place, &HashSet::new())
+}
+
+/// [`prepare`], placing the draft by its location only when `place` (a
+/// transition keeps the placement its unchanged location already has); the
+/// index's word on the ranks of `stale` priorities is not taken (a batch of
+/// an import written but not yet in the index changes them).
+fn check_and_place_beside(
+    index: &Index,
+    draft: &mut PriorityDraft,
+    place: bool,
+    stale: &HashSet<Uuid>,
 ) -> Result<(), FieldError> {
     if index.catalog.council(&draft.council).is_none() {
         return Err(FieldError::new(
@@ -1127,10 +1267,12 @@ fn check_and_place(
     }
     if let Some(rank) = draft.rank
         && workflow::is_open(draft.status)
-        && let Some(holder) = index
-            .priorities
-            .of_council(&draft.council)
-            .find(|e| e.rank == Some(rank) && workflow::is_open(e.status) && Some(e.id) != draft.id)
+        && let Some(holder) = index.priorities.of_council(&draft.council).find(|e| {
+            e.rank == Some(rank)
+                && workflow::is_open(e.status)
+                && Some(e.id) != draft.id
+                && !stale.contains(&e.id)
+        })
     {
         return Err(FieldError::new(
             "/properties/rank",

@@ -42,17 +42,26 @@ pub(super) struct Gate<'a> {
     service: &'a Service,
 }
 
-impl Drop for Gate<'_> {
-    fn drop(&mut self) {
-        // The index already holds this process's write; if the sequence was
-        // where the index stood when the write began, the index now reflects
-        // everything up to the write's number. Otherwise another process
-        // wrote in between, and the next catch-up reads its changes.
-        if let Some((before, after)) = self.service.store.take_last_write()
+impl Gate<'_> {
+    /// Records a write, its sequence before and after its commit, as in the
+    /// index. If the sequence was where the index stood when the write
+    /// began, the index now reflects everything up to the write's number.
+    /// Otherwise another process wrote in between, and the next catch-up
+    /// reads its changes.
+    pub(super) fn reflect(&mut self, write: Option<(ChangeState, ChangeState)>) {
+        if let Some((before, after)) = write
             && before == self.state.applied
         {
             self.service.publish(&mut self.state, after);
         }
+    }
+}
+
+impl Drop for Gate<'_> {
+    /// The index already holds this process's last write.
+    fn drop(&mut self) {
+        let write = self.service.store.take_last_write();
+        self.reflect(write);
     }
 }
 
@@ -70,7 +79,10 @@ impl Service {
 
     /// Takes the write gate, after catching up with other processes' writes.
     pub(super) async fn gate(&self) -> Result<Gate<'_>, ServiceError> {
-        let mut state = self.writes.lock().await;
+        self.writers_waiting.fetch_add(1, Ordering::AcqRel);
+        let state = self.writes.lock().await;
+        self.writers_waiting.fetch_sub(1, Ordering::AcqRel);
+        let mut state = state;
         self.catch_up_locked(&mut state).await?;
         Ok(Gate {
             state,

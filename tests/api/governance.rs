@@ -1821,6 +1821,72 @@ async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_ran
     assert_eq!(report["errors"][0]["index"], 1, "{report}");
 }
 
+/// With one feature per transaction, an import checks each feature before
+/// the one just before it is in the index (the pipeline writes one batch
+/// while it checks the next): ranks freed, taken and claimed by the batch
+/// just written still decide as if each batch were in the index already.
+#[tokio::test]
+async fn an_import_checks_each_batch_against_the_batch_written_just_before() {
+    let dir = TempDir::new().unwrap();
+    let mut args = ServeArgs::for_database(database_url(&dir));
+    args.import.import_batch = std::num::NonZeroUsize::new(1).unwrap();
+    let gov = govern(spawn_app_in(dir, args).await).await;
+    let app = &gov.app;
+    let moved = create(app, &ranked("CC-A", AT_A, "movida", Some(1))).await;
+    let with_id = |mut f: Value, id: &str| {
+        f["id"] = json!(id);
+        f
+    };
+    let ids: Vec<String> = (0..6).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let file = collection(vec![
+        // 0: frees rank 1 and takes rank 2.
+        with_id(ranked("CC-A", AT_A, "movida", Some(2)), &moved),
+        // 1: rank 1, freed by the batch before.
+        with_id(ranked("CC-A", AT_A, "uno", Some(1)), &ids[1]),
+        // 2: rank 2, taken two batches before (now in the index).
+        with_id(ranked("CC-A", AT_A, "dos", Some(2)), &ids[2]),
+        // 3: rank 1, taken by the batch before.
+        with_id(ranked("CC-A", AT_A, "otra", Some(1)), &ids[3]),
+        // 4: rank 3, free; 5: rank 3, taken by the batch before.
+        with_id(ranked("CC-A", AT_A, "tres", Some(3)), &ids[4]),
+        with_id(ranked("CC-A", AT_A, "tres bis", Some(3)), &ids[5]),
+    ]);
+    let r = app
+        .post_raw(
+            "/collections/priorities/import",
+            "application/geo+json",
+            file.to_string(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["updated"], 1, "{report}");
+    let refused: Vec<(i64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["index"].as_i64().unwrap(), e["pointer"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (2, "/properties/rank"),
+            (3, "/properties/rank"),
+            (5, "/properties/rank")
+        ],
+        "{report}"
+    );
+    assert_ranks_unique(app, "CC-A").await;
+    let ranks: BTreeMap<String, Option<i64>> = open_ranks(app, "CC-A").await.into_iter().collect();
+    let expected = BTreeMap::from([
+        (moved.clone(), Some(2)),
+        (ids[1].clone(), Some(1)),
+        (ids[4].clone(), Some(3)),
+    ]);
+    assert_eq!(ranks, expected);
+}
+
 // ---------------------------------------------------------------- review queue
 
 /// A priority of the review queue test: name, council, location,
