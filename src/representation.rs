@@ -249,62 +249,13 @@ mod tests {
     /// optional members, plans, timestamps of any day.
     #[test]
     fn a_feature_is_the_text_serde_json_writes_for_its_members() {
+        use crate::domain::priority::arbitrary_priority;
         use crate::domain::workflow::Plan;
-        use rand::{RngExt, SeedableRng};
+        use rand::SeedableRng;
         use serde_json::json;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
-        let pieces = [
-            "Agua",
-            " \"potable\" ",
-            "\\",
-            "\n\t",
-            "\u{1}\u{1f}",
-            "ñandú ",
-            "😀",
-            "/",
-        ];
-        let text = |rng: &mut rand_chacha::ChaCha8Rng| -> String {
-            (0..rng.random_range(1..6))
-                .map(|_| pieces[rng.random_range(0..pieces.len())])
-                .collect()
-        };
-        let coord = |rng: &mut rand_chacha::ChaCha8Rng| {
-            geo::coord! { x: rng.random_range(-73.0..-60.0), y: rng.random_range(0.5..12.0) }
-        };
         for i in 0..3_000 {
-            let line = geo::LineString((0..3).map(|_| coord(&mut rng)).collect());
-            let ring = geo::LineString(vec![line.0[0], line.0[1], line.0[2], line.0[0]]);
-            let geometry = match i % 3 {
-                0 => geo::Geometry::Point(geo::Point(coord(&mut rng))),
-                1 => geo::Geometry::LineString(line),
-                _ => geo::Geometry::Polygon(geo::Polygon::new(ring, vec![])),
-            };
-            let plan = rng.random_bool(0.5).then(|| Plan {
-                objective: text(&mut rng),
-                goal: text(&mut rng),
-                responsible_kind: "commune".into(),
-                responsible_name: text(&mut rng),
-                resources: text(&mut rng),
-                start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
-                target_date: chrono::NaiveDate::from_ymd_opt(2027, 12, 1).unwrap(),
-            });
-            let p = Priority {
-                pk: i,
-                id: uuid::Uuid::from_u128(rng.random()),
-                council: format!("CC-0101{:02}-{i}", i % 30).parse().unwrap(),
-                title: text(&mut rng),
-                description: rng.random_bool(0.5).then(|| text(&mut rng)),
-                category: Category::ALL[rng.random_range(0..Category::ALL.len())],
-                status: Status::ALL[rng.random_range(0..Status::ALL.len())],
-                rank: rng.random_bool(0.5).then(|| rng.random_range(1..=10)),
-                families: rng.random_bool(0.5).then(|| rng.random()),
-                plan,
-                geometry,
-                created_at: rng.random_range(0..4_000_000_000_000_000),
-                updated_at: rng.random_range(0..4_000_000_000_000_000),
-                version: rng.random_range(1..1_000),
-                located_parish: None,
-            };
+            let p = arbitrary_priority(&mut rng, i);
             let parish = TerritoryCode::parish(10101 + (i as u32 % 30));
             let placement = Placement::ALL[i as usize % Placement::ALL.len()];
             let rfc3339 = |t: i64| {

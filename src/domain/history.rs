@@ -90,6 +90,78 @@ pub fn diff(before: Option<&Priority>, after: Option<&Priority>) -> Value {
     Value::Object(out)
 }
 
+/// [`diff`]'s text: a creation's written directly, the rest through
+/// [`diff`]. A bulk import records one creation per priority inside its
+/// write, where building the members as `Value`s (the geometry parsed back
+/// from its text) and sorting them was a tenth of an import's time.
+pub fn diff_text(before: Option<&Priority>, after: Option<&Priority>) -> String {
+    match (before, after) {
+        (None, Some(created)) => creation_text(created),
+        _ => diff(before, after).to_string(),
+    }
+}
+
+/// `diff(None, Some(p))` as text: each member present, in the order of
+/// their names, as `{"from":null,"to":…}`.
+fn creation_text(p: &Priority) -> String {
+    let mut out =
+        Vec::with_capacity(256 + p.title.len() + p.description.as_ref().map_or(0, String::len));
+    let mut first = true;
+    let mut member = |out: &mut Vec<u8>, name: &str| {
+        out.extend_from_slice(if first { b"{\"" } else { b",\"" });
+        first = false;
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(br#"":{"from":null,"to":"#);
+    };
+    // Names and enumerations are plain ASCII words: nothing to escape.
+    let word = |out: &mut Vec<u8>, w: &str| {
+        out.push(b'"');
+        out.extend_from_slice(w.as_bytes());
+        out.push(b'"');
+    };
+    // Writing into a Vec cannot fail.
+    let text = |out: &mut Vec<u8>, s: &str| {
+        let _ = serde_json::to_writer(&mut *out, s);
+    };
+    member(&mut out, "category");
+    word(&mut out, p.category.as_str());
+    out.push(b'}');
+    member(&mut out, "council");
+    text(&mut out, p.council.as_str());
+    out.push(b'}');
+    if let Some(d) = &p.description {
+        member(&mut out, "description");
+        text(&mut out, d);
+        out.push(b'}');
+    }
+    if let Some(f) = p.families {
+        member(&mut out, "families");
+        let _ = serde_json::to_writer(&mut out, &f);
+        out.push(b'}');
+    }
+    member(&mut out, "geometry");
+    super::geometry::write_geojson(&mut out, &p.geometry);
+    out.push(b'}');
+    if let Some(plan) = &p.plan {
+        member(&mut out, "plan");
+        let _ = serde_json::to_writer(&mut out, plan);
+        out.push(b'}');
+    }
+    if let Some(r) = p.rank {
+        member(&mut out, "rank");
+        let _ = serde_json::to_writer(&mut out, &r);
+        out.push(b'}');
+    }
+    member(&mut out, "status");
+    word(&mut out, p.status.as_str());
+    out.push(b'}');
+    member(&mut out, "title");
+    text(&mut out, &p.title);
+    out.extend_from_slice(b"}}");
+    // Only valid UTF-8 was written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The action a write amounts to.
 pub fn action(before: Option<&Priority>, after: Option<&Priority>) -> &'static str {
     match (before, after) {
@@ -97,5 +169,27 @@ pub fn action(before: Option<&Priority>, after: Option<&Priority>) -> &'static s
         (Some(_), None) => "delete",
         (Some(b), Some(a)) if b.status != a.status => "transition",
         _ => "edit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// A creation's text is what `diff` builds as a `Value` and serde_json
+    /// writes, for random priorities (escapes, every geometry type, absent
+    /// and present optional members, plans).
+    #[test]
+    fn a_creation_is_written_as_diff_writes_it() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+        for i in 0..3_000 {
+            let p = crate::domain::priority::arbitrary_priority(&mut rng, i);
+            assert_eq!(
+                diff_text(None, Some(&p)),
+                diff(None, Some(&p)).to_string(),
+                "{p:?}"
+            );
+        }
     }
 }

@@ -396,6 +396,66 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
+/// Random priorities for tests that hold a writer to a reference: every
+/// geometry type, text needing escapes, absent and present optional members,
+/// plans, timestamps of any day.
+#[cfg(test)]
+pub(crate) fn arbitrary_priority(rng: &mut rand_chacha::ChaCha8Rng, i: i64) -> Priority {
+    use super::workflow::Plan;
+    use rand::RngExt;
+    let pieces = [
+        "Agua",
+        " \"potable\" ",
+        "\\",
+        "\n\t",
+        "\u{1}\u{1f}",
+        "ñandú ",
+        "😀",
+        "/",
+    ];
+    let text = |rng: &mut rand_chacha::ChaCha8Rng| -> String {
+        (0..rng.random_range(1..6))
+            .map(|_| pieces[rng.random_range(0..pieces.len())])
+            .collect()
+    };
+    let coord = |rng: &mut rand_chacha::ChaCha8Rng| {
+        geo::coord! { x: rng.random_range(-73.0..-60.0), y: rng.random_range(0.5..12.0) }
+    };
+    let line = geo::LineString((0..3).map(|_| coord(rng)).collect());
+    let ring = geo::LineString(vec![line.0[0], line.0[1], line.0[2], line.0[0]]);
+    let geometry = match i % 3 {
+        0 => geo::Geometry::Point(geo::Point(coord(rng))),
+        1 => geo::Geometry::LineString(line),
+        _ => geo::Geometry::Polygon(geo::Polygon::new(ring, vec![])),
+    };
+    let plan = rng.random_bool(0.5).then(|| Plan {
+        objective: text(rng),
+        goal: text(rng),
+        responsible_kind: "commune".into(),
+        responsible_name: text(rng),
+        resources: text(rng),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+        target_date: chrono::NaiveDate::from_ymd_opt(2027, 12, 1).unwrap(),
+    });
+    Priority {
+        pk: i,
+        id: uuid::Uuid::from_u128(rng.random()),
+        council: format!("CC-0101{:02}-{i}", i % 30).parse().unwrap(),
+        title: text(rng),
+        description: rng.random_bool(0.5).then(|| text(rng)),
+        category: Category::ALL[rng.random_range(0..Category::ALL.len())],
+        status: Status::ALL[rng.random_range(0..Status::ALL.len())],
+        rank: rng.random_bool(0.5).then(|| rng.random_range(1..=10)),
+        families: rng.random_bool(0.5).then(|| rng.random()),
+        plan,
+        geometry,
+        created_at: rng.random_range(0..4_000_000_000_000_000),
+        updated_at: rng.random_range(0..4_000_000_000_000_000),
+        version: rng.random_range(1..1_000),
+        located_parish: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

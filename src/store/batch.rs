@@ -74,7 +74,7 @@ pub(super) async fn record_many(
                 .bind(now)
                 .bind(change.actor.clone())
                 .bind(history::action(*before, *after))
-                .bind(history::diff(*before, *after).to_string())
+                .bind(history::diff_text(*before, *after))
                 .bind(change.note.clone());
         }
         query.execute(&mut *w.tx).await?;
