@@ -126,6 +126,20 @@ fn resolve_url(url: &str) -> Result<(Engine, String), StoreError> {
     Ok((Engine::Sqlite, sqlite))
 }
 
+/// Priorities in one write from which it is a bulk write (an import's batch).
+const BULK_WRITE: usize = 1_000;
+
+/// SQLite's page cache for a connection that has written a bulk batch. A
+/// batch inserts into three indexes keyed by random ids (priority, history,
+/// change), so it touches nearly every leaf page of each; with SQLite's
+/// default 2 MiB cache the transaction spilled dirty pages to the WAL and
+/// wrote many of them again and again (200,000 imported: 2.8 million
+/// `pwrite` and 1.1 million `pread` calls; with 256 MiB, 1.6 and 0.3
+/// million, the import 14 % faster). At 1,000,000 priorities those indexes
+/// are ≈ 150 MB. The connection keeps the larger cache until the pool
+/// closes it (idle for 10 minutes); only the pages touched are allocated.
+const BULK_CACHE: &str = "PRAGMA cache_size = -262144"; // KiB: 256 MiB
+
 /// Settings every SQLite connection gets before use.
 const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA busy_timeout = 10000",
@@ -454,6 +468,10 @@ impl Store {
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
         let mut w = self.begin_write().await?;
+        if self.engine == Engine::Sqlite && drafts.len() >= BULK_WRITE {
+            // Kept by the connection; SQLite fills it only as pages are touched.
+            sqlx::query(BULK_CACHE).execute(&mut *w.tx).await?;
+        }
         let stored = batch::write_batch(&mut w, drafts, mode, time::now(), change).await?;
         self.commit(w).await?;
         Ok(stored)
