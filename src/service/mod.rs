@@ -259,7 +259,9 @@ impl ImportClaims {
 
 /// A task that is cancelled when its handle is dropped: an import dropped
 /// mid-write (its client gone) rolls back the batch it was writing, as an
-/// awaited write would.
+/// awaited write would. A batch committed but never put in the index is
+/// caught up with like another process's write: the gate's record of its
+/// sequence went with the task's result, so the index does not claim it.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {

@@ -1781,13 +1781,8 @@ async fn a_bad_agenda_changes_nothing() {
     assert_eq!(snapshot().await, before);
 }
 
-#[tokio::test]
-async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_rank() {
-    let gov = governed_app().await;
-    let app = &gov.app;
-    create(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
-    // A rank held before the import is refused feature by feature.
-    let file = collection(vec![ranked("CC-A", AT_A, "importada", Some(1))]);
+/// Imports a FeatureCollection over HTTP; the import's report.
+async fn import_report(app: &TestApp, file: &Value) -> Value {
     let r = app
         .post_raw(
             "/collections/priorities/import",
@@ -1796,7 +1791,17 @@ async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_ran
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let report: Value = r.json().await.unwrap();
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_rank() {
+    let gov = governed_app().await;
+    let app = &gov.app;
+    create(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
+    // A rank held before the import is refused feature by feature.
+    let file = collection(vec![ranked("CC-A", AT_A, "importada", Some(1))]);
+    let report = import_report(app, &file).await;
     assert_eq!(report["created"], 0, "{report}");
     assert_eq!(
         report["errors"][0]["pointer"], "/properties/rank",
@@ -1807,15 +1812,7 @@ async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_ran
         ranked("CC-A", AT_A, "primera", Some(7)),
         ranked("CC-A", AT_A, "segunda", Some(7)),
     ]);
-    let r = app
-        .post_raw(
-            "/collections/priorities/import",
-            "application/geo+json",
-            file.to_string(),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let report: Value = r.json().await.unwrap();
+    let report = import_report(app, &file).await;
     assert_ranks_unique(app, "CC-A").await;
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(report["errors"][0]["index"], 1, "{report}");
@@ -1851,15 +1848,7 @@ async fn an_import_checks_each_batch_against_the_batch_written_just_before() {
         with_id(ranked("CC-A", AT_A, "tres", Some(3)), &ids[4]),
         with_id(ranked("CC-A", AT_A, "tres bis", Some(3)), &ids[5]),
     ]);
-    let r = app
-        .post_raw(
-            "/collections/priorities/import",
-            "application/geo+json",
-            file.to_string(),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let report: Value = r.json().await.unwrap();
+    let report = import_report(app, &file).await;
     assert_eq!(report["created"], 2, "{report}");
     assert_eq!(report["updated"], 1, "{report}");
     let refused: Vec<(i64, &str)> = report["errors"]
