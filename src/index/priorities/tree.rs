@@ -512,9 +512,11 @@ impl Circle {
     /// of any arc between vertices in it: great-circle edges bow out of the
     /// box of their vertices by at most Δλ²/16 radians for a longitude span
     /// Δλ (no more than the box's own), and the bound is lowered by four
-    /// times that.
+    /// times that. `a`'s lower bound is the polynomials': a best-first page
+    /// computes this for every node it queues, and the sines' bound, barely
+    /// tighter, made a 1 km circle's page 9 % slower.
     pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
-        let (low, _) = self.a_bounds(&self.offsets(rect));
+        let low = self.a_bounds_quick(&self.offsets(rect)).low.0;
         let d = 2.0 * EARTH_RADIUS_M * low.min(1.0).sqrt().asin();
         let span = (rect.upper()[0] - rect.lower()[0]).to_radians();
         let bow = EARTH_RADIUS_M * span * span / 4.0;
