@@ -754,10 +754,7 @@ impl Service {
             None => None,
         };
         if batch.is_empty() || self.writers_waiting.load(Ordering::Acquire) > 0 {
-            if let (Some(landed), Some(gate)) = (landed.take(), &mut pipeline.gate) {
-                self.apply(&landed.stored);
-                gate.reflect(landed.sequence);
-            }
+            self.put_in_index(landed.take(), pipeline);
             pipeline.gate = None;
             if batch.is_empty() {
                 return Ok(());
@@ -796,11 +793,17 @@ impl Service {
             task: AbortOnDrop(task),
             claims,
         });
+        self.put_in_index(landed, pipeline);
+        Ok(())
+    }
+
+    /// Puts a committed batch of an import into the index and records its
+    /// sequence as reflected, under the gate the pipeline holds.
+    fn put_in_index(&self, landed: Option<Landed>, pipeline: &mut ImportPipeline<'_>) {
         if let (Some(landed), Some(gate)) = (landed, &mut pipeline.gate) {
             self.apply(&landed.stored);
             gate.reflect(landed.sequence);
         }
-        Ok(())
     }
 
     /// Adds a state, municipality or parish; its parent must exist.
