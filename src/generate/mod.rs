@@ -125,7 +125,7 @@ mod tests {
 
     use geo::{Geometry, Validation, Winding};
 
-    use super::priorities::{CATEGORY_WEIGHTS, STATUS_WEIGHTS};
+    use super::priorities::{CATEGORY_WEIGHTS, CREATED_SPAN, FIRST_CREATED, STATUS_WEIGHTS};
     use super::*;
     use crate::domain::codes::Level;
     use crate::domain::priority::{Category, PriorityDraft, Status};
@@ -162,8 +162,38 @@ mod tests {
         assert_eq!(a, generate(2_000, 1));
         assert_ne!(a, generate(2_000, 2));
         assert_eq!(a.iter().filter(|&&b| b == b'\n').count(), 2_000);
-        // A shorter run is a prefix of a longer one.
-        assert!(generate(3_000, 1).starts_with(&a));
+    }
+
+    #[test]
+    fn lines_come_in_creation_order_with_time_ordered_ids_over_the_whole_span() {
+        let span = FIRST_CREATED..FIRST_CREATED + CREATED_SPAN;
+        let created = |d: &PriorityDraft| d.created_at.expect("every line is dated");
+        for pair in sample().windows(2) {
+            assert!(created(&pair[0]) <= created(&pair[1]));
+            assert!(
+                pair[0].id < pair[1].id,
+                "{:?} then {:?}",
+                pair[0].id,
+                pair[1].id
+            );
+        }
+        for d in sample() {
+            let id = d.id.expect("every line has an id");
+            assert_eq!(id.get_version_num(), 7, "{id}");
+            let mut millis = [0u8; 8];
+            millis[2..].copy_from_slice(&id.as_bytes()[..6]);
+            assert_eq!(
+                i64::from_be_bytes(millis),
+                created(d).div_euclid(1_000),
+                "{id} carries its creation's millisecond"
+            );
+            assert!(span.contains(&created(d)));
+        }
+        // Spread over the whole span: the first and last twentieth of the
+        // lines fall in the first and last twentieth of it.
+        let twentieth = CREATED_SPAN / 20;
+        assert!(created(&sample()[999]) < FIRST_CREATED + twentieth);
+        assert!(created(&sample()[19_001]) >= FIRST_CREATED + CREATED_SPAN - twentieth);
     }
 
     #[test]

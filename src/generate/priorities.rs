@@ -39,8 +39,8 @@ const RANKED: u32 = 80;
 /// Per cent of priorities that state how many families they concern.
 const WITH_FAMILIES: u32 = 85;
 /// Creation times fall in [2024-01-01, 2026-11-01).
-const FIRST_CREATED: i64 = 1_704_067_200_000_000;
-const CREATED_SPAN: i64 = 89_424_000_000_000;
+pub(super) const FIRST_CREATED: i64 = 1_704_067_200_000_000;
+pub(super) const CREATED_SPAN: i64 = 89_424_000_000_000;
 /// A shape that does not fit inside its parish is drawn again this many
 /// times before the priority becomes a Point.
 const SHAPE_TRIES: usize = 6;
@@ -147,10 +147,15 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// Writes `count` more priorities to `out`, one Feature per line.
+    /// Writes `count` more priorities to `out`, one Feature per line, in
+    /// order of creation over the whole span: line `i` is created in the
+    /// `i`-th of `count` equal slices of it, as an export of a store lists
+    /// its priorities.
     pub fn write(&mut self, count: u64, mut out: impl Write) -> io::Result<()> {
-        for _ in 0..count {
-            out.write_all(self.next_line().as_bytes())?;
+        let slice = (CREATED_SPAN / i64::try_from(count.max(1)).unwrap_or(i64::MAX)).max(1);
+        for i in 0..count {
+            let slice_start = FIRST_CREATED + i64::try_from(i).unwrap_or(i64::MAX) * slice;
+            out.write_all(self.next_line(slice_start, slice).as_bytes())?;
         }
         out.flush()
     }
@@ -251,8 +256,9 @@ impl<'a> Generator<'a> {
         Geometry::Point(p)
     }
 
-    /// The next Feature, as one line ending in `\n`.
-    pub fn next_line(&mut self) -> &str {
+    /// The next Feature, as one line ending in `\n`, created at a random
+    /// instant of the `slice` microseconds from `slice_start`.
+    fn next_line(&mut self, slice_start: i64, slice: i64) -> &str {
         let catalog = self.catalog;
         let (p, k) = self.location();
         let parish = &catalog.parishes[k];
@@ -277,10 +283,16 @@ impl<'a> Generator<'a> {
             // Log-uniform from 8 to 800.
             (8.0 * 100f64.powf(self.rng.random::<f64>())).round() as u32
         });
-        let mut id = [0u8; 16];
-        self.rng.fill(&mut id[..]);
-        let id = uuid::Builder::from_random_bytes(id).into_uuid();
-        let created = FIRST_CREATED + self.rng.random_range(0..CREATED_SPAN);
+        let mut random = [0u8; 10];
+        self.rng.fill(&mut random[..]);
+        let created = slice_start + self.rng.random_range(0..slice);
+        // A time-ordered id (UUID version 7) of its creation instant, as the
+        // server assigns ids: lines in creation order have ascending ids.
+        let id = uuid::Builder::from_unix_timestamp_millis(
+            u64::try_from(created.div_euclid(1_000)).unwrap_or(0),
+            &random,
+        )
+        .into_uuid();
         let item = {
             let items = text::topic(category).items;
             &items[self.rng.random_range(0..items.len())]

@@ -117,9 +117,13 @@ pub(super) async fn write_batch(
     now: Micros,
     change: &Change,
 ) -> Result<Vec<Priority>, StoreError> {
+    // Ids the server assigns are time-ordered (UUID version 7, monotonic
+    // within the process): each store keeps three indexes keyed by id
+    // (priorities, history, changes), and ascending keys are appended to
+    // their last pages where random ones rewrite pages all over them.
     let ids: Vec<Uuid> = drafts
         .iter()
-        .map(|d| d.id.unwrap_or_else(Uuid::new_v4))
+        .map(|d| d.id.unwrap_or_else(Uuid::now_v7))
         .collect();
     let mut stored = Vec::with_capacity(drafts.len());
     let mut start = 0;

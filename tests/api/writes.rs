@@ -208,6 +208,34 @@ async fn a_client_chosen_id_is_kept() {
 }
 
 #[tokio::test]
+async fn ids_the_server_assigns_are_time_ordered_and_ascend_with_creation() {
+    let app = spawn_seeded_app().await;
+    let now_ms = || {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        u64::try_from(since.expect("after 1970").as_millis()).expect("a millisecond count")
+    };
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let before = now_ms();
+        let mut f = priority();
+        f["properties"]["title"] = format!("Prioridad {i}").into();
+        let body = create_priority(&app, &f).await;
+        let after = now_ms();
+        let id = Uuid::parse_str(body["id"].as_str().expect("an id")).expect("a UUID");
+        assert_eq!(id.get_version_num(), 7, "{id}");
+        let mut millis = [0u8; 8];
+        millis[2..].copy_from_slice(&id.as_bytes()[..6]);
+        let millis = u64::from_be_bytes(millis);
+        assert!(
+            (before..=after).contains(&millis),
+            "{id}: {millis} not in {before}..={after}"
+        );
+        ids.push(id);
+    }
+    assert!(ids.is_sorted(), "{ids:?}");
+}
+
+#[tokio::test]
 async fn a_client_given_created_at_is_kept() {
     let app = spawn_seeded_app().await;
     let mut f = priority();
