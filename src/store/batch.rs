@@ -1,13 +1,14 @@
 //! Writing many priorities in a few statements: one multi-row `INSERT` for
-//! the priorities of a batch, one for their history entries and one for
-//! their change numbers, instead of four round trips per priority. The SQL
+//! the priorities of a batch, one `SELECT` of the keys the database gave
+//! them, one `INSERT` for their history entries and one for their change
+//! numbers, instead of four round trips per priority. The SQL
 //! text is built for the batch's size with numbered parameters, which both
 //! engines accept.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use super::changes::WriteTx;
@@ -167,12 +168,10 @@ async fn write_segment(
                  updated_at = excluded.updated_at, version = priorities.version + 1"
         }
     };
-    // Only the columns the database decides come back: the rest is the
-    // draft's, so the batch's geometries are not parsed a second time.
     let sql = format!(
         "INSERT INTO priorities (id, council_code, title, description, category, status,
              rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-         VALUES {}{conflict} RETURNING id, pk, created_at, updated_at, version",
+         VALUES {}{conflict}",
         values(w.engine, drafts.len(), 13, ", 1"),
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -192,20 +191,8 @@ async fn write_segment(
             .bind(draft.created_at.unwrap_or(now))
             .bind(now);
     }
-    let rows = query.fetch_all(&mut *w.tx).await.map_err(classify)?;
-    // RETURNING's order is not promised: match rows to drafts by id.
-    let mut by_id = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        let id = Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?;
-        let keys: (i64, Micros, Micros, i64) = (
-            row.try_get("pk")?,
-            row.try_get("created_at")?,
-            row.try_get("updated_at")?,
-            row.try_get("version")?,
-        );
-        by_id.insert(id, keys);
-    }
+    query.execute(&mut *w.tx).await.map_err(classify)?;
+    let mut by_id = stored_keys(w, ids).await?;
     let afters = drafts
         .iter()
         .zip(ids)
@@ -238,6 +225,56 @@ async fn write_segment(
         .collect();
     record_many(w, &writes, change, now).await?;
     Ok(afters)
+}
+
+/// Row key, creation and update times and version of each row of `ids`, as
+/// the database set them.
+type Keys = (i64, Micros, Micros, i64);
+
+/// The [`Keys`] of the rows of `ids`, read in the transaction. Only these
+/// columns are the database's to decide: the rest is the drafts', so the
+/// batch's geometries are not parsed a second time. They come back as one
+/// value, the rows joined by `;`: rows returned one by one (`RETURNING`)
+/// cross from sqlx's SQLite thread one at a time, which cost a 1,000,000
+/// import seconds.
+async fn stored_keys(w: &mut WriteTx, ids: &[Uuid]) -> Result<HashMap<Uuid, Keys>, StoreError> {
+    let aggregate = match w.engine {
+        Engine::Sqlite => "group_concat",
+        Engine::Postgres => "string_agg",
+    };
+    let sql = format!(
+        "SELECT {aggregate}(id || ' ' || pk || ' ' || created_at || ' ' || updated_at || ' ' || version, ';')
+         FROM priorities WHERE id IN {}",
+        values(w.engine, 1, ids.len(), "")
+    );
+    let mut query = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let joined = query.fetch_one(&mut *w.tx).await?.unwrap_or_default();
+    let mut keys = HashMap::with_capacity(ids.len());
+    for row in joined.split(';').filter(|r| !r.is_empty()) {
+        let mut fields = row.split(' ');
+        let mut next = |name: &str| {
+            fields
+                .next()
+                .ok_or_else(|| corrupt("batch", format!("no {name} in {row:?}")))
+        };
+        let id = Uuid::parse_str(next("id")?).map_err(|e| corrupt("id", e))?;
+        let mut number = |name: &str| -> Result<i64, StoreError> {
+            next(name)?.parse().map_err(|e| corrupt(name, e))
+        };
+        keys.insert(
+            id,
+            (
+                number("pk")?,
+                number("created_at")?,
+                number("updated_at")?,
+                number("version")?,
+            ),
+        );
+    }
+    Ok(keys)
 }
 
 /// The stored rows of the drafts that name an id, read in the transaction.
