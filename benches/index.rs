@@ -1,12 +1,22 @@
-//! Index query speed on deterministic synthetic data: radius, bbox, parish
-//! and combined filters over 100,000 priorities (85% points, 10% lines, 5%
-//! polygons) around Caracas. Run with `cargo bench --bench index`;
+//! Index query speed: radius, bbox, territory and combined filters, on two
+//! deterministic datasets of 100,000 priorities (85% points, 10% lines, 5%
+//! polygons):
+//!
+//! - `index_N`: uniform over a box around Caracas, with lines and polygons
+//!   of a fixed 330–440 m;
+//! - `national_N`: `prioridades generate`'s national data (seed 1), clustered
+//!   around the country's cities, with its own shapes (segments of 40–200 m,
+//!   polygons of 25–150 m), placed in its synthetic parishes; the queries are
+//!   those of `scripts/bench-load`, centred on Caracas.
+//!
+//! Run with `cargo bench --bench index` (one group: `-- national`);
 //! `PRIORIDADES_BENCH_COUNT=1000000 cargo bench --bench index` runs the same
 //! queries over a million, plus each spatial query shrunk to return as many
 //! matches as it does at 100,000 (the same area holds ten times more), which
 //! is how the cost's growth with the collection is read: O(log n + k) means
 //! equal-result queries cost about the same.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,6 +24,8 @@ use geo::{Coord, Geometry, LineString, Point, Polygon, Rect};
 use prioridades::domain::codes::{CouncilCode, Level, TerritoryCode};
 use prioridades::domain::priority::{Category, Priority, Status};
 use prioridades::domain::query::{Bbox, Near, Page, PriorityFilter};
+use prioridades::generate::{Catalog, DEFAULT_COUNCILS, write_priorities};
+use prioridades::import::parse_features;
 use prioridades::index::PriorityIndex;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -147,5 +159,141 @@ fn queries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, queries);
+/// The generator's national dataset of `count` priorities (seed 1) as the
+/// index holds it after an import (each placed in its council's parish, row
+/// keys in creation order), and the parish of each.
+fn national_dataset(count: usize) -> (PriorityIndex, Vec<TerritoryCode>) {
+    let catalog = Catalog::build(DEFAULT_COUNCILS).expect("catalog");
+    let mut lines = Vec::new();
+    write_priorities(&catalog, count as u64, 1, &mut lines).expect("generate");
+    let parish_of: HashMap<CouncilCode, TerritoryCode> = catalog
+        .councils
+        .iter()
+        .map(|c| (c.code.clone(), c.parish))
+        .collect();
+    let priorities: Vec<Priority> = parse_features(&lines)
+        .expect("newline-delimited Features")
+        .enumerate()
+        .map(|(i, draft)| {
+            let d = draft.expect("a generated line is valid");
+            let created_at = d.created_at.expect("generated lines carry created_at");
+            Priority {
+                pk: i as i64 + 1,
+                id: d.id.expect("generated lines carry ids"),
+                located_parish: Some(parish_of[&d.council]),
+                council: d.council,
+                title: d.title,
+                description: d.description,
+                category: d.category,
+                status: d.status,
+                rank: d.rank,
+                families: d.families,
+                plan: d.plan,
+                geometry: d.geometry,
+                created_at,
+                updated_at: created_at,
+                version: 1,
+            }
+        })
+        .collect();
+    let parishes = priorities.iter().filter_map(|p| p.located_parish).collect();
+    let index =
+        PriorityIndex::build(priorities, |c| parish_of.get(c).copied(), true).expect("index");
+    (index, parishes)
+}
+
+/// The code of `level` (given by its length) under which the most of
+/// `parishes` fall: what the load benchmark asks for as "the densest".
+fn densest(parishes: &[TerritoryCode], level: Level) -> TerritoryCode {
+    let digits = match level {
+        Level::State => 2,
+        Level::Municipality => 4,
+        Level::Parish => 6,
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for parish in parishes {
+        *counts
+            .entry(parish.to_string()[..digits].to_owned())
+            .or_default() += 1;
+    }
+    let (code, _) = counts
+        .into_iter()
+        .max_by_key(|(code, n)| (*n, std::cmp::Reverse(code.clone())))
+        .expect("a territory");
+    TerritoryCode::parse(level, &code).expect("code")
+}
+
+fn national_queries(c: &mut Criterion) {
+    let count = count();
+    let (index, parishes) = national_dataset(count);
+    let equal = (BASE_COUNT as f64 / count as f64).sqrt();
+    let caracas = Point::new(-66.9036, 10.4806);
+    let page = Page {
+        limit: 100,
+        offset: 0,
+    };
+    let near = |radius_m| PriorityFilter {
+        near: Some(Near {
+            center: caracas,
+            radius_m,
+        }),
+        ..Default::default()
+    };
+    // A box of `side` degrees centred on Caracas, as the load benchmark's.
+    let bbox = |side: f64| PriorityFilter {
+        bbox: Some(Bbox(Rect::new(
+            (caracas.x() - side / 2.0, caracas.y() - side / 2.0),
+            (caracas.x() + side / 2.0, caracas.y() + side / 2.0),
+        ))),
+        ..Default::default()
+    };
+    let mut cases = vec![
+        ("radius_1km".to_owned(), near(1_000.0)),
+        ("radius_5km".to_owned(), near(5_000.0)),
+        ("bbox_0.002deg".to_owned(), bbox(0.002)),
+        ("bbox_0.02deg".to_owned(), bbox(0.02)),
+        ("bbox_0.15deg".to_owned(), bbox(0.15)),
+        (
+            "densest_parish".to_owned(),
+            PriorityFilter {
+                parishes: vec![densest(&parishes, Level::Parish)],
+                ..Default::default()
+            },
+        ),
+        (
+            "densest_municipality".to_owned(),
+            PriorityFilter {
+                municipalities: vec![densest(&parishes, Level::Municipality)],
+                ..Default::default()
+            },
+        ),
+        (
+            "bbox_0.02deg_category_status".to_owned(),
+            PriorityFilter {
+                categories: vec![Category::Water, Category::Roads],
+                statuses: vec![Status::Proposed],
+                ..bbox(0.02)
+            },
+        ),
+    ];
+    if count != BASE_COUNT {
+        cases.extend([
+            ("radius_1km_equal_result".to_owned(), near(1_000.0 * equal)),
+            ("radius_5km_equal_result".to_owned(), near(5_000.0 * equal)),
+            ("bbox_0.002deg_equal_result".to_owned(), bbox(0.002 * equal)),
+            ("bbox_0.02deg_equal_result".to_owned(), bbox(0.02 * equal)),
+            ("bbox_0.15deg_equal_result".to_owned(), bbox(0.15 * equal)),
+        ]);
+    }
+    let mut group = c.benchmark_group(format!("national_{count}"));
+    for (name, filter) in cases {
+        let matched = index.query(&filter, page).matched;
+        group.bench_function(format!("{name}_{matched}_matches"), |b| {
+            b.iter(|| black_box(index.query(black_box(&filter), page).items.len()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, queries, national_queries);
 criterion_main!(benches);
