@@ -106,10 +106,6 @@ fn queries(c: &mut Criterion) {
     // Linear sizes that keep the expected number of matches of a query at
     // 100,000 priorities: the data's density grows with the count.
     let equal = (BASE_COUNT as f64 / count as f64).sqrt();
-    let page = Page {
-        limit: 100,
-        offset: 0,
-    };
     let near = |radius_m| PriorityFilter {
         near: Some(Near {
             center: Point::new(-66.9, 10.45),
@@ -149,7 +145,22 @@ fn queries(c: &mut Criterion) {
             ("bbox_0.1deg_equal_result".to_owned(), bbox(0.1 * equal)),
         ]);
     }
-    let mut group = c.benchmark_group(format!("index_{count}"));
+    bench_cases(c, &format!("index_{count}"), &index, cases);
+}
+
+/// One criterion group of `cases`, each a page of 100 from `index`, named
+/// with how many priorities it matches.
+fn bench_cases(
+    c: &mut Criterion,
+    group: &str,
+    index: &PriorityIndex,
+    cases: Vec<(String, PriorityFilter)>,
+) {
+    let page = Page {
+        limit: 100,
+        offset: 0,
+    };
+    let mut group = c.benchmark_group(group);
     for (name, filter) in cases {
         let matched = index.query(&filter, page).matched;
         group.bench_function(format!("{name}_{matched}_matches"), |b| {
@@ -228,10 +239,6 @@ fn national_queries(c: &mut Criterion) {
     let (index, parishes) = national_dataset(count);
     let equal = (BASE_COUNT as f64 / count as f64).sqrt();
     let caracas = Point::new(-66.9036, 10.4806);
-    let page = Page {
-        limit: 100,
-        offset: 0,
-    };
     let near = |radius_m| PriorityFilter {
         near: Some(Near {
             center: caracas,
@@ -285,14 +292,7 @@ fn national_queries(c: &mut Criterion) {
             ("bbox_0.15deg_equal_result".to_owned(), bbox(0.15 * equal)),
         ]);
     }
-    let mut group = c.benchmark_group(format!("national_{count}"));
-    for (name, filter) in cases {
-        let matched = index.query(&filter, page).matched;
-        group.bench_function(format!("{name}_{matched}_matches"), |b| {
-            b.iter(|| black_box(index.query(black_box(&filter), page).items.len()))
-        });
-    }
-    group.finish();
+    bench_cases(c, &format!("national_{count}"), &index, cases);
 }
 
 criterion_group!(benches, queries, national_queries);
