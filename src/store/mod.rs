@@ -750,8 +750,9 @@ const LOAD_CHUNK: usize = 8_192;
 
 /// Between the rows of a chunk: the ASCII record separator, which valid JSON
 /// text never contains (control characters are escaped inside strings and
-/// are not whitespace outside them), and both engines check the JSON they
-/// build.
+/// are not whitespace outside them). Each row is parsed whole, so a stored
+/// text that is not JSON fails its row's parse rather than splitting a chunk
+/// into rows silently.
 const ROW_SEPARATOR: char = '\u{1e}';
 
 /// Start-up's query: the priorities with row keys in (`$1`, `$2`] as one

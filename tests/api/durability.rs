@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use prioridades::config::ServeArgs;
 use prioridades::domain::priority::Priority;
+use prioridades::index::Index;
 use prioridades::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -191,6 +192,46 @@ async fn priorities_load_the_same_in_chunks_of_any_size() {
     }
     for chunk in [1, 7, 300, loaded - 1, loaded] {
         assert!(load(chunk).await == whole, "chunks of {chunk}");
+    }
+}
+
+/// Start-up parses every stored row whole, so a stored geometry or plan that
+/// is not JSON fails the load instead of being misread: here one cut short,
+/// and one that closes its row early and carries the record separator the
+/// chunks are split on.
+#[tokio::test]
+async fn a_damaged_stored_geometry_or_plan_fails_the_load() {
+    let damages = [
+        ("geometry", "{\"type\":\"Point\",\"coordinates\":[-66.9,"),
+        (
+            "geometry",
+            "{\"type\":\"Point\",\"coordinates\":[-66.9,10.5]}]\u{1e}[1",
+        ),
+        ("plan", "{\"objective\":\"Agua\""),
+    ];
+    for (column, damage) in damages {
+        let dir = TempDir::new().expect("temp dir");
+        let url = database_url(&dir);
+        let store = Store::connect(&url).await.expect("store");
+        prioridades::demo::load(&store).await.expect("demo");
+        assert!(Index::load(&store).await.is_ok(), "the intact store loads");
+        let pool = sqlx::AnyPool::connect(&url).await.expect("pool");
+        let sql = format!(
+            "UPDATE priorities SET {column} = $1
+             WHERE pk = (SELECT min(pk) FROM priorities)"
+        );
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(damage)
+            .execute(&pool)
+            .await
+            .expect("damage")
+            .rows_affected();
+        assert_eq!(changed, 1);
+        pool.close().await;
+        assert!(
+            Index::load(&store).await.is_err(),
+            "a damaged {column} ({damage:?}) loaded"
+        );
     }
 }
 
