@@ -157,14 +157,14 @@ struct PriorityColumns<'a> {
     status: Cow<'a, str>,
     rank: Option<i64>,
     families: Option<i64>,
-    /// GeoJSON text.
-    #[serde(borrow, deserialize_with = "json_text")]
-    geometry: &'a str,
     created_at: i64,
     updated_at: i64,
     version: i64,
     #[serde(borrow)]
     located_parish: Option<Cow<'a, str>>,
+    /// GeoJSON text.
+    #[serde(borrow, deserialize_with = "json_text")]
+    geometry: &'a str,
     /// JSON text.
     #[serde(borrow, deserialize_with = "optional_json_text")]
     plan: Option<&'a str>,
