@@ -84,19 +84,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// With `--private-reads`, every request needs a valid token; otherwise only
-/// a present but invalid token is refused here (writes check for one).
-pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Resolves the caller before the handler runs. With `--private-reads`,
+/// every request needs a valid token; otherwise only a present but invalid
+/// token is refused here (writes check for one). Run by the HTTP layer's
+/// one middleware, [`super::edge`].
+pub(super) async fn guard(state: &AppState, mut request: Request, next: Next) -> Response {
     let needs_token = state.config.private_reads && request.method() != Method::OPTIONS;
-    match caller(&state, request.headers()).await {
+    match caller(state, request.headers()).await {
         Err(e) => e.into_response(),
         Ok(None) if needs_token => {
             ApiError::unauthorized("this server's data is private: send a bearer token")
                 .into_response()
         }
-        Ok(who) => {
+        // Without a token there is nothing to keep: `Caller` finds no
+        // header again, at no cost, where inserting would allocate the
+        // request's extension map on every anonymous read.
+        Ok(None) => next.run(request).await,
+        Ok(Some(who)) => {
             // Handlers read the caller from here: one token lookup per request.
-            request.extensions_mut().insert(Authenticated(who));
+            request.extensions_mut().insert(Authenticated(Some(who)));
             next.run(request).await
         }
     }
