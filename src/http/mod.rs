@@ -90,7 +90,6 @@ impl std::ops::Deref for AppState {
 
 /// The whole API with its middleware.
 pub fn router(state: AppState) -> Router {
-    let cors = cors_layer(&state.config.cors_origins);
     let routes = Router::new()
         .merge(meta::router())
         .merge(priorities::router())
@@ -102,6 +101,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state.clone());
+    with_middleware(routes, state)
+}
+
+/// `routes` inside the API's middleware: CORS, compression, [`edge`], and
+/// the trace layer when `debug` logging is on.
+fn with_middleware(routes: Router, state: AppState) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
     // The middleware wraps the whole router once. `Router::layer` wraps each
     // route instead, and a wrapped route clones a boxed service and boxes a
     // future for every request it passes on: ≈ 5 % of a small answer's
@@ -442,8 +448,8 @@ mod tests {
         }
     }
 
-    /// The service's one middleware around two handlers of its own: one
-    /// answers, one panics.
+    /// The API's middleware, as `router` wraps the API, around two handlers
+    /// of its own: one answers, one panics.
     async fn edged_router(dir: &tempfile::TempDir) -> Router {
         let url = format!("sqlite://{}", dir.path().join("edge.db").display());
         let store = Store::connect(&url).await.unwrap();
@@ -459,7 +465,7 @@ mod tests {
                 private_reads: false,
             },
         );
-        Router::new()
+        let routes = Router::new()
             .route("/fine", get(|| async { "fine" }))
             .route(
                 "/boom",
@@ -470,8 +476,8 @@ mod tests {
                     "never"
                 }),
             )
-            .layer(middleware::from_fn_with_state(state.clone(), edge))
-            .with_state(state)
+            .with_state(state.clone());
+        with_middleware(routes, state)
     }
 
     async fn call(router: &Router, path: &str, authorization: Option<&str>) -> Response {
