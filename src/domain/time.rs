@@ -1,5 +1,6 @@
 //! Timestamps: microseconds since the Unix epoch, shown as RFC 3339 in UTC.
 
+use chrono::format::{Item, Numeric, Pad, Parsed};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
 /// Microseconds since 1970-01-01T00:00:00Z.
@@ -58,10 +59,29 @@ pub fn parse_datetime(s: &str) -> Result<Micros, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 date-time ({e})"))
 }
 
+/// `%Y-%m-%d` as chrono's parser takes it, spelled out once instead of
+/// read from the format string on every call (as `parse_from_str` does):
+/// start-up reads every stored plan's two dates.
+const DATE_ITEMS: [Item<'static>; 5] = [
+    Item::Numeric(Numeric::Year, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Month, Pad::Zero),
+    Item::Literal("-"),
+    Item::Numeric(Numeric::Day, Pad::Zero),
+];
+
+/// A calendar date `YYYY-MM-DD`, exactly as
+/// `NaiveDate::parse_from_str(s, "%Y-%m-%d")` reads it.
+pub fn parse_calendar_date(s: &str) -> Option<NaiveDate> {
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, s, DATE_ITEMS.iter()).ok()?;
+    parsed.to_naive_date().ok()
+}
+
 /// Parses a calendar date `YYYY-MM-DD` into the microsecond range it spans
 /// (start inclusive, end inclusive).
 pub fn parse_date(s: &str) -> Option<(Micros, Micros)> {
-    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let date = parse_calendar_date(s)?;
     let start = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros();
     Some((start, start + 86_400_000_000 - 1))
 }
@@ -69,6 +89,64 @@ pub fn parse_date(s: &str) -> Option<(Micros, Micros)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_parse_exactly_as_chronos_format_string_parser_reads_them() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let pieces = [
+            "2026",
+            "0999",
+            "99999",
+            "+2026",
+            "-0044",
+            "1",
+            "01",
+            "12",
+            "13",
+            "00",
+            "29",
+            "30",
+            "31",
+            "32",
+            "02",
+            "-",
+            " ",
+            "",
+            "x",
+            "2024-02-29",
+            "2023-02-29",
+            "٣",
+        ];
+        let mut cases: Vec<String> = vec![
+            "2026-06-30".into(),
+            "2026-6-30".into(),
+            " 2026-06-30".into(),
+            "2026-06-30 ".into(),
+            "2026-06-30x".into(),
+            "".into(),
+        ];
+        for _ in 0..20_000 {
+            let n = rng.random_range(1..6);
+            cases.push(
+                (0..n)
+                    .map(|_| pieces[rng.random_range(0..pieces.len())])
+                    .collect(),
+            );
+        }
+        assert_eq!(
+            chrono::format::StrftimeItems::new("%Y-%m-%d").collect::<Vec<_>>(),
+            DATE_ITEMS.to_vec()
+        );
+        let mut valid = 0;
+        for s in &cases {
+            let reference = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            assert_eq!(parse_calendar_date(s), reference, "{s:?}");
+            valid += usize::from(reference.is_some());
+        }
+        // The cases exercise both outcomes.
+        assert!(valid > 100, "only {valid} valid dates");
+    }
 
     #[test]
     fn formatting_round_trips_through_parsing() {
