@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::FieldError;
 use crate::service::ServiceError;
+use crate::store::StoreError;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -279,6 +280,34 @@ impl ApiError {
         e
     }
 
+    /// 507: the store has no space left; nothing was written. The cause is
+    /// logged (a 5xx), and the write may be sent again once there is space.
+    pub fn insufficient_storage(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient-storage",
+            "Insufficient storage",
+            "the database has no space left: nothing was written; send the request again \
+             once an operator has freed space",
+        );
+        e.0.internal = Some(cause.to_string());
+        e
+    }
+
+    /// 503: this process should get no traffic now (`/health/ready`);
+    /// `checks` says why.
+    pub fn not_ready(detail: String, checks: Value) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            "Not ready",
+            detail.clone(),
+        )
+        .with("checks", checks);
+        e.0.internal = Some(detail);
+        e
+    }
+
     pub fn status(&self) -> StatusCode {
         self.0.status
     }
@@ -302,6 +331,9 @@ impl From<ServiceError> for ApiError {
                 to,
                 detail,
             } => ApiError::workflow(pointer, from, to, detail),
+            ServiceError::Store(s @ StoreError::StorageFull(_)) => {
+                ApiError::insufficient_storage(s)
+            }
             ServiceError::Store(s) => ApiError::internal(s),
         }
     }

@@ -11,8 +11,8 @@ use std::fmt::Write;
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
-use super::changes::WriteTx;
 use super::rows::{classify, corrupt, priority_from_row};
+use super::write_tx::WriteTx;
 use super::{Engine, StoreError, WriteMode};
 use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
@@ -78,7 +78,7 @@ pub(super) async fn record_many(
                 .bind(history::diff_text(*before, *after))
                 .bind(change.note.clone());
         }
-        query.execute(&mut *w.tx).await?;
+        query.execute(&mut *w.conn).await?;
 
         // One row per priority: its latest change. A deleted id created
         // again (a new row key) starts a new life, so a new creation number.
@@ -104,7 +104,7 @@ pub(super) async fn record_many(
                 .bind(i64::from(after.is_none()))
                 .bind(now);
         }
-        query.execute(&mut *w.tx).await?;
+        query.execute(&mut *w.conn).await?;
     }
     Ok(())
 }
@@ -191,7 +191,7 @@ async fn write_segment(
             .bind(draft.created_at.unwrap_or(now))
             .bind(now);
     }
-    query.execute(&mut *w.tx).await.map_err(classify)?;
+    query.execute(&mut *w.conn).await.map_err(classify)?;
     let mut by_id = stored_keys(w, ids).await?;
     let afters = drafts
         .iter()
@@ -251,7 +251,7 @@ async fn stored_keys(w: &mut WriteTx, ids: &[Uuid]) -> Result<HashMap<Uuid, Keys
     for id in ids {
         query = query.bind(id.to_string());
     }
-    let joined = query.fetch_one(&mut *w.tx).await?.unwrap_or_default();
+    let joined = query.fetch_one(&mut *w.conn).await?.unwrap_or_default();
     let mut keys = HashMap::with_capacity(ids.len());
     for row in joined.split(';').filter(|r| !r.is_empty()) {
         let mut fields = row.split(' ');
@@ -301,7 +301,7 @@ async fn current_many(
     for id in named {
         query = query.bind(id.to_string());
     }
-    let rows = query.fetch_all(&mut *w.tx).await?;
+    let rows = query.fetch_all(&mut *w.conn).await?;
     rows.iter()
         .map(|row| priority_from_row(row).map(|p| (p.id, p)))
         .collect()

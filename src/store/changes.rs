@@ -8,8 +8,8 @@
 //! clients reading the change feed. On PostgreSQL the commit also sends a
 //! notification so replicas wake at once instead of at their next poll.
 
+use sqlx::Row;
 use sqlx::postgres::PgListener;
-use sqlx::{Any, Row};
 use uuid::Uuid;
 
 use super::rows::{corrupt, priority_from_row};
@@ -19,38 +19,6 @@ use crate::domain::time::Micros;
 
 /// The PostgreSQL channel a commit notifies.
 const CHANNEL: &str = "prioridades_changes";
-
-/// An open write transaction holding the change sequence.
-pub(super) struct WriteTx {
-    pub(super) tx: sqlx::Transaction<'static, Any>,
-    pub(super) engine: Engine,
-    /// The sequence as this transaction found it.
-    before: ChangeState,
-    /// The last number taken (or the sequence's value when none was).
-    last: i64,
-    taken: bool,
-    councils: bool,
-    territories: bool,
-}
-
-impl WriteTx {
-    /// The next change number.
-    pub(super) fn take(&mut self) -> i64 {
-        self.last += 1;
-        self.taken = true;
-        self.last
-    }
-
-    /// Marks the transaction as changing councils or communes.
-    pub(super) fn councils_changed(&mut self) {
-        self.councils = true;
-    }
-
-    /// Marks the transaction as changing territories or boundaries.
-    pub(super) fn territories_changed(&mut self) {
-        self.territories = true;
-    }
-}
 
 /// Where the sequence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,7 +31,7 @@ pub struct ChangeState {
     pub territories_seq: i64,
 }
 
-fn state_from_row(row: &sqlx::any::AnyRow) -> Result<ChangeState, StoreError> {
+pub(super) fn state_from_row(row: &sqlx::any::AnyRow) -> Result<ChangeState, StoreError> {
     Ok(ChangeState {
         last_seq: row.try_get("last_seq")?,
         councils_seq: row.try_get("councils_seq")?,
@@ -132,73 +100,6 @@ impl ChangeListener {
 }
 
 impl Store {
-    /// Starts a write transaction: locks the change sequence first, so this
-    /// transaction's reads see every earlier write and its numbers commit in
-    /// order.
-    pub(super) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE change_sequence SET last_seq = last_seq WHERE id = 1
-             RETURNING last_seq, councils_seq, territories_seq",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let before = state_from_row(&row)?;
-        Ok(WriteTx {
-            tx,
-            engine: self.engine,
-            before,
-            last: before.last_seq,
-            taken: false,
-            councils: false,
-            territories: false,
-        })
-    }
-
-    /// Commits a write transaction with the numbers it took.
-    pub(super) async fn commit(&self, mut w: WriteTx) -> Result<(), StoreError> {
-        if w.councils || w.territories {
-            w.take();
-        }
-        if w.taken {
-            sqlx::query(
-                "UPDATE change_sequence SET last_seq = $1,
-                     councils_seq = CASE WHEN $2 = 1 THEN $1 ELSE councils_seq END,
-                     territories_seq = CASE WHEN $3 = 1 THEN $1 ELSE territories_seq END
-                 WHERE id = 1",
-            )
-            .bind(w.last)
-            .bind(i64::from(w.councils))
-            .bind(i64::from(w.territories))
-            .execute(&mut *w.tx)
-            .await?;
-            if self.engine == Engine::Postgres {
-                // Delivered at commit, and only if it commits.
-                sqlx::query("NOTIFY prioridades_changes")
-                    .execute(&mut *w.tx)
-                    .await?;
-            }
-        }
-        w.tx.commit().await?;
-        if w.taken {
-            let after = ChangeState {
-                last_seq: w.last,
-                councils_seq: if w.councils {
-                    w.last
-                } else {
-                    w.before.councils_seq
-                },
-                territories_seq: if w.territories {
-                    w.last
-                } else {
-                    w.before.territories_seq
-                },
-            };
-            *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some((w.before, after));
-        }
-        Ok(())
-    }
-
     /// Where the change sequence stands.
     pub async fn change_state(&self) -> Result<ChangeState, StoreError> {
         let row = sqlx::query(
@@ -217,6 +118,11 @@ impl Store {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// Records the sequence before and after a write this handle committed.
+    pub(super) fn record_last_write(&self, before: ChangeState, after: ChangeState) {
+        *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some((before, after));
     }
 
     /// The latest changes of priorities numbered after `after`, in order,

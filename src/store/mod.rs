@@ -23,21 +23,23 @@ macro_rules! priority_columns {
 mod batch;
 mod changes;
 mod rows;
+mod write_tx;
 
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
 use uuid::Uuid;
 
-use changes::WriteTx;
 pub use changes::{ChangeListener, ChangeState, PriorityChange};
 pub use rows::StoredToken;
 use rows::{
     boundary_from_text, classify, corrupt, council_from_row, priority_from_json_row,
     priority_from_row, token_from_row,
 };
+use write_tx::WriteTx;
 
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::to_geojson;
@@ -65,12 +67,36 @@ pub enum StoreError {
     /// The database URL names no engine this service speaks.
     #[error("unsupported database URL {0:?}: use sqlite://FILE, a file path or postgres://…")]
     UnsupportedUrl(String),
+    /// The disk (or the database's quota) is full: nothing was written,
+    /// and writes succeed again once there is space (507).
+    #[error("the database's storage is full: {0}")]
+    StorageFull(sqlx::Error),
     /// The database failed (500).
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Applying the schema failed (500).
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_storage_full(&e) {
+            StoreError::StorageFull(e)
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+/// Whether `e` says the disk is full: SQLite's `SQLITE_FULL` (13, also what
+/// it answers when a write hits `ENOSPC` or `max_page_count`), PostgreSQL's
+/// `disk_full` (53100).
+fn is_storage_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        _ => false,
+    }
 }
 
 /// How a batch of priorities treats ids that already exist.
@@ -99,6 +125,11 @@ pub struct Store {
     /// The sequence before and after the last write committed through this
     /// handle, so the service can tell its own writes from other processes'.
     last_write: Arc<Mutex<Option<(ChangeState, ChangeState)>>>,
+    /// Whether the last write failed for lack of space (health reports it).
+    storage_full: Arc<AtomicBool>,
+    /// SQLite's `max_page_count` for every connection (0: never set, so
+    /// SQLite's own).
+    page_limit: Arc<AtomicU32>,
 }
 
 /// The engine a `DATABASE_URL` names and the URL sqlx should open: SQLite
@@ -176,17 +207,28 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (engine, sqlx_url) = resolve_url(url)?;
+        let page_limit = Arc::new(AtomicU32::new(0));
         let options = match engine {
             // SQLite has one writer at a time; a few readers suffice.
             Engine::Sqlite => {
+                let on_connect = Arc::clone(&page_limit);
+                let on_acquire = Arc::clone(&page_limit);
                 AnyPoolOptions::new()
                     .max_connections(4)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
+                        let limit = on_connect.load(Ordering::Acquire);
                         Box::pin(async move {
                             for pragma in SQLITE_PRAGMAS {
                                 conn.execute(pragma).await?;
                             }
-                            Ok(())
+                            apply_page_limit(conn, limit).await
+                        })
+                    })
+                    .before_acquire(move |conn, _meta| {
+                        let limit = on_acquire.load(Ordering::Acquire);
+                        Box::pin(async move {
+                            apply_page_limit(conn, limit).await?;
+                            Ok(true)
                         })
                     })
             }
@@ -206,7 +248,34 @@ impl Store {
             engine,
             url: sqlx_url,
             last_write: Arc::default(),
+            storage_full: Arc::default(),
+            page_limit,
         })
+    }
+
+    /// Whether the last write through this handle failed because the
+    /// storage was full (cleared by the next write that commits).
+    pub fn storage_full(&self) -> bool {
+        self.storage_full.load(Ordering::Acquire)
+    }
+
+    fn note_write_failure(&self, error: &StoreError) {
+        if matches!(error, StoreError::StorageFull(_)) {
+            self.storage_full.store(true, Ordering::Release);
+        }
+    }
+
+    fn note_write_success(&self) {
+        self.storage_full.store(false, Ordering::Release);
+    }
+
+    /// Caps an SQLite database at `pages` pages (`None`: SQLite's own
+    /// limit), on every connection from its next use: how the tests fill
+    /// the "disk" at a chosen point. No effect on PostgreSQL.
+    #[doc(hidden)]
+    pub fn set_sqlite_page_limit(&self, pages: Option<u32>) {
+        self.page_limit
+            .store(pages.unwrap_or(SQLITE_MAX_PAGES), Ordering::Release);
     }
 
     /// The engine behind this store.
@@ -316,8 +385,14 @@ impl Store {
         let pool = self.pool.clone();
         let engine = self.engine;
         let reader = tokio::spawn(async move {
-            // One snapshot for every chunk, as a single query would see.
-            let mut tx = pool.begin().await?;
+            // One snapshot for every chunk, as a single query would see. The
+            // connection is closed when the load ends rather than returned to
+            // the pool, so one whose transaction failed half-way is never
+            // reused (see `write_tx`); loads are rare (start-up, a boundary
+            // import).
+            let mut tx = pool.acquire().await?;
+            tx.close_on_drop();
+            tx.execute("BEGIN").await?;
             if engine == Engine::Postgres {
                 tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?;
@@ -347,7 +422,7 @@ impl Store {
                     break;
                 }
             }
-            tx.rollback().await?;
+            tx.execute("ROLLBACK").await?;
             Ok::<_, StoreError>(())
         });
         let (parsed_chunks, mut parsed) = tokio::sync::mpsc::channel(1);
@@ -396,8 +471,12 @@ impl Store {
     /// Adds a territory; its parent must exist.
     pub async fn insert_territory(&self, territory: &Territory) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
-        insert_territory(&mut w, territory, false).await?;
-        self.commit(w).await
+        let result = async {
+            insert_territory(&mut w, territory, false).await?;
+            Ok(())
+        }
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Every commune.
@@ -419,44 +498,56 @@ impl Store {
     /// Adds a commune.
     pub async fn insert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
-        sqlx::query("INSERT INTO communes (code, name) VALUES ($1, $2)")
-            .bind(commune.code.as_str())
-            .bind(&commune.name)
-            .execute(&mut *w.tx)
-            .await
-            .map_err(classify)?;
-        w.councils_changed();
-        self.commit(w).await
+        let result = async {
+            sqlx::query("INSERT INTO communes (code, name) VALUES ($1, $2)")
+                .bind(commune.code.as_str())
+                .bind(&commune.name)
+                .execute(&mut *w.conn)
+                .await
+                .map_err(classify)?;
+            w.councils_changed();
+            Ok(())
+        }
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Changes a council's name, location, commune and spokespeople (its
     /// code and parish stay).
     pub async fn update_council(&self, c: &Council) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE councils SET name = $1, location = $2, commune_code = $3, spokespeople = $4
-             WHERE code = $5",
-        )
-        .bind(&c.name)
-        .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
-        .bind(c.commune.as_ref().map(|m| m.to_string()))
-        .bind(i64::from(c.spokespeople))
-        .bind(c.code.as_str())
-        .execute(&mut *w.tx)
-        .await
-        .map_err(classify)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        let result = async {
+            let done = sqlx::query(
+                "UPDATE councils SET name = $1, location = $2, commune_code = $3, spokespeople = $4
+                 WHERE code = $5",
+            )
+            .bind(&c.name)
+            .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
+            .bind(c.commune.as_ref().map(|m| m.to_string()))
+            .bind(i64::from(c.spokespeople))
+            .bind(c.code.as_str())
+            .execute(&mut *w.conn)
+            .await
+            .map_err(classify)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            w.councils_changed();
+            Ok(())
         }
-        w.councils_changed();
-        self.commit(w).await
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Adds a council; its parish must exist.
     pub async fn insert_council(&self, council: &Council) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
-        insert_council(&mut w, council).await?;
-        self.commit(w).await
+        let result = async {
+            insert_council(&mut w, council).await?;
+            Ok(())
+        }
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Writes a batch of priorities in one transaction: all or none.
@@ -468,13 +559,16 @@ impl Store {
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
         let mut w = self.begin_write().await?;
-        if self.engine == Engine::Sqlite && drafts.len() >= BULK_WRITE {
-            // Kept by the connection; SQLite fills it only as pages are touched.
-            sqlx::query(BULK_CACHE).execute(&mut *w.tx).await?;
+        let result = async {
+            if self.engine == Engine::Sqlite && drafts.len() >= BULK_WRITE {
+                // Kept by the connection; SQLite fills it only as pages are touched.
+                sqlx::query(BULK_CACHE).execute(&mut *w.conn).await?;
+            }
+            let stored = batch::write_batch(&mut w, drafts, mode, time::now(), change).await?;
+            Ok(stored)
         }
-        let stored = batch::write_batch(&mut w, drafts, mode, time::now(), change).await?;
-        self.commit(w).await?;
-        Ok(stored)
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Replaces the fields of priority `id` with `draft` (its id and
@@ -488,34 +582,37 @@ impl Store {
         change: &Change,
     ) -> Result<Priority, StoreError> {
         let mut w = self.begin_write().await?;
-        let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
-        check_version(before.version, expected_versions)?;
-        let row = sqlx::query(concat!(
-            "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
-                     status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
-                     plan = $10, updated_at = $11, version = version + 1
-                 WHERE id = $12 RETURNING ",
-            priority_columns!()
-        ))
-        .bind(draft.council.as_str())
-        .bind(&draft.title)
-        .bind(&draft.description)
-        .bind(draft.category.as_str())
-        .bind(draft.status.as_str())
-        .bind(draft.rank.map(i64::from))
-        .bind(draft.families.map(i64::from))
-        .bind(to_geojson(&draft.geometry))
-        .bind(draft.located_parish.map(|c| c.to_string()))
-        .bind(draft.plan.as_ref().map(Plan::to_text))
-        .bind(time::now())
-        .bind(id.to_string())
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(classify)?;
-        let priority = priority_from_row(&row)?;
-        record(&mut w, Some(&before), Some(&priority), change).await?;
-        self.commit(w).await?;
-        Ok(priority)
+        let result = async {
+            let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
+            check_version(before.version, expected_versions)?;
+            let row = sqlx::query(concat!(
+                "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
+                         status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
+                         plan = $10, updated_at = $11, version = version + 1
+                     WHERE id = $12 RETURNING ",
+                priority_columns!()
+            ))
+            .bind(draft.council.as_str())
+            .bind(&draft.title)
+            .bind(&draft.description)
+            .bind(draft.category.as_str())
+            .bind(draft.status.as_str())
+            .bind(draft.rank.map(i64::from))
+            .bind(draft.families.map(i64::from))
+            .bind(to_geojson(&draft.geometry))
+            .bind(draft.located_parish.map(|c| c.to_string()))
+            .bind(draft.plan.as_ref().map(Plan::to_text))
+            .bind(time::now())
+            .bind(id.to_string())
+            .fetch_one(&mut *w.conn)
+            .await
+            .map_err(classify)?;
+            let priority = priority_from_row(&row)?;
+            record(&mut w, Some(&before), Some(&priority), change).await?;
+            Ok(priority)
+        }
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Sets the ranks of several priorities at once (an agenda reordered),
@@ -526,30 +623,33 @@ impl Store {
         change: &Change,
     ) -> Result<Vec<Priority>, StoreError> {
         let mut w = self.begin_write().await?;
-        let mut befores = Vec::with_capacity(ranks.len());
-        for (id, _) in ranks {
-            befores.push(current(&mut w, *id).await?.ok_or(StoreError::NotFound)?);
+        let result = async {
+            let mut befores = Vec::with_capacity(ranks.len());
+            for (id, _) in ranks {
+                befores.push(current(&mut w, *id).await?.ok_or(StoreError::NotFound)?);
+            }
+            let mut stored = Vec::with_capacity(ranks.len());
+            let now = time::now();
+            for ((id, rank), before) in ranks.iter().zip(&befores) {
+                let row = sqlx::query(concat!(
+                    "UPDATE priorities SET rank = $1, updated_at = $2, version = version + 1
+                     WHERE id = $3 RETURNING ",
+                    priority_columns!()
+                ))
+                .bind(rank.map(i64::from))
+                .bind(now)
+                .bind(id.to_string())
+                .fetch_one(&mut *w.conn)
+                .await
+                .map_err(classify)?;
+                let after = priority_from_row(&row)?;
+                record(&mut w, Some(before), Some(&after), change).await?;
+                stored.push(after);
+            }
+            Ok(stored)
         }
-        let mut stored = Vec::with_capacity(ranks.len());
-        let now = time::now();
-        for ((id, rank), before) in ranks.iter().zip(&befores) {
-            let row = sqlx::query(concat!(
-                "UPDATE priorities SET rank = $1, updated_at = $2, version = version + 1
-                 WHERE id = $3 RETURNING ",
-                priority_columns!()
-            ))
-            .bind(rank.map(i64::from))
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *w.tx)
-            .await
-            .map_err(classify)?;
-            let after = priority_from_row(&row)?;
-            record(&mut w, Some(before), Some(&after), change).await?;
-            stored.push(after);
-        }
-        self.commit(w).await?;
-        Ok(stored)
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Records a note on a priority without changing it (no change number:
@@ -657,15 +757,18 @@ impl Store {
         change: &Change,
     ) -> Result<i64, StoreError> {
         let mut w = self.begin_write().await?;
-        let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
-        check_version(before.version, expected_versions)?;
-        sqlx::query("DELETE FROM priorities WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        record(&mut w, Some(&before), None, change).await?;
-        self.commit(w).await?;
-        Ok(before.pk)
+        let result = async {
+            let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
+            check_version(before.version, expected_versions)?;
+            sqlx::query("DELETE FROM priorities WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *w.conn)
+                .await?;
+            record(&mut w, Some(&before), None, change).await?;
+            Ok(before.pk)
+        }
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Replaces the boundaries of one level in one transaction: every
@@ -687,30 +790,34 @@ impl Store {
             Level::Parish => "UPDATE parishes SET boundary = NULL",
         };
         let mut w = self.begin_write().await?;
-        sqlx::query(clear).execute(&mut *w.tx).await?;
-        for t in territories {
-            insert_territory(&mut w, t, true).await?;
-        }
-        let now = time::now();
-        for (pk, parish) in placements {
-            sqlx::query("UPDATE priorities SET located_parish = $1 WHERE pk = $2")
-                .bind(parish.map(|c| c.to_string()))
+        let result = async {
+            sqlx::query(clear).execute(&mut *w.conn).await?;
+            for t in territories {
+                insert_territory(&mut w, t, true).await?;
+            }
+            let now = time::now();
+            for (pk, parish) in placements {
+                sqlx::query("UPDATE priorities SET located_parish = $1 WHERE pk = $2")
+                    .bind(parish.map(|c| c.to_string()))
+                    .bind(pk)
+                    .execute(&mut *w.conn)
+                    .await?;
+                let seq = w.take();
+                sqlx::query(
+                    "UPDATE priority_changes SET seq = $1, at = $2
+                     WHERE priority_id = (SELECT id FROM priorities WHERE pk = $3)",
+                )
+                .bind(seq)
+                .bind(now)
                 .bind(pk)
-                .execute(&mut *w.tx)
+                .execute(&mut *w.conn)
                 .await?;
-            let seq = w.take();
-            sqlx::query(
-                "UPDATE priority_changes SET seq = $1, at = $2
-                 WHERE priority_id = (SELECT id FROM priorities WHERE pk = $3)",
-            )
-            .bind(seq)
-            .bind(now)
-            .bind(pk)
-            .execute(&mut *w.tx)
-            .await?;
+            }
+            w.territories_changed();
+            Ok(())
         }
-        w.territories_changed();
-        self.commit(w).await
+        .await;
+        self.end_write(w, result).await
     }
 
     /// Loads a whole dataset (territories, councils, priorities) in one
@@ -722,24 +829,41 @@ impl Store {
         priorities: &[PriorityDraft],
     ) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
-        for t in territories {
-            insert_territory(&mut w, t, false).await?;
+        let result = async {
+            for t in territories {
+                insert_territory(&mut w, t, false).await?;
+            }
+            for c in councils {
+                insert_council(&mut w, c).await?;
+            }
+            let change = Change::by("demo");
+            batch::write_batch(
+                &mut w,
+                priorities,
+                WriteMode::CreateOnly,
+                time::now(),
+                &change,
+            )
+            .await?;
+            Ok(())
         }
-        for c in councils {
-            insert_council(&mut w, c).await?;
-        }
-        let change = Change::by("demo");
-        batch::write_batch(
-            &mut w,
-            priorities,
-            WriteMode::CreateOnly,
-            time::now(),
-            &change,
-        )
-        .await?;
-        self.commit(w).await
+        .await;
+        self.end_write(w, result).await
     }
 }
+
+/// Sets SQLite's `max_page_count` to `limit`, unless no limit was ever set
+/// (`0`): then there is nothing to do, and connections cost no statement.
+async fn apply_page_limit(conn: &mut sqlx::AnyConnection, limit: u32) -> Result<(), sqlx::Error> {
+    if limit != 0 {
+        conn.execute(AssertSqlSafe(format!("PRAGMA max_page_count = {limit}")))
+            .await?;
+    }
+    Ok(())
+}
+
+/// SQLite's default `max_page_count` (its largest).
+const SQLITE_MAX_PAGES: u32 = 4_294_967_294;
 
 /// Priorities read and parsed per chunk at start-up. Enough for both cores
 /// to share (`parallel::map` splits from 4,096); small enough that a chunk
@@ -803,7 +927,7 @@ const SELECT_PRIORITY_BY_ID: &str = concat!(
 async fn current(w: &mut WriteTx, id: Uuid) -> Result<Option<Priority>, StoreError> {
     let row = sqlx::query(SELECT_PRIORITY_BY_ID)
         .bind(id.to_string())
-        .fetch_optional(&mut *w.tx)
+        .fetch_optional(&mut *w.conn)
         .await?;
     row.as_ref().map(priority_from_row).transpose()
 }
@@ -869,7 +993,7 @@ async fn insert_territory(w: &mut WriteTx, t: &Territory, upsert: bool) -> Resul
     if let Some(parent) = t.code.parent() {
         query = query.bind(parent.to_string());
     }
-    query.execute(&mut *w.tx).await.map_err(classify)?;
+    query.execute(&mut *w.conn).await.map_err(classify)?;
     w.territories_changed();
     Ok(())
 }
@@ -885,7 +1009,7 @@ async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> 
     .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
     .bind(c.commune.as_ref().map(|m| m.to_string()))
     .bind(i64::from(c.spokespeople))
-    .execute(&mut *w.tx)
+    .execute(&mut *w.conn)
     .await
     .map_err(classify)?;
     w.councils_changed();

@@ -27,7 +27,7 @@ pub(super) fn classify(e: sqlx::Error) -> StoreError {
             return StoreError::Conflict("a referenced record does not exist".into());
         }
     }
-    StoreError::Database(e)
+    e.into()
 }
 
 pub(super) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use prioridades::config::{LogFormat, ServeArgs};
 use prioridades::domain::auth::Role;
+use prioridades::service::Service;
 use prioridades::startup::Application;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -41,6 +42,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// Holds the database file; removed when the app is dropped.
     pub dir: TempDir,
+    /// The service behind the server (its store, for failure tests).
+    pub service: Arc<Service>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -162,6 +165,7 @@ pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
         .await
         .expect("an admin token");
     let base = format!("http://{}", app.address());
+    let service = app.service();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
@@ -171,6 +175,7 @@ pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
         client: client_with(&admin_token),
         admin_token,
         dir,
+        service,
         shutdown: Some(tx),
         server: Some(server),
     }

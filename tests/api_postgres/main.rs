@@ -17,6 +17,8 @@ mod changes;
 mod demo;
 #[path = "../api/durability.rs"]
 mod durability;
+#[path = "../api/failed_writes.rs"]
+mod failed_writes;
 #[path = "../api/governance.rs"]
 mod governance;
 #[path = "../api/helpers.rs"]
