@@ -8,6 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::service::IMPORT_BATCH;
 
+/// The default of `--ready-max-lag`: a replica following by notification
+/// is a few changes behind; one batch of a bulk import elsewhere (10,000 by
+/// default) puts it that far behind for the moment it takes to read it, which
+/// should not take it out of a load balancer.
+pub const READY_MAX_LAG: i64 = 10_000;
+
 /// The default SQLite file, created in the working directory on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
 
@@ -110,6 +116,11 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub import: ImportBatchArgs,
+
+    /// Most changes the index may lag behind the database's change sequence
+    /// while `/health/ready` still answers 200 (replicas catching up).
+    #[arg(long, env = "PRIORIDADES_READY_MAX_LAG", default_value_t = READY_MAX_LAG)]
+    pub ready_max_lag: i64,
 
     /// Origins browsers may call the API from, comma separated; `*` for any.
     #[arg(
@@ -267,6 +278,7 @@ impl ServeArgs {
             import: ImportBatchArgs {
                 import_batch: IMPORT_BATCH,
             },
+            ready_max_lag: READY_MAX_LAG,
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,

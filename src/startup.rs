@@ -85,6 +85,7 @@ impl Application {
             cors_origins: args.cors_origins.clone(),
             public_url: args.public_url.clone(),
             private_reads: args.private_reads,
+            ready_max_lag: args.ready_max_lag,
         };
         let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {

@@ -5,6 +5,7 @@ mod auth;
 pub use auth::token_json;
 mod changes;
 mod councils;
+mod health;
 mod meta;
 mod openapi;
 pub mod params;
@@ -54,6 +55,8 @@ pub struct HttpConfig {
     pub public_url: Option<String>,
     /// Reads need a token too (by default they are public).
     pub private_reads: bool,
+    /// Most changes the index may lag behind the store and still be ready.
+    pub ready_max_lag: i64,
 }
 
 /// What every handler can reach, behind one pointer: axum clones the state
@@ -98,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(statistics::router())
         .merge(auth::router())
         .merge(changes::router())
+        .merge(health::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state.clone());
@@ -463,6 +467,7 @@ mod tests {
                 cors_origins: vec!["*".into()],
                 public_url: None,
                 private_reads: false,
+                ready_max_lag: crate::config::READY_MAX_LAG,
             },
         );
         let routes = Router::new()

@@ -294,6 +294,18 @@ impl ApiError {
         e
     }
 
+    /// 503: the database cannot be reached. The cause is logged.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database-unavailable",
+            "Database unavailable",
+            "the database cannot be reached; try again shortly",
+        );
+        e.0.internal = Some(cause.to_string());
+        e
+    }
+
     /// 503: this process should get no traffic now (`/health/ready`);
     /// `checks` says why.
     pub fn not_ready(detail: String, checks: Value) -> Self {
@@ -334,6 +346,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Store(s @ StoreError::StorageFull(_)) => {
                 ApiError::insufficient_storage(s)
             }
+            ServiceError::Store(s @ StoreError::Unavailable(_)) => ApiError::unavailable(s),
             ServiceError::Store(s) => ApiError::internal(s),
         }
     }

@@ -33,8 +33,10 @@ use crate::store::StoredToken;
 use crate::store::{ChangeState, Store, StoreError, WriteMode};
 
 mod feed;
+mod health;
 mod sync;
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
+pub use health::Health;
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
 

@@ -71,6 +71,10 @@ pub enum StoreError {
     /// and writes succeed again once there is space (507).
     #[error("the database's storage is full: {0}")]
     StorageFull(sqlx::Error),
+    /// The database cannot be reached: no connection could be had, or the
+    /// one in use was lost (503).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// The database failed (500).
     #[error(transparent)]
     Database(sqlx::Error),
@@ -81,10 +85,15 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if is_storage_full(&e) {
-            StoreError::StorageFull(e)
-        } else {
-            StoreError::Database(e)
+        match e {
+            _ if is_storage_full(&e) => StoreError::StorageFull(e),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
+            _ if is_connection_lost(&e) => StoreError::Unavailable(e),
+            e => StoreError::Database(e),
         }
     }
 }
@@ -97,6 +106,24 @@ fn is_storage_full(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
         _ => false,
     }
+}
+
+/// Whether PostgreSQL says the connection went away or a new one is
+/// refused: class 08 (connection exception), 28 (authorization), 3D000 (no
+/// such database), 53300 (too many connections), 55000 (the database does
+/// not accept connections now) and 57P01–57P03 (terminated by an
+/// administrator, shutting down, cannot connect now).
+fn is_connection_lost(e: &sqlx::Error) -> bool {
+    let Some(pg) = e
+        .as_database_error()
+        .and_then(|db| db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
+    else {
+        return false;
+    };
+    let c = pg.code();
+    c.starts_with("08")
+        || c.starts_with("28")
+        || matches!(c, "3D000" | "53300" | "55000" | "57P01" | "57P02" | "57P03")
 }
 
 /// How a batch of priorities treats ids that already exist.

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, assert_problem, database_url, spawn_app, spawn_app_in};
 
 /// A priority whose description fills most of a page or two.
-fn bulky(n: usize) -> Value {
+pub fn bulky(n: usize) -> Value {
     json!({
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [-66.9146, 10.5061]},
@@ -29,7 +29,7 @@ fn bulky(n: usize) -> Value {
 }
 
 /// POSTs `feature`: `Ok(id)` when acknowledged (201), else the response.
-async fn create(app: &TestApp, feature: &Value) -> Result<String, reqwest::Response> {
+pub async fn create(app: &TestApp, feature: &Value) -> Result<String, reqwest::Response> {
     let response = app
         .post_json("/collections/priorities/items", feature)
         .await;
@@ -113,7 +113,7 @@ async fn check_nothing_lost(app: TestApp, acknowledged: &BTreeSet<String>) {
 }
 
 /// SQLite's page count of the app's file, read beside the app.
-async fn page_count(url: &str) -> u32 {
+pub async fn page_count(url: &str) -> u32 {
     use sqlx::Connection;
     let mut conn = sqlx::SqliteConnection::connect(url)
         .await

@@ -13,6 +13,7 @@ mod demo;
 mod durability;
 mod failed_writes;
 mod governance;
+mod health;
 mod helpers;
 mod meta;
 mod queries;

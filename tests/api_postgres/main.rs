@@ -21,6 +21,8 @@ mod durability;
 mod failed_writes;
 #[path = "../api/governance.rs"]
 mod governance;
+#[path = "../api/health.rs"]
+mod health;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/meta.rs"]
