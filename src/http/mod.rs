@@ -194,12 +194,29 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     let method = request.method().clone();
     let uri = request.uri().clone();
     let before = state.service.applied_seq();
-    let mut response = match AssertUnwindSafe(auth::guard(&state, request, next))
-        .catch_unwind()
-        .await
-    {
-        Ok(response) => response,
-        Err(panic) => panic_response(panic),
+    let mut response = if runs_to_completion(&method, &uri) {
+        // A write runs in a task of its own, so a client that goes away
+        // does not cancel it between its commit and the index's update
+        // (the write gate would then count a write the index never got).
+        let task_state = state.clone();
+        let task = tokio::spawn(async move {
+            AssertUnwindSafe(auth::guard(&task_state, request, next))
+                .catch_unwind()
+                .await
+        });
+        match task.await {
+            Ok(Ok(response)) => response,
+            Ok(Err(panic)) => panic_response(panic),
+            Err(e) => ApiError::internal(format!("write task failed: {e}")).into_response(),
+        }
+    } else {
+        match AssertUnwindSafe(auth::guard(&state, request, next))
+            .catch_unwind()
+            .await
+        {
+            Ok(response) => response,
+            Err(panic) => panic_response(panic),
+        }
     };
     let seq = if matches!(method, Method::GET | Method::HEAD) {
         before
@@ -219,6 +236,15 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
         tracing::error!(%method, %uri, status = response.status().as_u16(), cause, "request failed");
     }
     response
+}
+
+/// Whether a request runs to completion even if its client goes away: every
+/// write but the bulk imports, which commit batch by batch and stop at the
+/// batch in flight when their client leaves (their index updates are
+/// recorded with each batch, so a cancelled one is caught up with).
+fn runs_to_completion(method: &Method, uri: &axum::http::Uri) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && !uri.path().ends_with("/import")
 }
 
 /// The strong entity tag of a priority version.

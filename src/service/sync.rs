@@ -58,10 +58,14 @@ impl Gate<'_> {
 }
 
 impl Drop for Gate<'_> {
-    /// The index already holds this process's last write.
+    /// The index already holds this process's last write, unless the write
+    /// panicked between its commit and the index: then the write is left
+    /// to the next catch-up, which finds the index does not reflect it.
     fn drop(&mut self) {
         let write = self.service.store.take_last_write();
-        self.reflect(write);
+        if !std::thread::panicking() {
+            self.reflect(write);
+        }
     }
 }
 
