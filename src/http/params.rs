@@ -176,15 +176,28 @@ pub async fn read_body(
         return Err(ApiError::too_large(limit));
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // The only failure besides the limit is a broken connection, whose
-        // client will not read the answer anyway.
-        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-        {
+        // Besides the limit and the body timeout, the only failure is a
+        // broken connection, whose client will not read the answer anyway.
+        if let Some(late) = cause::<crate::server::BodyTimedOut>(&e) {
+            ApiError::request_timeout(format!("{late}; the connection is closed"))
+        } else if cause::<http_body_util::LengthLimitError>(&e).is_some() {
             ApiError::too_large(limit)
         } else {
             ApiError::malformed_body(format!("the body could not be read: {e}"))
         }
     })
+}
+
+/// The first error of type `T` in `error`'s chain of sources.
+fn cause<T: std::error::Error + 'static>(error: &axum::Error) -> Option<&T> {
+    let mut next = std::error::Error::source(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// Parses a JSON document, reporting syntax errors with line and column.
