@@ -1,9 +1,13 @@
-//! Reading requests: query strings checked against each endpoint's declared
-//! parameters, bodies read within the size limit, `If-Match` headers.
+//! Reading requests: path segments, query strings checked against each
+//! endpoint's declared parameters, bodies read within the size limit,
+//! `If-Match` headers.
 
 use std::collections::BTreeMap;
 
 use axum::body::{Body, Bytes};
+use axum::extract::FromRequestParts;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
@@ -11,6 +15,28 @@ use super::problem::ApiError;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::query::{self, Page, parse_limit, parse_offset};
 use crate::index::Catalog;
+
+/// Path segments, as axum's `Path` reads them, refused with our problem
+/// document: axum's own rejection is plain text (`Invalid URL: Invalid
+/// UTF-8 in ...` for a segment such as `%ff%fe`).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::InvalidUtf8InPathParam { key } => ApiError::path(format!(
+                    "the path segment {{{key}}} is not UTF-8 once percent-decoded"
+                )),
+                _ => ApiError::path(e.body_text()),
+            },
+            // A route and its handler disagree: our fault, not the client's.
+            other => ApiError::internal(other.body_text()),
+        }
+    }
+}
 
 /// One query parameter an endpoint accepts, as the OpenAPI document shows it.
 #[derive(Debug, Clone, Copy)]
