@@ -11,6 +11,7 @@ mod catalog;
 mod changes;
 mod demo;
 mod durability;
+mod edge;
 mod governance;
 mod helpers;
 mod meta;
