@@ -51,12 +51,13 @@ pub const MAX_HEAD_BYTES: usize = 128 * 1024;
 /// The most header fields hyper reads (its default): more is 431.
 pub const MAX_HEADERS: usize = 100;
 
-/// Connections over the bound that are being answered 503 at once; past
-/// this, one more is closed unanswered. Each holds a socket for at most
-/// [`SHED_GRACE`].
+/// Connections over the bound whose 503 is delivered patiently at once;
+/// past this, one more gets its 503 written without waiting and is closed.
+/// Each holds a socket for at most [`SHED_GRACE`].
 const SHEDDERS: usize = 64;
-/// How long a refused connection is kept to deliver its 503.
-const SHED_GRACE: Duration = Duration::from_secs(1);
+/// How long a refused connection is kept to deliver its 503: time for the
+/// client's request to arrive and be read, so closing does not reset it.
+const SHED_GRACE: Duration = Duration::from_millis(250);
 /// Pause after `accept` fails for a reason other than one connection's
 /// (out of file descriptors, say), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -145,7 +146,12 @@ fn is_per_connection(error: &std::io::Error) -> bool {
 /// client waiting in the backlog with no answer at all.
 fn shed(stream: TcpStream, shedders: &Arc<Semaphore>, refusal: Bytes) {
     let Ok(permit) = shedders.clone().try_acquire_owned() else {
-        return; // closed unanswered: the server is flooded
+        // Flooded: whatever of the request has come is read, the answer
+        // written if the socket takes it at once, and the socket closed.
+        let mut sink = [0u8; 4096];
+        while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
+        let _ = stream.try_write(&refusal);
+        return;
     };
     tokio::spawn(async move {
         let _ = tokio::time::timeout(SHED_GRACE, refuse(stream, &refusal)).await;
