@@ -3,9 +3,11 @@
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::server::ConnectionLimits;
 use crate::service::IMPORT_BATCH;
 
 /// The default of `--ready-max-lag`: a replica following by notification
@@ -122,6 +124,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PRIORIDADES_READY_MAX_LAG", default_value_t = READY_MAX_LAG)]
     pub ready_max_lag: i64,
 
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+
     /// Origins browsers may call the API from, comma separated; `*` for any.
     #[arg(
         long,
@@ -143,6 +148,79 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub private_reads: bool,
+}
+
+/// How long a client may take, and how many may connect at once: slow or
+/// idle clients must not hold the server's sockets.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Time a client has to send a request's head (request line and
+    /// headers), from the connection's opening or from the first byte of a
+    /// later request; late heads are answered 408 and closed. Durations take
+    /// `ms`, `s` or `m` (a bare number is seconds).
+    #[arg(long, env = "PRIORIDADES_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Time a client has to send a request's body, from the end of its
+    /// head; a later body is answered 408 and the connection closed.
+    #[arg(long, env = "PRIORIDADES_BODY_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// Time a kept-alive connection may wait for its next request before
+    /// it is closed. Keep it longer than a proxy's own idle timeout.
+    #[arg(long, env = "PRIORIDADES_IDLE_TIMEOUT", default_value = "75s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Connections served at once; more are answered 503 at once and
+    /// closed. Keep it below the file-descriptor limit (`ulimit -n`).
+    #[arg(long, env = "PRIORIDADES_MAX_CONNECTIONS", default_value_t = NonZeroUsize::new(512).expect("512 > 0"))]
+    pub max_connections: NonZeroUsize,
+}
+
+impl ConnectionArgs {
+    /// The limits the server applies.
+    pub fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections.get(),
+        }
+    }
+}
+
+impl Default for ConnectionArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        ConnectionArgs {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(75),
+            max_connections: NonZeroUsize::new(512).expect("512 > 0"),
+        }
+    }
+}
+
+/// A positive duration: `500ms`, `10s`, `2m`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 10s, 500ms or 2m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" => number * 60.0,
+        other => return Err(format!("unknown unit {other:?}: use ms, s or m")),
+    };
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(format!("{text:?} is not a positive duration")),
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -279,9 +357,39 @@ impl ServeArgs {
                 import_batch: IMPORT_BATCH,
             },
             ready_max_lag: READY_MAX_LAG,
+            connections: ConnectionArgs::default(),
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_milliseconds_seconds_and_minutes() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("10h").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn the_connection_defaults_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["prioridades"]).unwrap();
+        let parsed = cli.serve.connections.limits();
+        let default = ConnectionArgs::default().limits();
+        assert_eq!(parsed.header_timeout, default.header_timeout);
+        assert_eq!(parsed.body_timeout, default.body_timeout);
+        assert_eq!(parsed.idle_timeout, default.idle_timeout);
+        assert_eq!(parsed.max_connections, default.max_connections);
     }
 }

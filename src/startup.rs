@@ -5,12 +5,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
 use crate::http::{self, AppState, HttpConfig};
 use crate::index::{Index, SharedIndex};
+use crate::server::{self, ConnectionLimits};
 use crate::service::Service;
 use crate::store::{Store, StoreError};
 
@@ -32,6 +32,7 @@ pub struct Application {
     /// Keeps the index current with other processes' writes.
     follower: Follower,
     router: Router,
+    limits: ConnectionLimits,
     address: SocketAddr,
     service: Arc<Service>,
 }
@@ -98,6 +99,7 @@ impl Application {
             follower: Follower(service.spawn_follower()),
             listener,
             router,
+            limits: args.connections.limits(),
             address,
             service,
         })
@@ -119,23 +121,14 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests
-    /// and closes the store.
+    /// and closes the store. Connections are bounded and timed as
+    /// `ServeArgs::connections` says (see [`server::serve`]).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.address, "listening on http://{}", self.address);
-        // Streamed pages go out in several writes; with Nagle's algorithm a
-        // small write after another waits for the peer's delayed ACK (40 ms
-        // on Linux), which put a 45 ms p99 on one-connection pages of 1,000.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
-            }
-        });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        server::serve(self.listener, self.router, self.limits, shutdown).await;
         drop(self.follower);
         self.service.store().close().await;
         tracing::info!("stopped");

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::params::{self, Params};
+use super::params::{self, Params, Path};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
 use crate::domain::auth::{Principal, Role};
@@ -33,11 +33,20 @@ impl Caller {
     }
 }
 
-/// The token in an `Authorization: Bearer` header, if any.
+/// The token in an `Authorization: Bearer` header, if any. Several
+/// `Authorization` headers are refused (400) rather than one picked: a proxy
+/// and the server could pick different ones.
 fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(ApiError::header(
+            "Authorization",
+            "send one Authorization header, not several",
+        ));
+    }
     let text = value
         .to_str()
         .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;

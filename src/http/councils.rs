@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::auth::Caller;
 use super::params::{
-    FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, STATE, within,
+    FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, Path, STATE, within,
 };
 use super::problem::ApiError;
 use super::{

@@ -2,13 +2,13 @@
 //! OpenAPI definition, and collection descriptions.
 
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::params::{FORMAT, Params};
+use super::params::{FORMAT, Params, Path};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, base_url, link, typed};
 use crate::domain::time;

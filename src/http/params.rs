@@ -1,9 +1,13 @@
-//! Reading requests: query strings checked against each endpoint's declared
-//! parameters, bodies read within the size limit, `If-Match` headers.
+//! Reading requests: path segments, query strings checked against each
+//! endpoint's declared parameters, bodies read within the size limit,
+//! `If-Match` headers.
 
 use std::collections::BTreeMap;
 
 use axum::body::{Body, Bytes};
+use axum::extract::FromRequestParts;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
@@ -11,6 +15,28 @@ use super::problem::ApiError;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::query::{self, Page, parse_limit, parse_offset};
 use crate::index::Catalog;
+
+/// Path segments, as axum's `Path` reads them, refused with our problem
+/// document: axum's own rejection is plain text (`Invalid URL: Invalid
+/// UTF-8 in ...` for a segment such as `%ff%fe`).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::InvalidUtf8InPathParam { key } => ApiError::path(format!(
+                    "the path segment {{{key}}} is not UTF-8 once percent-decoded"
+                )),
+                _ => ApiError::path(e.body_text()),
+            },
+            // A route and its handler disagree: our fault, not the client's.
+            other => ApiError::internal(other.body_text()),
+        }
+    }
+}
 
 /// One query parameter an endpoint accepts, as the OpenAPI document shows it.
 #[derive(Debug, Clone, Copy)]
@@ -176,15 +202,28 @@ pub async fn read_body(
         return Err(ApiError::too_large(limit));
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // The only failure besides the limit is a broken connection, whose
-        // client will not read the answer anyway.
-        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-        {
+        // Besides the limit and the body timeout, the only failure is a
+        // broken connection, whose client will not read the answer anyway.
+        if let Some(late) = cause::<crate::server::BodyTimedOut>(&e) {
+            ApiError::request_timeout(format!("{late}; the connection is closed"))
+        } else if cause::<http_body_util::LengthLimitError>(&e).is_some() {
             ApiError::too_large(limit)
         } else {
             ApiError::malformed_body(format!("the body could not be read: {e}"))
         }
     })
+}
+
+/// The first error of type `T` in `error`'s chain of sources.
+fn cause<T: std::error::Error + 'static>(error: &axum::Error) -> Option<&T> {
+    let mut next = std::error::Error::source(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// Parses a JSON document, reporting syntax errors with line and column.

@@ -3,14 +3,14 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
 use super::auth::Caller;
-use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params};
+use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params, Path};
 use super::problem::ApiError;
 use super::{
     AppState, GEOJSON, JSON, base_url, collection_head, etag, feature_collection, link, read_json,

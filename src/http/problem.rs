@@ -1,5 +1,7 @@
 //! Errors as RFC 9457 `application/problem+json`, for every failing path:
-//! handlers, extractors, the 404 and 405 fallbacks and caught panics.
+//! handlers, extractors, the 404 and 405 fallbacks and caught panics, and
+//! the answers the server writes below the router (a connection over the
+//! bound, a request head that timed out or that hyper could not parse).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +37,10 @@ struct Problem {
     internal: Option<String>,
     /// Send `WWW-Authenticate: Bearer` (401s).
     authenticate: bool,
+    /// Send `Connection: close`: the rest of the connection cannot be read.
+    close: bool,
+    /// Send `Retry-After` with this many seconds (503s).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -53,6 +59,8 @@ impl ApiError {
             etag: None,
             internal: None,
             authenticate: false,
+            close: false,
+            retry_after: None,
         }))
     }
 
@@ -165,6 +173,85 @@ impl ApiError {
         )
         .with("pointer", pointer)
         .with("errors", serde_json::to_value(errors).unwrap_or_default())
+    }
+
+    /// 400: a path segment is not valid (percent-encoded bytes that are
+    /// not UTF-8).
+    pub fn path(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-path",
+            "Invalid path",
+            detail,
+        )
+    }
+
+    /// 400: the request is not valid HTTP/1.1 (request line or a header
+    /// malformed); hyper refuses it before any handler runs.
+    pub fn malformed_request() -> Self {
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "Malformed request",
+            "the request is not valid HTTP/1.1: its request line or a header is malformed \
+             (for example, a header value holding control characters)",
+        );
+        e.0.close = true;
+        e
+    }
+
+    /// 408: the request head or body did not arrive in time; the connection
+    /// is closed.
+    pub fn request_timeout(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            detail,
+        );
+        e.0.close = true;
+        e
+    }
+
+    /// 414: the request target is longer than the server reads.
+    pub fn uri_too_long(limit: usize) -> Self {
+        let mut e = Self::new(
+            StatusCode::URI_TOO_LONG,
+            "uri-too-long",
+            "URI too long",
+            format!("the request target exceeds the limit of {limit} bytes"),
+        );
+        e.0.close = true;
+        e
+    }
+
+    /// 431: the request head is larger than the server reads.
+    pub fn headers_too_large(limit: usize, count: usize) -> Self {
+        let mut e = Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "Request header fields too large",
+            format!(
+                "the request head exceeds the limit of {limit} bytes (request line included) \
+                 or of {count} header fields"
+            ),
+        );
+        e.0.close = true;
+        e
+    }
+
+    /// 503: the server holds as many connections as it is allowed; retry
+    /// in a second.
+    pub fn overloaded(limit: usize) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "Too many connections",
+            format!("the server already holds its limit of {limit} connections; retry shortly"),
+        );
+        e.0.close = true;
+        e.0.retry_after = Some(1);
+        e
     }
 
     /// 401: no valid credentials; says how to authenticate.
@@ -352,21 +439,58 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let problem = *self.0;
+impl Problem {
+    /// The problem document.
+    fn body(&mut self) -> String {
         let mut body = json!({
-            "type": format!("urn:prioridades:problem:{}", problem.kind),
-            "title": problem.title,
-            "status": problem.status.as_u16(),
-            "detail": problem.detail,
+            "type": format!("urn:prioridades:problem:{}", self.kind),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
         });
         if let Value::Object(map) = &mut body {
-            map.extend(problem.members);
+            map.extend(std::mem::take(&mut self.members));
         }
-        let mut response = (problem.status, body.to_string()).into_response();
+        body.to_string()
+    }
+}
+
+impl ApiError {
+    /// The whole HTTP/1.1 response, bytes for the socket, for answers the
+    /// server writes itself where no router runs (see `crate::server`).
+    /// Always `Connection: close`: whatever the client sent next is not read.
+    pub fn to_http1(self) -> Vec<u8> {
+        let mut problem = *self.0;
+        let body = problem.body();
+        let mut out = format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\n\
+             connection: close\r\n",
+            problem.status.as_u16(),
+            problem.status.canonical_reason().unwrap_or(""),
+            body.len(),
+        );
+        if let Some(seconds) = problem.retry_after {
+            out.push_str(&format!("retry-after: {seconds}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&body);
+        out.into_bytes()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut problem = *self.0;
+        let body = problem.body();
+        let mut response = (problem.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if problem.close {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if let Some(seconds) = problem.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(etag) = problem.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
             headers.insert(header::ETAG, etag);
         }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -19,7 +19,9 @@ use geo::{BoundingRect, Intersects};
 use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
-use super::params::{self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE, within};
+use super::params::{
+    self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
+};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, base_url, created, link, list_response, read_json, typed};
 use crate::domain::codes::{Level, TerritoryCode};

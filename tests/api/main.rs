@@ -11,6 +11,7 @@ mod catalog;
 mod changes;
 mod demo;
 mod durability;
+mod edge;
 mod failed_writes;
 mod governance;
 mod health;

@@ -17,6 +17,8 @@ mod changes;
 mod demo;
 #[path = "../api/durability.rs"]
 mod durability;
+#[path = "../api/edge.rs"]
+mod edge;
 #[path = "../api/failed_writes.rs"]
 mod failed_writes;
 #[path = "../api/governance.rs"]
