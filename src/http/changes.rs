@@ -19,14 +19,14 @@ pub const CHANGES_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "since",
         description: "The client's sync point: list what changed after this change number (default 0: everything). Pass the `next` of the last page of the previous sync, or the `Change-Sequence` header of an earlier response.",
-        schema: "integer",
-        example: "0",
+        schema: r#"{"type": "integer", "minimum": 0, "default": 0}"#,
+        example: r#"0"#,
     },
     ParamSpec {
         name: "after",
         description: "Paging cursor: list changes numbered after this one (default: `since`; at least `since`). The `next` link sets it; `since` stays the client's sync point, which decides whether a priority counts as created or updated.",
-        schema: "integer",
-        example: "0",
+        schema: r#"{"type": "integer", "minimum": 0}"#,
+        example: r#"0"#,
     },
     LIMIT,
 ];

@@ -35,8 +35,8 @@ pub const ITEM_PARAMS: &[ParamSpec] =
 const COMMUNE: ParamSpec = ParamSpec {
     name: "commune",
     description: "Commune codes, comma separated.",
-    schema: "string",
-    example: "COM-0101-01",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}}"#,
+    example: r#"["COM-0101-01"]"#,
 };
 
 pub fn router() -> Router<AppState> {

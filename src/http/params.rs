@@ -43,39 +43,42 @@ impl From<PathRejection> for ApiError {
 pub struct ParamSpec {
     pub name: &'static str,
     pub description: &'static str,
-    /// JSON schema type of the value (`string`, `integer`, `number`).
+    /// The value's JSON schema, as JSON text: types, bounds, enums and
+    /// defaults exactly as [`Params`] and the endpoint check them. A list
+    /// is an array (sent comma separated: `style: form`, `explode: false`).
     pub schema: &'static str,
+    /// An example value, as JSON text of the schema's type.
     pub example: &'static str,
 }
 
 pub const LIMIT: ParamSpec = ParamSpec {
     name: "limit",
     description: "Page size, 1 to 10000 (default 100); larger values are clamped to 10000.",
-    schema: "integer",
-    example: "100",
+    schema: r#"{"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}"#,
+    example: r#"100"#,
 };
 
 pub const OFFSET: ParamSpec = ParamSpec {
     name: "offset",
     description: "Number of matches to skip (default 0). Follow the `next` link to page.",
-    schema: "integer",
-    example: "0",
+    schema: r#"{"type": "integer", "minimum": 0, "default": 0}"#,
+    example: r#"0"#,
 };
 
 /// `f=json`: accepted for clients that always send a format; JSON is the only one.
 pub const FORMAT: ParamSpec = ParamSpec {
     name: "f",
     description: "Response format; only `json` (GeoJSON for features) is served.",
-    schema: "string",
-    example: "json",
+    schema: r#"{"type": "string", "enum": ["json", "geojson"], "default": "json"}"#,
+    example: r#""json""#,
 };
 
 /// `f=json|csv`, for tables.
 pub const FORMAT_TABLE: ParamSpec = ParamSpec {
     name: "f",
     description: "Response format: `json` (default) or `csv`; `Accept: text/csv` also selects CSV.",
-    schema: "string",
-    example: "csv",
+    schema: r#"{"type": "string", "enum": ["json", "geojson", "csv"], "default": "json"}"#,
+    example: r#""csv""#,
 };
 
 /// The parameters of one request, each present at most once.
@@ -108,7 +111,7 @@ impl Params {
         let params = Params { values };
         let tables = allowed
             .iter()
-            .any(|p| p.example == FORMAT_TABLE.example && p.name == "f");
+            .any(|p| p.name == "f" && p.schema == FORMAT_TABLE.schema);
         if let Some(f) = params.get("f")
             && !(matches!(f, "json" | "geojson") || (tables && f == "csv"))
         {
@@ -285,20 +288,20 @@ fn is_quoted(tag: &str) -> bool {
 pub const STATE: ParamSpec = ParamSpec {
     name: "state",
     description: "State codes (2 digits), comma separated.",
-    schema: "string",
-    example: "01",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
+    example: r#"["01"]"#,
 };
 pub const MUNICIPALITY: ParamSpec = ParamSpec {
     name: "municipality",
     description: "Municipality codes (4 digits), comma separated.",
-    schema: "string",
-    example: "0101",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
+    example: r#"["0101"]"#,
 };
 pub const PARISH: ParamSpec = ParamSpec {
     name: "parish",
     description: "Parish codes (6 digits), comma separated.",
-    schema: "string",
-    example: "010101",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
+    example: r#"["010101"]"#,
 };
 
 /// The `state`, `municipality` and `parish` parameters present: one list per

@@ -32,80 +32,88 @@ use serde_json::Value;
 pub const ITEMS_PATH: &str = "/collections/priorities/items";
 
 /// Every parameter of `GET /collections/priorities/items`.
+/// `category=`'s schema: the categories of [`Category::ALL`] (a unit test
+/// holds the two equal).
+pub const CATEGORY_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["water", "electricity", "roads", "health", "education", "security", "housing", "environment", "gas", "transport", "telecom", "food", "culture_sport", "other"]}}"#;
+
+/// `status=`'s schema: the statuses of [`Status::ALL`] (a unit test holds
+/// the two equal).
+pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected"]}}"#;
+
 pub const ITEM_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "bbox",
         description: "minLon,minLat,maxLon,maxLat (WGS84): features whose geometry intersects the box.",
-        schema: "string",
-        example: "-66.95,10.45,-66.85,10.55",
+        schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+        example: r#"[-66.95, 10.45, -66.85, 10.55]"#,
     },
     LIMIT,
     OFFSET,
     ParamSpec {
         name: "datetime",
         description: "Creation time: an RFC 3339 instant or date, or an interval start/end with `..` for an open end.",
-        schema: "string",
-        example: "2026-01-01T00:00:00Z/..",
+        schema: r#"{"type": "string"}"#,
+        example: r#""2026-01-01T00:00:00Z/..""#,
     },
     ParamSpec {
         name: "state",
         description: "State codes (2 digits), comma separated.",
-        schema: "string",
-        example: "01",
+        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
+        example: r#"["01"]"#,
     },
     ParamSpec {
         name: "municipality",
         description: "Municipality codes (4 digits), comma separated.",
-        schema: "string",
-        example: "0101",
+        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
+        example: r#"["0101"]"#,
     },
     ParamSpec {
         name: "parish",
         description: "Parish codes (6 digits), comma separated.",
-        schema: "string",
-        example: "010101,010102",
+        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
+        example: r#"["010101", "010102"]"#,
     },
     ParamSpec {
         name: "council",
         description: "Council codes, comma separated.",
-        schema: "string",
-        example: "CC-010101-01",
+        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}}"#,
+        example: r#"["CC-010101-01"]"#,
     },
     ParamSpec {
         name: "category",
         description: "Categories, comma separated: water, electricity, roads, health, education, security, housing, environment, gas, transport, telecom, food, culture_sport, other.",
-        schema: "string",
-        example: "water,electricity",
+        schema: CATEGORY_SCHEMA,
+        example: r#"["water", "electricity"]"#,
     },
     ParamSpec {
         name: "status",
         description: "Statuses, comma separated: proposed, approved, in_progress, done, rejected.",
-        schema: "string",
-        example: "proposed",
+        schema: STATUS_SCHEMA,
+        example: r#"["proposed"]"#,
     },
     ParamSpec {
         name: "point",
-        description: "lon,lat centre of a radius query (needs `radius`); results come nearest first with `distance_m`.",
-        schema: "string",
-        example: "-66.9146,10.5061",
+        description: "lon,lat centre of a radius query (needs `radius`, and `radius` needs it); results come nearest first with `distance_m`.",
+        schema: r#"{"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+        example: r#"[-66.9146, 10.5061]"#,
     },
     ParamSpec {
         name: "radius",
         description: "Radius in metres around `point`, 0 to 100000; geodesic distance to the nearest part of each geometry.",
-        schema: "number",
-        example: "1000",
+        schema: r#"{"type": "number", "minimum": 0, "maximum": 100000}"#,
+        example: r#"1000"#,
     },
     ParamSpec {
         name: "placement",
         description: "How priorities were placed, comma separated: by_council (no parish boundaries loaded), inside_council_parish, outside_council_parish (located in another parish than its council's: data to review), outside_every_parish.",
-        schema: "string",
-        example: "outside_council_parish",
+        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["by_council", "inside_council_parish", "outside_council_parish", "outside_every_parish"]}}"#,
+        example: r#"["outside_council_parish"]"#,
     },
     ParamSpec {
         name: "overdue",
         description: "true: only approved or in-progress priorities whose plan's target date has passed; false: all others.",
-        schema: "boolean",
-        example: "true",
+        schema: r#"{"type": "boolean"}"#,
+        example: r#"true"#,
     },
     FORMAT,
 ];
@@ -543,8 +551,8 @@ pub const QUEUE_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "order",
         description: "oldest (default): the longest waiting first; rank: highest-ranked on their council's agenda first, then oldest.",
-        schema: "string",
-        example: "rank",
+        schema: r#"{"type": "string", "enum": ["oldest", "rank"], "default": "oldest"}"#,
+        example: r#""rank""#,
     },
     LIMIT,
     OFFSET,

@@ -26,8 +26,8 @@ use crate::index::priorities::Tally;
 const GROUP_BY: ParamSpec = ParamSpec {
     name: "group_by",
     description: "The level rows are grouped by: state (default), municipality or parish.",
-    schema: "string",
-    example: "parish",
+    schema: r#"{"type": "string", "enum": ["state", "municipality", "parish"], "default": "state"}"#,
+    example: r#""parish""#,
 };
 
 /// Every parameter: `group_by`, the items filters (without paging) and `f`.

@@ -36,38 +36,62 @@ use crate::service::ServiceError;
 const BBOX: ParamSpec = ParamSpec {
     name: "bbox",
     description: "minLon,minLat,maxLon,maxLat (WGS84): territories whose boundary intersects the box.",
-    schema: "string",
-    example: "-67.1,10.4,-66.8,10.6",
+    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+    example: r#"[-67.1, 10.4, -66.8, 10.6]"#,
 };
-const CODE: ParamSpec = ParamSpec {
-    name: "code",
-    description: "Codes of this level, comma separated.",
-    schema: "string",
-    example: "010101,010102",
-};
+/// `code=`: codes of the level listed, each with its level's digits.
+const fn code(schema: &'static str, example: &'static str) -> ParamSpec {
+    ParamSpec {
+        name: "code",
+        description: "Codes of this level, comma separated.",
+        schema,
+        example,
+    }
+}
+const STATE_CODE: ParamSpec = code(
+    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
+    r#"["01", "02"]"#,
+);
+const MUNICIPALITY_CODE: ParamSpec = code(
+    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
+    r#"["0101", "0102"]"#,
+);
+const PARISH_CODE: ParamSpec = code(
+    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
+    r#"["010101", "010102"]"#,
+);
 const SIMPLIFY: ParamSpec = ParamSpec {
     name: "simplify",
-    description: "Simplify boundaries for drawing: drop vertices that move the outline by less than about this many degrees (0 to 1; topology-preserving).",
-    schema: "number",
-    example: "0.001",
+    description: "Simplify boundaries for drawing: drop vertices that move the outline by less than about this many degrees (0 to 1; topology-preserving). Not with `zoom`.",
+    schema: r#"{"type": "number", "minimum": 0, "maximum": 1}"#,
+    example: r#"0.001"#,
 };
 const ZOOM: ParamSpec = ParamSpec {
     name: "zoom",
-    description: "Simplify boundaries for a web map at this zoom level (0 to 24): half a pixel of tolerance.",
-    schema: "integer",
-    example: "8",
+    description: "Simplify boundaries for a web map at this zoom level (0 to 24): half a pixel of tolerance. Not with `simplify`.",
+    schema: r#"{"type": "integer", "minimum": 0, "maximum": 24}"#,
+    example: r#"8"#,
 };
 
 /// The parameters of each territory level's items endpoint.
 pub fn item_params(level: Level) -> &'static [ParamSpec] {
     match level {
-        Level::State => &[LIMIT, OFFSET, BBOX, CODE, SIMPLIFY, ZOOM, FORMAT],
-        Level::Municipality => &[LIMIT, OFFSET, BBOX, CODE, STATE, SIMPLIFY, ZOOM, FORMAT],
+        Level::State => &[LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM, FORMAT],
+        Level::Municipality => &[
+            LIMIT,
+            OFFSET,
+            BBOX,
+            MUNICIPALITY_CODE,
+            STATE,
+            SIMPLIFY,
+            ZOOM,
+            FORMAT,
+        ],
         Level::Parish => &[
             LIMIT,
             OFFSET,
             BBOX,
-            CODE,
+            PARISH_CODE,
             STATE,
             MUNICIPALITY,
             SIMPLIFY,
@@ -85,20 +109,20 @@ pub const IMPORT_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "code",
         description: "The property holding each territory's code (default `code`): a full INE-style code (prefixes such as `VE` are ignored) or its own two digits below a parent.",
-        schema: "string",
-        example: "code",
+        schema: r#"{"type": "string", "minLength": 1, "default": "code"}"#,
+        example: r#""code""#,
     },
     ParamSpec {
         name: "name",
         description: "The property holding each territory's name (default `name`).",
-        schema: "string",
-        example: "name",
+        schema: r#"{"type": "string", "minLength": 1, "default": "name"}"#,
+        example: r#""name""#,
     },
     ParamSpec {
         name: "parent",
         description: "The property holding the parent's code; without it, two-digit codes find their parent by containment.",
-        schema: "string",
-        example: "municipality_code",
+        schema: r#"{"type": "string", "minLength": 1}"#,
+        example: r#""municipality_code""#,
     },
 ];
 

@@ -186,7 +186,7 @@ async fn conformance_declares_core_geojson_and_oas30() {
 // ---------------------------------------------------------------- OpenAPI
 
 /// Every route the router serves, with the methods it answers.
-const ROUTES: [(&str, &[&str]); 30] = [
+const ROUTES: [(&str, &[&str]); 33] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -226,6 +226,9 @@ const ROUTES: [(&str, &[&str]); 30] = [
     ("/collections/priorities/changes", &["get"]),
     ("/tokens", &["get", "post"]),
     ("/tokens/{id}", &["get", "delete"]),
+    ("/health", &["get"]),
+    ("/health/ready", &["get"]),
+    ("/health/live", &["get"]),
 ];
 
 #[tokio::test]

@@ -1,0 +1,118 @@
+//! The component schemas: GeoJSON documents, priority inputs, reports and
+//! problems.
+
+use serde_json::{Value, json};
+
+use crate::domain::priority::{Category, MAX_DESCRIPTION_CHARS, MAX_RANK, MAX_TITLE_CHARS, Status};
+
+pub fn all() -> Value {
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
+        "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {
+            "type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]},
+            "coordinates": {"type": "array", "description": "[lon, lat] positions, WGS84; at most 10000 vertices"},
+        }},
+        "Plan": {"type": "object", "required": ["objective", "goal", "responsible", "resources", "start_date", "target_date"], "properties": {
+            "objective": {"type": "string", "maxLength": 2000}, "goal": {"type": "string", "maxLength": 2000, "description": "The goal (meta)"},
+            "responsible": {"type": "object", "required": ["kind", "name"], "properties": {
+                "kind": {"type": "string", "enum": ["ministry", "governorship", "mayoralty", "commune", "council"]},
+                "name": {"type": "string", "maxLength": 2000}}},
+            "resources": {"type": "string", "maxLength": 2000},
+            "start_date": {"type": "string", "format": "date"}, "target_date": {"type": "string", "format": "date"},
+        }},
+        "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "parameter": {"type": "string", "description": "The query parameter at fault"},
+            "pointer": {"type": "string", "description": "JSON pointer to the body member at fault"},
+            "header": {"type": "string", "description": "The request header at fault"},
+            "errors": {"type": "array", "items": {"type": "object"}, "description": "invalid-file: every problem by feature index"},
+            "from": {"type": "string", "description": "invalid-transition: the current status"},
+            "to": {"type": "string", "description": "invalid-transition: the status asked for"},
+            "allowed": {"type": "array", "items": {"type": "string"}, "description": "invalid-transition: the moves allowed from here"},
+            "checks": {"type": "object", "description": "not-ready: the health checks"},
+        }},
+        "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {"type": "object", "nullable": true},
+            "properties": {"type": "object"},
+        }},
+        "PriorityInput": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string", "format": "uuid", "description": "Optional; assigned by the server when absent"},
+            "geometry": {"$ref": "#/components/schemas/Geometry"},
+            "properties": {"type": "object", "required": ["council", "title", "category"], "properties": {
+                "council": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"},
+                "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS},
+                "description": {"type": "string", "maxLength": MAX_DESCRIPTION_CHARS, "nullable": true},
+                "category": {"type": "string", "enum": categories},
+                "status": {"type": "string", "enum": statuses, "default": "proposed"},
+                "rank": {"type": "integer", "minimum": 1, "maximum": MAX_RANK, "nullable": true},
+                "families": {"type": "integer", "minimum": 0, "nullable": true},
+                "plan": {"allOf": [{"$ref": "#/components/schemas/Plan"}], "nullable": true, "description": "Required to approve; kept once approved"},
+                "created_at": {"type": "string", "format": "date-time", "nullable": true, "description": "Honoured on creation only (migrating dated records)"},
+            }},
+        }},
+        "PriorityFeature": {"allOf": [{"$ref": "#/components/schemas/PriorityInput"}, {"type": "object", "required": ["id"], "properties": {
+            "properties": {"type": "object", "required": ["status", "version", "created_at", "updated_at"], "properties": {
+                "state": {"type": "string", "nullable": true}, "municipality": {"type": "string", "nullable": true},
+                "parish": {"type": "string", "nullable": true},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "version": {"type": "integer", "minimum": 1},
+                "distance_m": {"type": "number", "description": "Radius queries only"},
+            }},
+        }}]},
+        "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "numberReturned": {"type": "integer", "minimum": 0},
+            "timeStamp": {"type": "string", "format": "date-time"},
+            "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+            "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+        }},
+        "ImportCollection": {"type": "object", "required": ["type", "features"], "description": "Each feature is checked on its own and reported by its index", "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": {}},
+        }},
+        "Link": {"type": "object", "required": ["href", "rel"], "properties": {
+            "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"},
+        }},
+        "BoundaryReport": {"type": "object", "properties": {
+            "level": {"type": "string"}, "territories": {"type": "integer"}, "created": {"type": "integer"},
+            "boundaries_dropped": {"type": "integer"}, "priorities_placed": {"type": "integer"},
+            "priorities_moved": {"type": "integer"}, "outside_council_parish": {"type": "integer"},
+            "outside_every_parish": {"type": "integer"},
+        }},
+        "ImportReport": {"type": "object", "required": ["received", "created", "updated", "errors"], "properties": {
+            "received": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "index": {"type": "integer"}, "pointer": {"type": "string"}, "reason": {"type": "string"},
+            }}},
+        }},
+        "ChangePage": {"type": "object", "required": ["since", "after", "next", "latest", "links", "changes"], "properties": {
+            "since": {"type": "integer"}, "after": {"type": "integer"}, "next": {"type": "integer"}, "latest": {"type": "integer"},
+            "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+            "changes": {"type": "array", "items": {"type": "object", "required": ["seq", "action", "id", "version", "at"], "properties": {
+                "seq": {"type": "integer"}, "action": {"type": "string", "enum": ["created", "updated", "deleted"]},
+                "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer"},
+                "at": {"type": "string", "format": "date-time"}, "feature": {"type": "object"}}}},
+        }},
+        "Transition": {"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": statuses},
+            "note": {"type": "string", "maxLength": 2000},
+            "plan": {"$ref": "#/components/schemas/Plan"},
+        }},
+        "TokenRequest": {"type": "object", "required": ["role"], "additionalProperties": false, "properties": {
+            "role": {"type": "string", "enum": ["spokesperson", "cabinet", "planner", "admin"]},
+            "scope": {"type": "string", "nullable": true, "description": "A council's code for a spokesperson; a state, municipality or parish code for a cabinet; none otherwise"},
+            "label": {"type": "string", "nullable": true},
+        }},
+        "Health": {"type": "object", "required": ["status", "checks"], "properties": {
+            "status": {"type": "string", "enum": ["pass", "warn"]},
+            "checks": {"type": "object", "required": ["store", "index", "storage"]},
+        }},
+    })
+}
