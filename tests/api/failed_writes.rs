@@ -299,3 +299,124 @@ async fn interleaved_failures_never_leave_a_write_uncommitted() {
     }
     check_nothing_lost(app, &acknowledged).await;
 }
+
+/// The real binary, killed with SIGKILL while eight clients write at once:
+/// after a restart every write that was acknowledged is there, the index
+/// and the store agree, and nothing is there that no client sent.
+#[tokio::test]
+async fn a_binary_killed_under_concurrent_writers_keeps_every_acknowledged_write() {
+    use crate::helpers::{cli_admin_token, client_with, start_binary};
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let url = database_url(&dir);
+    let token = cli_admin_token(&url);
+    let mut server = start_binary(&url);
+    let client = client_with(&token);
+    let base = server.base.clone();
+    let post = |path: String, body: Value| {
+        client
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    for (collection, code) in [
+        ("states", "01"),
+        ("municipalities", "0101"),
+        ("parishes", "010101"),
+    ] {
+        let body =
+            json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": "X"}});
+        let response = post(format!("/collections/{collection}/items"), body)
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let council = crate::helpers::council("CC-1", "Consejo", "010101");
+    let response = post("/collections/councils/items".into(), council)
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // Each writer sends priorities titled by writer and number, so every
+    // stored one can be traced to a request.
+    let acknowledged = Arc::new(Mutex::new(BTreeSet::new()));
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let client = client.clone();
+        let base = base.clone();
+        let acknowledged = Arc::clone(&acknowledged);
+        writers.push(tokio::spawn(async move {
+            for n in 0..200 {
+                let mut feature = crate::helpers::priority();
+                feature["properties"]["title"] = format!("Escritor {writer} número {n}").into();
+                let sent = client
+                    .post(format!("{base}/collections/priorities/items"))
+                    .header("content-type", "application/json")
+                    .body(feature.to_string())
+                    .send()
+                    .await;
+                let Ok(response) = sent else { break };
+                if response.status() != StatusCode::CREATED {
+                    break;
+                }
+                let Ok(body) = response.json::<Value>().await else {
+                    break;
+                };
+                let id = body["id"].as_str().expect("an id").to_owned();
+                acknowledged.lock().unwrap().insert(id);
+            }
+        }));
+    }
+    // Kill once the writers are well under way.
+    for _ in 0..600 {
+        if acknowledged.lock().unwrap().len() >= 100 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    server.child.kill().expect("kill -9");
+    server.child.wait().expect("reaped");
+    for writer in writers {
+        writer.await.expect("a writer");
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 100,
+        "{} acknowledged",
+        acknowledged.len()
+    );
+
+    let server = start_binary(&url);
+    let response = client
+        .get(format!(
+            "{}/collections/priorities/items?limit=10000",
+            server.base
+        ))
+        .send()
+        .await
+        .expect("GET");
+    let body: Value = response.json().await.expect("JSON");
+    let features = body["features"].as_array().expect("features");
+    let served: BTreeSet<String> = features
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(
+        acknowledged.is_subset(&served),
+        "{} acknowledged writes lost",
+        acknowledged.difference(&served).count()
+    );
+    // At most one write per writer was in flight when the process died.
+    assert!(
+        served.len() <= acknowledged.len() + 8,
+        "{} served",
+        served.len()
+    );
+    for feature in features {
+        let title = feature["properties"]["title"].as_str().expect("title");
+        assert!(title.starts_with("Escritor "), "{title}");
+    }
+    assert_eq!(stored_ids(&url).await, served, "index == store");
+}
