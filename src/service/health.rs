@@ -38,7 +38,7 @@ impl Health {
 }
 
 impl Service {
-    /// Checks the store (one query, bounded by [`STORE_CHECK_TIMEOUT`]) and
+    /// Checks the store (one query, bounded by `STORE_CHECK_TIMEOUT`) and
     /// compares its change sequence with the index's. The index is loaded
     /// before the process serves, so a process that answers has one.
     pub async fn health(&self) -> Health {
