@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow};
 use clap::Parser;
 use prioridades::config::{
     Cli, Command, GenerateArgs, ImportArgs, ImportTerritoriesArgs, TokenCommand,
@@ -35,31 +36,26 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("prioridades: {e}");
+            // `{:#}`: the error and its causes, "context: cause".
+            eprintln!("prioridades: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(args: prioridades::config::ServeArgs) -> Result<(), String> {
-    let app = Application::build(&args).await.map_err(|e| e.to_string())?;
-    app.run_until(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+async fn serve(args: prioridades::config::ServeArgs) -> anyhow::Result<()> {
+    let app = Application::build(&args).await?;
+    Ok(app.run_until(shutdown_signal()).await?)
 }
 
-async fn import_file(args: ImportArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
-    let features = import::parse_features(&bytes).map_err(|e| e.to_string())?;
+async fn import_file(args: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| args.file.display().to_string())?;
+    let features = import::parse_features(&bytes)?;
     let service = open_service(&args.database.database_url, false)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .with_import_batch(args.import.import_batch);
     let started = std::time::Instant::now();
-    let report = service
-        .import(None, features)
-        .await
-        .map_err(|e| e.to_string())?;
+    let report = service.import(None, features).await?;
     let seconds = started.elapsed().as_secs_f64();
     report.errors.iter().for_each(|e| eprintln!("{e}"));
     println!(
@@ -73,12 +69,12 @@ async fn import_file(args: ImportArgs) -> Result<(), String> {
     if report.errors.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} features were refused", report.errors.len()))
+        Err(anyhow!("{} features were refused", report.errors.len()))
     }
 }
 
-async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+async fn import_territories(args: ImportTerritoriesArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| args.file.display().to_string())?;
     let columns = import::BoundaryColumns {
         code: args.code,
         name: args.name,
@@ -89,12 +85,10 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
         format!("{} problems; nothing was changed", errors.len())
     };
     let features = import::parse_boundaries(&bytes, &columns).map_err(|e| match e {
-        import::BoundaryFileError::Features(errors) => print_errors(&errors),
-        other => other.to_string(),
+        import::BoundaryFileError::Features(errors) => anyhow!(print_errors(&errors)),
+        other => anyhow!(other.to_string()),
     })?;
-    let service = open_service(&args.database.database_url, false)
-        .await
-        .map_err(|e| e.to_string())?;
+    let service = open_service(&args.database.database_url, false).await?;
     let started = std::time::Instant::now();
     let result = service
         .import_boundaries(None, args.level.into(), features)
@@ -102,8 +96,8 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
     service.store().close().await;
     let report = match result {
         Ok(report) => report,
-        Err(ServiceError::InvalidFile(errors)) => return Err(print_errors(&errors)),
-        Err(e) => return Err(e.to_string()),
+        Err(ServiceError::InvalidFile(errors)) => return Err(anyhow!(print_errors(&errors))),
+        Err(e) => return Err(e.into()),
     };
     println!(
         "{} {} boundaries imported ({} new territories, {} boundaries dropped) in {:.2} s; {} priorities placed, {} moved, {} outside their council's parish, {} outside every parish",
@@ -120,22 +114,19 @@ async fn import_territories(args: ImportTerritoriesArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn token(command: TokenCommand) -> Result<(), String> {
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
     let url = match &command {
         TokenCommand::Create { database, .. }
         | TokenCommand::List { database }
         | TokenCommand::Revoke { database, .. } => database.database_url.clone(),
     };
-    let service = open_service(&url, false).await.map_err(|e| e.to_string())?;
+    let service = open_service(&url, false).await?;
     let result = match command {
         TokenCommand::Create {
             role, scope, label, ..
         } => {
-            let role = Role::parse(&role, scope.as_deref())?;
-            let (token, secret) = service
-                .create_token(None, role, label)
-                .await
-                .map_err(|e| e.to_string())?;
+            let role = Role::parse(&role, scope.as_deref()).map_err(|e| anyhow!(e))?;
+            let (token, secret) = service.create_token(None, role, label).await?;
             // The secret goes to standard output once, never to the log.
             println!("{secret}");
             eprintln!(
@@ -145,27 +136,24 @@ async fn token(command: TokenCommand) -> Result<(), String> {
             Ok(())
         }
         TokenCommand::List { .. } => {
-            let tokens = service.tokens(None).await.map_err(|e| e.to_string())?;
+            let tokens = service.tokens(None).await?;
             for t in tokens {
                 println!("{}", prioridades::http::token_json(&t));
             }
             Ok(())
         }
-        TokenCommand::Revoke { id, .. } => service
-            .revoke_token(None, &id)
-            .await
-            .map_err(|e| e.to_string()),
+        TokenCommand::Revoke { id, .. } => Ok(service.revoke_token(None, &id).await?),
     };
     service.store().close().await;
     result
 }
 
-async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
+async fn generate_dataset(args: GenerateArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let catalog = generate::Catalog::build(args.councils).map_err(|e| e.to_string())?;
+    let catalog = generate::Catalog::build(args.councils)?;
     let mut generator = generate::Generator::new(&catalog, args.seed);
     if let Some(url) = &args.database_url {
-        let store = Store::connect(url).await.map_err(|e| e.to_string())?;
+        let store = Store::connect(url).await?;
         let written = generate::store_catalog(&catalog, &store).await;
         let held = match written {
             Ok(CatalogWrite::Written) => {
@@ -179,14 +167,14 @@ async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
             }
             Ok(CatalogWrite::AlreadyPresent) => generate::held_ranks(&store)
                 .await
-                .map_err(|e| format!("{url}: {e}"))
+                .with_context(|| url.clone())
                 .inspect(|held| {
                     eprintln!(
                         "{url} already holds this catalog; nothing written to it; its {} held ranks are left to their holders",
                         held.len()
                     )
                 }),
-            Err(e) => Err(format!("{url}: {e}")),
+            Err(e) => Err(anyhow::Error::from(e).context(url.clone())),
         };
         store.close().await;
         generator.hold_ranks(held?);
@@ -194,7 +182,7 @@ async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
     let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     generator
         .write(args.count, out)
-        .map_err(|e| format!("standard output: {e}"))?;
+        .context("standard output")?;
     eprintln!(
         "{} priorities written in {:.2} s",
         args.count,
@@ -203,11 +191,11 @@ async fn generate_dataset(args: GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn write_fixtures(out: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+fn write_fixtures(out: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
     for (name, text) in demo::generate() {
         let path = out.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, text).with_context(|| path.display().to_string())?;
         println!("wrote {}", path.display());
     }
     Ok(())
