@@ -20,9 +20,9 @@ pub enum InputError {
 
 /// The features of an input, each parsed and validated when the iteration
 /// reaches it: an import of newline-delimited Features holds one batch of
-/// parsed features at a time, never the whole file's (importing 1,000,000
-/// generated priorities peaked at 2.45 GB instead of 2.76 GB, most of it the
-/// file and the index the import keeps current).
+/// parsed features at a time, never the whole file's (the peak memory of a
+/// national import is in docs/benchmarks.md; most of it is the file and the
+/// index the import keeps current).
 pub type Features<'a> = Box<dyn Iterator<Item = Result<PriorityDraft, BodyError>> + Send + 'a>;
 
 /// Splits `bytes` into features, each parsed and validated independently.

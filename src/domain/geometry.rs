@@ -461,8 +461,8 @@ pub fn simplify_boundary(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiP
 
 /// Whether `test` holds for one of the geometry's positions, walking its
 /// rings' slices: geo's `coords_iter` chains an iterator per ring behind an
-/// enum, which was 9 % of a 5 km circle's time for the lines and polygons
-/// on its edge.
+/// enum, which showed in the profile of circles whose edge crosses lines
+/// and polygons (docs/benchmarks.md).
 pub fn any_vertex(geometry: &Geometry<f64>, mut test: impl FnMut(Coord<f64>) -> bool) -> bool {
     fn ring(l: &LineString<f64>, test: &mut impl FnMut(Coord<f64>) -> bool) -> bool {
         l.0.iter().any(|c| test(*c))

@@ -62,7 +62,7 @@ pub struct HttpConfig {
 /// What every handler can reach, behind one pointer: axum clones the state
 /// for each request into every middleware and handler, and under load the
 /// reference counts of three fields, shared by both cores, showed in the
-/// profile (≈ 4 % of a small page's time).
+/// profile (figures: docs/benchmarks.md).
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
@@ -114,16 +114,16 @@ fn with_middleware(routes: Router, state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     // The middleware wraps the whole router once. `Router::layer` wraps each
     // route instead, and a wrapped route clones a boxed service and boxes a
-    // future for every request it passes on: ≈ 5 % of a small answer's
-    // throughput per layer.
+    // future for every request it passes on, a cost measured per layer
+    // (docs/benchmarks.md).
     let app = ServiceBuilder::new()
         .layer(cors)
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(COMPRESSION_LEVEL)))
         .layer(middleware::from_fn_with_state(state, edge))
         .service(routes);
     // A span and a response line per request are logged at `debug` only:
-    // at the default `info` the layer made spans nobody records, and cost
-    // ≈ 7 % of a small answer's throughput.
+    // at the default `info` the layer made spans nobody records, at a cost
+    // measured in docs/benchmarks.md.
     if tracing::enabled!(target: "tower_http::trace", tracing::Level::DEBUG) {
         Router::new().fallback_service(
             TraceLayer::new_for_http()
@@ -179,8 +179,8 @@ pub const CHANGE_SEQUENCE: &str = "change-sequence";
 
 /// The service's own work around every request, in one middleware: each of
 /// the three `from_fn` layers it replaces, and tower-http's panic catcher,
-/// cost ≈ 5 % of a small answer's throughput (a layer clones its inner
-/// service and boxes a future per request).
+/// cost a measurable share of a small answer's throughput (a layer clones
+/// its inner service and boxes a future per request; docs/benchmarks.md).
 ///
 /// - Who is calling, from the bearer token ([`auth::guard`]).
 /// - A handler's panic becomes a 500 problem.
@@ -440,10 +440,9 @@ async fn read_json(state: &AppState, headers: &HeaderMap, body: Body) -> Result<
     params::parse_json(&bytes)
 }
 
-/// The gzip and brotli level: 4 on both scales. A FeatureCollection of 1,000
-/// priorities (960 KB) takes 13 ms to gzip at 4 (165 KB) against 23 ms at
-/// gzip's default of 6 (155 KB), and 13 ms to brotli at 4 (116 KB, the level
-/// tower-http already uses by default), measured with curl on a release build.
+/// The gzip and brotli level: 4 on both scales, where a large page
+/// compresses nearly as small as at gzip's default of 6 in about half the
+/// time (figures: docs/benchmarks.md).
 const COMPRESSION_LEVEL: i32 = 4;
 
 #[cfg(test)]

@@ -100,8 +100,8 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         // Streamed pages go out in several writes; with Nagle's algorithm a
-        // small write after another waits for the peer's delayed ACK (40 ms
-        // on Linux), which put a 45 ms p99 on one-connection pages of 1,000.
+        // small write after another waits for the peer's delayed ACK, which
+        // showed as a tail on one-connection pages (figures: docs/benchmarks.md).
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
         }

@@ -60,8 +60,8 @@ use sync::{Gate, SyncState};
 
 /// Priorities written per transaction by a bulk import. Large, because
 /// every transaction rewrites the pages its rows touch in the indexes on
-/// random ids (priority, history, change): 10,000 per transaction import
-/// about 1.5 times faster than 1,000 at 300,000 priorities. The default of
+/// random ids (priority, history, change), so fewer, larger transactions
+/// import faster (figures: docs/benchmarks.md). The default of
 /// `--import-batch`.
 pub const IMPORT_BATCH: NonZeroUsize = NonZeroUsize::new(10_000).unwrap();
 

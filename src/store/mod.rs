@@ -191,10 +191,9 @@ const BULK_WRITE: usize = 1_000;
 /// batch inserts into three indexes keyed by random ids (priority, history,
 /// change), so it touches nearly every leaf page of each; with SQLite's
 /// default 2 MiB cache the transaction spilled dirty pages to the WAL and
-/// wrote many of them again and again (200,000 imported: 2.8 million
-/// `pwrite` and 1.1 million `pread` calls; with 256 MiB, 1.6 and 0.3
-/// million, the import 14 % faster). At 1,000,000 priorities those indexes
-/// are ≈ 150 MB. The connection keeps the larger cache until the pool
+/// wrote many of them again and again (system calls and import times in
+/// docs/benchmarks.md). At national scale those indexes are about the size
+/// of this cache. The connection keeps the larger cache until the pool
 /// closes it (idle for 10 minutes); only the pages touched are allocated.
 const BULK_CACHE: &str = "PRAGMA cache_size = -262144"; // KiB: 256 MiB
 
@@ -920,8 +919,8 @@ fn select_priority_chunk(engine: Engine) -> &'static str {
             // The stored geometry and plan are spliced in as they are, after
             // the other columns' array with its closing bracket trimmed, in
             // one `printf`: through `json()` SQLite parsed and rewrote each
-            // (3 % of start-up's samples at 1,000,000), and each `||` would
-            // copy the row again. The service writes both texts as JSON
+            // (a share of start-up's profile, docs/benchmarks.md), and each
+            // `||` would copy the row again. The service writes both texts as JSON
             // (`to_geojson`, `Plan::to_text`) and the loader parses every
             // row whole, so a damaged one is still an error, never misread.
             "SELECT group_concat(
