@@ -917,11 +917,12 @@ async fn a_cors_preflight_is_answered_with_an_allowed_origin() {
         .await
         .unwrap();
 
-    assert!(r.status().is_success(), "{}", r.status());
-    let allowed = header(&r, "access-control-allow-origin").expect("an allow-origin header");
-    assert!(
-        allowed == "*" || allowed == "https://map.example",
-        "{allowed}"
+    // tower-http answers a preflight itself, with an empty 200.
+    assert_eq!(r.status(), StatusCode::OK);
+    // Any origin is allowed by default (`--cors-origins *`): the wildcard.
+    assert_eq!(
+        header(&r, "access-control-allow-origin").as_deref(),
+        Some("*")
     );
     let methods = header(&r, "access-control-allow-methods").unwrap_or_default();
     assert!(methods.contains("GET"), "{methods}");
@@ -944,10 +945,10 @@ async fn a_cross_origin_get_is_allowed_and_may_read_the_etag() {
         .unwrap();
 
     assert_eq!(r.status(), StatusCode::OK);
-    let allowed = header(&r, "access-control-allow-origin").expect("an allow-origin header");
-    assert!(
-        allowed == "*" || allowed == "https://map.example",
-        "{allowed}"
+    // Any origin is allowed by default (`--cors-origins *`): the wildcard.
+    assert_eq!(
+        header(&r, "access-control-allow-origin").as_deref(),
+        Some("*")
     );
     let exposed = header(&r, "access-control-expose-headers")
         .expect("an expose-headers header")
