@@ -23,6 +23,20 @@ mod edge;
 mod failed_writes;
 #[path = "../api/governance.rs"]
 mod governance;
+#[path = "../api/governance_agendas.rs"]
+mod governance_agendas;
+#[path = "../api/governance_history.rs"]
+mod governance_history;
+#[path = "../api/governance_review.rs"]
+mod governance_review;
+#[path = "../api/governance_roles.rs"]
+mod governance_roles;
+#[path = "../api/governance_scopes.rs"]
+mod governance_scopes;
+#[path = "../api/governance_tokens.rs"]
+mod governance_tokens;
+#[path = "../api/governance_workflow.rs"]
+mod governance_workflow;
 #[path = "../api/health.rs"]
 mod health;
 #[path = "../api/helpers.rs"]
