@@ -9,11 +9,10 @@ use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{
-    TestApp, assert_problem, council, database_url, priority, spawn_app, spawn_app_in,
-    spawn_seeded_app, territory,
+    ITEMS, TestApp, assert_problem, council, create_priority_id, database_url, priority,
+    problem_type, spawn_app, spawn_app_in, spawn_seeded_app, territory,
 };
 
-const ITEMS: &str = "/collections/priorities/items";
 const IMPORT: &str = "/collections/priorities/import";
 
 // ---------------------------------------------------------------------------
@@ -88,14 +87,6 @@ async fn query_is_refused(query: &str, parameter: &str) -> Value {
     assert_problem(response, StatusCode::BAD_REQUEST, ("parameter", parameter)).await
 }
 
-/// Creates the valid priority and returns its id.
-async fn create_priority(app: &TestApp, body: &Value) -> String {
-    let r = app.post_json(ITEMS, body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let created: Value = r.json().await.expect("a Feature");
-    created["id"].as_str().expect("an id").to_owned()
-}
-
 /// A LineString of `n` distinct positions in Caracas.
 fn line_of(n: usize) -> Value {
     let coordinates: Vec<Value> = (0..n)
@@ -110,11 +101,6 @@ fn priority_of_size(bytes: usize) -> String {
     let padding = bytes.saturating_sub(base) + 32;
     assert!(padding <= 4000, "the padding fits a valid description");
     priority_with_property("description", "d".repeat(padding).into()).to_string()
-}
-
-/// The type URI of a problem kind.
-fn problem_type(kind: &str) -> String {
-    format!("urn:prioridades:problem:{kind}")
 }
 
 // ---------------------------------------------------------------------------
@@ -772,7 +758,7 @@ async fn an_empty_limit_is_a_400_naming_limit() {
 #[tokio::test]
 async fn a_limit_of_20000_is_clamped_to_10000_not_refused() {
     let app = spawn_seeded_app().await;
-    create_priority(&app, &priority()).await;
+    create_priority_id(&app, &priority()).await;
     let (status, body) = app.get_json(&format!("{ITEMS}?limit=20000")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["numberReturned"], 1);
@@ -799,7 +785,7 @@ async fn an_offset_of_x_is_a_400_naming_offset() {
 #[tokio::test]
 async fn a_huge_offset_is_an_empty_page_not_an_error() {
     let app = spawn_seeded_app().await;
-    create_priority(&app, &priority()).await;
+    create_priority_id(&app, &priority()).await;
     let (status, body) = app.get_json(&format!("{ITEMS}?offset={}", u64::MAX)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["numberReturned"], 0);
@@ -939,7 +925,7 @@ async fn deleting_the_collections_is_a_405_problem() {
 #[tokio::test]
 async fn an_unquoted_if_match_on_put_is_a_400_naming_if_match() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await;
+    let id = create_priority_id(&app, &priority()).await;
     let changed = priority_with_property("title", "Cambiado".into());
     let response = app
         .client

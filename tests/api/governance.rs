@@ -27,12 +27,10 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{TestApp, assert_problem, client_with, council, header, spawn_app};
-
-pub(crate) const ITEMS: &str = "/collections/priorities/items";
-
-/// `[min lon, min lat, max lon, max lat]`.
-pub(crate) type Square = [f64; 4];
+use crate::helpers::{
+    ITEMS, Square, TestApp, assert_problem, boundary, client_with, collection, council, header,
+    import_boundaries_ok, point, polygon, ring, spawn_app,
+};
 
 pub(crate) const STATE_01: Square = [-67.0, 10.0, -66.0, 11.0];
 pub(crate) const MUNICIPALITY_0101: Square = [-67.0, 10.0, -66.5, 11.0];
@@ -101,24 +99,21 @@ pub(crate) const ANONYMOUS: [&str; 3] = ["no token", "unknown token", "malformed
 
 // ---------------------------------------------------------------- fixture
 
-pub(crate) fn square(code: &str, name: &str, [x0, y0, x1, y1]: Square) -> Value {
-    json!({"type": "Feature",
-           "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
-           "properties": {"code": code, "name": name}})
+/// A boundary Feature: the square `s`.
+fn square(code: &str, name: &str, s: Square) -> Value {
+    boundary(code, name, polygon(vec![ring(s)]))
 }
 
-pub(crate) fn collection(features: Vec<Value>) -> Value {
-    json!({"type": "FeatureCollection", "features": features})
-}
-
-pub(crate) fn states_file() -> Value {
+/// The states' boundary file.
+pub(crate) fn state_squares() -> Value {
     collection(vec![
         square("01", "Distrito Capital", STATE_01),
         square("02", "Miranda", STATE_02),
     ])
 }
 
-pub(crate) fn municipalities_file() -> Value {
+/// The municipalities' boundary file.
+fn municipality_squares() -> Value {
     collection(vec![
         square("0101", "Libertador", MUNICIPALITY_0101),
         square("0102", "Chacao", MUNICIPALITY_0102),
@@ -126,7 +121,8 @@ pub(crate) fn municipalities_file() -> Value {
     ])
 }
 
-pub(crate) fn parishes_file() -> Value {
+/// The parishes' boundary file.
+fn parish_squares() -> Value {
     collection(vec![
         square("010101", "Catedral", PARISH_010101),
         square("010102", "San Juan", PARISH_010102),
@@ -204,24 +200,11 @@ pub(crate) fn client_of(gov: &Gov, name: &str) -> Client {
     }
 }
 
-pub(crate) async fn import_boundaries(app: &TestApp, collection: &str, file: &Value) {
-    let r = app
-        .post_raw(
-            &format!("/collections/{collection}/import"),
-            "application/geo+json",
-            file.to_string(),
-        )
-        .await;
-    let status = r.status();
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "importing {collection}: {body}");
-}
-
 /// Loads the catalog (as admin) and mints the tokens of [`ROLES`].
 pub(crate) async fn govern(app: TestApp) -> Gov {
-    import_boundaries(&app, "states", &states_file()).await;
-    import_boundaries(&app, "municipalities", &municipalities_file()).await;
-    import_boundaries(&app, "parishes", &parishes_file()).await;
+    import_boundaries_ok(&app, "states", "", &state_squares()).await;
+    import_boundaries_ok(&app, "municipalities", "", &municipality_squares()).await;
+    import_boundaries_ok(&app, "parishes", "", &parish_squares()).await;
     for (code, parish) in COUNCILS {
         let r = app
             .post_json(
@@ -259,10 +242,6 @@ pub(crate) async fn governed_app() -> Gov {
 
 // ---------------------------------------------------------------- requests
 
-pub(crate) fn point([lon, lat]: [f64; 2]) -> Value {
-    json!({"type": "Point", "coordinates": [lon, lat]})
-}
-
 /// A priority Feature of `council` at `at`.
 pub(crate) fn feature(council: &str, at: [f64; 2], title: &str) -> Value {
     json!({"type": "Feature", "geometry": point(at),
@@ -298,27 +277,6 @@ pub(crate) async fn send(
             .body(body.to_string());
     }
     request.send().await.unwrap()
-}
-
-/// Creates a priority as admin; returns its id.
-pub(crate) async fn create(app: &TestApp, feature: &Value) -> String {
-    let r = app.post_json(ITEMS, feature).await;
-    let status = r.status();
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "creating {feature}: {body}");
-    body["id"].as_str().unwrap().to_owned()
-}
-
-/// A priority as the API shows it (status and body).
-pub(crate) async fn get_priority(app: &TestApp, id: &str) -> (StatusCode, Value) {
-    app.get_json(&format!("{ITEMS}/{id}")).await
-}
-
-/// The stored priority `id`, which must exist.
-pub(crate) async fn current(app: &TestApp, id: &str) -> Value {
-    let (status, body) = get_priority(app, id).await;
-    assert_eq!(status, StatusCode::OK, "priority {id}: {body}");
-    body
 }
 
 /// The history entries of `id`, which must have one.
@@ -376,16 +334,6 @@ pub(crate) fn without_time_stamp(mut body: Value) -> Value {
         o.remove("timeStamp");
     }
     body
-}
-
-/// Ids of a FeatureCollection, in order.
-pub(crate) fn ids(body: &Value) -> Vec<String> {
-    body["features"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a FeatureCollection: {body}"))
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Every priority, as admin.

@@ -9,10 +9,13 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::governance::{
-    AT_A, AT_B, ITEMS, assert_refused, bring_to, collection, create, current, govern, governed_app,
-    history, ids, ranked, send, transition, without_time_stamp,
+    AT_A, AT_B, assert_refused, bring_to, govern, governed_app, history, ranked, send, transition,
+    without_time_stamp,
 };
-use crate::helpers::{TestApp, assert_problem, database_url, spawn_app_in};
+use crate::helpers::{
+    ITEMS, TestApp, assert_problem, collection, create_priority_id, database_url, features_of,
+    get_priority, ids, spawn_app_in,
+};
 
 // ---------------------------------------------------------------- agendas
 
@@ -57,7 +60,7 @@ async fn agenda(app: &TestApp, council: &str) -> Vec<String> {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    ids(&r.json().await.unwrap())
+    ids(features_of(&r.json().await.unwrap()))
 }
 
 async fn put_agenda(app: &TestApp, client: &Client, council: &str, order: &Value) -> Response {
@@ -74,18 +77,18 @@ async fn put_agenda(app: &TestApp, client: &Client, council: &str, order: &Value
 async fn an_agenda_lists_open_priorities_by_rank_then_creation_and_ranks_are_unique() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let p1 = create(app, &ranked("CC-A", AT_A, "p1", Some(2))).await;
-    let p2 = create(app, &ranked("CC-A", AT_A, "p2", None)).await;
-    let p3 = create(app, &ranked("CC-A", AT_A, "p3", Some(1))).await;
-    let p4 = create(app, &ranked("CC-A", AT_A, "p4", None)).await;
-    let p5 = create(app, &ranked("CC-A", AT_A, "p5", Some(3))).await;
+    let p1 = create_priority_id(app, &ranked("CC-A", AT_A, "p1", Some(2))).await;
+    let p2 = create_priority_id(app, &ranked("CC-A", AT_A, "p2", None)).await;
+    let p3 = create_priority_id(app, &ranked("CC-A", AT_A, "p3", Some(1))).await;
+    let p4 = create_priority_id(app, &ranked("CC-A", AT_A, "p4", None)).await;
+    let p5 = create_priority_id(app, &ranked("CC-A", AT_A, "p5", Some(3))).await;
     bring_to(app, &p5, "rejected").await;
-    let p6 = create(app, &ranked("CC-A", AT_A, "p6", None)).await;
+    let p6 = create_priority_id(app, &ranked("CC-A", AT_A, "p6", None)).await;
     bring_to(app, &p6, "approved").await;
-    let p7 = create(app, &ranked("CC-A", AT_A, "p7", Some(4))).await;
+    let p7 = create_priority_id(app, &ranked("CC-A", AT_A, "p7", Some(4))).await;
     bring_to(app, &p7, "done").await;
     // Another council's ranks are its own.
-    let b1 = create(app, &ranked("CC-B", AT_B, "b1", Some(1))).await;
+    let b1 = create_priority_id(app, &ranked("CC-B", AT_B, "b1", Some(1))).await;
 
     assert_eq!(
         agenda(app, "CC-A").await,
@@ -129,14 +132,14 @@ async fn an_agenda_lists_open_priorities_by_rank_then_creation_and_ranks_are_uni
     let closed = {
         let mut f = ranked("CC-A", AT_A, "cerrada", Some(1));
         f["properties"]["status"] = json!("rejected");
-        create(app, &f).await
+        create_priority_id(app, &f).await
     };
     // ...but cannot be reopened while an open one holds it.
     // ...and, reopened while an open one holds its rank, returns to the
     // agenda unranked.
     let r = transition(app, &app.client, &closed, &json!({"status": "proposed"})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let reopened = current(app, &closed).await;
+    let reopened = get_priority(app, &closed).await;
     assert_eq!(reopened["properties"]["status"], "proposed");
     assert_eq!(reopened["properties"]["rank"], Value::Null);
     let entry = history(app, &closed).await.pop().unwrap();
@@ -159,11 +162,11 @@ async fn an_agenda_lists_open_priorities_by_rank_then_creation_and_ranks_are_uni
     let free = {
         let mut f = ranked("CC-A", AT_A, "libre", Some(9));
         f["properties"]["status"] = json!("done");
-        create(app, &f).await
+        create_priority_id(app, &f).await
     };
     let r = transition(app, &app.client, &free, &json!({"status": "proposed"})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(current(app, &free).await["properties"]["rank"], 9);
+    assert_eq!(get_priority(app, &free).await["properties"]["rank"], 9);
     assert_ranks_unique(app, "CC-A").await;
 }
 
@@ -177,13 +180,13 @@ async fn reordering_an_agenda_assigns_ranks_in_order_and_keeps_them_unique() {
         .into_iter()
         .enumerate()
     {
-        let id = create(app, &ranked("CC-A", AT_A, &format!("a{i}"), rank)).await;
+        let id = create_priority_id(app, &ranked("CC-A", AT_A, &format!("a{i}"), rank)).await;
         open.push(id);
     }
     bring_to(app, &open[5], "in_progress").await;
-    let closed = create(app, &ranked("CC-A", AT_A, "cerrada", Some(3))).await;
+    let closed = create_priority_id(app, &ranked("CC-A", AT_A, "cerrada", Some(3))).await;
     bring_to(app, &closed, "done").await;
-    let b1 = create(app, &ranked("CC-B", AT_B, "b1", Some(1))).await;
+    let b1 = create_priority_id(app, &ranked("CC-B", AT_B, "b1", Some(1))).await;
 
     let orders: Vec<Vec<usize>> = vec![
         vec![3, 1],
@@ -207,7 +210,7 @@ async fn reordering_an_agenda_assigns_ranks_in_order_and_keeps_them_unique() {
             .map(|id| (*id).clone())
             .chain(open.iter().filter(|id| !listed.contains(id)).cloned())
             .collect();
-        assert_eq!(ids(&body), expected, "{order:?}");
+        assert_eq!(ids(features_of(&body)), expected, "{order:?}");
         assert_eq!(agenda(app, "CC-A").await, expected, "{order:?}");
         for (id, rank) in open_ranks(app, "CC-A").await {
             let want = listed.iter().position(|l| **l == id).map(|i| i as i64 + 1);
@@ -215,8 +218,8 @@ async fn reordering_an_agenda_assigns_ranks_in_order_and_keeps_them_unique() {
         }
         assert_ranks_unique(app, "CC-A").await;
         // Closed priorities and other councils are left alone.
-        assert_eq!(current(app, &closed).await["properties"]["rank"], 3);
-        assert_eq!(current(app, &b1).await["properties"]["rank"], 1);
+        assert_eq!(get_priority(app, &closed).await["properties"]["rank"], 3);
+        assert_eq!(get_priority(app, &b1).await["properties"]["rank"], 1);
     }
     let entry = history(app, &open[6]).await.pop().unwrap();
     assert_eq!(entry["actor"], gov.actor("spk_a"));
@@ -229,13 +232,13 @@ async fn a_bad_agenda_changes_nothing() {
     let gov = governed_app().await;
     let app = &gov.app;
     let spk = gov.client("spk_a");
-    let a1 = create(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
-    let a2 = create(app, &ranked("CC-A", AT_A, "a2", None)).await;
-    let rejected = create(app, &ranked("CC-A", AT_A, "rechazada", None)).await;
+    let a1 = create_priority_id(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
+    let a2 = create_priority_id(app, &ranked("CC-A", AT_A, "a2", None)).await;
+    let rejected = create_priority_id(app, &ranked("CC-A", AT_A, "rechazada", None)).await;
     bring_to(app, &rejected, "rejected").await;
-    let done = create(app, &ranked("CC-A", AT_A, "hecha", None)).await;
+    let done = create_priority_id(app, &ranked("CC-A", AT_A, "hecha", None)).await;
     bring_to(app, &done, "done").await;
-    let b1 = create(app, &ranked("CC-B", AT_B, "b1", None)).await;
+    let b1 = create_priority_id(app, &ranked("CC-B", AT_B, "b1", None)).await;
     let snapshot = || async move {
         let (_, a) = app
             .get_json(&format!("{ITEMS}?council=CC-A,CC-B&limit=10000"))
@@ -293,7 +296,7 @@ async fn import_report(app: &TestApp, file: &Value) -> Value {
 async fn a_bulk_import_cannot_give_two_open_priorities_of_a_council_the_same_rank() {
     let gov = governed_app().await;
     let app = &gov.app;
-    create(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
+    create_priority_id(app, &ranked("CC-A", AT_A, "a1", Some(1))).await;
     // A rank held before the import is refused feature by feature.
     let file = collection(vec![ranked("CC-A", AT_A, "importada", Some(1))]);
     let report = import_report(app, &file).await;
@@ -324,7 +327,7 @@ async fn an_import_checks_each_batch_against_the_batch_written_just_before() {
     args.import.import_batch = std::num::NonZeroUsize::new(1).unwrap();
     let gov = govern(spawn_app_in(dir, args).await).await;
     let app = &gov.app;
-    let moved = create(app, &ranked("CC-A", AT_A, "movida", Some(1))).await;
+    let moved = create_priority_id(app, &ranked("CC-A", AT_A, "movida", Some(1))).await;
     let with_id = |mut f: Value, id: &str| {
         f["id"] = json!(id);
         f

@@ -4,17 +4,14 @@
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::governance::{
-    AT_A, FUTURE, ITEMS, create, current, feature, get_priority, governed_app, history, plan,
-    point, send, transition,
-};
-use crate::helpers::assert_problem;
+use crate::governance::{AT_A, FUTURE, feature, governed_app, history, plan, send, transition};
+use crate::helpers::{ITEMS, assert_problem, create_priority_id, get_priority, point};
 
 #[tokio::test]
 async fn notes_are_text_of_one_to_two_thousand_characters() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "Gas doméstico")).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Gas doméstico")).await;
     let notes = app.url(&format!("{ITEMS}/{id}/notes"));
     let longest = "ñ".repeat(2_000);
     let r = send(
@@ -25,7 +22,7 @@ async fn notes_are_text_of_one_to_two_thousand_characters() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let before = current(app, &id).await;
+    let before = get_priority(app, &id).await;
     let entries = history(app, &id).await;
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[1]["note"], longest);
@@ -51,7 +48,7 @@ async fn notes_are_text_of_one_to_two_thousand_characters() {
     )
     .await;
     assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, ("pointer", "/by")).await;
-    assert_eq!(current(app, &id).await, before);
+    assert_eq!(get_priority(app, &id).await, before);
     assert_eq!(history(app, &id).await.len(), 2);
     // A note on a priority that does not exist.
     let r = send(
@@ -110,7 +107,7 @@ async fn history_records_every_change_in_order_with_its_actor_and_survives_the_d
     let r = send(&app.client, Method::DELETE, item.clone(), None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 
-    let (status, _) = get_priority(app, &id).await;
+    let (status, _) = app.get_json(&format!("{ITEMS}/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let r = Client::new()
         .get(app.url(&format!("{ITEMS}/{id}/history")))

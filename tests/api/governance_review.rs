@@ -7,10 +7,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::governance::{
-    ANONYMOUS, AT_A, AT_B, AT_C, AT_E, all_priorities, assert_refused, bring_to, client_of, create,
-    governed_app, ids, ranked, send,
+    ANONYMOUS, AT_A, AT_B, AT_C, AT_E, all_priorities, assert_refused, bring_to, client_of,
+    governed_app, ranked, send,
 };
-use crate::helpers::assert_problem;
+use crate::helpers::{assert_problem, create_priority_id, features_of, ids};
 
 // ---------------------------------------------------------------- review queue
 
@@ -90,7 +90,7 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
     for (name, council, at, created_at, rank, status) in rows {
         let mut f = ranked(council, at, name, rank);
         f["properties"]["created_at"] = json!(created_at);
-        let id = create(app, &f).await;
+        let id = create_priority_id(app, &f).await;
         bring_to(app, &id, status).await;
         by_name.insert(id, name);
     }
@@ -140,7 +140,11 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
             .await;
             assert_eq!(r.status(), StatusCode::OK, "{who} {query}");
             let body: Value = r.json().await.unwrap();
-            assert_eq!(names(ids(&body)), names(want.clone()), "{who} {query}");
+            assert_eq!(
+                names(ids(features_of(&body))),
+                names(want.clone()),
+                "{who} {query}"
+            );
             assert_eq!(body["numberMatched"], want.len(), "{who} {query}");
         }
         // Paging walks the same order.
@@ -153,7 +157,7 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
         .await;
         let body: Value = r.json().await.unwrap();
         let page: Vec<String> = by_rank.iter().skip(1).take(2).cloned().collect();
-        assert_eq!(ids(&body), page, "{who} paged");
+        assert_eq!(ids(features_of(&body)), page, "{who} paged");
         assert_eq!(body["numberMatched"], by_rank.len());
     }
     // Worked by hand for state 01, as a check on the brute force above.
@@ -165,7 +169,10 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
     )
     .await;
     let body: Value = r.json().await.unwrap();
-    assert_eq!(names(ids(&body)), ["q3", "q2", "q9", "q10", "q4", "q1"]);
+    assert_eq!(
+        names(ids(features_of(&body))),
+        ["q3", "q2", "q9", "q10", "q4", "q1"]
+    );
     let r = send(
         &gov.client("cab_01"),
         Method::GET,
@@ -174,7 +181,10 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
     )
     .await;
     let body: Value = r.json().await.unwrap();
-    assert_eq!(names(ids(&body)), ["q4", "q2", "q3", "q1", "q9", "q10"]);
+    assert_eq!(
+        names(ids(features_of(&body))),
+        ["q4", "q2", "q3", "q1", "q9", "q10"]
+    );
     let r = send(
         &gov.client("cab_02"),
         Method::GET,
@@ -183,7 +193,7 @@ async fn the_review_queue_holds_exactly_the_proposed_priorities_located_in_the_c
     )
     .await;
     let body: Value = r.json().await.unwrap();
-    assert_eq!(names(ids(&body)), ["q6", "q5"]);
+    assert_eq!(names(ids(features_of(&body))), ["q6", "q5"]);
 
     for name in ["spk_a", "spk_b", "planner"] {
         let r = send(

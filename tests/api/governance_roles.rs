@@ -6,11 +6,13 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::governance::{
-    ANONYMOUS, AT_A, AT_B, AT_C, AT_E, AUTHENTICATED, FUTURE, Gov, ITEMS, Token, assert_refused,
-    bring_to, client_of, collection, create, current, feature, get_priority, governed_app, history,
-    mint, plan, point, send, states_file, transition, transition_body, without_time_stamp,
+    ANONYMOUS, AT_A, AT_B, AT_C, AT_E, AUTHENTICATED, FUTURE, Gov, Token, assert_refused, bring_to,
+    client_of, feature, governed_app, history, mint, plan, send, state_squares, transition,
+    transition_body, without_time_stamp,
 };
-use crate::helpers::{client_with, council, territory};
+use crate::helpers::{
+    ITEMS, client_with, collection, council, create_priority_id, get_priority, point, territory,
+};
 
 // ---------------------------------------------------------------- the permission matrix
 
@@ -127,7 +129,8 @@ async fn set_up(gov: &Gov, act: Act, n: usize) -> Case {
     let app = &gov.app;
     let id = match act.target() {
         Some(t) => {
-            let id = create(app, &feature(t.council(), t.at(), "Objetivo del caso")).await;
+            let id =
+                create_priority_id(app, &feature(t.council(), t.at(), "Objetivo del caso")).await;
             if let Target::ApprovedA = t {
                 bring_to(app, &id, "approved").await;
             }
@@ -187,7 +190,7 @@ async fn perform(gov: &Gov, client: &Client, act: Act, case: &Case) -> Response 
             send(client, Method::POST, app.url(ITEMS), Some(&f)).await
         }
         Act::Put(_) => {
-            let mut f = current(app, &id).await;
+            let mut f = get_priority(app, &id).await;
             f.as_object_mut().unwrap().remove("links");
             f["properties"]["title"] = json!("Reemplazada");
             send(client, Method::PUT, item, Some(&f)).await
@@ -243,7 +246,7 @@ async fn perform(gov: &Gov, client: &Client, act: Act, case: &Case) -> Response 
         }
         Act::ImportBoundaries => {
             let url = app.url("/collections/states/import");
-            send(client, Method::POST, url, Some(&states_file())).await
+            send(client, Method::POST, url, Some(&state_squares())).await
         }
         Act::ImportPriorities => {
             let file = collection(vec![feature("CC-A", AT_A, "Importada")]);
@@ -278,7 +281,7 @@ async fn assert_effect(gov: &Gov, actor: &str, act: Act, case: &Case, before: &V
     match act {
         Act::Create { council, .. } => {
             let new = body["id"].as_str().unwrap();
-            let stored = current(app, new).await;
+            let stored = get_priority(app, new).await;
             assert_eq!(stored["properties"]["council"], council, "{what}");
             let entries = history(app, new).await;
             assert_eq!(entries.len(), 1, "{what}");
@@ -286,7 +289,7 @@ async fn assert_effect(gov: &Gov, actor: &str, act: Act, case: &Case, before: &V
             assert_eq!(entries[0]["actor"], gov.actor(actor), "{what}");
         }
         Act::Put(_) | Act::Patch(_) | Act::Move(..) | Act::Transition(_) | Act::Agenda(_) => {
-            let stored = current(app, &id).await;
+            let stored = get_priority(app, &id).await;
             assert_eq!(
                 stored["properties"]["version"].as_i64(),
                 version_before.map(|v| v + 1),
@@ -306,7 +309,7 @@ async fn assert_effect(gov: &Gov, actor: &str, act: Act, case: &Case, before: &V
             assert_eq!(entry["actor"], gov.actor(actor), "{what}");
         }
         Act::Delete(_) => {
-            let (status, _) = get_priority(app, &id).await;
+            let (status, _) = app.get_json(&format!("{ITEMS}/{id}")).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
             let entry = last_entry(history(app, &id).await);
             assert_eq!(entry["action"], "delete", "{what}");

@@ -8,10 +8,13 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::governance::{
-    AT_A, AUTHENTICATED, ITEMS, assert_refused, bring_to, client_of, create, current, feature,
-    govern, governed_app, history, mint, send, transition, transition_body,
+    AT_A, AUTHENTICATED, assert_refused, bring_to, client_of, feature, govern, governed_app,
+    history, mint, send, transition, transition_body,
 };
-use crate::helpers::{client_with, council, database_url, spawn_app, spawn_app_in, territory};
+use crate::helpers::{
+    ITEMS, client_with, council, create_priority_id, database_url, get_priority, spawn_app,
+    spawn_app_in, territory,
+};
 
 #[tokio::test]
 async fn a_spokesperson_edits_and_withdraws_its_councils_priority_only_while_proposed() {
@@ -49,7 +52,7 @@ async fn a_spokesperson_edits_and_withdraws_its_councils_priority_only_while_pro
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let before = current(app, &id).await;
+    let before = get_priority(app, &id).await;
     let entries = history(app, &id).await.len();
     let r = send(
         &spk,
@@ -66,7 +69,7 @@ async fn a_spokesperson_edits_and_withdraws_its_councils_priority_only_while_pro
     assert_refused(r, StatusCode::FORBIDDEN).await;
     let r = send(&spk, Method::DELETE, item.clone(), None).await;
     assert_refused(r, StatusCode::FORBIDDEN).await;
-    assert_eq!(current(app, &id).await, before);
+    assert_eq!(get_priority(app, &id).await, before);
     assert_eq!(history(app, &id).await.len(), entries);
 
     // Reopened (rejected, then proposed again), it is the council's once more.
@@ -105,8 +108,8 @@ async fn a_cabinet_may_not_move_a_priority_out_of_its_territory_by_changing_its_
         assert_eq!(r.status(), StatusCode::CREATED);
     }
     let cabinet = client_with(&mint(&app, "cabinet", Some("01")).await.secret);
-    let id = create(&app, &feature("CC-A", AT_A, "Alumbrado")).await;
-    let before = current(&app, &id).await;
+    let id = create_priority_id(&app, &feature("CC-A", AT_A, "Alumbrado")).await;
+    let before = get_priority(&app, &id).await;
     assert_eq!(before["properties"]["placement"], "by_council");
     let r = send(
         &cabinet,
@@ -116,7 +119,7 @@ async fn a_cabinet_may_not_move_a_priority_out_of_its_territory_by_changing_its_
     )
     .await;
     assert_refused(r, StatusCode::FORBIDDEN).await;
-    assert_eq!(current(&app, &id).await, before);
+    assert_eq!(get_priority(&app, &id).await, before);
     // Its title, though, is the cabinet's to fix.
     let r = send(
         &cabinet,
@@ -132,7 +135,7 @@ async fn a_cabinet_may_not_move_a_priority_out_of_its_territory_by_changing_its_
 async fn reads_are_public_without_a_token_but_a_bad_token_is_refused_even_for_reads() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "Cancha techada")).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Cancha techada")).await;
     let anonymous = Client::new();
     let paths = [
         "/".to_string(),
@@ -174,7 +177,7 @@ async fn with_private_reads_every_read_needs_a_valid_token() {
     args.private_reads = true;
     let gov = govern(spawn_app_in(dir, args).await).await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "Módulo de salud")).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Módulo de salud")).await;
     let paths = [
         "/".to_string(),
         "/conformance".to_string(),

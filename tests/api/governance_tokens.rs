@@ -12,10 +12,12 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::governance::{
-    AT_A, AT_E, ITEMS, ROLES, assert_refused, create, feature, governed_app, history, mint, send,
-    sha256_hex,
+    AT_A, AT_E, ROLES, assert_refused, feature, governed_app, history, mint, send, sha256_hex,
 };
-use crate::helpers::{assert_problem, client_with, council, database_url, header, territory};
+use crate::helpers::{
+    ITEMS, assert_problem, client_with, council, create_priority_id, database_url, header,
+    territory,
+};
 
 // ---------------------------------------------------------------- tokens
 
@@ -164,7 +166,7 @@ async fn a_token_made_on_the_command_line_works_on_a_server_already_running() {
     let cabinet = client_with(&secret);
     let r = send(&cabinet, Method::GET, app.url("/review-queue"), None).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let id = create(app, &feature("CC-A", AT_A, "Semáforo")).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Semáforo")).await;
     let r = send(
         &cabinet,
         Method::POST,
@@ -187,7 +189,7 @@ async fn a_token_made_on_the_command_line_works_on_a_server_already_running() {
     let entry = history(app, &id).await.pop().unwrap();
     assert_eq!(entry["actor"], format!("cabinet:01:{token_id}"));
     // Its scope holds: nothing in state 02.
-    let elsewhere = create(app, &feature("CC-E", AT_E, "Fuera")).await;
+    let elsewhere = create_priority_id(app, &feature("CC-E", AT_E, "Fuera")).await;
     let r = send(
         &cabinet,
         Method::POST,

@@ -7,10 +7,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::governance::{
-    AT_A, FUTURE, ITEMS, MOVES, PAST, bring_to, create, current, feature, governed_app, history,
-    ids, path_to, plan, send, transition, transition_body,
+    AT_A, FUTURE, MOVES, PAST, bring_to, feature, governed_app, history, path_to, plan, send,
+    transition, transition_body,
 };
-use crate::helpers::{STATUSES, assert_problem};
+use crate::helpers::{
+    ITEMS, STATUSES, assert_problem, create_priority_id, features_of, get_priority, ids,
+};
 
 // ---------------------------------------------------------------- the workflow
 
@@ -28,9 +30,10 @@ async fn every_transition_the_workflow_allows_succeeds_and_every_other_is_a_409_
             .map(|(_, t)| *t)
             .collect();
         for to in STATUSES {
-            let id = create(app, &feature("CC-A", AT_A, &format!("De {from} a {to}"))).await;
+            let id =
+                create_priority_id(app, &feature("CC-A", AT_A, &format!("De {from} a {to}"))).await;
             bring_to(app, &id, from).await;
-            let before = current(app, &id).await;
+            let before = get_priority(app, &id).await;
             let entries = history(app, &id).await.len();
             let r = transition(app, &cabinet, &id, &transition_body(to)).await;
             let status = r.status();
@@ -41,7 +44,7 @@ async fn every_transition_the_workflow_allows_succeeds_and_every_other_is_a_409_
                     continue;
                 }
                 assert_eq!(body["properties"]["status"], to, "{from} → {to}");
-                let stored = current(app, &id).await;
+                let stored = get_priority(app, &id).await;
                 assert_eq!(stored["properties"]["status"], to);
                 assert_eq!(
                     stored["properties"]["version"],
@@ -72,7 +75,11 @@ async fn every_transition_the_workflow_allows_succeeds_and_every_other_is_a_409_
                     .collect();
                 assert_eq!(allowed, expected_allowed, "{from} → {to}: {body}");
                 assert_eq!(body["allowed"].as_array().unwrap().len(), allowed.len());
-                assert_eq!(current(app, &id).await, before, "{from} → {to} changed it");
+                assert_eq!(
+                    get_priority(app, &id).await,
+                    before,
+                    "{from} → {to} changed it"
+                );
                 assert_eq!(history(app, &id).await.len(), entries);
             }
         }
@@ -84,8 +91,8 @@ async fn every_transition_the_workflow_allows_succeeds_and_every_other_is_a_409_
 async fn approving_needs_a_complete_plan() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "Escuela")).await;
-    let before = current(app, &id).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Escuela")).await;
+    let before = get_priority(app, &id).await;
     let cases = [
         (json!({"status": "approved"}), "/plan"),
         (json!({"status": "approved", "plan": null}), "/plan"),
@@ -128,12 +135,12 @@ async fn approving_needs_a_complete_plan() {
     for (body, pointer) in cases {
         let r = transition(app, &app.client, &id, &body).await;
         assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, ("pointer", pointer)).await;
-        assert_eq!(current(app, &id).await, before, "{body}");
+        assert_eq!(get_priority(app, &id).await, before, "{body}");
     }
     assert_eq!(history(app, &id).await.len(), 1);
     let r = transition(app, &app.client, &id, &transition_body("approved")).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let stored = current(app, &id).await;
+    let stored = get_priority(app, &id).await;
     assert_eq!(stored["properties"]["plan"], plan(FUTURE));
 }
 
@@ -141,8 +148,8 @@ async fn approving_needs_a_complete_plan() {
 async fn a_put_or_patch_that_changes_the_status_is_a_409_and_changes_nothing() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "Vialidad")).await;
-    let before = current(app, &id).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Vialidad")).await;
+    let before = get_priority(app, &id).await;
     let item = app.url(&format!("{ITEMS}/{id}"));
     for status in ["approved", "rejected", "done"] {
         let patch = json!({"properties": {"status": status, "title": "Otra"}});
@@ -169,7 +176,7 @@ async fn a_put_or_patch_that_changes_the_status_is_a_409_and_changes_nothing() {
     // A PUT without a status means proposed: no change for a proposed one,
     // a change for an approved one.
     bring_to(app, &id, "approved").await;
-    let before = current(app, &id).await;
+    let before = get_priority(app, &id).await;
     let mut put = before.clone();
     put.as_object_mut().unwrap().remove("links");
     put["properties"].as_object_mut().unwrap().remove("status");
@@ -180,7 +187,7 @@ async fn a_put_or_patch_that_changes_the_status_is_a_409_and_changes_nothing() {
         ("type", "urn:prioridades:problem:invalid-transition"),
     )
     .await;
-    assert_eq!(current(app, &id).await, before);
+    assert_eq!(get_priority(app, &id).await, before);
     assert_eq!(history(app, &id).await.len(), 2);
 }
 
@@ -212,7 +219,7 @@ async fn overdue_priorities_are_those_past_their_target_date_and_not_done() {
     let mut overdue = BTreeSet::new();
     let mut every = BTreeSet::new();
     for (i, (target, status, late)) in rows.iter().enumerate() {
-        let id = create(app, &feature("CC-A", AT_A, &format!("o{i}"))).await;
+        let id = create_priority_id(app, &feature("CC-A", AT_A, &format!("o{i}"))).await;
         for step in path_to(status) {
             let mut body = json!({"status": step});
             if *step == "approved" {
@@ -229,7 +236,9 @@ async fn overdue_priorities_are_those_past_their_target_date_and_not_done() {
     let listed = |query: &'static str| async move {
         let (status, body) = app.get_json(&format!("{ITEMS}?limit=10000{query}")).await;
         assert_eq!(status, StatusCode::OK, "{query}");
-        ids(&body).into_iter().collect::<BTreeSet<String>>()
+        ids(features_of(&body))
+            .into_iter()
+            .collect::<BTreeSet<String>>()
     };
     assert_eq!(listed("&overdue=true").await, overdue);
     let not_overdue: BTreeSet<String> = every.difference(&overdue).cloned().collect();
@@ -247,7 +256,7 @@ async fn overdue_priorities_are_those_past_their_target_date_and_not_done() {
 async fn an_approved_priority_keeps_its_plan_and_a_reopened_one_is_not_overdue() {
     let gov = governed_app().await;
     let app = &gov.app;
-    let id = create(app, &feature("CC-A", AT_A, "con plan")).await;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "con plan")).await;
     let r = transition(
         app,
         &app.client,

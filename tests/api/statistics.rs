@@ -11,12 +11,11 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{CATEGORIES, STATUSES, TestApp, assert_problem, council, header, spawn_app};
+use crate::helpers::{
+    CATEGORIES, STATUSES, Square, TestApp, assert_problem, council, header, ring, spawn_app,
+};
 
 const PRIORITIES: usize = 300;
-
-/// `[min lon, min lat, max lon, max lat]`.
-type Square = [f64; 4];
 
 /// Every territory: code, name, boundary.
 const TERRITORIES: [(&str, &str, Square); 10] = [
@@ -62,11 +61,6 @@ struct Made {
 
 fn square_of(code: &str) -> Square {
     TERRITORIES.iter().find(|t| t.0 == code).unwrap().2
-}
-
-fn ring(s: Square) -> Value {
-    let [x0, y0, x1, y1] = s;
-    json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
 }
 
 /// The boundary file of the level whose codes have `digits` digits.

@@ -26,14 +26,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    CATEGORIES, STATUSES, TestApp, assert_problem, council, create_priority, database_url,
-    spawn_app, spawn_app_in, spawn_seeded_app, territory,
+    CATEGORIES, ITEMS, STATUSES, Square, TestApp, assert_problem, boundary, collection, council,
+    create_priority, database_url, get_priority, ids_for, import_boundaries, import_boundaries_ok,
+    point, polygon, ring, spawn_app, spawn_app_in, spawn_seeded_app, territory,
 };
-
-const ITEMS: &str = "/collections/priorities/items";
-
-/// `[min lon, min lat, max lon, max lat]`.
-type Square = [f64; 4];
 
 const STATE_01: Square = [-67.0, 10.0, -66.0, 11.0];
 const STATE_02: Square = [-66.0, 10.0, -65.0, 11.0];
@@ -61,28 +57,14 @@ const COUNCILS: [(&str, &str); 6] = [
 
 // ---------------------------------------------------------------- geometry builders
 
-/// A closed counter-clockwise ring around a square.
-fn ring(s: Square) -> Value {
-    let [x0, y0, x1, y1] = s;
-    json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
-}
-
 /// A closed clockwise ring around a square (for holes, as RFC 7946 winds them).
 fn hole(s: Square) -> Value {
     let [x0, y0, x1, y1] = s;
     json!([[x0, y0], [x0, y1], [x1, y1], [x1, y0], [x0, y0]])
 }
 
-fn polygon(rings: Vec<Value>) -> Value {
-    json!({"type": "Polygon", "coordinates": rings})
-}
-
 fn multipolygon(polygons: Vec<Vec<Value>>) -> Value {
     json!({"type": "MultiPolygon", "coordinates": polygons})
-}
-
-fn point(lon: f64, lat: f64) -> Value {
-    json!({"type": "Point", "coordinates": [lon, lat]})
 }
 
 /// A closed 400-vertex ring (401 positions) of radius [`D_RADIUS`].
@@ -95,15 +77,6 @@ fn circle_ring((cx, cy): (f64, f64)) -> Value {
         .collect();
     positions.push(positions[0]);
     json!(positions)
-}
-
-/// A boundary Feature with `code` and `name` properties.
-fn boundary(code: &str, name: &str, geometry: Value) -> Value {
-    json!({"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}})
-}
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({"type": "FeatureCollection", "features": features})
 }
 
 /// States, with the code and name under the property names of an INE file.
@@ -147,24 +120,6 @@ fn parishes_with(a: Square, b: Square, second_island: bool) -> Value {
 
 // ---------------------------------------------------------------- requests
 
-async fn import(app: &TestApp, collection: &str, query: &str, file: &Value) -> Response {
-    app.post_raw(
-        &format!("/collections/{collection}/import{query}"),
-        "application/geo+json",
-        file.to_string(),
-    )
-    .await
-}
-
-/// Imports a boundary file, expecting 200; returns the report.
-async fn import_ok(app: &TestApp, collection: &str, query: &str, file: &Value) -> Value {
-    let r = import(app, collection, query, file).await;
-    let status = r.status();
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "importing {collection}: {body}");
-    body
-}
-
 /// An app with the whole fixture: states, municipalities and parishes
 /// imported with their boundaries, and the councils of [`COUNCILS`].
 async fn spawn_territorial_app() -> TestApp {
@@ -174,11 +129,13 @@ async fn spawn_territorial_app() -> TestApp {
 }
 
 async fn load_fixture(app: &TestApp) {
-    let report = import_ok(app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
+    let report =
+        import_boundaries_ok(app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
     assert_eq!(report["territories"], 2, "{report}");
     assert_eq!(report["created"], 2, "{report}");
-    import_ok(app, "municipalities", "", &municipalities_file()).await;
-    let report = import_ok(app, "parishes", "?code=code&name=name", &parishes_file()).await;
+    import_boundaries_ok(app, "municipalities", "", &municipalities_file()).await;
+    let report =
+        import_boundaries_ok(app, "parishes", "?code=code&name=name", &parishes_file()).await;
     assert_eq!(report["level"], "parish", "{report}");
     assert_eq!(report["territories"], 5, "{report}");
     assert_eq!(report["created"], 5, "{report}");
@@ -214,12 +171,6 @@ async fn create_at(app: &TestApp, council: &str, geometry: Value) -> String {
     created["id"].as_str().unwrap().to_owned()
 }
 
-async fn get_priority(app: &TestApp, id: &str) -> Value {
-    let (status, body) = app.get_json(&format!("{ITEMS}/{id}")).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 /// `(state, municipality, parish, placement)` of a stored priority.
 async fn placement(app: &TestApp, id: &str) -> (String, String, String, String) {
     let p = get_priority(app, id).await;
@@ -241,18 +192,6 @@ fn placed(parish: &str, placement: &str) -> (String, String, String, String) {
     )
 }
 
-/// The ids a priorities query returns.
-async fn ids_for(app: &TestApp, query: &str) -> BTreeSet<String> {
-    let (status, body) = app.get_json(&format!("{ITEMS}?limit=10000&{query}")).await;
-    assert_eq!(status, StatusCode::OK, "{query}: {body}");
-    body["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// The features of a territory list query, by code.
 async fn territories(app: &TestApp, path: &str) -> BTreeMap<String, Value> {
     let (status, body) = app.get_json(path).await;
@@ -270,7 +209,8 @@ async fn territories(app: &TestApp, path: &str) -> BTreeMap<String, Value> {
         .collect()
 }
 
-async fn codes(app: &TestApp, path: &str) -> Vec<String> {
+/// The codes of a territory list, sorted.
+async fn sorted_codes(app: &TestApp, path: &str) -> Vec<String> {
     territories(app, path).await.into_keys().collect()
 }
 
@@ -288,7 +228,8 @@ async fn snapshot(app: &TestApp) -> Vec<Value> {
     out
 }
 
-fn strings(items: &[&str]) -> BTreeSet<String> {
+/// `items` as a set, to compare with [`ids_for`].
+fn string_set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
@@ -298,7 +239,7 @@ fn strings(items: &[&str]) -> BTreeSet<String> {
 async fn a_priority_inside_its_councils_parish_is_placed_there() {
     let app = spawn_territorial_app().await;
 
-    let created = create_priority(&app, &priority_of("CC-A", point(-66.85, 10.41))).await;
+    let created = create_priority(&app, &priority_of("CC-A", point([-66.85, 10.41]))).await;
 
     assert_eq!(created["properties"]["state"], "01");
     assert_eq!(created["properties"]["municipality"], "0101");
@@ -318,12 +259,12 @@ async fn a_priority_on_the_edge_two_parishes_share_goes_to_the_smaller_code_ever
     for i in 0..10 {
         let lat = 10.405 + 0.01 * i as f64;
         for council in ["CC-A", "CC-B"] {
-            ids.push((council, create_at(&app, council, point(-66.8, lat)).await));
+            ids.push((council, create_at(&app, council, point([-66.8, lat])).await));
         }
     }
     // The corners the two squares share, too.
-    ids.push(("CC-B", create_at(&app, "CC-B", point(-66.8, 10.4)).await));
-    ids.push(("CC-B", create_at(&app, "CC-B", point(-66.8, 10.5)).await));
+    ids.push(("CC-B", create_at(&app, "CC-B", point([-66.8, 10.4])).await));
+    ids.push(("CC-B", create_at(&app, "CC-B", point([-66.8, 10.5])).await));
 
     for (council, id) in &ids {
         let expected = if *council == "CC-A" {
@@ -344,9 +285,9 @@ async fn a_priority_on_the_edge_two_parishes_share_goes_to_the_smaller_code_ever
 async fn a_priority_outside_every_parish_is_refused_and_not_stored() {
     let app = spawn_territorial_app().await;
     let outside = [
-        ("in the hole of A", point(-66.85, 10.45)),
-        ("between the islands of C", point(-66.5, 10.5)),
-        ("far from everything", point(-60.0, 5.0)),
+        ("in the hole of A", point([-66.85, 10.45])),
+        ("between the islands of C", point([-66.5, 10.5])),
+        ("far from everything", point([-60.0, 5.0])),
         (
             "a line in the hole of A",
             json!({"type": "LineString", "coordinates": [[-66.86, 10.44], [-66.84, 10.46]]}),
@@ -375,10 +316,10 @@ async fn a_priority_outside_every_parish_is_refused_and_not_stored() {
 async fn a_bulk_import_refuses_only_the_features_outside_every_parish() {
     let app = spawn_territorial_app().await;
     let features = vec![
-        priority_of("CC-A", point(-66.89, 10.41)),
-        priority_of("CC-A", point(-66.85, 10.45)),
-        priority_of("CC-B", point(-66.75, 10.45)),
-        priority_of("CC-B", point(10.0, 10.0)),
+        priority_of("CC-A", point([-66.89, 10.41])),
+        priority_of("CC-A", point([-66.85, 10.45])),
+        priority_of("CC-B", point([-66.75, 10.45])),
+        priority_of("CC-B", point([10.0, 10.0])),
     ];
     let r = app
         .post_raw(
@@ -406,8 +347,8 @@ async fn a_bulk_import_refuses_only_the_features_outside_every_parish() {
 async fn a_priority_on_either_island_of_a_multipolygon_parish_is_placed_in_it() {
     let app = spawn_territorial_app().await;
 
-    let first = create_at(&app, "CC-C", point(-66.57, 10.42)).await;
-    let second = create_at(&app, "CC-C", point(-66.36, 10.64)).await;
+    let first = create_at(&app, "CC-C", point([-66.57, 10.42])).await;
+    let second = create_at(&app, "CC-C", point([-66.36, 10.64])).await;
 
     for id in [first, second] {
         assert_eq!(
@@ -465,10 +406,10 @@ async fn lines_and_polygons_are_placed_by_a_point_inside_them_not_by_their_centr
 #[tokio::test]
 async fn a_priority_located_in_another_parish_than_its_councils_is_stored_and_flagged() {
     let app = spawn_territorial_app().await;
-    let inside = create_at(&app, "CC-A", point(-66.89, 10.49)).await;
-    let in_b = create_priority(&app, &priority_of("CC-A", point(-66.75, 10.45))).await;
-    let in_other_state = create_at(&app, "CC-A", point(-65.85, 10.45)).await;
-    let b_own = create_at(&app, "CC-B", point(-66.71, 10.41)).await;
+    let inside = create_at(&app, "CC-A", point([-66.89, 10.49])).await;
+    let in_b = create_priority(&app, &priority_of("CC-A", point([-66.75, 10.45]))).await;
+    let in_other_state = create_at(&app, "CC-A", point([-65.85, 10.45])).await;
+    let b_own = create_at(&app, "CC-B", point([-66.71, 10.41])).await;
 
     assert_eq!(in_b["properties"]["council"], "CC-A");
     assert_eq!(in_b["properties"]["parish"], "010102");
@@ -482,10 +423,10 @@ async fn a_priority_located_in_another_parish_than_its_councils_is_stored_and_fl
     );
 
     let flagged = ids_for(&app, "placement=outside_council_parish").await;
-    assert_eq!(flagged, strings(&[&in_b, &in_other_state]));
+    assert_eq!(flagged, string_set(&[&in_b, &in_other_state]));
     assert_eq!(
         ids_for(&app, "placement=inside_council_parish").await,
-        strings(&[&inside, &b_own])
+        string_set(&[&inside, &b_own])
     );
     assert_eq!(
         ids_for(&app, "placement=by_council,outside_every_parish").await,
@@ -494,16 +435,19 @@ async fn a_priority_located_in_another_parish_than_its_councils_is_stored_and_fl
     // Territorial filters follow the location, the council filter the council.
     assert_eq!(
         ids_for(&app, "parish=010102").await,
-        strings(&[&in_b, &b_own])
+        string_set(&[&in_b, &b_own])
     );
-    assert_eq!(ids_for(&app, "state=02").await, strings(&[&in_other_state]));
+    assert_eq!(
+        ids_for(&app, "state=02").await,
+        string_set(&[&in_other_state])
+    );
     assert_eq!(
         ids_for(
             &app,
             "council=CC-A&placement=outside_council_parish&state=01"
         )
         .await,
-        strings(&[&in_b])
+        string_set(&[&in_b])
     );
     let r = app.get(&format!("{ITEMS}?placement=elsewhere")).await;
     assert_problem(r, StatusCode::BAD_REQUEST, ("parameter", "placement")).await;
@@ -512,9 +456,9 @@ async fn a_priority_located_in_another_parish_than_its_councils_is_stored_and_fl
 #[tokio::test]
 async fn placements_survive_a_restart() {
     let app = spawn_territorial_app().await;
-    let inside = create_at(&app, "CC-B", point(-66.75, 10.45)).await;
-    let outside = create_at(&app, "CC-A", point(-66.8, 10.45)).await;
-    let island = create_at(&app, "CC-A", point(-66.36, 10.64)).await;
+    let inside = create_at(&app, "CC-B", point([-66.75, 10.45])).await;
+    let outside = create_at(&app, "CC-A", point([-66.8, 10.45])).await;
+    let island = create_at(&app, "CC-A", point([-66.36, 10.64])).await;
     let before = snapshot(&app).await;
 
     let dir = app.stop().await;
@@ -535,14 +479,14 @@ async fn placements_survive_a_restart() {
         placed("010103", "outside_council_parish")
     );
     // Placement still works after the boundaries were loaded from the store.
-    let r = post_priority(&app, &priority_of("CC-A", point(-66.85, 10.45))).await;
+    let r = post_priority(&app, &priority_of("CC-A", point([-66.85, 10.45]))).await;
     assert_problem(
         r,
         StatusCode::UNPROCESSABLE_ENTITY,
         ("pointer", "/geometry"),
     )
     .await;
-    let again = create_at(&app, "CC-E", point(-65.81, 10.49)).await;
+    let again = create_at(&app, "CC-E", point([-65.81, 10.49])).await;
     assert_eq!(
         placement(&app, &again).await,
         placed("020101", "inside_council_parish")
@@ -552,11 +496,11 @@ async fn placements_survive_a_restart() {
 #[tokio::test]
 async fn before_any_parish_boundary_exists_priorities_are_placed_by_council() {
     let app = spawn_seeded_app().await;
-    let near = create_at(&app, "CC-1", point(-66.9146, 10.5061)).await;
+    let near = create_at(&app, "CC-1", point([-66.9146, 10.5061])).await;
     assert_eq!(placement(&app, &near).await, placed("010101", "by_council"));
 
     // State and municipality boundaries alone do not place priorities.
-    import_ok(
+    import_boundaries_ok(
         &app,
         "states",
         "",
@@ -567,15 +511,15 @@ async fn before_any_parish_boundary_exists_priorities_are_placed_by_council() {
         )]),
     )
     .await;
-    let far = create_at(&app, "CC-1", point(20.0, -30.0)).await;
+    let far = create_at(&app, "CC-1", point([20.0, -30.0])).await;
     assert_eq!(placement(&app, &far).await, placed("010101", "by_council"));
     assert_eq!(
         ids_for(&app, "placement=by_council").await,
-        strings(&[&near, &far])
+        string_set(&[&near, &far])
     );
 
     // The first parish boundaries place every existing priority.
-    let report = import_ok(
+    let report = import_boundaries_ok(
         &app,
         "parishes",
         "",
@@ -600,7 +544,7 @@ async fn before_any_parish_boundary_exists_priorities_are_placed_by_council() {
         placement(&app, &far).await,
         placed("010101", "outside_every_parish")
     );
-    let r = post_priority(&app, &priority_of("CC-1", point(20.0, -30.0))).await;
+    let r = post_priority(&app, &priority_of("CC-1", point([20.0, -30.0]))).await;
     assert_problem(
         r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -612,12 +556,12 @@ async fn before_any_parish_boundary_exists_priorities_are_placed_by_council() {
 #[tokio::test]
 async fn reimporting_parishes_places_every_priority_anew() {
     let app = spawn_territorial_app().await;
-    let p1 = create_at(&app, "CC-A", point(-66.78, 10.45)).await;
-    let p2 = create_at(&app, "CC-A", point(-66.85, 10.41)).await;
-    let p3 = create_at(&app, "CC-B", point(-66.72, 10.45)).await;
-    let p4 = create_at(&app, "CC-C", point(-66.38, 10.62)).await;
-    let p5 = create_at(&app, "CC-B", point(-66.76, 10.48)).await;
-    let p6 = create_at(&app, "CC-E", point(-65.85, 10.45)).await;
+    let p1 = create_at(&app, "CC-A", point([-66.78, 10.45])).await;
+    let p2 = create_at(&app, "CC-A", point([-66.85, 10.41])).await;
+    let p3 = create_at(&app, "CC-B", point([-66.72, 10.45])).await;
+    let p4 = create_at(&app, "CC-C", point([-66.38, 10.62])).await;
+    let p5 = create_at(&app, "CC-B", point([-66.76, 10.48])).await;
+    let p6 = create_at(&app, "CC-E", point([-65.85, 10.45])).await;
     assert_eq!(
         placement(&app, &p1).await,
         placed("010102", "outside_council_parish")
@@ -639,7 +583,7 @@ async fn reimporting_parishes_places_every_priority_anew() {
         "Nueva",
         polygon(vec![ring([-66.3, 10.0, -66.2, 10.1])]),
     ));
-    let report = import_ok(&app, "parishes", "", &moved).await;
+    let report = import_boundaries_ok(&app, "parishes", "", &moved).await;
 
     assert_eq!(report["level"], "parish", "{report}");
     assert_eq!(report["territories"], 6, "{report}");
@@ -662,26 +606,26 @@ async fn reimporting_parishes_places_every_priority_anew() {
     }
     assert_eq!(
         ids_for(&app, "placement=outside_every_parish").await,
-        strings(&[&p4])
+        string_set(&[&p4])
     );
     assert_eq!(
         ids_for(&app, "placement=outside_council_parish").await,
-        strings(&[&p5])
+        string_set(&[&p5])
     );
     assert_eq!(
         ids_for(&app, "parish=010101").await,
-        strings(&[&p1, &p2, &p5])
+        string_set(&[&p1, &p2, &p5])
     );
     // Map queries (a box or a circle with filters) see the new placements too.
     for place in ["bbox=-67,10,-65,11", "point=-66.78,10.45&radius=50000"] {
         assert_eq!(
             ids_for(&app, &format!("{place}&parish=010101")).await,
-            strings(&[&p1, &p2, &p5]),
+            string_set(&[&p1, &p2, &p5]),
             "{place}"
         );
         assert_eq!(
             ids_for(&app, &format!("{place}&placement=outside_council_parish")).await,
-            strings(&[&p5]),
+            string_set(&[&p5]),
             "{place}"
         );
     }
@@ -692,12 +636,12 @@ async fn reimporting_parishes_places_every_priority_anew() {
     assert_eq!(parishes["010103"]["properties"]["priorities"], 1);
     assert_eq!(parishes["010105"]["properties"]["name"], "Nueva");
     // New priorities are placed by the new boundaries.
-    let late = create_at(&app, "CC-B", point(-66.77, 10.45)).await;
+    let late = create_at(&app, "CC-B", point([-66.77, 10.45])).await;
     assert_eq!(
         placement(&app, &late).await,
         placed("010101", "outside_council_parish")
     );
-    let r = post_priority(&app, &priority_of("CC-C", point(-66.38, 10.62))).await;
+    let r = post_priority(&app, &priority_of("CC-C", point([-66.38, 10.62]))).await;
     assert_problem(
         r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -720,7 +664,7 @@ async fn reimporting_parishes_places_every_priority_anew() {
         .as_array_mut()
         .unwrap()
         .retain(|f| f["properties"]["code"] != "010104");
-    let report = import_ok(&app, "parishes", "", &original).await;
+    let report = import_boundaries_ok(&app, "parishes", "", &original).await;
     assert_eq!(report["territories"], 4, "{report}");
     assert_eq!(report["created"], 0, "{report}");
     assert_eq!(report["boundaries_dropped"], 2, "{report}");
@@ -750,7 +694,7 @@ async fn reimporting_parishes_places_every_priority_anew() {
     assert_eq!(parishes["010104"]["properties"]["name"], "Redonda");
     assert_eq!(parishes["010105"]["geometry"], Value::Null);
     // Where D was, nothing is covered any more.
-    let r = post_priority(&app, &priority_of("CC-D", point(-66.5, 10.2))).await;
+    let r = post_priority(&app, &priority_of("CC-D", point([-66.5, 10.2]))).await;
     assert_problem(
         r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -799,40 +743,40 @@ async fn the_bbox_filter_on_territories_is_exact() {
 
     // Strictly inside B.
     assert_eq!(
-        codes(&app, &bbox("-66.78,10.42,-66.72,10.48")).await,
+        sorted_codes(&app, &bbox("-66.78,10.42,-66.72,10.48")).await,
         ["010102"]
     );
     // Inside A's hole: A's box holds it, A does not.
     assert_eq!(
-        codes(&app, &bbox("-66.86,10.44,-66.84,10.46")).await,
+        sorted_codes(&app, &bbox("-66.86,10.44,-66.84,10.46")).await,
         Vec::<String>::new()
     );
     // Between C's islands: C's box holds it, neither island does.
     assert_eq!(
-        codes(&app, &bbox("-66.5,10.46,-66.45,10.55")).await,
+        sorted_codes(&app, &bbox("-66.5,10.46,-66.45,10.55")).await,
         Vec::<String>::new()
     );
     // Touching the second island only.
     assert_eq!(
-        codes(&app, &bbox("-66.38,10.62,-66.3,10.7")).await,
+        sorted_codes(&app, &bbox("-66.38,10.62,-66.3,10.7")).await,
         ["010103"]
     );
     // Across the shared edge, and touching it from B's side (edges count).
     assert_eq!(
-        codes(&app, &bbox("-66.81,10.45,-66.79,10.46")).await,
+        sorted_codes(&app, &bbox("-66.81,10.45,-66.79,10.46")).await,
         ["010101", "010102"]
     );
     assert_eq!(
-        codes(&app, &bbox("-66.8,10.41,-66.79,10.42")).await,
+        sorted_codes(&app, &bbox("-66.8,10.41,-66.79,10.42")).await,
         ["010101", "010102"]
     );
     // Across both states.
     assert_eq!(
-        codes(&app, &bbox("-66.9,10.41,-65.85,10.42")).await,
+        sorted_codes(&app, &bbox("-66.9,10.41,-65.85,10.42")).await,
         ["010101", "010102", "010103", "020101"]
     );
     assert_eq!(
-        codes(&app, "/collections/states/items?bbox=-65.5,10.5,-65.4,10.6").await,
+        sorted_codes(&app, "/collections/states/items?bbox=-65.5,10.5,-65.4,10.6").await,
         ["02"]
     );
     let r = app.get(&bbox("1,2,3")).await;
@@ -844,19 +788,19 @@ async fn territories_are_filtered_by_code_state_and_municipality() {
     let app = spawn_territorial_app().await;
 
     assert_eq!(
-        codes(&app, "/collections/parishes/items?code=010103,010101").await,
+        sorted_codes(&app, "/collections/parishes/items?code=010103,010101").await,
         ["010101", "010103"]
     );
     assert_eq!(
-        codes(&app, "/collections/parishes/items?state=02").await,
+        sorted_codes(&app, "/collections/parishes/items?state=02").await,
         ["020101"]
     );
     assert_eq!(
-        codes(&app, "/collections/parishes/items?municipality=0101").await,
+        sorted_codes(&app, "/collections/parishes/items?municipality=0101").await,
         ["010101", "010102", "010103", "010104"]
     );
     assert_eq!(
-        codes(
+        sorted_codes(
             &app,
             "/collections/parishes/items?state=01&code=010102,020101"
         )
@@ -864,11 +808,11 @@ async fn territories_are_filtered_by_code_state_and_municipality() {
         ["010102"]
     );
     assert_eq!(
-        codes(&app, "/collections/municipalities/items?state=02").await,
+        sorted_codes(&app, "/collections/municipalities/items?state=02").await,
         ["0201"]
     );
     assert_eq!(
-        codes(&app, "/collections/states/items?code=02").await,
+        sorted_codes(&app, "/collections/states/items?code=02").await,
         ["02"]
     );
     let r = app.get("/collections/parishes/items?state=03").await;
@@ -1049,7 +993,7 @@ async fn territory_counts_equal_a_brute_force_count_of_the_placed_priorities() {
             properties["families"] = n.into();
         }
         features.push(
-            json!({"type": "Feature", "id": id, "geometry": point(lon, lat),
+            json!({"type": "Feature", "id": id, "geometry": point([lon, lat]),
             "properties": properties}),
         );
         made.push(Made {
@@ -1114,7 +1058,7 @@ async fn territory_counts_equal_a_brute_force_count_of_the_placed_priorities() {
     made[0].status = to;
     let r = patch(
         &made[1].id,
-        json!({"geometry": point(-65.81, 10.41), "properties": {"category": "gas"}}),
+        json!({"geometry": point([-65.81, 10.41]), "properties": {"category": "gas"}}),
     )
     .await
     .unwrap();
@@ -1268,7 +1212,7 @@ fn valid_multipolygon(geometry: &Value, what: &str) -> MultiPolygon<f64> {
     multipolygon
 }
 
-fn vertices(geometry: &Value) -> usize {
+fn vertex_count(geometry: &Value) -> usize {
     geometry["coordinates"]
         .as_array()
         .unwrap()
@@ -1282,7 +1226,7 @@ fn vertices(geometry: &Value) -> usize {
 async fn simplified_boundaries_stay_valid_and_lose_vertices() {
     let app = spawn_territorial_app().await;
     let full = territories(&app, "/collections/parishes/items").await;
-    let full_d = vertices(&full["010104"]["geometry"]);
+    let full_d = vertex_count(&full["010104"]["geometry"]);
     assert_eq!(full_d, D_VERTICES + 1, "full detail is served as imported");
     for (code, f) in &full {
         valid_multipolygon(&f["geometry"], &format!("{code} unsimplified"));
@@ -1303,7 +1247,7 @@ async fn simplified_boundaries_stay_valid_and_lose_vertices() {
         }
         let parishes = territories(&app, &format!("/collections/parishes/items?{query}")).await;
         assert_eq!(parishes.len(), full.len(), "{query}");
-        let d = vertices(&parishes["010104"]["geometry"]);
+        let d = vertex_count(&parishes["010104"]["geometry"]);
         assert!(d <= full_d, "{query}: {d} > {full_d}");
         // The single-territory endpoint simplifies the same way.
         let (status, one) = app
@@ -1314,7 +1258,7 @@ async fn simplified_boundaries_stay_valid_and_lose_vertices() {
     }
     for query in ["simplify=0.01", "simplify=0.001", "zoom=8"] {
         let parishes = territories(&app, &format!("/collections/parishes/items?{query}")).await;
-        let d = vertices(&parishes["010104"]["geometry"]);
+        let d = vertex_count(&parishes["010104"]["geometry"]);
         assert!(d < full_d / 2, "{query} keeps {d} of {full_d} vertices");
     }
     // A tolerance of 0 keeps every vertex.
@@ -1325,13 +1269,13 @@ async fn simplified_boundaries_stay_valid_and_lose_vertices() {
 #[tokio::test]
 async fn a_parish_with_an_enclave_near_its_edge_stays_valid_when_simplified() {
     let app = spawn_app().await;
-    import_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
-    import_ok(&app, "municipalities", "", &municipalities_file()).await;
+    import_boundaries_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
+    import_boundaries_ok(&app, "municipalities", "", &municipalities_file()).await;
     // A round parish with a small enclave 0.005 degrees inside its edge.
     let (cx, cy) = D_CENTER;
     let [x0, y0, x1, y1] = ENCLAVE;
     let enclave = [cx + x0, cy + y0, cx + x1, cy + y1];
-    import_ok(
+    import_boundaries_ok(
         &app,
         "parishes",
         "",
@@ -1361,7 +1305,7 @@ async fn a_parish_with_an_enclave_near_its_edge_stays_valid_when_simplified() {
             &one["geometry"],
             &format!("the enclave parish with {query}"),
         );
-        assert!(vertices(&one["geometry"]) <= vertices(&full["geometry"]));
+        assert!(vertex_count(&one["geometry"]) <= vertex_count(&full["geometry"]));
     }
 }
 
@@ -1418,9 +1362,9 @@ async fn refused(r: Response) -> Vec<(u64, String)> {
 /// An app with the fixture and some priorities placed in it.
 async fn app_with_priorities() -> TestApp {
     let app = spawn_territorial_app().await;
-    create_at(&app, "CC-A", point(-66.85, 10.41)).await;
-    create_at(&app, "CC-A", point(-66.78, 10.45)).await;
-    create_at(&app, "CC-C", point(-66.36, 10.64)).await;
+    create_at(&app, "CC-A", point([-66.85, 10.41])).await;
+    create_at(&app, "CC-A", point([-66.78, 10.45])).await;
+    create_at(&app, "CC-C", point([-66.36, 10.64])).await;
     app
 }
 
@@ -1435,7 +1379,7 @@ async fn a_boundary_file_with_unreadable_features_is_refused_whole_and_changes_n
         true,
     );
     let features = file["features"].as_array_mut().unwrap();
-    features.insert(1, boundary("010106", "Punto", point(-66.5, 10.5)));
+    features.insert(1, boundary("010106", "Punto", point([-66.5, 10.5])));
     features.insert(
         3,
         json!({"type": "Feature", "geometry": polygon(vec![ring([-66.3, 10.3, -66.2, 10.4])]),
@@ -1455,7 +1399,7 @@ async fn a_boundary_file_with_unreadable_features_is_refused_whole_and_changes_n
         ),
     );
 
-    let r = import(&app, "parishes", "", &file).await;
+    let r = import_boundaries(&app, "parishes", "", &file).await;
 
     assert_eq!(
         refused(r).await,
@@ -1490,7 +1434,7 @@ async fn a_boundary_file_with_duplicate_codes_or_missing_parents_is_refused_whol
         polygon(vec![ring([-66.3, 10.0, -66.2, 10.1])]),
     ));
 
-    let r = import(&app, "parishes", "", &file).await;
+    let r = import_boundaries(&app, "parishes", "", &file).await;
 
     let errors = refused(r).await;
     assert_eq!(
@@ -1501,7 +1445,7 @@ async fn a_boundary_file_with_duplicate_codes_or_missing_parents_is_refused_whol
     assert_eq!(snapshot(&app).await, before);
 
     // A municipality file whose state does not exist.
-    let r = import(
+    let r = import_boundaries(
         &app,
         "municipalities",
         "",
@@ -1516,7 +1460,7 @@ async fn a_boundary_file_with_duplicate_codes_or_missing_parents_is_refused_whol
         [1]
     );
     // A code of the wrong length.
-    let r = import(
+    let r = import_boundaries(
         &app,
         "parishes",
         "",
@@ -1567,7 +1511,7 @@ async fn a_boundary_body_that_is_not_a_feature_collection_is_refused() {
             "{body}"
         );
     }
-    let r = import(&app, "parishes", "", &collection(vec![])).await;
+    let r = import_boundaries(&app, "parishes", "", &collection(vec![])).await;
     assert_eq!(refused(r).await, [(0, "/features".to_owned())]);
     assert_eq!(snapshot(&app).await, before);
 }
@@ -1577,7 +1521,7 @@ async fn a_boundary_import_refuses_unknown_parameters_and_media_types() {
     let app = spawn_territorial_app().await;
     let before = snapshot(&app).await;
 
-    let r = import(&app, "parishes", "?codigo=code", &parishes_file()).await;
+    let r = import_boundaries(&app, "parishes", "?codigo=code", &parishes_file()).await;
     assert_problem(r, StatusCode::BAD_REQUEST, ("parameter", "codigo")).await;
     let r = app
         .post_raw(
@@ -1593,7 +1537,7 @@ async fn a_boundary_import_refuses_unknown_parameters_and_media_types() {
     )
     .await;
     // A property name that the file does not have.
-    let r = import(&app, "parishes", "?name=NOMBRE", &parishes_file()).await;
+    let r = import_boundaries(&app, "parishes", "?name=NOMBRE", &parishes_file()).await;
     let errors = refused(r).await;
     assert_eq!(errors.len(), 5, "{errors:?}");
     assert!(
@@ -1644,8 +1588,8 @@ fn output_text(output: &std::process::Output) -> (String, String) {
 /// and CC-B in 010102, and three priorities placed by council.
 async fn database_before_parish_boundaries() -> (tempfile::TempDir, String, Vec<String>) {
     let app = spawn_app().await;
-    import_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
-    import_ok(&app, "municipalities", "", &municipalities_file()).await;
+    import_boundaries_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
+    import_boundaries_ok(&app, "municipalities", "", &municipalities_file()).await;
     for (code, name) in [("010101", "Catedral"), ("010102", "San Juan")] {
         let r = app
             .post_json("/collections/parishes/items", &territory(code, name))
@@ -1659,9 +1603,9 @@ async fn database_before_parish_boundaries() -> (tempfile::TempDir, String, Vec<
         assert_eq!(r.status(), StatusCode::CREATED);
     }
     let ids = vec![
-        create_at(&app, "CC-A", point(-66.85, 10.41)).await,
-        create_at(&app, "CC-A", point(-66.75, 10.45)).await,
-        create_at(&app, "CC-B", point(-60.0, 5.0)).await,
+        create_at(&app, "CC-A", point([-66.85, 10.41])).await,
+        create_at(&app, "CC-A", point([-66.75, 10.45])).await,
+        create_at(&app, "CC-B", point([-60.0, 5.0])).await,
     ];
     for id in &ids {
         assert_eq!(placement(&app, id).await.3, "by_council");
@@ -1713,7 +1657,7 @@ async fn the_cli_imports_parish_boundaries_that_the_server_then_serves() {
         placement(&app, &ids[2]).await,
         placed("010102", "outside_every_parish")
     );
-    let r = post_priority(&app, &priority_of("CC-A", point(-60.0, 5.0))).await;
+    let r = post_priority(&app, &priority_of("CC-A", point([-60.0, 5.0]))).await;
     assert_problem(
         r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1824,7 +1768,7 @@ async fn the_cli_finds_the_municipality_of_two_digit_codes_by_containment() {
     let (dir, url, _) = database_before_parish_boundaries().await;
     // Municipality 0101 is split: 0102 takes its eastern half.
     let app = spawn_app_in(dir, ServeArgs::for_database(url.clone())).await;
-    import_ok(
+    import_boundaries_ok(
         &app,
         "municipalities",
         "",
@@ -1895,7 +1839,7 @@ async fn the_cli_finds_the_municipality_of_two_digit_codes_by_containment() {
 #[tokio::test]
 async fn two_digit_codes_are_resolved_over_http_too() {
     let app = spawn_app().await;
-    import_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
+    import_boundaries_ok(&app, "states", "?code=COD_EDO&name=ESTADO", &states_file()).await;
     // Municipalities by their own two digits below a named state.
     let municipalities = collection(vec![
         json!({"type": "Feature", "geometry": polygon(vec![ring(STATE_01)]),
@@ -1903,10 +1847,11 @@ async fn two_digit_codes_are_resolved_over_http_too() {
         json!({"type": "Feature", "geometry": polygon(vec![ring(STATE_02)]),
                "properties": {"code": "01", "name": "Sucre", "state": "02"}}),
     ]);
-    let report = import_ok(&app, "municipalities", "?parent=state", &municipalities).await;
+    let report =
+        import_boundaries_ok(&app, "municipalities", "?parent=state", &municipalities).await;
     assert_eq!(report["created"], 2, "{report}");
     assert_eq!(
-        codes(&app, "/collections/municipalities/items").await,
+        sorted_codes(&app, "/collections/municipalities/items").await,
         ["0101", "0201"]
     );
     // A named parent that contradicts a full code is refused.
@@ -1914,16 +1859,16 @@ async fn two_digit_codes_are_resolved_over_http_too() {
         json!({"type": "Feature", "geometry": polygon(vec![ring(A)]),
                "properties": {"code": "020101", "name": "Mal", "municipality": "0101"}}),
     ]);
-    let r = import(&app, "parishes", "?parent=municipality", &contradicting).await;
+    let r = import_boundaries(&app, "parishes", "?parent=municipality", &contradicting).await;
     assert_eq!(refused(r).await.len(), 1);
     // By containment, without a parent property.
     let parishes = collection(vec![
         boundary("01", "Catedral", polygon(vec![ring(A)])),
         boundary("01", "Petare", polygon(vec![ring(E)])),
     ]);
-    import_ok(&app, "parishes", "", &parishes).await;
+    import_boundaries_ok(&app, "parishes", "", &parishes).await;
     assert_eq!(
-        codes(&app, "/collections/parishes/items").await,
+        sorted_codes(&app, "/collections/parishes/items").await,
         ["010101", "020101"]
     );
 }

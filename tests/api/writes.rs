@@ -12,16 +12,14 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 use crate::helpers::{
-    TestApp, assert_problem, create_priority, database_url, header, priority, spawn_app,
-    spawn_app_in, spawn_seeded_app,
+    ITEMS, TestApp, assert_problem, create_priority, database_url, get_priority, header, ids_for,
+    priority, spawn_app, spawn_app_in, spawn_seeded_app,
 };
-
-const ITEMS: &str = "/collections/priorities/items";
 
 // ---------------------------------------------------------------- helpers
 
 /// Sends `method` to `path` with optional `If-Match` and JSON body.
-async fn send(
+async fn send_if_match(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -42,7 +40,7 @@ async fn send(
 }
 
 async fn put(app: &TestApp, id: &str, if_match: Option<&str>, body: &Value) -> Response {
-    send(
+    send_if_match(
         app,
         Method::PUT,
         &format!("{ITEMS}/{id}"),
@@ -54,7 +52,7 @@ async fn put(app: &TestApp, id: &str, if_match: Option<&str>, body: &Value) -> R
 }
 
 async fn patch(app: &TestApp, id: &str, if_match: Option<&str>, body: &Value) -> Response {
-    send(
+    send_if_match(
         app,
         Method::PATCH,
         &format!("{ITEMS}/{id}"),
@@ -66,7 +64,7 @@ async fn patch(app: &TestApp, id: &str, if_match: Option<&str>, body: &Value) ->
 }
 
 async fn delete(app: &TestApp, id: &str, if_match: Option<&str>) -> Response {
-    send(
+    send_if_match(
         app,
         Method::DELETE,
         &format!("{ITEMS}/{id}"),
@@ -83,25 +81,6 @@ fn priority_at(title: &str, lon: f64, lat: f64) -> Value {
     f["properties"]["title"] = title.into();
     f["geometry"] = json!({"type": "Point", "coordinates": [lon, lat]});
     f
-}
-
-/// GETs one priority, expecting 200.
-async fn get_priority(app: &TestApp, id: &str) -> Value {
-    let (status, body) = app.get_json(&format!("{ITEMS}/{id}")).await;
-    assert_eq!(status, StatusCode::OK, "GET {id}: {body}");
-    body
-}
-
-/// The ids of the priorities an items query returns (one page of up to 10000).
-async fn ids_for(app: &TestApp, query: &str) -> BTreeSet<String> {
-    let (status, body) = app.get_json(&format!("{ITEMS}?limit=10000&{query}")).await;
-    assert_eq!(status, StatusCode::OK, "{query}: {body}");
-    body["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .map(|f| f["id"].as_str().expect("a string id").to_owned())
-        .collect()
 }
 
 fn is_rfc3339(v: &Value) -> bool {
@@ -129,7 +108,7 @@ fn ndjson(features: &[Value]) -> String {
     features.iter().map(|f| format!("{f}\n")).collect()
 }
 
-async fn import(app: &TestApp, content_type: &str, body: String) -> Value {
+async fn import_priorities(app: &TestApp, content_type: &str, body: String) -> Value {
     let r = app
         .post_raw("/collections/priorities/import", content_type, body)
         .await;
@@ -733,14 +712,14 @@ async fn a_bulk_import_of_several_batches_creates_all_and_a_reimport_updates_wit
             .to_string()
     };
 
-    let report = import(&app, "application/geo+json", collection("Primera")).await;
+    let report = import_priorities(&app, "application/geo+json", collection("Primera")).await;
     assert_eq!(report["received"], 2_500, "{report}");
     assert_eq!(report["created"], 2_500, "{report}");
     assert_eq!(report["updated"], 0, "{report}");
     assert_eq!(report["errors"], json!([]));
     assert_eq!(app.priority_count().await, 2_500);
 
-    let report = import(&app, "application/geo+json", collection("Segunda")).await;
+    let report = import_priorities(&app, "application/geo+json", collection("Segunda")).await;
     assert_eq!(report["created"], 0, "{report}");
     assert_eq!(report["updated"], 2_500, "{report}");
     assert_eq!(report["errors"], json!([]));
@@ -778,7 +757,7 @@ async fn newline_delimited_features_are_imported() {
     let app = spawn_seeded_app().await;
     let ids: Vec<Uuid> = (0..30).map(|_| Uuid::new_v4()).collect();
 
-    let report = import(
+    let report = import_priorities(
         &app,
         "application/x-ndjson",
         ndjson(&features_with_ids(&ids, "Línea")),
@@ -805,7 +784,7 @@ async fn an_id_repeated_within_one_import_is_created_then_updated() {
     features.push(again);
     features.extend(features_with_ids(&[Uuid::new_v4()], "Después"));
 
-    let report = import(&app, "application/x-ndjson", ndjson(&features)).await;
+    let report = import_priorities(&app, "application/x-ndjson", ndjson(&features)).await;
 
     assert_eq!(report["received"], 7, "{report}");
     assert_eq!(report["created"], 6, "{report}");
