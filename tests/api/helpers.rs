@@ -7,10 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
+use futures_util::FutureExt;
 use prioridades::config::{LogFormat, ServeArgs};
 use prioridades::domain::auth::Role;
 use prioridades::service::Service;
@@ -454,6 +456,30 @@ pub async fn assert_problem(response: Response, status: StatusCode, member: (&st
     body
 }
 
+/// Runs `check` on every case of a table in turn, then fails naming each
+/// case that failed by its label (the name it had as a test of its own)
+/// with its message: a failing case neither hides the cases after it nor
+/// goes unnamed.
+pub async fn each_case<T>(cases: Vec<(&'static str, T)>, check: impl AsyncFn(T)) {
+    let mut failed = Vec::new();
+    for (label, case) in cases {
+        if let Err(panic) = AssertUnwindSafe(check(case)).catch_unwind().await {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failed.push(format!("{label}: {message}"));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} case(s) failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
 /// The type URI of a problem kind (`invalid-field`, `malformed-body`, …).
 pub fn problem_type(kind: &str) -> String {
     format!("urn:prioridades:problem:{kind}")
@@ -463,6 +489,12 @@ pub fn problem_type(kind: &str) -> String {
 
 /// The priorities collection's items, the path most tests write to and read.
 pub const ITEMS: &str = "/collections/priorities/items";
+
+/// The priorities' bulk import.
+pub const IMPORT: &str = "/collections/priorities/import";
+
+/// The media type of GeoJSON bodies.
+pub const GEOJSON: &str = "application/geo+json";
 
 /// POSTs a priority Feature, expects 201 and returns the id it was given.
 pub async fn create_priority_id(app: &TestApp, feature: &Value) -> String {

@@ -7,6 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod bad_input_catalog;
+mod bad_input_limits;
+mod bad_input_queries;
 mod catalog;
 mod changes;
 mod demo;

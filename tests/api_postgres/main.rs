@@ -9,6 +9,12 @@
 
 #[path = "../api/bad_input.rs"]
 mod bad_input;
+#[path = "../api/bad_input_catalog.rs"]
+mod bad_input_catalog;
+#[path = "../api/bad_input_limits.rs"]
+mod bad_input_limits;
+#[path = "../api/bad_input_queries.rs"]
+mod bad_input_queries;
 #[path = "../api/catalog.rs"]
 mod catalog;
 #[path = "../api/changes.rs"]
