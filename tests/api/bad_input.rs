@@ -519,10 +519,16 @@ async fn an_import_reports_a_broken_line_and_an_unknown_council_and_stores_only_
     assert_eq!(report["updated"], 0, "{report}");
     let errors = report["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 2, "{report}");
+    // The broken line is at fault as a whole: no pointer into it.
     assert_eq!(errors[0]["index"], 1, "{report}");
-    assert!(errors[0]["reason"].is_string(), "{report}");
+    assert_eq!(errors[0].get("pointer"), None, "{report}");
+    let reason = errors[0]["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("not valid JSON: "), "{report}");
     assert_eq!(errors[1]["index"], 2, "{report}");
     assert_eq!(errors[1]["pointer"], "/properties/council", "{report}");
-    assert!(errors[1]["reason"].is_string(), "{report}");
+    assert_eq!(
+        errors[1]["reason"], r#"unknown council "CC-404""#,
+        "{report}"
+    );
     assert_eq!(app.priority_count().await, 1);
 }
