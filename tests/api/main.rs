@@ -31,6 +31,11 @@ mod queries;
 mod replicas;
 mod statistics;
 mod territories;
+mod territories_cli;
+mod territories_features;
+mod territories_placement;
+mod territories_refused;
+mod territories_simplified;
 mod writes;
 
 /// The database every test here runs on.

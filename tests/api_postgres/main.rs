@@ -57,6 +57,16 @@ mod replicas;
 mod statistics;
 #[path = "../api/territories.rs"]
 mod territories;
+#[path = "../api/territories_cli.rs"]
+mod territories_cli;
+#[path = "../api/territories_features.rs"]
+mod territories_features;
+#[path = "../api/territories_placement.rs"]
+mod territories_placement;
+#[path = "../api/territories_refused.rs"]
+mod territories_refused;
+#[path = "../api/territories_simplified.rs"]
+mod territories_simplified;
 #[path = "../api/writes.rs"]
 mod writes;
 
