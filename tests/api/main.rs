@@ -37,6 +37,9 @@ mod territories_placement;
 mod territories_refused;
 mod territories_simplified;
 mod writes;
+mod writes_cors;
+mod writes_import;
+mod writes_versions;
 
 /// The database every test here runs on.
 pub const BACKEND: helpers::Backend = helpers::Backend::Sqlite;

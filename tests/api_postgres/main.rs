@@ -69,6 +69,12 @@ mod territories_refused;
 mod territories_simplified;
 #[path = "../api/writes.rs"]
 mod writes;
+#[path = "../api/writes_cors.rs"]
+mod writes_cors;
+#[path = "../api/writes_import.rs"]
+mod writes_import;
+#[path = "../api/writes_versions.rs"]
+mod writes_versions;
 
 /// The database every test here runs on.
 pub const BACKEND: helpers::Backend = helpers::Backend::Postgres;
