@@ -51,10 +51,14 @@ mod helpers;
 mod meta;
 #[path = "../api/queries.rs"]
 mod queries;
+#[path = "../api/queries_pages.rs"]
+mod queries_pages;
 #[path = "../api/replicas.rs"]
 mod replicas;
 #[path = "../api/statistics.rs"]
 mod statistics;
+#[path = "../api/statistics_csv.rs"]
+mod statistics_csv;
 #[path = "../api/territories.rs"]
 mod territories;
 #[path = "../api/territories_cli.rs"]
