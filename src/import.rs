@@ -94,20 +94,60 @@ mod tests {
     fn newline_delimited_input_reports_each_bad_line_by_position() {
         let input = format!("{GOOD}\n\n{{broken\n\x1e{GOOD}\n{{\"type\":\"Point\"}}\n");
         let parsed: Vec<_> = parse_features(input.as_bytes()).unwrap().collect();
+        // The blank line is no feature: four results, in the order of the lines.
         assert_eq!(parsed.len(), 4);
-        assert!(parsed[0].is_ok());
-        assert!(parsed[1].is_err());
-        assert!(parsed[2].is_ok());
-        assert!(parsed[3].is_err());
+        for good in [0, 2] {
+            let draft = parsed[good]
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(draft.council.to_string(), "C1", "{good}");
+        }
+        // A line that is not JSON is refused as a whole: no pointer inside it.
+        match &parsed[1] {
+            Err(BodyError::WrongShape { pointer, detail }) => {
+                assert_eq!(pointer, "");
+                assert!(detail.starts_with("not valid JSON: "), "{detail}");
+            }
+            other => panic!("position 1 is the broken line: {other:?}"),
+        }
+        // A JSON line that is not a Feature is refused at its type.
+        assert_eq!(
+            parsed[3].as_ref().unwrap_err(),
+            &BodyError::wrong_shape(
+                "/type",
+                "expected a GeoJSON Feature, got type \"Point\" at /type"
+            )
+        );
     }
 
     #[test]
     fn a_feature_collection_yields_its_features() {
         let input = format!(r#"{{"type":"FeatureCollection","features":[{GOOD},{GOOD}]}}"#);
         assert_eq!(parse_features(input.as_bytes()).unwrap().count(), 2);
-        assert!(parse_features(b"[1,2]").is_err());
-        assert!(parse_features(b"  ").is_err());
-        assert!(parse_features(br#"{"type":"Point","coordinates":[1,2]}"#).is_err());
+        // Features are not Debug, so the errors are taken out with `err()`.
+        let error = |bytes: &[u8]| parse_features(bytes).err().map(|e| e.to_string());
+        assert!(matches!(
+            parse_features(b"[1,2]").err(),
+            Some(InputError::NotJson(_))
+        ));
+        assert_eq!(
+            error(b"[1,2]").as_deref(),
+            Some("expected a GeoJSON FeatureCollection or newline-delimited Features")
+        );
+        assert!(matches!(
+            parse_features(b"  ").err(),
+            Some(InputError::NotJson(_))
+        ));
+        assert_eq!(error(b"  ").as_deref(), Some("the input is empty"));
+        let point = br#"{"type":"Point","coordinates":[1,2]}"#;
+        assert!(matches!(
+            parse_features(point).err(),
+            Some(InputError::WrongDocument(_))
+        ));
+        assert_eq!(
+            error(point).as_deref(),
+            Some("expected a FeatureCollection or Features, got type \"Point\"")
+        );
     }
 }
 

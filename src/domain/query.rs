@@ -254,20 +254,41 @@ mod tests {
                 .unwrap_err()
                 .contains("inverted")
         );
-        assert!("-67,10,-66".parse::<Bbox>().is_err());
-        assert!("-67,10,-66,x".parse::<Bbox>().is_err());
-        assert!("-67,10,-66,NaN".parse::<Bbox>().is_err());
-        assert!("-67,10,-66,inf".parse::<Bbox>().is_err());
-        assert!("-190,10,-66,11".parse::<Bbox>().is_err());
+        let error = |s: &str| s.parse::<Bbox>().unwrap_err();
+        assert_eq!(
+            error("-67,10,-66"),
+            "bbox is minLon,minLat,maxLon,maxLat (4 numbers); got 3 values"
+        );
+        assert_eq!(
+            error("-67,10,-66,x"),
+            r#"bbox has a value that is not a number: "x""#
+        );
+        // Rust reads `NaN` and `inf` as numbers; they are refused as not finite.
+        assert_eq!(
+            error("-67,10,-66,NaN"),
+            "bbox values must be finite; got NaN"
+        );
+        assert_eq!(
+            error("-67,10,-66,inf"),
+            "bbox values must be finite; got inf"
+        );
+        assert_eq!(
+            error("-190,10,-66,11"),
+            "bbox longitude -190 is outside [-180, 180]"
+        );
     }
 
     #[test]
     fn radius_is_bounded() {
         assert_eq!(parse_radius("1500").unwrap(), 1500.0);
-        assert!(parse_radius("-1").is_err());
-        assert!(parse_radius("100001").is_err());
-        assert!(parse_radius("NaN").is_err());
-        assert!(parse_radius("ten").is_err());
+        let out_of_range = |got: &str| format!("radius must be from 0 to 100000 metres; got {got}");
+        assert_eq!(parse_radius("-1"), Err(out_of_range("-1")));
+        assert_eq!(parse_radius("100001"), Err(out_of_range("100001")));
+        assert_eq!(parse_radius("NaN"), Err(out_of_range("NaN")));
+        assert_eq!(
+            parse_radius("ten"),
+            Err(r#"radius must be a number of metres; got "ten""#.to_owned())
+        );
     }
 
     #[test]
@@ -275,10 +296,12 @@ mod tests {
         assert_eq!(parse_limit("10").unwrap(), 10);
         assert_eq!(parse_limit("50000").unwrap(), MAX_LIMIT);
         assert_eq!(parse_limit("99999999999999999999999").unwrap(), MAX_LIMIT);
-        assert!(parse_limit("0").is_err());
-        assert!(parse_limit("-5").is_err());
-        assert!(parse_limit("unlimited").is_err());
-        assert!(parse_limit("").is_err());
+        assert_eq!(parse_limit("0"), Err("limit must be at least 1".to_owned()));
+        let not_whole =
+            |got: &str| format!("limit must be a whole number from 1 to 10000; got {got:?}");
+        assert_eq!(parse_limit("-5"), Err(not_whole("-5")));
+        assert_eq!(parse_limit("unlimited"), Err(not_whole("unlimited")));
+        assert_eq!(parse_limit(""), Err(not_whole("")));
     }
 
     #[test]
@@ -292,8 +315,17 @@ mod tests {
         );
         let i: Interval = "2026-01-01T10:00:00Z".parse().unwrap();
         assert_eq!(i.start, i.end);
-        assert!("2026-02-01/2026-01-01".parse::<Interval>().is_err());
-        assert!("yesterday".parse::<Interval>().is_err());
-        assert!("a/b/c".parse::<Interval>().is_err());
+        let error = |s: &str| s.parse::<Interval>().unwrap_err();
+        assert_eq!(
+            error("2026-02-01/2026-01-01"),
+            r#"datetime interval "2026-02-01/2026-01-01" ends before it starts"#
+        );
+        // The rest of the message is chrono's own reason.
+        let yesterday = error("yesterday");
+        assert!(
+            yesterday.starts_with(r#""yesterday" is not an RFC 3339 date-time ("#),
+            "{yesterday}"
+        );
+        assert_eq!(error("a/b/c"), r#"datetime has more than one '/': "a/b/c""#);
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, council, spawn_app, territory};
+use crate::helpers::{
+    TestApp, assert_problem, council, features_of, follow_pages, spawn_app, territory,
+};
 
 // ---------------------------------------------------------------- helpers
 
@@ -55,7 +57,7 @@ fn councils() -> Vec<Value> {
 
 /// POSTs `feature` to `collection`, expects 201 with a Location at
 /// `/collections/{collection}/items/{code}`, and returns the created Feature.
-async fn create(app: &TestApp, collection: &str, code: &str, feature: &Value) -> Value {
+async fn create_item(app: &TestApp, collection: &str, code: &str, feature: &Value) -> Value {
     let r = app
         .post_json(&format!("/collections/{collection}/items"), feature)
         .await;
@@ -93,12 +95,12 @@ async fn catalog_app() -> TestApp {
         ("parishes", &PARISHES[..]),
     ] {
         for (code, name) in list {
-            create(&app, collection, code, &territory(code, name)).await;
+            create_item(&app, collection, code, &territory(code, name)).await;
         }
     }
     for c in councils() {
         let code = c["properties"]["code"].as_str().unwrap().to_owned();
-        create(&app, "councils", &code, &c).await;
+        create_item(&app, "councils", &code, &c).await;
     }
     app
 }
@@ -153,15 +155,15 @@ async fn assert_not_found(r: Response) {
 async fn created_territories_are_features_with_their_parent_codes() {
     let app = spawn_app().await;
 
-    let state = create(&app, "states", "01", &territory("01", "Distrito Capital")).await;
-    let municipality = create(
+    let state = create_item(&app, "states", "01", &territory("01", "Distrito Capital")).await;
+    let municipality = create_item(
         &app,
         "municipalities",
         "0101",
         &territory("0101", "Libertador"),
     )
     .await;
-    let parish = create(&app, "parishes", "010101", &territory("010101", "Catedral")).await;
+    let parish = create_item(&app, "parishes", "010101", &territory("010101", "Catedral")).await;
 
     assert_eq!(state["type"], "Feature");
     assert_eq!(state["id"], "01");
@@ -192,14 +194,14 @@ async fn councils_are_created_with_or_without_a_location() {
     let app = spawn_app().await;
     app.seed_minimal_catalog().await;
 
-    let located = create(
+    let located = create_item(
         &app,
         "councils",
         "CC-2",
         &located_council("CC-2", "Consejo Comunal Plaza", "010101", -66.9146, 10.5061),
     )
     .await;
-    let unlocated = create(
+    let unlocated = create_item(
         &app,
         "councils",
         "CC-3",
@@ -330,50 +332,31 @@ async fn councils_are_filtered_by_parish_municipality_and_state() {
 
 // ---------------------------------------------------------------- paging
 
-/// Follows `next` links from `path`; returns every page's codes.
-async fn follow_pages(app: &TestApp, path: &str, expected_matched: u64) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut path = path.to_owned();
-    loop {
-        let (status, body) = app.get_json(&path).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert_eq!(body["numberMatched"], expected_matched, "{path}");
-        pages.push(
-            body["features"]
-                .as_array()
-                .unwrap()
+/// Follows `next` links from `path`, checking that every page reports
+/// `expected_matched`; returns every page's codes.
+async fn page_codes(app: &TestApp, path: &str, expected_matched: u64) -> Vec<Vec<String>> {
+    let pages = follow_pages(app, path).await;
+    assert!(pages.len() <= 20, "the next links end");
+    pages
+        .iter()
+        .map(|body| {
+            assert_eq!(body["numberMatched"], expected_matched, "{path}");
+            features_of(body)
                 .iter()
                 .map(|f| f["properties"]["code"].as_str().unwrap().to_owned())
-                .collect(),
-        );
-        let next = body["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["rel"] == "next");
-        match next {
-            Some(l) => {
-                let href = l["href"].as_str().unwrap();
-                path = href
-                    .strip_prefix(app.base.as_str())
-                    .unwrap_or_else(|| panic!("{href} points at this server"))
-                    .to_owned();
-            }
-            None => break,
-        }
-        assert!(pages.len() <= 20, "the next links end");
-    }
-    pages
+                .collect()
+        })
+        .collect()
 }
 
 #[tokio::test]
 async fn paging_through_next_links_returns_every_item_exactly_once() {
     let app = spawn_app().await;
-    create(&app, "states", "01", &territory("01", "Distrito Capital")).await;
+    create_item(&app, "states", "01", &territory("01", "Distrito Capital")).await;
     let mut expected = Vec::new();
     for i in 1..=12 {
         let code = format!("01{i:02}");
-        create(
+        create_item(
             &app,
             "municipalities",
             &code,
@@ -383,7 +366,7 @@ async fn paging_through_next_links_returns_every_item_exactly_once() {
         expected.push(code);
     }
 
-    let pages = follow_pages(&app, "/collections/municipalities/items?limit=5", 12).await;
+    let pages = page_codes(&app, "/collections/municipalities/items?limit=5", 12).await;
 
     let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
     assert_eq!(sizes, [5, 5, 2]);
@@ -402,7 +385,7 @@ async fn paging_a_filtered_council_list_keeps_the_filter() {
     let mut expected = BTreeSet::from(["CC-A".to_owned(), "CC-B".to_owned()]);
     for i in 0..5 {
         let code = format!("CC-X{i}");
-        create(
+        create_item(
             &app,
             "councils",
             &code,
@@ -412,7 +395,7 @@ async fn paging_a_filtered_council_list_keeps_the_filter() {
         expected.insert(code);
     }
 
-    let pages = follow_pages(
+    let pages = page_codes(
         &app,
         "/collections/councils/items?municipality=0101&limit=3",
         7,

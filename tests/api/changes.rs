@@ -224,12 +224,19 @@ async fn every_response_names_the_change_number_it_reflects() {
         .await;
     assert_eq!(page["latest"], after_write);
     assert_eq!(page["changes"][0]["seq"], after_write);
-    // Errors say it too, and a refused write changes nothing.
+    // Errors say it too, and a refused write changes nothing. A Feature with
+    // neither geometry nor properties is refused at its geometry, checked first.
     let r = app
         .post_json("/collections/priorities/items", &json!({"type": "Feature"}))
         .await;
-    assert!(r.status().is_client_error());
     assert_eq!(seq_header(&r), after_write);
+    let problem = assert_problem(
+        r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ("pointer", "/geometry"),
+    )
+    .await;
+    assert_eq!(problem["type"], "urn:prioridades:problem:invalid-field");
     // Catalog writes take a number but are not priorities of the feed.
     let r = app
         .post_json(

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::helpers::{TestApp, database_url, spawn_app, spawn_app_in};
+use crate::helpers::{TestApp, database_url, haversine, spawn_app, spawn_app_in};
 
 #[test]
 fn the_committed_fixtures_are_what_the_generator_produces() {
@@ -25,13 +25,6 @@ async fn demo_app(dir: TempDir) -> TestApp {
     let mut args = ServeArgs::for_database(database_url(&dir));
     args.no_demo = false;
     spawn_app_in(dir, args).await
-}
-
-fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((b[0] - a[0]).to_radians() / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
 }
 
 fn positions(value: &Value, out: &mut Vec<[f64; 2]>) {

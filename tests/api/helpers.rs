@@ -5,12 +5,14 @@
 //! `api_postgres` target, a database of its own on the PostgreSQL server named
 //! by `PRIORIDADES_TEST_POSTGRES` (`crate::BACKEND` says which).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
+use futures_util::FutureExt;
 use prioridades::config::{LogFormat, ServeArgs};
 use prioridades::domain::auth::Role;
 use prioridades::service::Service;
@@ -374,11 +376,11 @@ pub async fn spawn_seeded_app() -> TestApp {
 
 /// POSTs a priority Feature, expects 201 and returns the stored Feature.
 pub async fn create_priority(app: &TestApp, feature: &Value) -> Value {
-    let r = app
-        .post_json("/collections/priorities/items", feature)
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED, "creating {feature}");
-    r.json().await.expect("the created Feature")
+    let r = app.post_json(ITEMS, feature).await;
+    let status = r.status();
+    let body: Value = r.json().await.expect("a JSON body");
+    assert_eq!(status, StatusCode::CREATED, "creating {feature}: {body}");
+    body
 }
 
 /// A response header as text.
@@ -452,4 +454,195 @@ pub async fn assert_problem(response: Response, status: StatusCode, member: (&st
         "the problem names the fault: {body}"
     );
     body
+}
+
+/// Runs `check` on every case of a table in turn, then fails naming each
+/// case that failed by its label (the name it had as a test of its own)
+/// with its message: a failing case neither hides the cases after it nor
+/// goes unnamed.
+pub async fn each_case<T>(cases: Vec<(&'static str, T)>, check: impl AsyncFn(T)) {
+    let mut failed = Vec::new();
+    for (label, case) in cases {
+        if let Err(panic) = AssertUnwindSafe(check(case)).catch_unwind().await {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failed.push(format!("{label}: {message}"));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} case(s) failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// The type URI of a problem kind (`invalid-field`, `malformed-body`, …).
+pub fn problem_type(kind: &str) -> String {
+    format!("urn:prioridades:problem:{kind}")
+}
+
+// ---------------------------------------------------------------- priorities
+
+/// The priorities collection's items, the path most tests write to and read.
+pub const ITEMS: &str = "/collections/priorities/items";
+
+/// The priorities' bulk import.
+pub const IMPORT: &str = "/collections/priorities/import";
+
+/// The media type of GeoJSON bodies.
+pub const GEOJSON: &str = "application/geo+json";
+
+/// POSTs a priority Feature, expects 201 and returns the id it was given.
+pub async fn create_priority_id(app: &TestApp, feature: &Value) -> String {
+    let created = create_priority(app, feature).await;
+    created["id"].as_str().expect("an id").to_owned()
+}
+
+/// GETs one priority, expecting 200; returns the Feature.
+pub async fn get_priority(app: &TestApp, id: &str) -> Value {
+    let (status, body) = app.get_json(&format!("{ITEMS}/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "GET {id}: {body}");
+    body
+}
+
+/// The features of a FeatureCollection body.
+pub fn features_of(collection: &Value) -> &[Value] {
+    collection["features"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a FeatureCollection: {collection}"))
+}
+
+/// The ids of `features`, in order.
+pub fn ids(features: &[Value]) -> Vec<String> {
+    features
+        .iter()
+        .map(|f| f["id"].as_str().expect("a string id").to_owned())
+        .collect()
+}
+
+/// The ids of the priorities an items query returns (one page of up to
+/// 10,000), as a set: for tests that care which, not in what order.
+pub async fn ids_for(app: &TestApp, query: &str) -> BTreeSet<String> {
+    let (status, body) = app.get_json(&format!("{ITEMS}?limit=10000&{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    ids(features_of(&body)).into_iter().collect()
+}
+
+/// Every priority an items query matches (one page of up to 10,000), after
+/// checking that `numberMatched` and `numberReturned` both count them all.
+pub async fn all_features(app: &TestApp, query: &str) -> Vec<Value> {
+    let (status, body) = app.get_json(&format!("{ITEMS}?limit=10000&{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    let features = features_of(&body).to_vec();
+    assert_eq!(
+        body["numberMatched"],
+        features.len(),
+        "{query}: numberMatched counts every match"
+    );
+    assert_eq!(body["numberReturned"], features.len(), "{query}");
+    features
+}
+
+/// Every page of a list from `first` (a path), following the `next` links,
+/// each of which must point at this server: the page bodies, in order.
+pub async fn follow_pages(app: &TestApp, first: &str) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut path = first.to_owned();
+    loop {
+        let (status, body) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let next = body["links"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: links: {body}"))
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .map(|l| l["href"].as_str().expect("an href").to_owned());
+        pages.push(body);
+        let Some(href) = next else { break };
+        path = href
+            .strip_prefix(app.base.as_str())
+            .unwrap_or_else(|| panic!("{href} points at this server"))
+            .to_owned();
+        assert!(pages.len() < 1_000, "the next links end");
+    }
+    pages
+}
+
+// ---------------------------------------------------------------- geometry
+
+/// `[min lon, min lat, max lon, max lat]`, in degrees.
+pub type Square = [f64; 4];
+
+/// A Point at `[lon, lat]`.
+pub fn point([lon, lat]: [f64; 2]) -> Value {
+    json!({"type": "Point", "coordinates": [lon, lat]})
+}
+
+/// A closed counter-clockwise ring around a square.
+pub fn ring(s: Square) -> Value {
+    let [x0, y0, x1, y1] = s;
+    json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
+}
+
+/// A Polygon of `rings` (the outer ring first).
+pub fn polygon(rings: Vec<Value>) -> Value {
+    json!({"type": "Polygon", "coordinates": rings})
+}
+
+/// A FeatureCollection of `features`.
+pub fn collection(features: Vec<Value>) -> Value {
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// A boundary Feature with `code` and `name` properties.
+pub fn boundary(code: &str, name: &str, geometry: Value) -> Value {
+    json!({"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}})
+}
+
+/// POSTs a boundary file to `/collections/{collection}/import{query}`.
+pub async fn import_boundaries(
+    app: &TestApp,
+    collection: &str,
+    query: &str,
+    file: &Value,
+) -> Response {
+    app.post_raw(
+        &format!("/collections/{collection}/import{query}"),
+        "application/geo+json",
+        file.to_string(),
+    )
+    .await
+}
+
+/// Imports a boundary file, expecting 200; returns the report.
+pub async fn import_boundaries_ok(
+    app: &TestApp,
+    collection: &str,
+    query: &str,
+    file: &Value,
+) -> Value {
+    let r = import_boundaries(app, collection, query, file).await;
+    let status = r.status();
+    let body: Value = r.json().await.expect("an import report");
+    assert_eq!(status, StatusCode::OK, "importing {collection}: {body}");
+    body
+}
+
+/// The great-circle distance between two `[lon, lat]` points on a sphere of
+/// the mean Earth radius, written out here so that oracles share no code
+/// with the service's `geo`.
+///
+/// # Units
+/// Degrees in, metres out.
+pub fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
+    const EARTH_RADIUS_M: f64 = 6_371_008.8;
+    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b[0] - a[0]).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
 }

@@ -7,6 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod bad_input_catalog;
+mod bad_input_limits;
+mod bad_input_queries;
 mod catalog;
 mod changes;
 mod demo;
@@ -14,14 +17,31 @@ mod durability;
 mod edge;
 mod failed_writes;
 mod governance;
+mod governance_agendas;
+mod governance_history;
+mod governance_review;
+mod governance_roles;
+mod governance_scopes;
+mod governance_tokens;
+mod governance_workflow;
 mod health;
 mod helpers;
 mod meta;
 mod queries;
+mod queries_pages;
 mod replicas;
 mod statistics;
+mod statistics_csv;
 mod territories;
+mod territories_cli;
+mod territories_features;
+mod territories_placement;
+mod territories_refused;
+mod territories_simplified;
 mod writes;
+mod writes_cors;
+mod writes_import;
+mod writes_versions;
 
 /// The database every test here runs on.
 pub const BACKEND: helpers::Backend = helpers::Backend::Sqlite;

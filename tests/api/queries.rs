@@ -1,8 +1,9 @@
 //! Query results compared with a brute-force oracle over a seeded random
 //! dataset of 5,000 priorities (points, lines, polygons with holes, and their
-//! multi- forms). The oracle's geometry predicates are written here from
-//! scratch (ray casting, segment clipping, densified haversine distances), so
-//! they share no code with the service's R-tree or `geo` refinement.
+//! multi- forms). The oracle's geometry predicates are written in the tests
+//! from scratch (ray casting, segment clipping, distances densified over the
+//! haversine of `helpers`), so they share no code with the service's R-tree
+//! or `geo` refinement. `queries_pages` pages through the same dataset.
 
 use std::collections::HashSet;
 
@@ -11,19 +12,21 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{CATEGORIES, STATUSES, TestApp, council, spawn_app, territory};
+use crate::helpers::{
+    CATEGORIES, STATUSES, TestApp, all_features, council, haversine, ids, spawn_app, territory,
+};
 
-const FEATURES: usize = 5_000;
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
+pub(crate) const FEATURES: usize = 5_000;
+pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Distances within this many metres of a radius may fall either side: the
 /// oracle samples edges every 2 m, so it can overestimate by up to 1 m.
-const DISTANCE_TOLERANCE_M: f64 = 2.0;
+pub(crate) const DISTANCE_TOLERANCE_M: f64 = 2.0;
 
-type Ring = Vec<[f64; 2]>;
+pub(crate) type Ring = Vec<[f64; 2]>;
 
 /// A geometry as the oracle sees it.
 #[derive(Debug, Clone)]
-enum Shape {
+pub(crate) enum Shape {
     Points(Vec<[f64; 2]>),
     Lines(Vec<Ring>),
     /// Polygons, each an exterior ring followed by holes.
@@ -31,23 +34,23 @@ enum Shape {
 }
 
 #[derive(Debug, Clone)]
-struct Item {
-    id: String,
-    council: String,
-    parish: String,
-    category: &'static str,
-    status: &'static str,
+pub(crate) struct Item {
+    pub(crate) id: String,
+    pub(crate) council: String,
+    pub(crate) parish: String,
+    pub(crate) category: &'static str,
+    pub(crate) status: &'static str,
     /// Microseconds since the epoch.
-    created: i64,
-    shape: Shape,
+    pub(crate) created: i64,
+    pub(crate) shape: Shape,
 }
 
-struct Dataset {
-    items: Vec<Item>,
-    councils: Vec<(String, String)>,
+pub(crate) struct Dataset {
+    pub(crate) items: Vec<Item>,
+    pub(crate) councils: Vec<(String, String)>,
 }
 
-fn parishes() -> Vec<String> {
+pub(crate) fn parishes() -> Vec<String> {
     let mut out = Vec::new();
     for state in ["01", "02"] {
         for m in ["01", "02"] {
@@ -60,7 +63,7 @@ fn parishes() -> Vec<String> {
 }
 
 /// Moves `metres` from `p` on a sphere (small distances; good to millimetres here).
-fn offset(p: [f64; 2], bearing_deg: f64, metres: f64) -> [f64; 2] {
+pub(crate) fn offset(p: [f64; 2], bearing_deg: f64, metres: f64) -> [f64; 2] {
     let d = metres / EARTH_RADIUS_M;
     let (lat, lon, b) = (
         p[1].to_radians(),
@@ -72,7 +75,7 @@ fn offset(p: [f64; 2], bearing_deg: f64, metres: f64) -> [f64; 2] {
     [lon2.to_degrees(), lat2.to_degrees()]
 }
 
-fn star(rng: &mut ChaCha8Rng, center: [f64; 2], size: f64, min_factor: f64) -> Ring {
+pub(crate) fn star(rng: &mut ChaCha8Rng, center: [f64; 2], size: f64, min_factor: f64) -> Ring {
     let n = rng.random_range(4..10);
     let mut ring: Ring = (0..n)
         .map(|i| {
@@ -84,7 +87,7 @@ fn star(rng: &mut ChaCha8Rng, center: [f64; 2], size: f64, min_factor: f64) -> R
     ring
 }
 
-fn random_shape(rng: &mut ChaCha8Rng) -> Shape {
+pub(crate) fn random_shape(rng: &mut ChaCha8Rng) -> Shape {
     let center = [rng.random_range(-67.3..-66.5), rng.random_range(10.1..10.7)];
     let near = |rng: &mut ChaCha8Rng, size: f64| {
         offset(
@@ -130,7 +133,7 @@ fn random_shape(rng: &mut ChaCha8Rng) -> Shape {
     }
 }
 
-fn geometry_json(shape: &Shape) -> Value {
+pub(crate) fn geometry_json(shape: &Shape) -> Value {
     match shape {
         Shape::Points(p) if p.len() == 1 => json!({"type": "Point", "coordinates": p[0]}),
         Shape::Points(p) => json!({"type": "MultiPoint", "coordinates": p}),
@@ -141,13 +144,13 @@ fn geometry_json(shape: &Shape) -> Value {
     }
 }
 
-fn micros_to_rfc3339(t: i64) -> String {
+pub(crate) fn micros_to_rfc3339(t: i64) -> String {
     chrono::DateTime::from_timestamp_micros(t)
         .expect("in range")
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn generate(seed: u64) -> Dataset {
+pub(crate) fn generate(seed: u64) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let parishes = parishes();
     let councils: Vec<(String, String)> = (0..60)
@@ -177,7 +180,7 @@ fn generate(seed: u64) -> Dataset {
 }
 
 /// Spawns an app holding the dataset of `seed`, imported in file order.
-async fn seeded(seed: u64) -> (TestApp, Dataset) {
+pub(crate) async fn seeded(seed: u64) -> (TestApp, Dataset) {
     let app = spawn_app().await;
     let data = generate(seed);
     for state in ["01", "02"] {
@@ -240,16 +243,8 @@ async fn seeded(seed: u64) -> (TestApp, Dataset) {
 
 // ---------- the oracle's geometry, written from first principles ----------
 
-fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
-    let dlat = la2 - la1;
-    let dlon = (b[0] - a[0]).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
-}
-
 /// Even-odd ray casting over all rings (holes included).
-fn in_polygon(polygon: &[Ring], p: [f64; 2]) -> bool {
+pub(crate) fn in_polygon(polygon: &[Ring], p: [f64; 2]) -> bool {
     let mut inside = false;
     for ring in polygon {
         for w in ring.windows(2) {
@@ -265,7 +260,7 @@ fn in_polygon(polygon: &[Ring], p: [f64; 2]) -> bool {
     inside
 }
 
-fn segments(shape: &Shape) -> Vec<([f64; 2], [f64; 2])> {
+pub(crate) fn segments(shape: &Shape) -> Vec<([f64; 2], [f64; 2])> {
     let rings: Vec<&Ring> = match shape {
         Shape::Points(_) => vec![],
         Shape::Lines(l) => l.iter().collect(),
@@ -277,7 +272,7 @@ fn segments(shape: &Shape) -> Vec<([f64; 2], [f64; 2])> {
         .collect()
 }
 
-fn vertices(shape: &Shape) -> Vec<[f64; 2]> {
+pub(crate) fn vertices(shape: &Shape) -> Vec<[f64; 2]> {
     match shape {
         Shape::Points(p) => p.clone(),
         Shape::Lines(l) => l.iter().flatten().copied().collect(),
@@ -286,7 +281,7 @@ fn vertices(shape: &Shape) -> Vec<[f64; 2]> {
 }
 
 /// Liang–Barsky: does the segment a→b meet the closed box?
-fn segment_meets_box(a: [f64; 2], b: [f64; 2], min: [f64; 2], max: [f64; 2]) -> bool {
+pub(crate) fn segment_meets_box(a: [f64; 2], b: [f64; 2], min: [f64; 2], max: [f64; 2]) -> bool {
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
     let d = [b[0] - a[0], b[1] - a[1]];
     for axis in 0..2 {
@@ -314,7 +309,7 @@ fn segment_meets_box(a: [f64; 2], b: [f64; 2], min: [f64; 2], max: [f64; 2]) -> 
     true
 }
 
-fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> bool {
+pub(crate) fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> bool {
     let inside = |p: [f64; 2]| p[0] >= min[0] && p[0] <= max[0] && p[1] >= min[1] && p[1] <= max[1];
     if vertices(shape).into_iter().any(inside) {
         return true;
@@ -334,7 +329,7 @@ fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> bool {
 
 /// Distance in metres from `p` to the shape: 0 inside an area, else the
 /// least haversine distance to a vertex or to an edge sampled every 2 m.
-fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
+pub(crate) fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
     if let Shape::Polygons(polys) = shape
         && polys.iter().any(|poly| in_polygon(poly, p))
     {
@@ -357,34 +352,13 @@ fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
 
 // ---------- comparing the API with the oracle ----------
 
-/// Every feature of a query (one page of up to 10,000), checked for the
-/// FeatureCollection members; returns the features.
-async fn all_features(app: &TestApp, query: &str) -> Vec<Value> {
-    let (status, body) = app
-        .get_json(&format!(
-            "/collections/priorities/items?limit=10000&{query}"
-        ))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{query}: {body}");
-    let features = body["features"].as_array().expect("features").clone();
-    assert_eq!(
-        body["numberMatched"],
-        features.len(),
-        "{query}: numberMatched counts every match"
-    );
-    assert_eq!(body["numberReturned"], features.len(), "{query}");
-    features
-}
-
-fn ids(features: &[Value]) -> Vec<String> {
-    features
-        .iter()
-        .map(|f| f["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
 /// The API must return exactly the oracle's matches, in creation order.
-async fn assert_same(app: &TestApp, data: &Dataset, query: &str, keep: impl Fn(&Item) -> bool) {
+pub(crate) async fn assert_same(
+    app: &TestApp,
+    data: &Dataset,
+    query: &str,
+    keep: impl Fn(&Item) -> bool,
+) {
     let expected: Vec<String> = data
         .items
         .iter()
@@ -396,7 +370,7 @@ async fn assert_same(app: &TestApp, data: &Dataset, query: &str, keep: impl Fn(&
     assert_eq!(got, expected, "{query}: the matches, in creation order");
 }
 
-fn random_box(rng: &mut ChaCha8Rng) -> ([f64; 2], [f64; 2]) {
+pub(crate) fn random_box(rng: &mut ChaCha8Rng) -> ([f64; 2], [f64; 2]) {
     let size = [0.001, 0.01, 0.05, 0.2][rng.random_range(0..4)];
     let min = [
         rng.random_range(-67.35..-66.5),
@@ -611,182 +585,5 @@ async fn category_status_and_datetime_filters_combine_with_and() {
             && ["water", "housing"].contains(&it.category)
             && (it.parish.starts_with("0101") || it.parish.starts_with("0202"));
         assert_eq!(got.contains(&it.id), expected, "{q}: {}", it.id);
-    }
-}
-
-/// Follows `next` links from `first`, returning every id seen and the
-/// numberMatched of the first page.
-async fn follow_pages(app: &TestApp, first: &str) -> (Vec<String>, u64) {
-    let mut url = app.url(first);
-    let mut seen = Vec::new();
-    let mut matched = None;
-    let mut pages = 0;
-    loop {
-        let body: Value = app
-            .client
-            .get(&url)
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("JSON");
-        let m = body["numberMatched"].as_u64().expect("numberMatched");
-        assert_eq!(
-            *matched.get_or_insert(m),
-            m,
-            "numberMatched is stable across pages"
-        );
-        let features = body["features"].as_array().expect("features");
-        assert_eq!(body["numberReturned"], features.len());
-        seen.extend(ids(features));
-        let links = body["links"].as_array().expect("links");
-        for l in links {
-            assert!(
-                l["rel"].is_string() && l["type"].is_string() && l["href"].is_string(),
-                "{l}"
-            );
-        }
-        assert_eq!(
-            links.iter().any(|l| l["rel"] == "prev"),
-            pages > 0,
-            "prev exactly after the first page"
-        );
-        pages += 1;
-        match links.iter().find(|l| l["rel"] == "next") {
-            Some(next) => url = next["href"].as_str().expect("href").to_owned(),
-            None => break,
-        }
-        assert!(pages < 1_000, "paging must end");
-    }
-    (seen, matched.unwrap_or(0))
-}
-
-#[tokio::test]
-async fn following_next_links_returns_every_match_exactly_once() {
-    let (app, data) = seeded(5).await;
-    for query in [
-        "state=01&limit=37",
-        "category=water,roads&limit=50",
-        "bbox=-67.2,10.2,-66.6,10.6&limit=101",
-        "point=-66.9,10.4&radius=15000&limit=29",
-        "limit=1000",
-        "parish=010101&status=proposed&limit=1",
-    ] {
-        let (seen, matched) =
-            follow_pages(&app, &format!("/collections/priorities/items?{query}")).await;
-        let unique: HashSet<&String> = seen.iter().collect();
-        assert_eq!(unique.len(), seen.len(), "{query}: no match twice");
-        assert_eq!(
-            seen.len() as u64,
-            matched,
-            "{query}: pages add up to numberMatched"
-        );
-        let without_limit: Vec<&str> = query
-            .split('&')
-            .filter(|p| !p.starts_with("limit="))
-            .collect();
-        let all = ids(&all_features(&app, &without_limit.join("&")).await);
-        assert_eq!(
-            seen, all,
-            "{query}: the pages, in order, are the whole result"
-        );
-    }
-    assert!(data.items.len() == FEATURES);
-    // An offset past the end is an empty page with the right count and a prev link.
-    let (status, body) = app
-        .get_json("/collections/priorities/items?state=01&offset=100000")
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["numberReturned"], 0);
-    assert!(body["numberMatched"].as_u64().unwrap_or(0) > 0);
-    assert!(
-        body["links"]
-            .as_array()
-            .expect("links")
-            .iter()
-            .any(|l| l["rel"] == "prev")
-    );
-}
-
-#[tokio::test]
-async fn a_territory_named_twice_counts_its_priorities_once() {
-    let app = crate::helpers::spawn_seeded_app().await;
-    for _ in 0..3 {
-        crate::helpers::create_priority(&app, &crate::helpers::priority()).await;
-    }
-    for query in [
-        "parish=010101,010101",
-        "municipality=0101,0101",
-        "state=01,01&limit=2",
-    ] {
-        let (status, body) = app
-            .get_json(&format!("/collections/priorities/items?{query}"))
-            .await;
-        assert_eq!(status, reqwest::StatusCode::OK);
-        assert_eq!(body["numberMatched"], 3, "{query}: {body}");
-        let ids: Vec<&str> = body["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["id"].as_str().unwrap())
-            .collect();
-        let distinct: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
-        assert_eq!(ids.len(), distinct.len(), "{query}: listed twice");
-    }
-}
-
-#[tokio::test]
-async fn a_large_page_is_streamed_with_the_same_content_as_small_pages() {
-    let app = crate::helpers::spawn_seeded_app().await;
-    let features: String = (0..700)
-        .map(|i| {
-            let mut p = crate::helpers::priority();
-            let lon = -66.95 + f64::from(i) * 0.0001;
-            p["geometry"]["coordinates"] = json!([lon, 10.5]);
-            p["properties"]["title"] = json!(format!("Prioridad {i}"));
-            format!("{p}\n")
-        })
-        .collect();
-    let r = app
-        .post_raw(
-            "/collections/priorities/import",
-            "application/x-ndjson",
-            features,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    for query in ["bbox=-67,10.4,-66.8,10.6", "point=-66.92,10.5&radius=20000"] {
-        // 650 features: past the streaming threshold; 2 × 325: below it.
-        let r = app
-            .get(&format!("/collections/priorities/items?{query}&limit=650"))
-            .await;
-        assert!(
-            r.headers().get("content-length").is_none(),
-            "a streamed body has no length up front"
-        );
-        let (status, big) = app
-            .get_json(&format!("/collections/priorities/items?{query}&limit=650"))
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(big["numberMatched"], 700, "{query}");
-        assert_eq!(big["numberReturned"], 650, "{query}");
-        let mut small = Vec::new();
-        for offset in [0, 325] {
-            let (_, page) = app
-                .get_json(&format!(
-                    "/collections/priorities/items?{query}&limit=325&offset={offset}"
-                ))
-                .await;
-            small.extend(page["features"].as_array().unwrap().iter().cloned());
-        }
-        assert_eq!(big["features"].as_array().unwrap(), &small, "{query}");
-        let next = big["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["rel"] == "next")
-            .expect("a next link");
-        assert!(next["href"].as_str().unwrap().contains("offset=650"));
     }
 }

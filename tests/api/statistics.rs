@@ -1,9 +1,9 @@
 //! `/statistics` compared with a brute-force aggregation of a seeded random
 //! dataset: 300 priorities of 6 councils in 4 parishes of 2 states (and a
 //! parish with no council), grouped by state, municipality or parish, with
-//! and without filters, as JSON and as CSV.
+//! and without filters, as JSON here and as CSV in `statistics_csv`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::{RngExt, SeedableRng};
@@ -11,15 +11,12 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{CATEGORIES, STATUSES, TestApp, assert_problem, council, header, spawn_app};
+use crate::helpers::{CATEGORIES, STATUSES, Square, TestApp, council, ring, spawn_app};
 
-const PRIORITIES: usize = 300;
-
-/// `[min lon, min lat, max lon, max lat]`.
-type Square = [f64; 4];
+pub(crate) const PRIORITIES: usize = 300;
 
 /// Every territory: code, name, boundary.
-const TERRITORIES: [(&str, &str, Square); 10] = [
+pub(crate) const TERRITORIES: [(&str, &str, Square); 10] = [
     ("01", "Distrito Capital", [-67.0, 10.0, -66.6, 11.0]),
     ("02", "Miranda", [-66.6, 10.0, -66.0, 11.0]),
     ("0101", "Libertador", [-67.0, 10.0, -66.75, 11.0]),
@@ -33,7 +30,7 @@ const TERRITORIES: [(&str, &str, Square); 10] = [
 ];
 
 /// Councils and their parishes; the last two never write a priority.
-const COUNCILS: [(&str, &str); 8] = [
+pub(crate) const COUNCILS: [(&str, &str); 8] = [
     ("CC-01", "010101"),
     ("CC-02", "010101"),
     ("CC-03", "010102"),
@@ -43,34 +40,29 @@ const COUNCILS: [(&str, &str); 8] = [
     ("CC-07", "020101"),
     ("CC-08", "010102"),
 ];
-const ACTIVE_COUNCILS: usize = 6;
+pub(crate) const ACTIVE_COUNCILS: usize = 6;
 
 /// A priority as the test created it.
 #[derive(Debug, Clone)]
-struct Made {
-    council: &'static str,
+pub(crate) struct Made {
+    pub(crate) council: &'static str,
     /// Where it lies (its council's parish, unless placed elsewhere on purpose).
-    parish: &'static str,
-    category: &'static str,
-    status: &'static str,
-    families: u64,
+    pub(crate) parish: &'static str,
+    pub(crate) category: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) families: u64,
     /// Microseconds since the epoch.
-    created: i64,
-    lon: f64,
-    lat: f64,
+    pub(crate) created: i64,
+    pub(crate) lon: f64,
+    pub(crate) lat: f64,
 }
 
-fn square_of(code: &str) -> Square {
+pub(crate) fn square_of(code: &str) -> Square {
     TERRITORIES.iter().find(|t| t.0 == code).unwrap().2
 }
 
-fn ring(s: Square) -> Value {
-    let [x0, y0, x1, y1] = s;
-    json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
-}
-
 /// The boundary file of the level whose codes have `digits` digits.
-fn boundary_file(digits: usize) -> Value {
+pub(crate) fn boundary_file(digits: usize) -> Value {
     let features: Vec<Value> = TERRITORIES
         .iter()
         .filter(|t| t.0.len() == digits)
@@ -84,7 +76,7 @@ fn boundary_file(digits: usize) -> Value {
 }
 
 /// The 300 priorities of the dataset, the same on every call.
-fn dataset() -> Vec<Made> {
+pub(crate) fn dataset() -> Vec<Made> {
     let mut rng = ChaCha8Rng::seed_from_u64(42);
     let start = NaiveDate::from_ymd_opt(2024, 1, 1)
         .unwrap()
@@ -115,19 +107,19 @@ fn dataset() -> Vec<Made> {
         .collect()
 }
 
-fn rfc3339(micros: i64) -> String {
+pub(crate) fn rfc3339(micros: i64) -> String {
     DateTime::<Utc>::from_timestamp_micros(micros)
         .unwrap()
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn micros(rfc3339: &str) -> i64 {
+pub(crate) fn micros(rfc3339: &str) -> i64 {
     DateTime::parse_from_rfc3339(rfc3339)
         .unwrap()
         .timestamp_micros()
 }
 
-fn feature_of(m: &Made, i: usize) -> Value {
+pub(crate) fn feature_of(m: &Made, i: usize) -> Value {
     let mut properties = json!({
         "council": m.council,
         "title": format!("Prioridad {i}"),
@@ -144,7 +136,7 @@ fn feature_of(m: &Made, i: usize) -> Value {
 }
 
 /// An app with every territory (and boundary), every council and `made`.
-async fn spawn_app_with(made: &[Made]) -> TestApp {
+pub(crate) async fn spawn_app_with(made: &[Made]) -> TestApp {
     let app = spawn_app().await;
     for (collection, digits) in [("states", 2), ("municipalities", 4), ("parishes", 6)] {
         let r = app
@@ -184,7 +176,7 @@ async fn spawn_app_with(made: &[Made]) -> TestApp {
     app
 }
 
-async fn spawn_dataset_app() -> (TestApp, Vec<Made>) {
+pub(crate) async fn spawn_dataset_app() -> (TestApp, Vec<Made>) {
     let made = dataset();
     let app = spawn_app_with(&made).await;
     (app, made)
@@ -194,18 +186,18 @@ async fn spawn_dataset_app() -> (TestApp, Vec<Made>) {
 
 /// The filters of a statistics request, as the oracle applies them.
 #[derive(Debug, Default, Clone)]
-struct Filter {
-    categories: Vec<&'static str>,
-    statuses: Vec<&'static str>,
-    states: Vec<&'static str>,
-    municipalities: Vec<&'static str>,
-    parishes: Vec<&'static str>,
-    councils: Vec<&'static str>,
-    bbox: Option<Square>,
-    placements: Vec<&'static str>,
+pub(crate) struct Filter {
+    pub(crate) categories: Vec<&'static str>,
+    pub(crate) statuses: Vec<&'static str>,
+    pub(crate) states: Vec<&'static str>,
+    pub(crate) municipalities: Vec<&'static str>,
+    pub(crate) parishes: Vec<&'static str>,
+    pub(crate) councils: Vec<&'static str>,
+    pub(crate) bbox: Option<Square>,
+    pub(crate) placements: Vec<&'static str>,
     /// Inclusive bounds, in microseconds.
-    from: Option<i64>,
-    to: Option<i64>,
+    pub(crate) from: Option<i64>,
+    pub(crate) to: Option<i64>,
 }
 
 impl Filter {
@@ -239,7 +231,7 @@ impl Filter {
 }
 
 /// How the service should place `m`: parish boundaries are loaded.
-fn placement_of(m: &Made) -> &'static str {
+pub(crate) fn placement_of(m: &Made) -> &'static str {
     let council_parish = COUNCILS.iter().find(|c| c.0 == m.council).unwrap().1;
     if council_parish == m.parish {
         "inside_council_parish"
@@ -248,7 +240,7 @@ fn placement_of(m: &Made) -> &'static str {
     }
 }
 
-fn columns(digits: usize) -> Vec<String> {
+pub(crate) fn columns(digits: usize) -> Vec<String> {
     let mut cols: Vec<String> = vec!["code".into(), "name".into()];
     if digits >= 4 {
         cols.push("state".into());
@@ -270,7 +262,7 @@ fn columns(digits: usize) -> Vec<String> {
 }
 
 /// The rows and totals `/statistics` should answer, counted one priority at a time.
-fn expected(made: &[Made], digits: usize, filter: &Filter) -> (Vec<Value>, Value) {
+pub(crate) fn expected(made: &[Made], digits: usize, filter: &Filter) -> (Vec<Value>, Value) {
     let lists = filter.territorial();
     let overlaps = |t: &str| {
         lists
@@ -334,7 +326,7 @@ fn expected(made: &[Made], digits: usize, filter: &Filter) -> (Vec<Value>, Value
 }
 
 /// Filters to compare under, each with its query string.
-fn filters() -> Vec<(&'static str, Filter)> {
+pub(crate) fn filters() -> Vec<(&'static str, Filter)> {
     vec![
         ("", Filter::default()),
         (
@@ -452,14 +444,14 @@ fn filters() -> Vec<(&'static str, Filter)> {
     ]
 }
 
-async fn statistics(app: &TestApp, query: &str) -> Value {
+pub(crate) async fn statistics(app: &TestApp, query: &str) -> Value {
     let (status, body) = app.get_json(&format!("/statistics?{query}")).await;
     assert_eq!(status, StatusCode::OK, "{query}: {body}");
     body
 }
 
 /// Compares `/statistics?group_by=LEVEL&...` with the oracle under every filter.
-async fn compare_every_filter(app: &TestApp, made: &[Made], level: &str, digits: usize) {
+pub(crate) async fn compare_every_filter(app: &TestApp, made: &[Made], level: &str, digits: usize) {
     for (query, filter) in filters() {
         let body = statistics(app, &format!("group_by={level}&{query}")).await;
         let (rows, totals) = expected(made, digits, &filter);
@@ -610,175 +602,4 @@ async fn statistics_count_a_priority_where_it_is_located() {
     assert_eq!(body["rows"][0]["priorities"], 1);
     assert_eq!(body["rows"][0]["families"], 7);
     assert_eq!(body["rows"][0]["councils"], 0);
-}
-
-// ---------------------------------------------------------------- CSV
-
-/// Parses RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and
-/// line breaks; records end with CRLF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                other => field.push(other),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            ',' => record.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {
-                chars.next();
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            other => field.push(other),
-        }
-    }
-    assert!(!quoted, "an unterminated quoted field");
-    assert!(
-        field.is_empty() && record.is_empty(),
-        "the last record does not end with CRLF"
-    );
-    records
-}
-
-/// A JSON row's values in column order, as CSV fields.
-fn as_fields(row: &Value, columns: &[Value]) -> Vec<String> {
-    columns
-        .iter()
-        .map(|c| match &row[c.as_str().unwrap()] {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
-async fn csv(app: &TestApp, query: &str, accept: Option<&str>) -> (String, String) {
-    let mut request = app.client.get(app.url(&format!("/statistics?{query}")));
-    if let Some(accept) = accept {
-        request = request.header("accept", accept);
-    }
-    let r = request.send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{query}");
-    let content_type = header(&r, "content-type").unwrap_or_default();
-    (content_type, r.text().await.unwrap())
-}
-
-#[tokio::test]
-async fn statistics_as_csv_have_the_json_columns_and_rows() {
-    let (app, _) = spawn_dataset_app().await;
-    for query in [
-        "group_by=state",
-        "group_by=municipality",
-        "group_by=parish",
-        "group_by=parish&state=01&category=water,roads",
-        "group_by=municipality&bbox=-66.9,10.47,-66.5,10.52&status=done",
-    ] {
-        let json_body = statistics(&app, query).await;
-        let columns = json_body["columns"].as_array().unwrap();
-        let (content_type, text) = csv(&app, &format!("{query}&f=csv"), None).await;
-        assert!(content_type.starts_with("text/csv"), "{content_type}");
-
-        let records = parse_csv(&text);
-        let header: Vec<String> = columns
-            .iter()
-            .map(|c| c.as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(records[0], header, "{query}");
-        let rows = json_body["rows"].as_array().unwrap();
-        assert_eq!(records.len(), rows.len() + 1, "{query}");
-        for (record, row) in records[1..].iter().zip(rows) {
-            assert_eq!(record, &as_fields(row, columns), "{query}");
-        }
-    }
-}
-
-#[tokio::test]
-async fn accept_text_csv_selects_csv_unless_f_asks_for_json() {
-    let (app, _) = spawn_dataset_app().await;
-    let (_, by_parameter) = csv(&app, "group_by=parish&f=csv", None).await;
-    let (content_type, by_header) = csv(&app, "group_by=parish", Some("text/csv")).await;
-    assert!(content_type.starts_with("text/csv"), "{content_type}");
-    assert_eq!(by_header, by_parameter);
-    let (content_type, _) = csv(&app, "group_by=parish", Some("text/html;q=0.9, text/csv")).await;
-    assert!(content_type.starts_with("text/csv"), "{content_type}");
-
-    let (content_type, text) = csv(&app, "group_by=parish&f=json", Some("text/csv")).await;
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    let body: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(body["group_by"], "parish");
-    let (content_type, _) = csv(&app, "group_by=parish", None).await;
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-}
-
-#[tokio::test]
-async fn territory_names_with_commas_and_quotes_are_quoted_in_csv() {
-    let (app, _) = spawn_dataset_app().await;
-
-    let (_, text) = csv(&app, "group_by=parish&f=csv", None).await;
-
-    assert!(text.contains("\"Sucre, Antímano\""), "{text}");
-    assert!(text.contains("\"El \"\"Rosal\"\"\""), "{text}");
-    let records = parse_csv(&text);
-    let names: BTreeMap<&str, &str> = records[1..]
-        .iter()
-        .map(|r| (r[0].as_str(), r[1].as_str()))
-        .collect();
-    assert_eq!(names["010102"], "Sucre, Antímano");
-    assert_eq!(names["010201"], "El \"Rosal\"");
-    assert!(records.iter().all(|r| r.len() == records[0].len()));
-}
-
-// ---------------------------------------------------------------- refused requests
-
-#[tokio::test]
-async fn bad_statistics_parameters_are_refused_naming_them() {
-    let (app, _) = spawn_dataset_app().await;
-    let cases = [
-        ("group_by=country", "group_by"),
-        ("group_by=", "group_by"),
-        ("group_by=parish&group_by=state", "group_by"),
-        ("f=xml", "f"),
-        ("f=geojson&group_by=x", "group_by"),
-        ("limit=10", "limit"),
-        ("offset=10", "offset"),
-        ("colour=red", "colour"),
-        ("state=03", "state"),
-        ("parish=0101", "parish"),
-        ("category=magic", "category"),
-        ("status=lost", "status"),
-        ("council=CC-99", "council"),
-        ("bbox=1,2,3", "bbox"),
-        ("datetime=yesterday", "datetime"),
-        ("placement=nowhere", "placement"),
-    ];
-    for (query, parameter) in cases {
-        let r = app.get(&format!("/statistics?{query}")).await;
-        assert_problem(r, StatusCode::BAD_REQUEST, ("parameter", parameter)).await;
-    }
-    let r = app
-        .client
-        .get(app.url("/statistics?f=xml"))
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(r, StatusCode::BAD_REQUEST, ("parameter", "f")).await;
 }

@@ -9,6 +9,12 @@
 
 #[path = "../api/bad_input.rs"]
 mod bad_input;
+#[path = "../api/bad_input_catalog.rs"]
+mod bad_input_catalog;
+#[path = "../api/bad_input_limits.rs"]
+mod bad_input_limits;
+#[path = "../api/bad_input_queries.rs"]
+mod bad_input_queries;
 #[path = "../api/catalog.rs"]
 mod catalog;
 #[path = "../api/changes.rs"]
@@ -23,6 +29,20 @@ mod edge;
 mod failed_writes;
 #[path = "../api/governance.rs"]
 mod governance;
+#[path = "../api/governance_agendas.rs"]
+mod governance_agendas;
+#[path = "../api/governance_history.rs"]
+mod governance_history;
+#[path = "../api/governance_review.rs"]
+mod governance_review;
+#[path = "../api/governance_roles.rs"]
+mod governance_roles;
+#[path = "../api/governance_scopes.rs"]
+mod governance_scopes;
+#[path = "../api/governance_tokens.rs"]
+mod governance_tokens;
+#[path = "../api/governance_workflow.rs"]
+mod governance_workflow;
 #[path = "../api/health.rs"]
 mod health;
 #[path = "../api/helpers.rs"]
@@ -31,14 +51,34 @@ mod helpers;
 mod meta;
 #[path = "../api/queries.rs"]
 mod queries;
+#[path = "../api/queries_pages.rs"]
+mod queries_pages;
 #[path = "../api/replicas.rs"]
 mod replicas;
 #[path = "../api/statistics.rs"]
 mod statistics;
+#[path = "../api/statistics_csv.rs"]
+mod statistics_csv;
 #[path = "../api/territories.rs"]
 mod territories;
+#[path = "../api/territories_cli.rs"]
+mod territories_cli;
+#[path = "../api/territories_features.rs"]
+mod territories_features;
+#[path = "../api/territories_placement.rs"]
+mod territories_placement;
+#[path = "../api/territories_refused.rs"]
+mod territories_refused;
+#[path = "../api/territories_simplified.rs"]
+mod territories_simplified;
 #[path = "../api/writes.rs"]
 mod writes;
+#[path = "../api/writes_cors.rs"]
+mod writes_cors;
+#[path = "../api/writes_import.rs"]
+mod writes_import;
+#[path = "../api/writes_versions.rs"]
+mod writes_versions;
 
 /// The database every test here runs on.
 pub const BACKEND: helpers::Backend = helpers::Backend::Postgres;
