@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::helpers::{
-    all_features, cli_admin_token, client_with, database_url, priority, spawn_app, spawn_app_in,
-    start_binary,
+    all_features, cli_admin_token, client_with, database_url, priority, seed_catalog, spawn_app,
+    spawn_app_in, start_binary,
 };
 
 #[tokio::test]
@@ -242,6 +242,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let token = cli_admin_token(&url);
     let mut server = start_binary(&url);
     let client = client_with(&token);
+    seed_catalog(&client, &server.base).await;
     let post = |path: &str, body: Value| {
         client
             .post(format!("{}{path}", server.base))
@@ -249,29 +250,6 @@ async fn acknowledged_writes_survive_kill_9() {
             .body(body.to_string())
             .send()
     };
-    for (collection, code) in [
-        ("states", "01"),
-        ("municipalities", "0101"),
-        ("parishes", "010101"),
-    ] {
-        let body =
-            json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": "X"}});
-        assert_eq!(
-            post(&format!("/collections/{collection}/items"), body)
-                .await
-                .expect("POST")
-                .status(),
-            StatusCode::CREATED
-        );
-    }
-    let council = json!({"type": "Feature", "geometry": null, "properties": {"code": "CC-1", "name": "X", "parish": "010101"}});
-    assert_eq!(
-        post("/collections/councils/items", council)
-            .await
-            .expect("POST")
-            .status(),
-        StatusCode::CREATED
-    );
     let mut acknowledged = Vec::new();
     for _ in 0..25 {
         let r = post("/collections/priorities/items", priority())

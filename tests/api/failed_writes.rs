@@ -305,7 +305,7 @@ async fn interleaved_failures_never_leave_a_write_uncommitted() {
 /// and the store agree, and nothing is there that no client sent.
 #[tokio::test]
 async fn a_binary_killed_under_concurrent_writers_keeps_every_acknowledged_write() {
-    use crate::helpers::{cli_admin_token, client_with, start_binary};
+    use crate::helpers::{cli_admin_token, client_with, seed_catalog, start_binary};
     use std::sync::{Arc, Mutex};
 
     let dir = tempfile::TempDir::new().expect("temp dir");
@@ -314,30 +314,7 @@ async fn a_binary_killed_under_concurrent_writers_keeps_every_acknowledged_write
     let mut server = start_binary(&url);
     let client = client_with(&token);
     let base = server.base.clone();
-    let post = |path: String, body: Value| {
-        client
-            .post(format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-    };
-    for (collection, code) in [
-        ("states", "01"),
-        ("municipalities", "0101"),
-        ("parishes", "010101"),
-    ] {
-        let body =
-            json!({"type": "Feature", "geometry": null, "properties": {"code": code, "name": "X"}});
-        let response = post(format!("/collections/{collection}/items"), body)
-            .await
-            .expect("POST");
-        assert_eq!(response.status(), StatusCode::CREATED);
-    }
-    let council = crate::helpers::council("CC-1", "Consejo", "010101");
-    let response = post("/collections/councils/items".into(), council)
-        .await
-        .expect("POST");
-    assert_eq!(response.status(), StatusCode::CREATED);
+    seed_catalog(&client, &base).await;
 
     // Each writer sends priorities titled by writer and number, so every
     // stored one can be traced to a request.

@@ -268,30 +268,29 @@ impl TestApp {
 
     /// Creates a state `01`, municipality `0101`, parish `010101` and council `CC-1`.
     pub async fn seed_minimal_catalog(&self) {
-        for (collection, code, name) in [
-            ("states", "01", "Distrito Capital"),
-            ("municipalities", "0101", "Libertador"),
-            ("parishes", "010101", "Catedral"),
-        ] {
-            let r = self
-                .post_json(
-                    &format!("/collections/{collection}/items"),
-                    &territory(code, name),
-                )
-                .await;
-            assert_eq!(
-                r.status(),
-                StatusCode::CREATED,
-                "creating {collection} {code}"
-            );
-        }
-        let r = self
-            .post_json(
-                "/collections/councils/items",
-                &council("CC-1", "Consejo Comunal Catedral", "010101"),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::CREATED);
+        seed_catalog(&self.client, &self.base).await;
+    }
+}
+
+/// Creates a state `01`, municipality `0101`, parish `010101` and council
+/// `CC-1` through the server at `base` (`client` sends an admin token).
+pub async fn seed_catalog(client: &reqwest::Client, base: &str) {
+    for (collection, body) in [
+        ("states", territory("01", "Distrito Capital")),
+        ("municipalities", territory("0101", "Libertador")),
+        ("parishes", territory("010101", "Catedral")),
+        (
+            "councils",
+            council("CC-1", "Consejo Comunal Catedral", "010101"),
+        ),
+    ] {
+        let r = client
+            .post(format!("{base}/collections/{collection}/items"))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), StatusCode::CREATED, "seeding {collection}");
     }
 }
 

@@ -10,32 +10,12 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::helpers::{
-    Backend, Process, cli_admin_token, client_with, council, database_url, priority, start_binary,
-    start_binary_with, territory,
+    Backend, Process, cli_admin_token, client_with, database_url, priority, seed_catalog,
+    start_binary, start_binary_with,
 };
 
 /// What a test knows was acknowledged: id → version, `None` once deleted.
 type Truth = BTreeMap<String, Option<i64>>;
-
-async fn seed_catalog(client: &reqwest::Client, base: &str) {
-    for (collection, body) in [
-        ("states", territory("01", "Distrito Capital")),
-        ("municipalities", territory("0101", "Libertador")),
-        ("parishes", territory("010101", "Catedral")),
-        (
-            "councils",
-            council("CC-1", "Consejo Comunal Catedral", "010101"),
-        ),
-    ] {
-        let r = client
-            .post(format!("{base}/collections/{collection}/items"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED, "seeding {collection}");
-    }
-}
 
 /// Write number `i` of the stream on the replica at `base`: mostly
 /// creations, with an edit every third write and a deletion every seventh,
