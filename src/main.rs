@@ -7,7 +7,7 @@ use clap::Parser;
 use prioridades::config::{
     Cli, Command, GenerateArgs, ImportArgs, ImportTerritoriesArgs, TokenCommand,
 };
-use prioridades::domain::auth::Role;
+use prioridades::domain::auth::{Actor, Role};
 use prioridades::generate::{self, CatalogWrite};
 use prioridades::service::ServiceError;
 use prioridades::startup::{Application, open_service, shutdown_signal};
@@ -55,7 +55,7 @@ async fn import_file(args: ImportArgs) -> anyhow::Result<()> {
         .await?
         .with_import_batch(args.import.import_batch);
     let started = std::time::Instant::now();
-    let report = service.import(None, features).await?;
+    let report = service.import(Actor::CommandLine, features).await?;
     let seconds = started.elapsed().as_secs_f64();
     report.errors.iter().for_each(|e| eprintln!("{e}"));
     println!(
@@ -91,7 +91,7 @@ async fn import_territories(args: ImportTerritoriesArgs) -> anyhow::Result<()> {
     let service = open_service(&args.database.database_url, false).await?;
     let started = std::time::Instant::now();
     let result = service
-        .import_boundaries(None, args.level.into(), features)
+        .import_boundaries(Actor::CommandLine, args.level.into(), features)
         .await;
     service.store().close().await;
     let report = match result {
@@ -126,7 +126,9 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             role, scope, label, ..
         } => {
             let role = Role::parse(&role, scope.as_deref()).map_err(|e| anyhow!(e))?;
-            let (token, secret) = service.create_token(None, role, label).await?;
+            let (token, secret) = service
+                .create_token(Actor::CommandLine, role, label)
+                .await?;
             // The secret goes to standard output once, never to the log.
             println!("{secret}");
             eprintln!(
@@ -136,13 +138,15 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokenCommand::List { .. } => {
-            let tokens = service.tokens(None).await?;
+            let tokens = service.tokens(Actor::CommandLine).await?;
             for t in tokens {
                 println!("{}", prioridades::http::token_json(&t));
             }
             Ok(())
         }
-        TokenCommand::Revoke { id, .. } => Ok(service.revoke_token(None, &id).await?),
+        TokenCommand::Revoke { id, .. } => {
+            Ok(service.revoke_token(Actor::CommandLine, &id).await?)
+        }
     };
     service.store().close().await;
     result

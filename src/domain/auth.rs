@@ -99,6 +99,36 @@ impl Principal {
     }
 }
 
+/// Who asks the service for an administrative write: a caller holding a
+/// token, whose role must allow it, or the command line, whose user can
+/// open the store anyway and so may do everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    /// `prioridades import`, `import-territories`, `token …`.
+    CommandLine,
+    /// A request with a valid bearer token.
+    Caller(&'a Principal),
+}
+
+impl Actor<'_> {
+    /// Whether this actor may administer (tokens, catalog, imports): the
+    /// command line may; a caller needs the admin role.
+    pub fn may_administer(&self) -> Result<(), String> {
+        match self {
+            Actor::CommandLine => Ok(()),
+            Actor::Caller(p) => p.role.may_administer(),
+        }
+    }
+
+    /// How the actor is named in history.
+    pub fn name(&self) -> String {
+        match self {
+            Actor::CommandLine => "command-line".into(),
+            Actor::Caller(p) => p.actor(),
+        }
+    }
+}
+
 /// A new token: its public id and the secret handed to its holder once.
 pub struct NewToken {
     pub id: String,

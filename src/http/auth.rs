@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::params::{self, Params, Path};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
-use crate::domain::auth::{Principal, Role};
+use crate::domain::auth::{Actor, Principal, Role};
 use crate::domain::time;
 use crate::store::StoredToken;
 
@@ -147,7 +147,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[params::FORMAT])?;
     let who = caller.required()?;
-    let tokens = state.service.tokens(Some(&who)).await?;
+    let tokens = state.service.tokens(Actor::Caller(&who)).await?;
     let body = json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()});
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
 }
@@ -219,7 +219,10 @@ async fn create(
         }
     }
     let label = text("label")?.map(str::to_owned);
-    let (token, secret) = state.service.create_token(Some(&who), role, label).await?;
+    let (token, secret) = state
+        .service
+        .create_token(Actor::Caller(&who), role, label)
+        .await?;
     let mut body = token_json(&token);
     body["token"] = secret.into();
     let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
@@ -248,7 +251,7 @@ async fn revoke(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
     let who = caller.required()?;
-    state.service.revoke_token(Some(&who), &id).await?;
+    state.service.revoke_token(Actor::Caller(&who), &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -260,7 +263,7 @@ async fn get_one(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[params::FORMAT])?;
     let who = caller.required()?;
-    let tokens = state.service.tokens(Some(&who)).await?;
+    let tokens = state.service.tokens(Actor::Caller(&who)).await?;
     let token = tokens
         .iter()
         .find(|t| t.id == id)

@@ -19,6 +19,7 @@ use super::{
 };
 
 use crate::domain::FieldError;
+use crate::domain::auth::Actor;
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
 use crate::domain::query;
@@ -144,7 +145,10 @@ async fn create_council(
     let council = Council::from_feature(&value).map_err(ServiceError::from)?;
     let feature = council_feature(&council);
     let path = format!("/collections/councils/items/{}", council.code);
-    state.service.create_council(Some(&who), council).await?;
+    state
+        .service
+        .create_council(Actor::Caller(&who), council)
+        .await?;
     Ok(created(&base_url(&state.config, &headers), path, feature))
 }
 
@@ -271,7 +275,7 @@ async fn patch_council(
     let patch = read_json(&state, &headers, body).await?;
     let council = state
         .service
-        .update_council(Some(&who), &code, &patch)
+        .update_council(Actor::Caller(&who), &code, &patch)
         .await?;
     Ok(typed(StatusCode::OK, GEOJSON, council_feature(&council)))
 }
@@ -337,7 +341,10 @@ async fn create_commune(
     let commune = Commune::from_feature(&value).map_err(ServiceError::from)?;
     let path = format!("/collections/communes/items/{}", commune.code);
     let code = commune.code.clone();
-    state.service.create_commune(Some(&who), commune).await?;
+    state
+        .service
+        .create_commune(Actor::Caller(&who), commune)
+        .await?;
     let feature = {
         let index = state.service.index().read();
         let c = index

@@ -17,7 +17,7 @@ use super::{
     streamed_collection, typed,
 };
 use crate::domain::FieldError;
-use crate::domain::auth::Role;
+use crate::domain::auth::{Actor, Role};
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::priority::{PriorityDraft, Status};
 use crate::domain::query::Page;
@@ -433,7 +433,7 @@ async fn import(
         InputError::NotJson(detail) => ApiError::malformed_body(detail),
         InputError::WrongDocument(detail) => ApiError::wrong_document("/type", detail),
     })?;
-    let report = state.service.import(Some(&who), features).await?;
+    let report = state.service.import(Actor::Caller(&who), features).await?;
     let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
     Ok(typed(StatusCode::OK, JSON, body))
 }

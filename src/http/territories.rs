@@ -24,6 +24,7 @@ use super::params::{
 };
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, base_url, created, link, list_response, read_json, typed};
+use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::{simplify_boundary, to_geojson};
 use crate::domain::priority::{Category, Status};
@@ -417,7 +418,7 @@ async fn create(
     let code = territory.code;
     state
         .service
-        .create_territory(Some(&who), territory)
+        .create_territory(Actor::Caller(&who), territory)
         .await?;
     let base = base_url(&state.config, &headers);
     let text = {
@@ -465,7 +466,7 @@ async fn import(
     })?;
     let report = state
         .service
-        .import_boundaries(Some(&who), level, features)
+        .import_boundaries(Actor::Caller(&who), level, features)
         .await?;
     let body = json!(report).to_string();
     Ok(typed(StatusCode::OK, JSON, body))

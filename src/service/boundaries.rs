@@ -164,7 +164,7 @@ impl Service {
     /// one transaction: a refused file changes nothing.
     pub async fn import_boundaries(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         level: Level,
         features: Vec<BoundaryFeature>,
     ) -> Result<BoundaryReport, ServiceError> {

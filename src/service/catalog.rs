@@ -25,7 +25,7 @@ impl Service {
     /// Adds a state, municipality or parish; its parent must exist.
     pub async fn create_territory(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         territory: Territory,
     ) -> Result<(), ServiceError> {
         administer(who)?;
@@ -57,7 +57,7 @@ impl Service {
     /// Adds a commune (admins).
     pub async fn create_commune(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         commune: Commune,
     ) -> Result<(), ServiceError> {
         administer(who)?;
@@ -77,7 +77,7 @@ impl Service {
     /// name, location, commune, spokespeople; its code and parish stay.
     pub async fn update_council(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         code: &CouncilCode,
         patch: &Value,
     ) -> Result<Council, ServiceError> {
@@ -128,7 +128,7 @@ impl Service {
     /// Adds a council; its parish must exist.
     pub async fn create_council(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         council: Council,
     ) -> Result<(), ServiceError> {
         administer(who)?;

@@ -166,11 +166,11 @@ impl Service {
     /// drained and the gate let go between two batches.
     pub async fn import(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         features: impl IntoIterator<Item = Result<PriorityDraft, BodyError>>,
     ) -> Result<ImportReport, ServiceError> {
         administer(who)?;
-        let change = Change::by(who.map_or_else(|| "command-line".to_string(), Principal::actor));
+        let change = Change::by(who.name());
         let mut report = ImportReport::default();
         let size = self.import_batch_size.get();
         // Grown as needed beyond the default, should a huge size be asked for.

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::domain::auth::{self, Principal, Role, Subject};
+use crate::domain::auth::{self, Actor, Principal, Role, Subject};
 use crate::domain::codes::CouncilCode;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::representative_point;
@@ -314,11 +314,8 @@ fn check_and_place_beside(
 
 /// Only admins manage the catalog and tokens; `None` is the command line,
 /// whose user owns the store anyway.
-fn administer(who: Option<&Principal>) -> Result<(), ServiceError> {
-    match who {
-        Some(p) => p.role.may_administer().map_err(ServiceError::Forbidden),
-        None => Ok(()),
-    }
+fn administer(who: Actor<'_>) -> Result<(), ServiceError> {
+    who.may_administer().map_err(ServiceError::Forbidden)
 }
 
 /// An indexed priority as an authorization check sees it.

@@ -16,10 +16,10 @@ impl Service {
     }
 
     /// Creates a token and returns it with its secret, which is not kept.
-    /// `who` is `None` for the command line (whoever can run it owns the store).
+    /// Only the command line and admins may.
     pub async fn create_token(
         &self,
-        who: Option<&Principal>,
+        who: Actor<'_>,
         role: Role,
         label: Option<String>,
     ) -> Result<(StoredToken, String), ServiceError> {
@@ -38,17 +38,13 @@ impl Service {
     }
 
     /// Every token (never a secret).
-    pub async fn tokens(&self, who: Option<&Principal>) -> Result<Vec<StoredToken>, ServiceError> {
+    pub async fn tokens(&self, who: Actor<'_>) -> Result<Vec<StoredToken>, ServiceError> {
         administer(who)?;
         Ok(self.store.tokens().await?)
     }
 
     /// Revokes a token; it stops working at once.
-    pub async fn revoke_token(
-        &self,
-        who: Option<&Principal>,
-        id: &str,
-    ) -> Result<(), ServiceError> {
+    pub async fn revoke_token(&self, who: Actor<'_>, id: &str) -> Result<(), ServiceError> {
         administer(who)?;
         self.store.revoke_token(id).await.map_err(|e| match e {
             StoreError::NotFound => ServiceError::NotFound(format!("no token with id {id:?}")),

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use futures_util::FutureExt;
 use prioridades::config::{LogFormat, ServeArgs};
-use prioridades::domain::auth::Role;
+use prioridades::domain::auth::{Actor, Role};
 use prioridades::service::Service;
 use prioridades::startup::Application;
 use reqwest::{Response, StatusCode};
@@ -163,7 +163,7 @@ pub async fn spawn_app_in(dir: TempDir, args: ServeArgs) -> TestApp {
         .expect("the application builds");
     let (_, admin_token) = app
         .service()
-        .create_token(None, Role::Admin, Some("tests".into()))
+        .create_token(Actor::CommandLine, Role::Admin, Some("tests".into()))
         .await
         .expect("an admin token");
     let base = format!("http://{}", app.address());
