@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::domain::BodyError;
 use crate::domain::priority::PriorityDraft;
+use crate::domain::territory::BoundaryFeature;
 
 /// Why the input as a whole could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -149,19 +150,6 @@ mod tests {
             Some("expected a FeatureCollection or Features, got type \"Point\"")
         );
     }
-}
-
-/// One feature of a boundary file, read but not yet resolved against the catalog.
-#[derive(Debug, Clone)]
-pub struct BoundaryFeature {
-    /// Zero-based position in the file.
-    pub index: usize,
-    /// The code as the file has it (`010101`, `VE010101`, or `01` below a parent).
-    pub code: String,
-    pub name: String,
-    /// The parent's code as the file has it, when a parent property was named.
-    pub parent: Option<String>,
-    pub boundary: geo::MultiPolygon<f64>,
 }
 
 /// Which properties of a boundary file hold what.

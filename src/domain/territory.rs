@@ -198,3 +198,16 @@ impl Council {
         })
     }
 }
+
+/// One feature of a boundary file, read but not yet resolved against the catalog.
+#[derive(Debug, Clone)]
+pub struct BoundaryFeature {
+    /// Zero-based position in the file.
+    pub index: usize,
+    /// The code as the file has it (`010101`, `VE010101`, or `01` below a parent).
+    pub code: String,
+    pub name: String,
+    /// The parent's code as the file has it, when a parent property was named.
+    pub parent: Option<String>,
+    pub boundary: geo::MultiPolygon<f64>,
+}

@@ -170,8 +170,12 @@ impl Service {
     ) -> Result<BoundaryReport, ServiceError> {
         administer(who)?;
         let _gate = self.gate().await?;
-        let (territories, mut report, placements, new_parishes) = {
-            let index = self.index.read();
+        // Resolving the file and placing every priority is seconds of CPU at
+        // national scale: off the async workers, under the index's read lock
+        // (the gate keeps writers out meanwhile).
+        let shared = self.index.clone();
+        let resolved = tokio::task::spawn_blocking(move || {
+            let index = shared.read();
             let territories = resolve_territories(level, features, &index.catalog)
                 .map_err(ServiceError::InvalidFile)?;
             let in_file: HashSet<TerritoryCode> = territories.iter().map(|t| t.code).collect();
@@ -202,7 +206,15 @@ impl Service {
             } else {
                 (Vec::new(), None)
             };
-            (territories, report, placements, new_parishes)
+            Ok::<_, ServiceError>((territories, report, placements, new_parishes))
+        })
+        .await;
+        let (territories, mut report, placements, new_parishes) = match resolved {
+            Ok(result) => result?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => {
+                return Err(StoreError::Corrupt(format!("placing priorities: {e}")).into());
+            }
         };
         // Only placements that change need writing.
         let changed: Vec<(i64, Option<TerritoryCode>)> = {
