@@ -3,6 +3,7 @@
 //! A token's secret is random; only its SHA-256 is stored, so a copy of the
 //! database does not hand out working credentials.
 
+use super::time::Micros;
 use std::fmt;
 
 use rand::Rng;
@@ -127,6 +128,18 @@ impl Actor<'_> {
             Actor::Caller(p) => p.actor(),
         }
     }
+}
+
+/// A token as stored: never its secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredToken {
+    pub id: String,
+    /// SHA-256 of the secret, hex.
+    pub hash: String,
+    pub role: Role,
+    pub label: Option<String>,
+    pub created_at: Micros,
+    pub revoked_at: Option<Micros>,
 }
 
 /// A new token: its public id and the secret handed to its holder once.

@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use super::params::{self, Params, Path};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
+use crate::domain::auth::StoredToken;
 use crate::domain::auth::{Actor, Principal, Role};
 use crate::domain::time;
-use crate::store::StoredToken;
 
 /// The caller, if the request carries a valid bearer token. A request with
 /// an `Authorization` header that is not a valid token is refused (401)

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use crate::domain::auth::StoredToken;
 use crate::domain::auth::{self, Actor, Principal, Role, Subject};
 use crate::domain::codes::CouncilCode;
 use crate::domain::codes::{Level, TerritoryCode};
@@ -37,7 +38,6 @@ use crate::domain::workflow::{self, Plan, allowed_moves};
 use crate::domain::{BodyError, FieldError};
 use crate::index::priorities::{Entry, placement_of};
 use crate::index::{BoundaryIndex, Catalog, Index, SharedIndex};
-use crate::store::StoredToken;
 use crate::store::{ChangeState, Store, StoreError, WriteMode};
 
 mod agenda;

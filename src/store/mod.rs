@@ -34,13 +34,13 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
 use uuid::Uuid;
 
 pub use changes::{ChangeListener, ChangeState, PriorityChange};
-pub use rows::StoredToken;
 use rows::{
     boundary_from_text, classify, corrupt, council_from_row, priority_from_json_row,
     priority_from_row, token_from_row,
 };
 use write_tx::WriteTx;
 
+use crate::domain::auth::StoredToken;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};

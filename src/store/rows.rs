@@ -9,12 +9,11 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::domain::auth::Role;
+use crate::domain::auth::{Role, StoredToken};
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
 use crate::domain::geometry::{parse_geometry, parse_geometry_limited, parse_stored_geometry};
 use crate::domain::priority::Priority;
 use crate::domain::territory::Council;
-use crate::domain::time::Micros;
 use crate::domain::workflow::Plan;
 
 /// Turns constraint violations into conflicts the client can act on.
@@ -43,18 +42,6 @@ pub(super) fn boundary_from_text(text: &str) -> Result<geo::MultiPolygon<f64>, S
         geo::Geometry::MultiPolygon(mp) => Ok(mp),
         _ => Err(corrupt("boundary", "not a polygon")),
     }
-}
-
-/// A token as stored: never its secret.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredToken {
-    pub id: String,
-    /// SHA-256 of the secret, hex.
-    pub hash: String,
-    pub role: Role,
-    pub label: Option<String>,
-    pub created_at: Micros,
-    pub revoked_at: Option<Micros>,
 }
 
 pub(super) fn token_from_row(row: &AnyRow) -> Result<StoredToken, StoreError> {
