@@ -1,8 +1,5 @@
 //! Priorities: the collective needs a council puts on its action agenda.
 
-use std::fmt;
-use std::str::FromStr;
-
 use geo::Geometry;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -11,45 +8,8 @@ use super::codes::{CouncilCode, TerritoryCode};
 use super::geometry::parse_geometry;
 use super::time::{self, Micros};
 use super::workflow::Plan;
+pub use super::workflow::Status;
 use super::{BodyError, FieldError};
-
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value's name in the API and the database.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "unknown {} {s:?}; expected one of {}",
-                        stringify!($name).to_lowercase(),
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 string_enum! {
     /// The sector a priority belongs to.
@@ -68,17 +28,6 @@ string_enum! {
         Food = "food",
         CultureSport = "culture_sport",
         Other = "other",
-    }
-}
-
-string_enum! {
-    /// Where a priority stands in its review.
-    Status {
-        Proposed = "proposed",
-        Approved = "approved",
-        InProgress = "in_progress",
-        Done = "done",
-        Rejected = "rejected",
     }
 }
 
@@ -402,6 +351,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 #[cfg(test)]
 pub(crate) fn arbitrary_priority(rng: &mut rand_chacha::ChaCha8Rng, i: i64) -> Priority {
     use super::workflow::Plan;
+    pub use super::workflow::Status;
     use rand::RngExt;
     let pieces = [
         "Agua",

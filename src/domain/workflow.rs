@@ -5,8 +5,18 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::FieldError;
-use super::priority::Status;
 use super::time::parse_calendar_date;
+
+string_enum! {
+    /// Where a priority stands in its review.
+    Status {
+        Proposed = "proposed",
+        Approved = "approved",
+        InProgress = "in_progress",
+        Done = "done",
+        Rejected = "rejected",
+    }
+}
 
 /// The statuses a priority may move to from `from`.
 ///
