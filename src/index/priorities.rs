@@ -11,112 +11,35 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
-use std::sync::Arc;
 
-use geo::{Geometry, Point};
+use geo::Point;
 use rstar::{AABB, Envelope, RTreeObject};
 use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
 use crate::domain::geometry::{any_vertex, distance_m, intersects_rect};
-use crate::domain::priority::{Category, Placement, Priority, Status};
+use crate::domain::priority::{Placement, Priority};
 use crate::domain::query::{Near, Page, PriorityFilter};
 use crate::domain::time::Micros;
-use crate::representation::{relocate, shared_priority_feature};
+use crate::representation::relocate;
 
+mod builder;
 mod entries;
+mod entry;
+mod filter;
+mod tally;
 mod tree;
 
+pub use builder::IndexBuilder;
+pub use entry::{Entry, is_overdue, placement_of};
+pub use tally::Tally;
+
 use entries::Entries;
-use tree::{Circle, Extent, Facets, Forest, Leaf, LeafKey, Metres, Reach, envelope_of};
+use filter::{facets_match, matches};
+use tree::{Circle, Extent, Forest, Leaf, LeafKey, Metres, Reach};
 
 /// Mean Earth radius used by the haversine distance, in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// What the index keeps of each priority: the fields filters look at, the
-/// exact geometry, and the Feature text responses are built from.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub pk: i64,
-    pub id: Uuid,
-    pub version: i64,
-    pub council: CouncilCode,
-    pub parish: TerritoryCode,
-    pub category: Category,
-    pub status: Status,
-    pub placement: Placement,
-    /// Rank on its council's agenda.
-    pub rank: Option<u8>,
-    /// The plan's target date, when it has a plan: for the overdue filter.
-    pub target_date: Option<chrono::NaiveDate>,
-    /// Families benefited (0 when not given).
-    pub families: u32,
-    pub created_at: Micros,
-    pub geometry: Geometry<f64>,
-    /// The priority as a GeoJSON Feature, see [`crate::representation`].
-    /// Shared, so a large page can be streamed after the index's lock is
-    /// released.
-    pub feature: Arc<str>,
-}
-
-impl Entry {
-    fn facets(&self) -> Facets {
-        Facets {
-            parish: self.parish,
-            category: self.category,
-            status: self.status,
-            placement: self.placement,
-            created_at: self.created_at,
-        }
-    }
-
-    /// Its leaf, the entry being kept in `slot`.
-    fn leaf(&self, slot: u32) -> Leaf {
-        Leaf::new(envelope_of(&self.geometry), self.pk, slot, self.facets())
-    }
-}
-
-/// Priority counts of a territory, for choropleth maps and coverage figures.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub priorities: u64,
-    /// Families benefited, summed.
-    pub families: u64,
-    /// Counts in the order of [`Status::ALL`].
-    pub by_status: [u64; Status::ALL.len()],
-    /// Counts in the order of [`Category::ALL`].
-    pub by_category: [u64; Category::ALL.len()],
-}
-
-impl Tally {
-    /// Counts `entry` in.
-    pub fn add(&mut self, entry: &Entry) {
-        self.count(entry, true);
-    }
-
-    /// Counts `entry` in (`add`) or out.
-    fn count(&mut self, entry: &Entry, add: bool) {
-        let step = |n: &mut u64, by: u64| *n = if add { *n + by } else { n.saturating_sub(by) };
-        step(&mut self.priorities, 1);
-        step(&mut self.families, u64::from(entry.families));
-        step(&mut self.by_status[entry.status as usize], 1);
-        step(&mut self.by_category[entry.category as usize], 1);
-    }
-
-    /// Adds another territory's counts to these.
-    pub fn merge(&mut self, other: &Tally) {
-        self.priorities += other.priorities;
-        self.families += other.families;
-        self.by_status
-            .iter_mut()
-            .zip(other.by_status)
-            .for_each(|(a, b)| *a += b);
-        self.by_category
-            .iter_mut()
-            .zip(other.by_category)
-            .for_each(|(a, b)| *a += b);
-    }
-}
 
 /// One page of a query's result.
 #[derive(Debug)]
@@ -126,130 +49,6 @@ pub struct QueryPage<'a> {
     /// This page's priorities, each with its distance in metres for radius queries.
     pub items: Vec<(&'a Entry, Option<f64>)>,
 }
-
-/// Builds a [`PriorityIndex`] from priorities given a chunk at a time, so a
-/// million of them never sit in memory as rows, parsed priorities and
-/// entries all at once.
-///
-/// The ordered maps are built at the end from the row keys gathered in
-/// order: built that way their nodes are full, while inserting a million
-/// increasing keys one at a time leaves every node about half full (more
-/// memory, and more of it to touch).
-#[derive(Debug, Default)]
-pub struct IndexBuilder {
-    index: PriorityIndex,
-    /// Leaves of single points, and of everything else (see [`Forest`]).
-    points: Vec<Leaf>,
-    shapes: Vec<Leaf>,
-    /// Row keys of each parish and council, increasing.
-    by_parish: HashMap<TerritoryCode, Vec<i64>>,
-    by_council: HashMap<CouncilCode, Vec<i64>>,
-    created: Vec<Micros>,
-}
-
-impl IndexBuilder {
-    /// A builder with room for `expected` priorities: its largest tables
-    /// are allocated once at their size, instead of doubled and copied a
-    /// dozen times, each time into fresh memory the kernel must zero.
-    pub fn with_capacity(expected: usize) -> Self {
-        let mut builder = IndexBuilder::default();
-        builder.index.entries.reserve(expected);
-        builder.index.by_id.reserve(expected);
-        // Pages of the unused part are never touched, so never resident.
-        builder.points.reserve(expected);
-        builder.created.reserve(expected);
-        builder
-    }
-
-    /// Adds stored priorities (in `pk` order across calls); `parish_of` gives
-    /// each council's parish; `boundaries_loaded` says whether priorities are
-    /// placed by location.
-    pub fn add(
-        &mut self,
-        priorities: &[Priority],
-        parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
-        boundaries_loaded: bool,
-    ) -> Result<(), String> {
-        self.link(Self::entries_for(priorities, parish_of, boundaries_loaded)?);
-        Ok(())
-    }
-
-    /// The entries of stored priorities, built on every core: the part of
-    /// [`IndexBuilder::add`] that needs no builder, so start-up builds a
-    /// chunk's entries while the chunk before is linked.
-    pub fn entries_for(
-        priorities: &[Priority],
-        parish_of: impl Fn(&CouncilCode) -> Option<TerritoryCode>,
-        boundaries_loaded: bool,
-    ) -> Result<Vec<Entry>, String> {
-        let placed = priorities
-            .iter()
-            .map(|p| {
-                parish_of(&p.council)
-                    .map(|parish| (p, parish))
-                    .ok_or_else(|| format!("priority {} has unknown council {}", p.id, p.council))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Entry::for_stored(&placed, boundaries_loaded))
-    }
-
-    /// Links entries of [`IndexBuilder::entries_for`] (in `pk` order across
-    /// calls) into the index being built.
-    pub fn link(&mut self, entries: Vec<Entry>) {
-        // Gathering the entries is sequential; it mirrors `PriorityIndex::link`.
-        for entry in entries {
-            let pk = entry.pk;
-            self.index.by_id.insert(entry.id, pk);
-            self.index
-                .tallies
-                .entry(entry.parish)
-                .or_default()
-                .add(&entry);
-            self.created.push(entry.created_at);
-            self.by_parish.entry(entry.parish).or_default().push(pk);
-            // Looked up before `entry` would clone the code: most councils
-            // have their list already.
-            match self.by_council.get_mut(&entry.council) {
-                Some(pks) => pks.push(pk),
-                None => {
-                    self.by_council.insert(entry.council.clone(), vec![pk]);
-                }
-            }
-            let slot = self.index.entries.push_unmapped(entry);
-            let leaf = self.index.entries.at(slot).leaf(slot);
-            match leaf.point() {
-                Some(_) => self.points.push(leaf),
-                None => self.shapes.push(leaf),
-            }
-        }
-    }
-
-    /// The index: its ordered maps built from the gathered keys, its R-tree
-    /// bulk-loaded.
-    pub fn finish(self) -> PriorityIndex {
-        let mut index = self.index;
-        index.entries.map_row_keys();
-        index.by_parish = self
-            .by_parish
-            .into_iter()
-            .map(|(parish, pks)| (parish, pks.into_iter().collect()))
-            .collect();
-        index.by_council = self
-            .by_council
-            .into_iter()
-            .map(|(council, pks)| (council, pks.into_iter().collect()))
-            .collect();
-        let mut created = self.created;
-        created.sort_unstable();
-        index.created = created
-            .chunk_by(|a, b| a == b)
-            .map(|same| (same[0], same.len() as u32))
-            .collect();
-        index.tree = Forest::bulk_load(self.points, self.shapes);
-        index
-    }
-}
-
 /// Every priority, indexed.
 #[derive(Debug, Default)]
 pub struct PriorityIndex {
@@ -782,54 +581,6 @@ fn leaves_decide(filter: &PriorityFilter) -> bool {
         && filter.councils.is_empty()
         && filter.overdue.is_none()
 }
-/// Where a priority is placed: by its location when boundaries are loaded
-/// (compared with its council's parish), else by its council.
-pub fn placement_of(
-    located: Option<TerritoryCode>,
-    council_parish: TerritoryCode,
-    boundaries_loaded: bool,
-) -> (TerritoryCode, Placement) {
-    match (boundaries_loaded, located) {
-        (false, _) => (council_parish, Placement::ByCouncil),
-        (true, Some(l)) if l == council_parish => (l, Placement::InsideCouncilParish),
-        (true, Some(l)) => (l, Placement::OutsideCouncilParish),
-        (true, None) => (council_parish, Placement::OutsideEveryParish),
-    }
-}
-
-impl Entry {
-    /// The entries of stored priorities, each given its council's parish.
-    /// Their Feature texts are most of a write's CPU, so they are written on
-    /// every core, and before the index is locked for writing.
-    pub fn for_stored(
-        placed: &[(&Priority, TerritoryCode)],
-        boundaries_loaded: bool,
-    ) -> Vec<Entry> {
-        crate::parallel::map(placed, |(p, parish)| {
-            Entry::new(p, *parish, boundaries_loaded)
-        })
-    }
-
-    fn new(p: &Priority, council_parish: TerritoryCode, boundaries_loaded: bool) -> Self {
-        let (parish, placement) = placement_of(p.located_parish, council_parish, boundaries_loaded);
-        Entry {
-            pk: p.pk,
-            id: p.id,
-            version: p.version,
-            council: p.council.clone(),
-            parish,
-            category: p.category,
-            status: p.status,
-            placement,
-            rank: p.rank,
-            target_date: p.plan.as_ref().map(|plan| plan.target_date),
-            families: p.families.unwrap_or(0),
-            created_at: p.created_at,
-            geometry: p.geometry.clone(),
-            feature: shared_priority_feature(p, parish, placement),
-        }
-    }
-}
 
 fn remove_from<K: Ord>(map: &mut BTreeMap<K, BTreeSet<i64>>, key: &K, pk: i64) {
     if let Some(set) = map.get_mut(key) {
@@ -839,48 +590,6 @@ fn remove_from<K: Ord>(map: &mut BTreeMap<K, BTreeSet<i64>>, key: &K, pk: i64) {
         }
     }
 }
-
-/// Whether a priority's plan is late: its target date has passed while it is
-/// approved or in progress (a reopened proposal is not being carried out).
-pub fn is_overdue(entry: &Entry, today: chrono::NaiveDate) -> bool {
-    entry.target_date.is_some_and(|t| t < today)
-        && matches!(entry.status, Status::Approved | Status::InProgress)
-}
-
-/// Checks every filter on one entry. `None` when it does not match; else the
-/// distance in metres for radius queries.
-fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> {
-    let ok = facets_match(&entry.facets(), f)
-        && f.overdue
-            .is_none_or(|(wanted, today)| is_overdue(entry, today) == wanted)
-        && (f.councils.is_empty() || f.councils.contains(&entry.council))
-        && f.bbox
-            .is_none_or(|b| intersects_rect(&entry.geometry, &b.0));
-    if !ok {
-        return None;
-    }
-    match &f.near {
-        None => Some(None),
-        Some(near) => {
-            let d = distance_m(&entry.geometry, near.center);
-            (d <= near.radius_m).then_some(Some(d))
-        }
-    }
-}
-
-/// Whether the fields a leaf carries pass `f` (every filter but place,
-/// councils and overdue plans).
-fn facets_match(x: &Facets, f: &PriorityFilter) -> bool {
-    let listed = |empty: bool, hit: bool| empty || hit;
-    listed(f.categories.is_empty(), f.categories.contains(&x.category))
-        && listed(f.statuses.is_empty(), f.statuses.contains(&x.status))
-        && listed(f.placements.is_empty(), f.placements.contains(&x.placement))
-        && [&f.states, &f.municipalities, &f.parishes]
-            .into_iter()
-            .all(|list| listed(list.is_empty(), list.iter().any(|t| x.parish.is_within(*t))))
-        && f.datetime.is_none_or(|i| i.contains(x.created_at))
-}
-
 /// Boxes (in degrees) that hold every point within `near.radius_m` metres of
 /// the centre: one box, or two when the circle crosses the antimeridian.
 ///
@@ -926,7 +635,8 @@ fn radius_envelopes(near: &Near) -> Vec<AABB<[f64; 2]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Distance, Haversine};
+    use crate::domain::priority::{Category, Status};
+    use geo::{Distance, Geometry, Haversine};
 
     #[test]
     fn radius_boxes_hold_every_point_of_the_circle() {
@@ -1025,51 +735,6 @@ mod tests {
             da.total_cmp(&db).then(a.1.cmp(&b.1))
         });
         all
-    }
-
-    /// The builder's maps, made in one pass at the end, hold what linking
-    /// the same priorities one at a time gives.
-    #[test]
-    fn a_built_index_holds_what_upserting_one_at_a_time_gives() {
-        use rand::SeedableRng;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
-        let priorities: Vec<Priority> = (1..=5_000)
-            .map(|pk| {
-                let mut p = random_priority(&mut rng, pk);
-                // Creation times shared by several priorities.
-                p.created_at = 1_735_689_600_000_000 + pk % 97;
-                p
-            })
-            .collect();
-        let parish_of = |c: &CouncilCode| {
-            let last = c.as_str().bytes().last().unwrap_or(0);
-            Some(TerritoryCode::parish(10_101 + u32::from(last % 3)))
-        };
-        let mut builder = IndexBuilder::default();
-        for chunk in priorities.chunks(700) {
-            builder
-                .add(chunk, parish_of, false)
-                .expect("known councils");
-        }
-        let built = builder.finish();
-        let mut one_by_one = PriorityIndex::default();
-        for p in &priorities {
-            one_by_one.upsert(p, parish_of(&p.council).expect("parish"), false);
-        }
-        assert_eq!(built.by_id, one_by_one.by_id);
-        assert_eq!(built.by_parish, one_by_one.by_parish);
-        assert_eq!(built.by_council, one_by_one.by_council);
-        assert_eq!(built.tallies, one_by_one.tallies);
-        assert_eq!(built.created, one_by_one.created);
-        assert_eq!(built.by_parish.len(), 3);
-        assert!(built.created.values().any(|&n| n > 1));
-        let keys = |index: &PriorityIndex| -> Vec<(i64, Uuid)> {
-            index.entries().map(|e| (e.pk, e.id)).collect()
-        };
-        assert_eq!(keys(&built), keys(&one_by_one));
-        for p in &priorities {
-            assert_eq!(built.get(&p.id).map(|e| e.pk), Some(p.pk));
-        }
     }
 
     /// Circles and boxes alone are counted from node counts and paged
