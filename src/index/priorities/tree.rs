@@ -18,7 +18,7 @@ mod circle;
 mod leaf;
 mod walk;
 
-pub(super) use circle::Circle;
+pub(super) use circle::{Circle, EARTH_RADIUS_M};
 pub(super) use leaf::{Extent, Facets, Leaf, envelope_of};
 pub(super) use walk::{LeafKey, Metres, Reach, first, survey};
 
