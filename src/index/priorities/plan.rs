@@ -14,6 +14,7 @@
 mod circle;
 mod everything;
 mod map;
+mod rect;
 mod scan;
 mod territory;
 

@@ -20,7 +20,7 @@ mod walk;
 
 pub(super) use circle::{Circle, EARTH_RADIUS_M};
 pub(super) use leaf::{Extent, Facets, Leaf, envelope_of};
-pub(super) use walk::{LeafKey, Metres, Reach, first, survey};
+pub(super) use walk::{LeafKey, Metres, Reach, Region, first, survey};
 
 use rstar::{AABB, Envelope, ParentNode, RStarInsertionStrategy, RTreeParams};
 

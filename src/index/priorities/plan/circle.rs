@@ -1,10 +1,113 @@
-//! The boxes a circle query looks in.
+//! A circle query: the boxes it looks in, and the circle as the tree's
+//! walks read it.
 
 use geo::Point;
-use rstar::AABB;
+use rstar::{AABB, Envelope, RTreeObject};
 
+use crate::domain::geometry::{any_vertex, distance_m};
 use crate::domain::query::Near;
-use crate::index::priorities::tree::EARTH_RADIUS_M;
+use crate::index::priorities::entries::Entries;
+use crate::index::priorities::tree::{
+    Circle, EARTH_RADIUS_M, Extent, Leaf, LeafKey, Metres, Reach, Region,
+};
+
+/// Priorities within a radius, keyed by their distance: points measured from
+/// their leaves, lines and polygons from their entries unless their box, or
+/// one of their vertices well inside, decides.
+pub struct CircleRegion<'i> {
+    entries: &'i Entries,
+    near: Near,
+    circle: Circle,
+    /// What lies outside these boxes lies outside the circle.
+    boxes: Vec<AABB<[f64; 2]>>,
+}
+
+impl<'i> CircleRegion<'i> {
+    pub fn new(entries: &'i Entries, near: &Near) -> Self {
+        CircleRegion {
+            entries,
+            near: *near,
+            circle: Circle::new(near.center, near.radius_m),
+            boxes: radius_envelopes(near),
+        }
+    }
+
+    fn in_boxes(&self, rect: &AABB<[f64; 2]>) -> bool {
+        self.boxes.iter().any(|b| b.intersects(rect))
+    }
+
+    fn reach_of(&self, rect: &AABB<[f64; 2]>) -> Reach {
+        match self.in_boxes(rect) {
+            true => self.circle.reach(rect),
+            false => Reach::Outside,
+        }
+    }
+
+    /// Whether a line or polygon whose box lies across the edge comes within
+    /// the radius.
+    fn shape_within(&self, leaf: &Leaf) -> bool {
+        let geometry = &self.entries.at(leaf.slot).geometry;
+        if any_vertex(geometry, |c| self.circle.surely_holds(Point(c))) {
+            true
+        } else if self.circle.surely_misses(geometry) {
+            false
+        } else {
+            distance_m(geometry, self.near.center) <= self.near.radius_m
+        }
+    }
+}
+
+impl Region for CircleRegion<'_> {
+    type Key = Metres;
+
+    fn cap(&self, wanted: usize) -> usize {
+        // Collecting costs each match its distance: see docs/benchmarks.md,
+        // "Collected or best-first".
+        wanted.saturating_mul(2).max(512)
+    }
+
+    fn reach(&self, extent: &Extent) -> Reach {
+        self.reach_of(&extent.rect)
+    }
+
+    fn holds(&self, leaf: &Leaf) -> bool {
+        match leaf.spot() {
+            Some(spot) => self.in_boxes(&leaf.envelope) && self.circle.holds(spot),
+            None => match self.reach_of(&leaf.envelope) {
+                Reach::Outside => false,
+                Reach::Inside => true,
+                Reach::Partly => self.shape_within(leaf),
+            },
+        }
+    }
+
+    fn key(&self, leaf: &Leaf) -> Option<Metres> {
+        let d = match leaf.spot() {
+            Some(spot) if self.in_boxes(&leaf.envelope) => self.circle.distance_within(spot)?,
+            None if !matches!(self.reach_of(&leaf.envelope), Reach::Outside) => {
+                distance_m(&self.entries.at(leaf.slot).geometry, self.near.center)
+            }
+            _ => return None,
+        };
+        (d <= self.near.radius_m).then_some(Metres(d))
+    }
+
+    fn bound(&self, extent: &Extent) -> Option<Metres> {
+        let d = self
+            .in_boxes(&extent.rect)
+            .then(|| self.circle.nearest_m(&extent.rect))?;
+        (d <= self.near.radius_m).then_some(Metres(d))
+    }
+
+    /// A point's distance is cheap; a line's or polygon's is bounded by its
+    /// box until the walk gets that far.
+    fn known(&self, leaf: &Leaf) -> Option<LeafKey<Metres>> {
+        match leaf.point() {
+            Some(_) => self.key(leaf).map(LeafKey::Exact),
+            None => self.bound(&leaf.envelope()).map(LeafKey::AtLeast),
+        }
+    }
+}
 
 /// Boxes (in degrees) that hold every point within `near.radius_m` metres of
 /// the centre: one box, or two when the circle crosses the antimeridian.

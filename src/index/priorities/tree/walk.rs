@@ -17,18 +17,53 @@ pub enum Reach {
     Partly,
 }
 
-/// Counts the leaves of the trees of `roots` that `matches`, taking nodes that `reach`
-/// says are wholly inside by their count; and when they are at most `cap`,
-/// returns them too with their keys (`leaf_key`, which must agree with
-/// `matches`), which for a small result is cheaper than a second, best-first
-/// walk.
-pub fn survey<'a, K>(
+/// A circle or a box a map asks about, as the walks read it: how a node
+/// lies from it, whether a leaf matches and with what key, and a bound of
+/// the keys below a node.
+pub trait Region {
+    /// What a page is ordered by before the row key: a distance, or the row
+    /// key itself.
+    type Key: Ord + Copy;
+
+    /// How many matches a page of `wanted` collects while counting, past
+    /// which it is found best-first instead: collecting costs each match its
+    /// key, a best-first walk each node on the way a bound.
+    fn cap(&self, wanted: usize) -> usize;
+
+    /// Whether a node lies wholly outside, wholly inside, or across the edge.
+    fn reach(&self, extent: &Extent) -> Reach;
+
+    /// The key of `leaf` when it matches.
+    fn key(&self, leaf: &Leaf) -> Option<Self::Key>;
+
+    /// Whether `leaf` matches: what [`Region::key`] says, for when the key
+    /// costs more than the answer.
+    fn holds(&self, leaf: &Leaf) -> bool {
+        self.key(leaf).is_some()
+    }
+
+    /// A key no larger than that of any leaf below a node, or `None` when
+    /// none of them can match.
+    fn bound(&self, extent: &Extent) -> Option<Self::Key>;
+
+    /// What a best-first walk first learns of a leaf that may match.
+    fn known(&self, leaf: &Leaf) -> Option<LeafKey<Self::Key>> {
+        self.key(leaf).map(LeafKey::Exact)
+    }
+}
+
+/// Leaves found, each with its key.
+pub type Found<'a, K> = Vec<(K, &'a Leaf)>;
+
+/// Counts the leaves of the trees of `roots` that `region` holds, taking
+/// nodes wholly inside it by their count; and when they are at most `cap`,
+/// returns them too with their keys, which for a small result is cheaper
+/// than a second, best-first walk.
+pub fn survey<'a, R: Region>(
     roots: &[&'a ParentNode<Leaf>],
     cap: usize,
-    reach: impl Fn(&Extent) -> Reach,
-    matches: impl Fn(&Leaf) -> bool,
-    leaf_key: impl Fn(&Leaf) -> Option<K>,
-) -> (usize, Option<Vec<(K, &'a Leaf)>>) {
+    region: &R,
+) -> (usize, Option<Found<'a, R::Key>>) {
     let mut total = 0;
     // The matching leaves seen one by one, kept while the total is small.
     let mut seen = Some(Vec::new());
@@ -38,7 +73,7 @@ pub fn survey<'a, K>(
     // to be looked into.
     let mut file = |node, total: &mut usize, stack: &mut Vec<_>| {
         let extent = ParentNode::envelope(node);
-        match reach(&extent) {
+        match region.reach(&extent) {
             Reach::Outside => {}
             Reach::Inside => {
                 *total += extent.count;
@@ -54,7 +89,7 @@ pub fn survey<'a, K>(
         for child in node.children() {
             match child {
                 RTreeNode::Leaf(leaf) => {
-                    if matches(leaf) {
+                    if region.holds(leaf) {
                         total += 1;
                         if let Some(seen) = &mut seen {
                             seen.push(leaf);
@@ -81,7 +116,7 @@ pub fn survey<'a, K>(
     }
     let keyed = seen
         .into_iter()
-        .filter_map(|leaf| Some((leaf_key(leaf)?, leaf)))
+        .filter_map(|leaf| Some((region.key(leaf)?, leaf)))
         .collect();
     (total, Some(keyed))
 }
@@ -94,25 +129,23 @@ pub enum LeafKey<K> {
     AtLeast(K),
 }
 
-/// The first `wanted` leaves of the trees of `roots` in the order of `(key, row key)`,
-/// with their keys, found best-first: `node_key` gives a node a key no
-/// larger than any of its leaves' (or `None` to skip it), `leaf_key` what
-/// is known of a leaf's key when it may match, and `exact_key` its key when
-/// it matches, for leaves first known by a bound.
-pub fn first<'a, K: Ord + Copy>(
+/// The first `wanted` leaves of the trees of `roots` that `region` holds,
+/// in the order of `(key, row key)`, with their keys, found best-first:
+/// nodes are queued by [`Region::bound`], leaves by what is
+/// [`Region::known`] of them, and a leaf first known by a bound is given its
+/// key if the walk gets that far.
+pub fn first<'a, R: Region>(
     roots: &[&'a ParentNode<Leaf>],
     wanted: usize,
-    node_key: impl Fn(&Extent) -> Option<K>,
-    leaf_key: impl Fn(&Leaf) -> Option<LeafKey<K>>,
-    exact_key: impl Fn(&Leaf) -> Option<K>,
-) -> Vec<(K, &'a Leaf)> {
+    region: &R,
+) -> Found<'a, R::Key> {
     let mut found = Vec::with_capacity(wanted.min(4096));
     let mut heap = BinaryHeap::new();
     if wanted == 0 {
         return found;
     }
     for &root in roots {
-        if let Some(key) = node_key(&root.envelope()) {
+        if let Some(key) = region.bound(&root.envelope()) {
             heap.push(Queued::new(key, i64::MIN, Open::Node(root)));
         }
     }
@@ -126,7 +159,7 @@ pub fn first<'a, K: Ord + Copy>(
                 continue;
             }
             Open::Leaf(leaf) => {
-                if let Some(key) = exact_key(leaf) {
+                if let Some(key) = region.key(leaf) {
                     heap.push(Queued::new(key, leaf.pk, Open::Found(leaf)));
                 }
                 continue;
@@ -135,7 +168,7 @@ pub fn first<'a, K: Ord + Copy>(
         };
         for child in node.children() {
             match child {
-                RTreeNode::Leaf(leaf) => match leaf_key(leaf) {
+                RTreeNode::Leaf(leaf) => match region.known(leaf) {
                     Some(LeafKey::Exact(key)) => {
                         heap.push(Queued::new(key, leaf.pk, Open::Found(leaf)));
                     }
@@ -145,7 +178,7 @@ pub fn first<'a, K: Ord + Copy>(
                     None => {}
                 },
                 RTreeNode::Parent(parent) => {
-                    if let Some(key) = node_key(&parent.envelope()) {
+                    if let Some(key) = region.bound(&parent.envelope()) {
                         heap.push(Queued::new(key, i64::MIN, Open::Node(parent)));
                     }
                 }
