@@ -17,6 +17,8 @@ mod map;
 mod rect;
 mod scan;
 mod territory;
+#[cfg(test)]
+mod tests;
 
 use crate::domain::codes::TerritoryCode;
 use crate::domain::query::{Page, PriorityFilter};

@@ -62,42 +62,13 @@ impl<'f> Scan<'f> {
 
     pub fn page<'i>(&self, index: &'i PriorityIndex, page: Page) -> QueryPage<'i> {
         let mut hits = Vec::new();
-        // Candidates from the R-tree come in tree order and need sorting;
-        // the other sources are walked in row-key order already.
-        match self.source {
-            Source::Circle(near) => {
-                self.circle(index, near, &mut hits);
-                sort_page(&mut hits, page, |a, b| {
-                    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
-                });
-            }
-            Source::Box(bbox) => {
-                self.rect(index, bbox, &mut hits);
-                sort_page(&mut hits, page, |a, b| a.1.cmp(&b.1));
-            }
-            Source::Councils(councils) => {
-                let pks: BTreeSet<i64> = councils
-                    .iter()
-                    .filter_map(|c| index.by_council.get(c))
-                    .flatten()
-                    .copied()
-                    .collect();
-                self.check_each(index, &pks, &mut hits);
-            }
-            Source::Territories(territories) => {
-                let mut pks = BTreeSet::new();
-                for territory in territories {
-                    let (first, last) = territory.parish_range();
-                    for (_, set) in index.by_parish.range(first..=last) {
-                        pks.extend(set.iter().copied());
-                    }
-                }
-                self.check_each(index, &pks, &mut hits);
-            }
-            Source::All => index
-                .entries
-                .values()
-                .for_each(|entry| self.consider(&mut hits, entry)),
+        let in_row_order = self.candidates(index, &mut hits);
+        if self.filter.near.is_some() {
+            sort_page(&mut hits, page, |a, b| {
+                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+            });
+        } else if !in_row_order {
+            sort_page(&mut hits, page, |a, b| a.1.cmp(&b.1));
         }
         let matched = hits.len();
         let items = hits
@@ -107,6 +78,40 @@ impl<'f> Scan<'f> {
             .filter_map(|&(d, pk)| Some((index.entries.get(pk)?, self.filter.near.map(|_| d))))
             .collect();
         QueryPage { matched, items }
+    }
+
+    /// Checks the candidates of the source into `hits`; whether they came in
+    /// row-key order. Candidates from the R-tree come in tree order and need
+    /// sorting; the other sources are walked in row-key order already.
+    fn candidates(&self, index: &PriorityIndex, hits: &mut Hits) -> bool {
+        match self.source {
+            Source::Circle(near) => self.circle(index, near, hits),
+            Source::Box(bbox) => self.rect(index, bbox, hits),
+            Source::Councils(councils) => {
+                let pks: BTreeSet<i64> = councils
+                    .iter()
+                    .filter_map(|c| index.by_council.get(c))
+                    .flatten()
+                    .copied()
+                    .collect();
+                self.check_each(index, &pks, hits);
+            }
+            Source::Territories(territories) => {
+                let mut pks = BTreeSet::new();
+                for territory in territories {
+                    let (first, last) = territory.parish_range();
+                    for (_, set) in index.by_parish.range(first..=last) {
+                        pks.extend(set.iter().copied());
+                    }
+                }
+                self.check_each(index, &pks, hits);
+            }
+            Source::All => index
+                .entries
+                .values()
+                .for_each(|entry| self.consider(hits, entry)),
+        }
+        !matches!(self.source, Source::Circle(_) | Source::Box(_))
     }
 
     /// Adds `entry` to `hits` if it matches.
