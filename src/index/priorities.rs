@@ -1,10 +1,10 @@
 //! The in-memory index of priorities: an R-tree of feature envelopes plus
 //! lookups by id, council and parish, and each feature's GeoJSON text.
 //!
-//! Queries take candidates from the most selective structure (the R-tree for
-//! spatial filters, the parish or council sets for territorial ones), then
-//! check every filter exactly on each candidate, so results equal a
-//! brute-force scan of the whole collection.
+//! Queries are answered by the plan their filters pick (see `plan.rs`), each
+//! giving what a brute-force scan of the whole collection gives. Entries,
+//! counts, the builder and the R-tree are in modules of their own; this one
+//! keeps the maps right as priorities come, go and move.
 //!
 //! # Units
 //! Coordinates are `[longitude, latitude]` in WGS84 degrees; distances metres.

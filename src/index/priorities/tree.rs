@@ -39,7 +39,7 @@ impl RTreeParams for Shape {
 
 type Tree = rstar::RTree<Leaf, Shape>;
 
-/// Every priority's leaf, in two R-trees: single points (85 % of them) in
+/// Every priority's leaf, in two R-trees: single points (most of them) in
 /// one, lines, polygons and multi-points in the other. A line's box is
 /// hundreds of metres wide while points lie metres apart in a city; mixed in
 /// one tree, nodes holding a line are as wide as it, and every query's edge
@@ -47,8 +47,9 @@ type Tree = rstar::RTree<Leaf, Shape>;
 /// points are dense.
 ///
 /// The points are themselves split at a longitude into two trees, so that
-/// start-up bulk-loads the three trees at once on every core (a million
-/// leaves took ≈ 0.9 s on one); a query walks all three from their roots.
+/// start-up bulk-loads the three trees at once on every core, not a
+/// million leaves on one (docs/benchmarks.md, "Figures behind the index's
+/// comments"); a query walks all three from their roots.
 #[derive(Debug, Default)]
 pub(super) struct Forest {
     /// Points west of `split`, and the others.

@@ -15,7 +15,7 @@ use super::circle::radius_envelopes;
 use super::{QueryPage, sort_page};
 
 /// Any filter: candidates are taken from the most selective structure, and
-/// every filter is checked exactly on each, as [`matches`] does.
+/// every filter is checked exactly on each, as [`matches()`] does.
 #[derive(Debug, PartialEq)]
 pub struct Scan<'f> {
     pub filter: &'f PriorityFilter,

@@ -16,8 +16,9 @@ use super::walk::Reach;
 /// factors bounded on its own, and a point through `a` unless it lies within
 /// rounding of the edge, where the very distance a scan computes decides.
 ///
-/// Sines and cosines were half of a 5 km circle's time at 1,000,000
-/// priorities (four per node on the edge, two per point), so both tests
+/// Sines and cosines were most of a large circle's time (four per node on
+/// the edge, two per point; docs/benchmarks.md, "Figures behind the index's
+/// comments"), so both tests
 /// first bound `a` by polynomials (`y²·(1 − y²/3) ≤ sin² y ≤ y²`, and the
 /// cosine of a latitude within `D` of the centre's within `cos φ·(1 − D²/2)
 /// − |sin φ|·D … cos φ + |sin φ|·D`), which decide all but what lies within
@@ -187,7 +188,8 @@ impl Circle {
     /// Δλ (no more than the box's own), and the bound is lowered by four
     /// times that. `a`'s lower bound is the polynomials': a best-first page
     /// computes this for every node it queues, and the sines' bound, barely
-    /// tighter, made a 1 km circle's page 9 % slower.
+    /// tighter, made pages slower (docs/benchmarks.md, "Figures behind the
+    /// index's comments").
     pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
         let low = self.a_bounds_quick(&self.offsets(rect)).low.0;
         let d = 2.0 * EARTH_RADIUS_M * low.min(1.0).sqrt().asin();

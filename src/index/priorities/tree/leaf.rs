@@ -16,7 +16,7 @@ use crate::domain::time::Micros;
 pub struct Leaf {
     pub envelope: AABB<[f64; 2]>,
     pub pk: i64,
-    /// Where its entry is kept (see [`super::entries`]).
+    /// Where its entry is kept (see [`crate::index::priorities::entries`]).
     pub slot: u32,
     pub facets: Facets,
     /// The cosine of the box's southern latitude: for a point, the factor of
