@@ -141,15 +141,27 @@ type Case = (PriorityFilter, fn(&PriorityFilter) -> Plan<'_>);
 
 /// A filter of each shape the planner tells apart.
 fn cases() -> Vec<Case> {
-    let near = |radius_m| {
-        Some(Near {
-            center: Point::new(-66.9, 10.5),
-            radius_m,
-        })
-    };
-    let bbox = Some(Bbox(Rect::new((-66.95, 10.45), (-66.88, 10.52))));
-    let today = NaiveDate::from_ymd_opt(2026, 1, 15).expect("date");
-    let f = PriorityFilter::default;
+    [fast_cases(), place_scan_cases(), other_scan_cases()].concat()
+}
+
+fn near(radius_m: f64) -> Option<Near> {
+    Some(Near {
+        center: Point::new(-66.9, 10.5),
+        radius_m,
+    })
+}
+
+fn bbox() -> Option<Bbox> {
+    Some(Bbox(Rect::new((-66.95, 10.45), (-66.88, 10.52))))
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")
+}
+
+/// Shapes with a plan of their own.
+fn fast_cases() -> Vec<Case> {
+    let (bbox, f) = (bbox(), PriorityFilter::default);
     vec![
         (f(), |_| Plan::Everything(Everything)),
         (
@@ -194,6 +206,13 @@ fn cases() -> Vec<Case> {
         (PriorityFilter { bbox, ..f() }, |f| {
             Plan::Map(MapPage::Box(f.bbox.as_ref().unwrap()))
         }),
+    ]
+}
+
+/// A circle or a box with more: scans of the tree's candidates.
+fn place_scan_cases() -> Vec<Case> {
+    let (bbox, today, f) = (bbox(), today(), PriorityFilter::default);
+    vec![
         (
             PriorityFilter {
                 near: near(3_000.0),
@@ -234,6 +253,13 @@ fn cases() -> Vec<Case> {
             },
             |f| scan(f, Source::Box(f.bbox.as_ref().unwrap())),
         ),
+    ]
+}
+
+/// Scans of the council or parish sets, or of every entry.
+fn other_scan_cases() -> Vec<Case> {
+    let (today, f) = (today(), PriorityFilter::default);
+    vec![
         (
             PriorityFilter {
                 councils: vec![council("C-1"), council("C-3")],
