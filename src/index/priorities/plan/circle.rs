@@ -32,10 +32,12 @@ impl<'i> CircleRegion<'i> {
         }
     }
 
+    #[inline]
     fn in_boxes(&self, rect: &AABB<[f64; 2]>) -> bool {
         self.boxes.iter().any(|b| b.intersects(rect))
     }
 
+    #[inline]
     fn reach_of(&self, rect: &AABB<[f64; 2]>) -> Reach {
         match self.in_boxes(rect) {
             true => self.circle.reach(rect),
@@ -57,19 +59,24 @@ impl<'i> CircleRegion<'i> {
     }
 }
 
+// The walks call these for every node and leaf they look at: inline, as
+// the closures they replace were.
 impl Region for CircleRegion<'_> {
     type Key = Metres;
 
+    #[inline]
     fn cap(&self, wanted: usize) -> usize {
         // Collecting costs each match its distance: see docs/benchmarks.md,
         // "Collected or best-first".
         wanted.saturating_mul(2).max(512)
     }
 
+    #[inline]
     fn reach(&self, extent: &Extent) -> Reach {
         self.reach_of(&extent.rect)
     }
 
+    #[inline]
     fn holds(&self, leaf: &Leaf) -> bool {
         match leaf.spot() {
             Some(spot) => self.in_boxes(&leaf.envelope) && self.circle.holds(spot),
@@ -81,6 +88,7 @@ impl Region for CircleRegion<'_> {
         }
     }
 
+    #[inline]
     fn key(&self, leaf: &Leaf) -> Option<Metres> {
         let d = match leaf.spot() {
             Some(spot) if self.in_boxes(&leaf.envelope) => self.circle.distance_within(spot)?,
@@ -92,6 +100,7 @@ impl Region for CircleRegion<'_> {
         (d <= self.near.radius_m).then_some(Metres(d))
     }
 
+    #[inline]
     fn bound(&self, extent: &Extent) -> Option<Metres> {
         let d = self
             .in_boxes(&extent.rect)
@@ -101,6 +110,7 @@ impl Region for CircleRegion<'_> {
 
     /// A point's distance is cheap; a line's or polygon's is bounded by its
     /// box until the walk gets that far.
+    #[inline]
     fn known(&self, leaf: &Leaf) -> Option<LeafKey<Metres>> {
         match leaf.point() {
             Some(_) => self.key(leaf).map(LeafKey::Exact),

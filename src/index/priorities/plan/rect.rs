@@ -29,15 +29,19 @@ impl<'i> BoxRegion<'i> {
     }
 }
 
+// The walks call these for every node and leaf they look at: inline, as
+// the closures they replace were.
 impl Region for BoxRegion<'_> {
     type Key = i64;
 
+    #[inline]
     fn cap(&self, wanted: usize) -> usize {
         // Collecting costs each match only its row key: see
         // docs/benchmarks.md, "Collected or best-first".
         wanted.saturating_mul(4).max(2048)
     }
 
+    #[inline]
     fn reach(&self, extent: &Extent) -> Reach {
         if !self.query.intersects(&extent.rect) {
             Reach::Outside
@@ -48,6 +52,7 @@ impl Region for BoxRegion<'_> {
         }
     }
 
+    #[inline]
     fn key(&self, leaf: &Leaf) -> Option<i64> {
         let query = &self.query;
         let hit = query.intersects(&leaf.envelope)
@@ -59,6 +64,7 @@ impl Region for BoxRegion<'_> {
         hit.then_some(leaf.pk)
     }
 
+    #[inline]
     fn bound(&self, extent: &Extent) -> Option<i64> {
         self.query.intersects(&extent.rect).then_some(extent.min_pk)
     }
