@@ -9,7 +9,8 @@
 //!   polygons of 25–150 m), placed in its synthetic parishes; the queries are
 //!   those of `scripts/bench-load`, centred on Caracas.
 //!
-//! Run with `cargo bench --bench index` (one group: `-- national`);
+//! Run with `cargo bench --bench index` (one group: `-- national`; deep
+//! pages, the tenth of 100: `-- offset_900`);
 //! `PRIORIDADES_BENCH_COUNT=1000000 cargo bench --bench index` runs the same
 //! queries over a million, plus each spatial query shrunk to return as many
 //! matches as it does at 100,000 (the same area holds ten times more), which
@@ -124,6 +125,12 @@ fn queries(c: &mut Criterion) {
         parishes: vec![TerritoryCode::parse(Level::Parish, "010150").expect("code")],
         ..Default::default()
     };
+    // Deep pages: what a client paging through a large result asks for last.
+    let deep = vec![
+        ("radius_5km".to_owned(), near(5_000.0)),
+        ("bbox_0.1deg".to_owned(), bbox(0.1)),
+        ("parish".to_owned(), parish.clone()),
+    ];
     let combined = PriorityFilter {
         categories: vec![Category::Water, Category::Roads],
         statuses: vec![Status::Proposed],
@@ -145,21 +152,37 @@ fn queries(c: &mut Criterion) {
             ("bbox_0.1deg_equal_result".to_owned(), bbox(0.1 * equal)),
         ]);
     }
-    bench_cases(c, &format!("index_{count}"), &index, cases);
+    bench_cases(c, &format!("index_{count}"), &index, cases, FIRST_PAGE);
+    bench_cases(
+        c,
+        &format!("index_{count}_offset_900"),
+        &index,
+        deep,
+        DEEP_PAGE,
+    );
 }
 
-/// One criterion group of `cases`, each a page of 100 from `index`, named
-/// with how many priorities it matches.
+/// The page most queries ask for: the first 100.
+const FIRST_PAGE: Page = Page {
+    limit: 100,
+    offset: 0,
+};
+
+/// The tenth page of 100.
+const DEEP_PAGE: Page = Page {
+    limit: 100,
+    offset: 900,
+};
+
+/// One criterion group of `cases`, each `page` from `index`, named with how
+/// many priorities it matches.
 fn bench_cases(
     c: &mut Criterion,
     group: &str,
     index: &PriorityIndex,
     cases: Vec<(String, PriorityFilter)>,
+    page: Page,
 ) {
-    let page = Page {
-        limit: 100,
-        offset: 0,
-    };
     let mut group = c.benchmark_group(group);
     for (name, filter) in cases {
         let matched = index.query(&filter, page).matched;
@@ -292,7 +315,7 @@ fn national_queries(c: &mut Criterion) {
             ("bbox_0.15deg_equal_result".to_owned(), bbox(0.15 * equal)),
         ]);
     }
-    bench_cases(c, &format!("national_{count}"), &index, cases);
+    bench_cases(c, &format!("national_{count}"), &index, cases, FIRST_PAGE);
 }
 
 criterion_group!(benches, queries, national_queries);

@@ -32,8 +32,9 @@ impl Index {
     pub async fn load(store: &Store) -> Result<Index, StoreError> {
         let councils = store.load_councils().await?;
         // Each loaded priority looks its council's parish up: hashed, since
-        // the catalog's ordered map compared council codes ≈ 15 times a
-        // lookup (2.5 % of start-up's samples at 1,000,000).
+        // the catalog's ordered map compared council codes many times a
+        // lookup, which showed in start-up's profile (docs/benchmarks.md,
+        // "Figures behind the index's comments").
         let parish_of: HashMap<CouncilCode, TerritoryCode> = councils
             .iter()
             .map(|c| (c.code.clone(), c.parish))

@@ -2,9 +2,10 @@
 //!
 //! A map query's walk ends with R-tree leaves and its page needs their
 //! entries. Found by row key in an ordered map of a million entries, each
-//! costs a descent through several nodes spread over memory: measured under
-//! load, a 1 km circle's page of 840 spent a quarter of the server's time
-//! there. A leaf carries its entry's slot instead, which is one read. The
+//! costs a descent through several nodes spread over memory, which under
+//! load was a large share of a map page's time (docs/benchmarks.md,
+//! "Figures behind the index's comments"). A leaf carries its entry's slot
+//! instead, which is one read. The
 //! row-key map remains, small (slots, not entries), for what runs in row-key
 //! order: pages of territories and councils, lookups by key.
 

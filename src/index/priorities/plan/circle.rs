@@ -1,0 +1,201 @@
+//! A circle query: the boxes it looks in, and the circle as the tree's
+//! walks read it.
+
+use geo::Point;
+use rstar::{AABB, Envelope, RTreeObject};
+
+use crate::domain::geometry::{any_vertex, distance_m};
+use crate::domain::query::Near;
+use crate::index::priorities::entries::Entries;
+use crate::index::priorities::tree::{
+    Circle, EARTH_RADIUS_M, Extent, Leaf, LeafKey, Metres, Reach, Region,
+};
+
+/// Priorities within a radius, keyed by their distance: points measured from
+/// their leaves, lines and polygons from their entries unless their box, or
+/// one of their vertices well inside, decides.
+pub struct CircleRegion<'i> {
+    entries: &'i Entries,
+    near: Near,
+    circle: Circle,
+    /// What lies outside these boxes lies outside the circle.
+    boxes: Vec<AABB<[f64; 2]>>,
+}
+
+impl<'i> CircleRegion<'i> {
+    pub fn new(entries: &'i Entries, near: &Near) -> Self {
+        CircleRegion {
+            entries,
+            near: *near,
+            circle: Circle::new(near.center, near.radius_m),
+            boxes: radius_envelopes(near),
+        }
+    }
+
+    #[inline]
+    fn in_boxes(&self, rect: &AABB<[f64; 2]>) -> bool {
+        self.boxes.iter().any(|b| b.intersects(rect))
+    }
+
+    #[inline]
+    fn reach_of(&self, rect: &AABB<[f64; 2]>) -> Reach {
+        match self.in_boxes(rect) {
+            true => self.circle.reach(rect),
+            false => Reach::Outside,
+        }
+    }
+
+    /// Whether a line or polygon whose box lies across the edge comes within
+    /// the radius.
+    fn shape_within(&self, leaf: &Leaf) -> bool {
+        let geometry = &self.entries.at(leaf.slot).geometry;
+        if any_vertex(geometry, |c| self.circle.surely_holds(Point(c))) {
+            true
+        } else if self.circle.surely_misses(geometry) {
+            false
+        } else {
+            distance_m(geometry, self.near.center) <= self.near.radius_m
+        }
+    }
+}
+
+// The walks call these for every node and leaf they look at: inline, as
+// the closures they replace were.
+impl Region for CircleRegion<'_> {
+    type Key = Metres;
+
+    #[inline]
+    fn cap(&self, wanted: usize) -> usize {
+        // Collecting costs each match its distance: see docs/benchmarks.md,
+        // "Collected or best-first".
+        wanted.saturating_mul(2).max(512)
+    }
+
+    #[inline]
+    fn reach(&self, extent: &Extent) -> Reach {
+        self.reach_of(&extent.rect)
+    }
+
+    #[inline]
+    fn holds(&self, leaf: &Leaf) -> bool {
+        match leaf.spot() {
+            Some(spot) => self.in_boxes(&leaf.envelope) && self.circle.holds(spot),
+            None => match self.reach_of(&leaf.envelope) {
+                Reach::Outside => false,
+                Reach::Inside => true,
+                Reach::Partly => self.shape_within(leaf),
+            },
+        }
+    }
+
+    #[inline]
+    fn key(&self, leaf: &Leaf) -> Option<Metres> {
+        let d = match leaf.spot() {
+            Some(spot) if self.in_boxes(&leaf.envelope) => self.circle.distance_within(spot)?,
+            None if !matches!(self.reach_of(&leaf.envelope), Reach::Outside) => {
+                distance_m(&self.entries.at(leaf.slot).geometry, self.near.center)
+            }
+            _ => return None,
+        };
+        (d <= self.near.radius_m).then_some(Metres(d))
+    }
+
+    #[inline]
+    fn bound(&self, extent: &Extent) -> Option<Metres> {
+        let d = self
+            .in_boxes(&extent.rect)
+            .then(|| self.circle.nearest_m(&extent.rect))?;
+        (d <= self.near.radius_m).then_some(Metres(d))
+    }
+
+    /// A point's distance is cheap; a line's or polygon's is bounded by its
+    /// box until the walk gets that far.
+    #[inline]
+    fn known(&self, leaf: &Leaf) -> Option<LeafKey<Metres>> {
+        match leaf.point() {
+            Some(_) => self.key(leaf).map(LeafKey::Exact),
+            None => self.bound(&leaf.envelope()).map(LeafKey::AtLeast),
+        }
+    }
+}
+
+/// Boxes (in degrees) that hold every point within `near.radius_m` metres of
+/// the centre: one box, or two when the circle crosses the antimeridian.
+///
+/// A metre radius is not a fixed number of degrees: a degree of longitude
+/// shrinks with latitude, so the box widens by the spherical bound
+/// `asin(sin δ / cos φ)` where δ is the radius as an angle.
+pub fn radius_envelopes(near: &Near) -> Vec<AABB<[f64; 2]>> {
+    let Point(center) = near.center;
+    let delta = near.radius_m / EARTH_RADIUS_M;
+    let dlat = delta.to_degrees() * (1.0 + 1e-9) + 1e-9;
+    let min_lat = (center.y - dlat).max(-90.0);
+    let max_lat = (center.y + dlat).min(90.0);
+    let phi = center.y.to_radians();
+    let reaches_pole = max_lat >= 90.0 || min_lat <= -90.0;
+    let dlon = if reaches_pole || delta.sin() >= phi.cos() {
+        180.0
+    } else {
+        (delta.sin() / phi.cos()).asin().to_degrees() * (1.0 + 1e-9) + 1e-9
+    };
+    if dlon >= 180.0 {
+        return vec![AABB::from_corners([-180.0, min_lat], [180.0, max_lat])];
+    }
+    let (west, east) = (center.x - dlon, center.x + dlon);
+    let mut boxes = vec![AABB::from_corners(
+        [west.max(-180.0), min_lat],
+        [east.min(180.0), max_lat],
+    )];
+    if west < -180.0 {
+        boxes.push(AABB::from_corners(
+            [west + 360.0, min_lat],
+            [180.0, max_lat],
+        ));
+    }
+    if east > 180.0 {
+        boxes.push(AABB::from_corners(
+            [-180.0, min_lat],
+            [east - 360.0, max_lat],
+        ));
+    }
+    boxes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Distance, Haversine};
+
+    #[test]
+    fn radius_boxes_hold_every_point_of_the_circle() {
+        for (lon, lat, r) in [
+            (-66.9, 10.5, 100_000.0),
+            (179.9, 60.0, 50_000.0),
+            (0.0, 89.5, 80_000.0),
+        ] {
+            let near = Near {
+                center: Point::new(lon, lat),
+                radius_m: r,
+            };
+            let boxes = radius_envelopes(&near);
+            for bearing in 0..360 {
+                let p = geo::Destination::destination(
+                    &Haversine,
+                    near.center,
+                    bearing as f64,
+                    r * 0.999_999,
+                );
+                let d = Haversine.distance(p, near.center);
+                assert!(d <= r);
+                let inside = boxes.iter().any(|b| {
+                    let (lo, hi) = (b.lower(), b.upper());
+                    p.x() >= lo[0] && p.x() <= hi[0] && p.y() >= lo[1] && p.y() <= hi[1]
+                });
+                assert!(
+                    inside,
+                    "({lon},{lat}) r={r} bearing {bearing}: {p:?} outside {boxes:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+use super::*;
+use crate::domain::geometry::distance_m;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// For random circles and boxes, of every size and anywhere: a box said
+/// to be outside holds no point within the radius, one said inside holds
+/// no point beyond it, the nearest bound is below every point's distance,
+/// and `holds` decides as the distance does (checked on points sampled on
+/// each box's edges and inside, where the extremes lie).
+#[test]
+fn circle_bounds_hold_for_every_point_of_a_box() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (mut outside, mut inside) = (0, 0);
+    for _ in 0..3_000 {
+        let center = Point::new(
+            rng.random_range(-180.0..180.0),
+            rng.random_range(-89.0..89.0),
+        );
+        let size: f64 = [0.001, 0.1, 2.0, 40.0, 200.0][rng.random_range(0..5)];
+        let (w, h) = (size, (size * 0.7).min(179.0));
+        let west = rng.random_range(-180.0..180.0 - w);
+        let south = rng.random_range(-90.0..90.0 - h);
+        let rect = AABB::from_corners([west, south], [west + w, south + h]);
+        let corner = Point::new(west, south);
+        let radius = distance_m(&Geometry::Point(corner), center) * rng.random_range(0.5..1.5);
+        let circle = Circle::new(center, radius);
+        let reach = circle.reach(&rect);
+        let nearest = circle.nearest_m(&rect);
+        for i in 0..=20 {
+            for j in 0..=20 {
+                let p = Point::new(
+                    west + w * f64::from(i) / 20.0,
+                    south + h * f64::from(j) / 20.0,
+                );
+                let d = distance_m(&Geometry::Point(p), center);
+                assert_eq!(
+                    Circle::metres(circle.a_of(Spot::new(p))).to_bits(),
+                    d.to_bits()
+                );
+                assert_eq!(
+                    circle.distance_within(Spot::new(p)),
+                    (d <= radius).then_some(d)
+                );
+                assert!(
+                    nearest <= d,
+                    "{center:?} {rect:?}: {p:?} at {d}, nearest {nearest}"
+                );
+                assert_eq!(circle.holds(Spot::new(p)), d <= radius);
+                match reach {
+                    Reach::Outside => {
+                        assert!(d > radius, "{center:?} {rect:?} r {radius}: {p:?} at {d}")
+                    }
+                    Reach::Inside => {
+                        assert!(d <= radius, "{center:?} {rect:?} r {radius}: {p:?} at {d}")
+                    }
+                    Reach::Partly => {}
+                }
+            }
+        }
+        outside += usize::from(matches!(reach, Reach::Outside));
+        inside += usize::from(matches!(reach, Reach::Inside));
+    }
+    // Both shortcuts are taken, not only the safe "look inside".
+    assert!(
+        outside > 300 && inside > 300,
+        "{outside} outside, {inside} inside"
+    );
+}
+
+/// The polynomial bounds of `a` hold for every point of a box and for
+/// single points, anywhere and at every scale, bracket the bounds by
+/// sines, and decide what lies
+/// clearly in or out: a circle of up to 100 km leaves to the sines only
+/// points within 1 % of its radius.
+#[test]
+fn polynomial_bounds_hold_and_decide_all_but_the_edge() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut undecided_far = 0;
+    for _ in 0..3_000 {
+        let center = Point::new(
+            rng.random_range(-180.0..180.0),
+            rng.random_range(-89.0..89.0),
+        );
+        let size: f64 = [0.0001, 0.01, 0.5, 10.0, 120.0][rng.random_range(0..5)];
+        let (w, h) = (size, (size * 0.6).min(179.0));
+        let west = rng.random_range(-180.0..180.0 - w);
+        let south = rng.random_range(-90.0..90.0 - h);
+        let rect = AABB::from_corners([west, south], [west + w, south + h]);
+        let radius = rng.random_range(1.0..100_000.0);
+        let circle = Circle::new(center, radius);
+        let offsets = circle.offsets(&rect);
+        let quick = circle.a_bounds_quick(&offsets);
+        let (low, high) = (quick.low.0, quick.high.1);
+        // What the sines would say lies where `reach` assumes.
+        let (exact_low, exact_high) = circle.a_bounds(&offsets);
+        assert!(exact_low <= quick.low.1 && exact_high >= quick.high.0);
+        for i in 0..=10 {
+            for j in 0..=10 {
+                let p = Point::new(
+                    west + w * f64::from(i) / 10.0,
+                    south + h * f64::from(j) / 10.0,
+                );
+                let a = circle.a_of(Spot::new(p));
+                assert!(
+                    low <= a && a <= high,
+                    "{center:?} {rect:?}: {p:?} a {a} not in [{low}, {high}]"
+                );
+                let d = distance_m(&Geometry::Point(p), center);
+                match circle.quick(Spot::new(p)) {
+                    Reach::Inside => assert!(a < circle.a_radius * (1.0 - A_MARGIN)),
+                    Reach::Outside => assert!(a > circle.a_radius * (1.0 + A_MARGIN)),
+                    Reach::Partly => {
+                        undecided_far += usize::from(d < radius * 0.99 || d > radius * 1.01)
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        undecided_far, 0,
+        "points far from the edge left to the sines"
+    );
+}
+
+/// Points at a hair's breadth from the radius, on either side and on it,
+/// are decided and measured exactly as a scan's distance says.
+#[test]
+fn points_at_the_edge_are_decided_as_the_distance_says() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for _ in 0..20_000 {
+        let center = Point::new(
+            rng.random_range(-180.0..180.0),
+            rng.random_range(-89.0..89.0),
+        );
+        let reach: f64 = [1e-5, 1e-3, 0.05, 1.0, 30.0][rng.random_range(0..5)];
+        let p = Point::new(
+            (center.x() + rng.random_range(-reach..reach)).clamp(-180.0, 180.0),
+            (center.y() + rng.random_range(-reach..reach)).clamp(-90.0, 90.0),
+        );
+        let d = distance_m(&Geometry::Point(p), center);
+        let nudge: f64 = [0.0, 1e-15, 1e-12, 1e-10, 1e-9, 2e-9, 1e-7][rng.random_range(0..7)];
+        for radius in [
+            d,
+            d.next_up(),
+            d.next_down(),
+            d * (1.0 + nudge),
+            d * (1.0 - nudge),
+        ] {
+            let circle = Circle::new(center, radius);
+            let spot = Spot::new(p);
+            assert_eq!(
+                circle.holds(spot),
+                d <= radius,
+                "{center:?} {p:?} {d} {radius}"
+            );
+            assert_eq!(circle.distance_within(spot), (d <= radius).then_some(d));
+            if circle.surely_holds(p) {
+                assert!(d <= radius);
+            }
+        }
+    }
+}
+
+/// Near a small box the nearest bound is tight, within 0.01 % of the
+/// distance to the box's nearest point, so a best-first walk does not
+/// open nodes it need not.
+#[test]
+fn nearest_bound_is_reached_beside_a_box() {
+    let rect = AABB::from_corners([-66.81, 10.4], [-66.8, 10.5]);
+    let circle = Circle::new(Point::new(-66.7, 10.45), 1.0);
+    let on_edge = (0..=1000)
+        .map(|j| {
+            let p = Point::new(-66.8, 10.4 + 0.1 * f64::from(j) / 1000.0);
+            distance_m(&Geometry::Point(p), circle.center)
+        })
+        .fold(f64::INFINITY, f64::min);
+    let nearest = circle.nearest_m(&rect);
+    assert!(
+        nearest <= on_edge && on_edge - nearest < on_edge * 1e-4,
+        "{on_edge} vs {nearest}"
+    );
+}
