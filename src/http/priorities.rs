@@ -17,16 +17,15 @@ use super::{
     streamed_collection, typed,
 };
 use crate::domain::FieldError;
-use crate::domain::auth::{Actor, Role};
+use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::priority::{PriorityDraft, Status};
-use crate::domain::query::Page;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
 use crate::domain::workflow::Plan;
 use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
-use crate::service::Written;
+use crate::service::{QueueOrder, Written};
 use serde_json::Value;
 
 pub const ITEMS_PATH: &str = "/collections/priorities/items";
@@ -570,71 +569,17 @@ async fn review_queue(
     let params = Params::parse(q.as_deref(), QUEUE_PARAMS)?;
     let page = params.page()?;
     let who = caller.required()?;
-    let by_rank = match params.get("order").unwrap_or("oldest") {
-        "oldest" => false,
-        "rank" => true,
-        other => {
-            return Err(ApiError::parameter(
-                "order",
-                format!("order is oldest or rank; got {other:?}"),
-            ));
-        }
-    };
-    let territory = match &who.role {
-        Role::Cabinet(t) => Some(*t),
-        Role::Admin => None,
-        other => {
-            return Err(ApiError::forbidden(format!(
-                "the review queue is a cabinet's, not a {}'s",
-                other.name()
-            )));
-        }
-    };
-    let base = base_url(&state.config, &headers);
-    let body = {
-        let index = state.service.index().read();
-        let mut filter = PriorityFilter {
-            statuses: vec![Status::Proposed],
-            ..Default::default()
-        };
-        if let Some(t) = territory {
-            match t.level() {
-                Level::State => filter.states = vec![t],
-                Level::Municipality => filter.municipalities = vec![t],
-                Level::Parish => filter.parishes = vec![t],
-            }
-        }
-        let all = Page {
-            limit: usize::MAX,
-            offset: 0,
-        };
-        let mut entries: Vec<&crate::index::Entry> = index
-            .priorities
-            .query(&filter, all)
-            .items
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
-        if by_rank {
-            entries.sort_by_key(|e| (e.rank.is_none(), e.rank, e.created_at, e.pk));
-        } else {
-            entries.sort_by_key(|e| (e.created_at, e.pk));
-        }
-        let matched = entries.len();
-        let features: Vec<(&str, Option<f64>)> = entries
-            .iter()
-            .skip(page.offset)
-            .take(page.limit)
-            .map(|e| (&*e.feature, None))
-            .collect();
-        feature_collection(
-            &base,
-            "/review-queue",
-            &params.without_paging(),
-            page,
-            matched,
-            features.into_iter(),
-        )
-    };
+    let order = params
+        .parsed("order", str::parse::<QueueOrder>)?
+        .unwrap_or_default();
+    let queue = state.service.review_queue(&who, order, page)?;
+    let body = feature_collection(
+        &base_url(&state.config, &headers),
+        "/review-queue",
+        &params.without_paging(),
+        page,
+        queue.matched,
+        queue.features.iter().map(|f| (&**f, None)),
+    );
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }

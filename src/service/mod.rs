@@ -10,7 +10,7 @@
 //! patch, delete), `transitions` (the workflow, notes, history),
 //! `agenda` (a council's order), `import` (the bulk import's pipeline),
 //! `catalog` (territories, communes, councils), `boundaries` (boundary
-//! imports and placement), `tokens`; `sync` keeps the index current
+//! imports and placement), `review` (a cabinet's queue), `tokens`; `sync` keeps the index current
 //! with other processes' writes, `feed` reads the change feed and
 //! `health` answers load balancers. This file holds what they share: the
 //! errors, the service itself and the checks every write makes.
@@ -47,6 +47,7 @@ mod feed;
 mod health;
 mod import;
 mod priorities;
+mod review;
 mod sync;
 mod tokens;
 mod transitions;
@@ -54,6 +55,7 @@ pub use boundaries::BoundaryReport;
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use health::Health;
 pub use import::{ImportError, ImportReport};
+pub use review::{QueueOrder, QueuePage};
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
 
