@@ -13,7 +13,7 @@ use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{TestApp, database_url, spawn_app, spawn_app_in};
+use crate::helpers::{TestApp, database_url, problem_type, spawn_app, spawn_app_in};
 
 /// The timeouts the slow-client tests configure.
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -122,10 +122,6 @@ fn problem(answer: &[u8]) -> (u16, Value) {
     let document: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
     assert_eq!(document["status"], status, "{document}");
     (status, document)
-}
-
-fn problem_type(kind: &str) -> String {
-    format!("urn:prioridades:problem:{kind}")
 }
 
 /// How a slow socket behaves.

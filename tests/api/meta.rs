@@ -9,10 +9,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, assert_problem, create_priority, priority, spawn_app, spawn_seeded_app,
+    ITEMS, TestApp, assert_problem, create_priority, priority, spawn_app, spawn_seeded_app,
 };
 
-const ITEMS: &str = "/collections/priorities/items";
 const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 
 // ---------------------------------------------------------------- helpers
