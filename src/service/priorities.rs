@@ -39,13 +39,7 @@ impl Service {
         }
         draft.id = Some(id);
         let _gate = self.gate().await?;
-        self.check_edit(who, id, &mut draft)?;
-        let stored = self
-            .store
-            .update_priority(id, if_match, &draft, &Change::by(who.actor()))
-            .await
-            .map_err(|e| about(id, e))?;
-        Ok(self.apply(&[stored]).remove(0))
+        self.edit(who, id, if_match, draft).await
     }
 
     /// Applies a JSON merge patch (RFC 7396) to a priority (PATCH).
@@ -75,6 +69,19 @@ impl Service {
         let mut draft = PriorityDraft::from_feature(&merged, "")?;
         // The creation time is not writable once created; keep it out of the draft.
         draft.created_at = None;
+        self.edit(who, id, if_match, draft).await
+    }
+
+    /// The end of a PUT or PATCH, under the write gate its caller holds:
+    /// checks the edit, writes it at one of `if_match`'s versions and puts
+    /// the stored priority in the index.
+    async fn edit(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        if_match: Option<&[i64]>,
+        mut draft: PriorityDraft,
+    ) -> Result<Written, ServiceError> {
         self.check_edit(who, id, &mut draft)?;
         let stored = self
             .store
