@@ -194,30 +194,26 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     let method = request.method().clone();
     let uri = request.uri().clone();
     let before = state.service.applied_seq();
-    let mut response = if runs_to_completion(&method, &uri) {
+    let caught = if runs_to_completion(&method, &uri) {
         // A write runs in a task of its own, so a client that goes away
         // does not cancel it between its commit and the index's update
         // (the write gate would then count a write the index never got).
-        let task_state = state.clone();
-        let task = tokio::spawn(async move {
-            AssertUnwindSafe(auth::guard(&task_state, request, next))
+        let state = state.clone();
+        tokio::spawn(async move {
+            AssertUnwindSafe(auth::guard(&state, request, next))
                 .catch_unwind()
                 .await
-        });
-        match task.await {
-            Ok(Ok(response)) => response,
-            Ok(Err(panic)) => panic_response(panic),
-            Err(e) => ApiError::internal(format!("write task failed: {e}")).into_response(),
-        }
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Ok(ApiError::internal(format!("write task failed: {e}")).into_response())
+        })
     } else {
-        match AssertUnwindSafe(auth::guard(&state, request, next))
+        AssertUnwindSafe(auth::guard(&state, request, next))
             .catch_unwind()
             .await
-        {
-            Ok(response) => response,
-            Err(panic) => panic_response(panic),
-        }
     };
+    let mut response = caught.unwrap_or_else(panic_response);
     let seq = if matches!(method, Method::GET | Method::HEAD) {
         before
     } else {
