@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use super::params::{self, Params, Path};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
-use crate::domain::auth::StoredToken;
-use crate::domain::auth::{Actor, Principal, Role};
+use crate::domain::auth::{Actor, Principal, Role, StoredToken};
 use crate::domain::time;
 
 /// The caller, if the request carries a valid bearer token. A request with

@@ -88,6 +88,24 @@ mod tests {
         assert_eq!(enum_of(STATUS_SCHEMA), statuses);
     }
 
+    /// The council and commune filters take codes of the one key pattern.
+    #[test]
+    fn the_key_lists_use_the_key_pattern() {
+        let doc = document("http://x");
+        for (path, name) in [
+            ("/collections/priorities/items", "council"),
+            ("/collections/councils/items", "commune"),
+        ] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let param = params.iter().find(|p| p["name"] == name).unwrap();
+            assert_eq!(
+                param["schema"]["items"]["pattern"],
+                op::KEY_PATTERN,
+                "{path} {name}"
+            );
+        }
+    }
+
     /// Writes say they need the bearer token; public reads do not.
     #[test]
     fn writes_declare_the_bearer_token() {

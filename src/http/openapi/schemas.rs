@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::op::key_schema;
 use crate::domain::priority::{Category, MAX_DESCRIPTION_CHARS, MAX_RANK, MAX_TITLE_CHARS, Status};
 
 pub fn all() -> Value {
@@ -44,7 +45,7 @@ pub fn all() -> Value {
             "id": {"type": "string", "format": "uuid", "description": "Optional; assigned by the server when absent"},
             "geometry": {"$ref": "#/components/schemas/Geometry"},
             "properties": {"type": "object", "required": ["council", "title", "category"], "properties": {
-                "council": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"},
+                "council": key_schema(),
                 "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS},
                 "description": {"type": "string", "maxLength": MAX_DESCRIPTION_CHARS, "nullable": true},
                 "category": {"type": "string", "enum": categories},
