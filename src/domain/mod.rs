@@ -15,6 +15,9 @@ macro_rules! string_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every value's name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The value's name in the API and the database.
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -45,10 +48,14 @@ macro_rules! string_enum {
 
 pub mod auth;
 pub mod codes;
+pub mod cql;
+pub mod crs;
 pub mod geometry;
 pub mod history;
+pub mod narrow;
 pub mod priority;
 pub mod query;
+pub mod queryables;
 pub mod territory;
 pub mod time;
 pub mod workflow;

@@ -173,6 +173,9 @@ pub struct PriorityFilter {
     /// before `today` and that are not done or rejected (or, with `false`,
     /// all others).
     pub overdue: Option<(bool, chrono::NaiveDate)>,
+    /// A CQL2 filter (`filter=`), checked on every candidate; see
+    /// [`PriorityFilter::narrowed`] for how it also narrows the candidates.
+    pub filter: Option<std::sync::Arc<super::cql::Filter>>,
 }
 
 /// Which page of a result to return.

@@ -202,6 +202,7 @@ pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<Priorit
                 _ => Err(format!("overdue is true or false; got {s:?}")),
             })?
             .map(|wanted| (wanted, chrono::Utc::now().date_naive())),
+        filter: None,
     })
 }
 

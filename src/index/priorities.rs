@@ -19,10 +19,13 @@ use crate::domain::time::Micros;
 use crate::representation::relocate;
 
 mod builder;
+#[cfg(test)]
+mod cql_tests;
 mod entries;
 mod entry;
 mod filter;
 mod plan;
+mod record;
 mod tally;
 mod tree;
 

@@ -20,6 +20,8 @@ pub struct Entry {
     pub id: Uuid,
     pub version: i64,
     pub council: CouncilCode,
+    /// Its title, for filters on it.
+    pub title: Box<str>,
     pub parish: TerritoryCode,
     pub category: Category,
     pub status: Status,
@@ -28,9 +30,10 @@ pub struct Entry {
     pub rank: Option<u8>,
     /// The plan's target date, when it has a plan: for the overdue filter.
     pub target_date: Option<chrono::NaiveDate>,
-    /// Families benefited (0 when not given).
-    pub families: u32,
+    /// Families benefited, when given.
+    pub families: Option<u32>,
     pub created_at: Micros,
+    pub updated_at: Micros,
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
     /// Shared, so a large page can be streamed after the index's lock is
@@ -94,14 +97,16 @@ impl Entry {
             id: p.id,
             version: p.version,
             council: p.council.clone(),
+            title: p.title.as_str().into(),
             parish,
             category: p.category,
             status: p.status,
             placement,
             rank: p.rank,
             target_date: p.plan.as_ref().map(|plan| plan.target_date),
-            families: p.families.unwrap_or(0),
+            families: p.families,
             created_at: p.created_at,
+            updated_at: p.updated_at,
             geometry: p.geometry.clone(),
             feature: shared_priority_feature(p, parish, placement),
         }

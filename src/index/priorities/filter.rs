@@ -16,7 +16,8 @@ pub(super) fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> 
             .is_none_or(|(wanted, today)| is_overdue(entry, today) == wanted)
         && (f.councils.is_empty() || f.councils.contains(&entry.council))
         && f.bbox
-            .is_none_or(|b| intersects_rect(&entry.geometry, &b.0));
+            .is_none_or(|b| intersects_rect(&entry.geometry, &b.0))
+        && f.filter.as_ref().is_none_or(|cql| cql.matches(entry));
     if !ok {
         return None;
     }

@@ -15,7 +15,7 @@ mod circle;
 mod everything;
 mod map;
 mod rect;
-mod scan;
+pub(super) mod scan;
 mod territory;
 #[cfg(test)]
 mod tests;
@@ -65,10 +65,12 @@ impl<'f> Plan<'f> {
             statuses,
             placements,
             overdue,
+            filter: cql,
         } = filter;
         // Filters that only `Scan` checks.
         let checked = datetime.is_some()
             || overdue.is_some()
+            || cql.is_some()
             || !councils.is_empty()
             || !categories.is_empty()
             || !statuses.is_empty()

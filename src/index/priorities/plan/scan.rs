@@ -129,7 +129,8 @@ impl<'f> Scan<'f> {
     }
 
     /// Whether a point's leaf decides the filter: a circle or a box (not
-    /// both), and no filter that needs the entry (councils, overdue plans).
+    /// both), and no filter that needs the entry (councils, overdue plans, a
+    /// CQL2 filter).
     ///
     /// A map's query (a circle or a box, with filters the leaf carries) is
     /// decided for points, most priorities, by their R-tree leaf, which is
@@ -137,7 +138,10 @@ impl<'f> Scan<'f> {
     /// for the page.
     fn leaves_decide(&self) -> bool {
         let f = self.filter;
-        f.near.is_some() != f.bbox.is_some() && f.councils.is_empty() && f.overdue.is_none()
+        f.near.is_some() != f.bbox.is_some()
+            && f.councils.is_empty()
+            && f.overdue.is_none()
+            && f.filter.is_none()
     }
 
     /// The matches among the leaves in the boxes around a circle.

@@ -1,0 +1,100 @@
+//! The queryables of each collection: what `filter` and `sortby` may name,
+//! as `/collections/{id}/queryables` lists them.
+
+use super::cql::{Kind, Queryable, Queryables};
+use super::priority::{Category, Placement};
+use super::workflow::Status;
+
+/// A priority's geometry family, the `geometry_type` queryable.
+pub const GEOMETRY_FAMILIES: &[&str] = &["point", "line", "polygon"];
+
+/// Positions in [`PRIORITIES`], for the code that reads a priority's values.
+pub mod priority {
+    pub const ID: usize = 0;
+    pub const COUNCIL: usize = 1;
+    pub const STATE: usize = 2;
+    pub const MUNICIPALITY: usize = 3;
+    pub const PARISH: usize = 4;
+    pub const PLACEMENT: usize = 5;
+    pub const TITLE: usize = 6;
+    pub const CATEGORY: usize = 7;
+    pub const STATUS: usize = 8;
+    pub const RANK: usize = 9;
+    pub const FAMILIES: usize = 10;
+    pub const CREATED_AT: usize = 11;
+    pub const UPDATED_AT: usize = 12;
+    pub const GEOMETRY_TYPE: usize = 13;
+    pub const GEOMETRY: usize = 14;
+}
+
+/// The priorities collection's queryables, in the order of [`priority`].
+pub const PRIORITIES: Queryables = Queryables(&[
+    Queryable::new("id", Kind::Text, "The priority's UUID."),
+    Queryable::new("council", Kind::Text, "The council's code (SITUR)."),
+    Queryable::new("state", Kind::Text, "The state's code (2 digits)."),
+    Queryable::new(
+        "municipality",
+        Kind::Text,
+        "The municipality's code (4 digits).",
+    ),
+    Queryable::new("parish", Kind::Text, "The parish's code (6 digits)."),
+    Queryable::new(
+        "placement",
+        Kind::Enum(Placement::NAMES),
+        "How its territory was decided.",
+    ),
+    Queryable::new("title", Kind::Text, "The title."),
+    Queryable::new("category", Kind::Enum(Category::NAMES), "The sector."),
+    Queryable::new("status", Kind::Enum(Status::NAMES), "The workflow status."),
+    Queryable::new(
+        "rank",
+        Kind::Integer,
+        "Rank on its council's agenda (1 first).",
+    )
+    .nullable(),
+    Queryable::new("families", Kind::Integer, "Families benefited.").nullable(),
+    Queryable::new("created_at", Kind::Instant, "When it was recorded."),
+    Queryable::new("updated_at", Kind::Instant, "When it last changed."),
+    Queryable::new(
+        "geometry_type",
+        Kind::Enum(GEOMETRY_FAMILIES),
+        "The geometry's family: point (Point, MultiPoint), line (LineString, MultiLineString) or polygon (Polygon, MultiPolygon).",
+    ),
+    Queryable::new("geometry", Kind::Geometry, "The location."),
+]);
+
+/// The family of a geometry, as [`GEOMETRY_FAMILIES`] names it.
+pub fn geometry_family(g: &geo::Geometry<f64>) -> &'static str {
+    use geo::Geometry as G;
+    match g {
+        G::Point(_) | G::MultiPoint(_) => "point",
+        G::Line(_) | G::LineString(_) | G::MultiLineString(_) => "line",
+        _ => "polygon",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_name_the_queryables_they_stand_for() {
+        let at = |name: &str| PRIORITIES.position(name).unwrap();
+        assert_eq!(at("id"), priority::ID);
+        assert_eq!(at("council"), priority::COUNCIL);
+        assert_eq!(at("state"), priority::STATE);
+        assert_eq!(at("municipality"), priority::MUNICIPALITY);
+        assert_eq!(at("parish"), priority::PARISH);
+        assert_eq!(at("placement"), priority::PLACEMENT);
+        assert_eq!(at("title"), priority::TITLE);
+        assert_eq!(at("category"), priority::CATEGORY);
+        assert_eq!(at("status"), priority::STATUS);
+        assert_eq!(at("rank"), priority::RANK);
+        assert_eq!(at("families"), priority::FAMILIES);
+        assert_eq!(at("created_at"), priority::CREATED_AT);
+        assert_eq!(at("updated_at"), priority::UPDATED_AT);
+        assert_eq!(at("geometry_type"), priority::GEOMETRY_TYPE);
+        assert_eq!(at("geometry"), priority::GEOMETRY);
+        assert_eq!(PRIORITIES.0.len(), 15);
+    }
+}
