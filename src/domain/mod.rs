@@ -56,6 +56,7 @@ pub mod narrow;
 pub mod priority;
 pub mod query;
 pub mod queryables;
+pub mod sort;
 pub mod territory;
 pub mod time;
 pub mod workflow;

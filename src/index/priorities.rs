@@ -26,6 +26,7 @@ mod entry;
 mod filter;
 mod plan;
 mod record;
+mod sorted;
 mod tally;
 mod tree;
 

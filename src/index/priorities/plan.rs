@@ -114,7 +114,11 @@ impl PriorityIndex {
 /// Orders `hits` by `order` as far as `page` reaches: the first
 /// `offset + limit` are selected in linear time and only they are sorted, so
 /// a page of 100 out of 50,000 matches does not sort 50,000.
-fn sort_page<T>(hits: &mut [T], page: Page, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
+pub(super) fn sort_page<T>(
+    hits: &mut [T],
+    page: Page,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
     let reach = page.offset.saturating_add(page.limit);
     if reach < hits.len() {
         hits.select_nth_unstable_by(reach, &order);
