@@ -16,6 +16,7 @@ pub mod import;
 pub mod index;
 pub mod parallel;
 pub mod representation;
+pub mod reshape;
 pub mod server;
 pub mod service;
 pub mod startup;
