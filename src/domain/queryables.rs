@@ -98,3 +98,64 @@ mod tests {
         assert_eq!(PRIORITIES.0.len(), 15);
     }
 }
+
+/// The queryables of a territory level's features (`states`,
+/// `municipalities`, `parishes`): codes, name and the counts a choropleth
+/// colours by.
+pub const fn territories(level: super::codes::Level) -> &'static Queryables {
+    use super::codes::Level;
+    match level {
+        Level::State => &STATES,
+        Level::Municipality => &MUNICIPALITIES,
+        Level::Parish => &PARISHES,
+    }
+}
+
+macro_rules! territory_queryables {
+    ($name:ident, [$($ancestor:literal),*]) => {
+        const $name: Queryables = Queryables(&[
+            Queryable::new("code", Kind::Text, "The territory's code."),
+            Queryable::new("name", Kind::Text, "Its name."),
+            $(Queryable::new($ancestor, Kind::Text, "The code of the territory it lies in, at that level."),)*
+            Queryable::new("councils", Kind::Integer, "Councils in it."),
+            Queryable::new("priorities", Kind::Integer, "Priorities in it."),
+            Queryable::new("families", Kind::Integer, "Families its priorities benefit."),
+            Queryable::new("status_proposed", Kind::Integer, "Its proposed priorities."),
+            Queryable::new("status_approved", Kind::Integer, "Its approved priorities."),
+            Queryable::new("status_in_progress", Kind::Integer, "Its priorities in progress."),
+            Queryable::new("status_done", Kind::Integer, "Its done priorities."),
+            Queryable::new("status_rejected", Kind::Integer, "Its rejected priorities."),
+            Queryable::new("geometry", Kind::Geometry, "Its boundary."),
+        ]);
+    };
+}
+
+territory_queryables!(STATES, []);
+territory_queryables!(MUNICIPALITIES, ["state"]);
+territory_queryables!(PARISHES, ["state", "municipality"]);
+
+/// The councils collection's queryables.
+pub const COUNCILS: Queryables = Queryables(&[
+    Queryable::new("code", Kind::Text, "The council's code (SITUR)."),
+    Queryable::new("name", Kind::Text, "Its name."),
+    Queryable::new("state", Kind::Text, "Its state's code."),
+    Queryable::new("municipality", Kind::Text, "Its municipality's code."),
+    Queryable::new("parish", Kind::Text, "Its parish's code."),
+    Queryable::new("commune", Kind::Text, "Its commune's code.").nullable(),
+    Queryable::new("spokespeople", Kind::Integer, "Active spokespeople."),
+    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new("geometry", Kind::Geometry, "Where it meets."),
+]);
+
+/// The communes collection's queryables.
+pub const COMMUNES: Queryables = Queryables(&[
+    Queryable::new("code", Kind::Text, "The commune's code."),
+    Queryable::new("name", Kind::Text, "Its name."),
+    Queryable::new("councils", Kind::Integer, "Councils in it."),
+    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new(
+        "geometry",
+        Kind::Geometry,
+        "Where its councils meet (none yet).",
+    ),
+]);

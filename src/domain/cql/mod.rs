@@ -12,6 +12,7 @@ mod compile;
 mod eval;
 mod expr;
 pub mod hints;
+mod json_record;
 mod like;
 mod schema;
 mod spatial;
@@ -21,6 +22,7 @@ use std::str::FromStr;
 
 pub use eval::Record;
 pub use expr::{CmpOp, Expr, Operand, Scalar, Shape, Span, SpatialOp, TemporalOp};
+pub use json_record::JsonRecord;
 pub use schema::{Kind, Queryable, Queryables};
 
 use crate::domain::crs::Crs;
