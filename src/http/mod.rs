@@ -11,6 +11,7 @@ mod openapi;
 pub mod params;
 mod priorities;
 pub mod problem;
+pub mod queryables;
 mod statistics;
 mod territories;
 
