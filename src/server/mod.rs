@@ -80,9 +80,13 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     // The head's timeouts are kept by `io::TimedIo`, which tells an idle
     // wait from a slow head; hyper's own timer runs from the idle start.
+    // Header names go out title-cased (`Location`, `Allow`): HTTP/1.1 makes
+    // them case-insensitive, but QGIS 3.40's OAPIF provider reads a created
+    // feature's `Location` only when spelled so.
     http.header_read_timeout(None)
         .max_header_size(MAX_HEAD_BYTES)
-        .max_headers(MAX_HEADERS);
+        .max_headers(MAX_HEADERS)
+        .title_case_headers(true);
     let mut shutdown = std::pin::pin!(shutdown);
     let mut warned: Option<Instant> = None;
     loop {
