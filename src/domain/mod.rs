@@ -51,6 +51,7 @@ pub mod priority;
 pub mod query;
 pub mod territory;
 pub mod time;
+pub mod wire;
 pub mod workflow;
 
 use std::fmt;

@@ -1,8 +1,7 @@
 //! Bearer tokens on requests: who is calling, and the token endpoints.
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{FromRequestParts, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -10,9 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::params::{self, Params, Path};
+use super::extract::{Base, FormatOnly, JsonBody, NoParams, Query};
+use super::params::Path;
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
+use crate::domain::FieldError;
 use crate::domain::auth::{Actor, Principal, Role, StoredToken};
 use crate::domain::time;
 
@@ -29,6 +30,35 @@ impl Caller {
                 "this request needs a bearer token: Authorization: Bearer <token>",
             )
         })
+    }
+}
+
+/// The caller of a request that needs one (every write, and the reads of
+/// tokens and the review queue): 401 without a bearer token.
+pub struct Who(pub Principal);
+
+impl FromRequestParts<AppState> for Who {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Caller::from_request_parts(parts, state)
+            .await?
+            .required()
+            .map(Who)
+    }
+}
+
+/// An admin caller: 401 without a token, 403 for another role. Checked
+/// before the body is read, so a large import is refused unread.
+pub struct Admin(pub Principal);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Who(who) = Who::from_request_parts(parts, state).await?;
+        who.role.may_administer().map_err(ApiError::forbidden)?;
+        Ok(Admin(who))
     }
 }
 
@@ -141,11 +171,9 @@ pub fn token_json(t: &StoredToken) -> Value {
 
 async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[params::FORMAT])?;
-    let who = caller.required()?;
     let tokens = state.service.tokens(Actor::Caller(&who)).await?;
     let body = json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()});
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
@@ -153,20 +181,16 @@ async fn list(
 
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Admin(who): Admin,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    who.role.may_administer().map_err(ApiError::forbidden)?;
-    let value = super::read_json(&state, &headers, body).await?;
     if let Some(k) = value.as_object().and_then(|o| {
         o.keys()
             .find(|k| !matches!(k.as_str(), "role" | "scope" | "label"))
     }) {
-        return Err(ApiError::invalid_field(crate::domain::FieldError::new(
+        return Err(ApiError::invalid_field(FieldError::new(
             format!("/{k}"),
             "unknown member; a token has role, scope and label",
         )));
@@ -175,14 +199,14 @@ async fn create(
         match value.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(ApiError::invalid_field(crate::domain::FieldError::new(
+            Some(_) => Err(ApiError::invalid_field(FieldError::new(
                 format!("/{name}"),
                 "must be a string",
             ))),
         }
     };
     let role_name = text("role")?.ok_or_else(|| {
-        ApiError::invalid_field(crate::domain::FieldError::new(
+        ApiError::invalid_field(FieldError::new(
             "/role",
             "required: spokesperson, cabinet, planner or admin",
         ))
@@ -194,29 +218,8 @@ async fn create(
         "/role"
     };
     let role = Role::parse(role_name, scope)
-        .map_err(|e| ApiError::invalid_field(crate::domain::FieldError::new(pointer, e)))?;
-    // A scope must name something that exists.
-    {
-        let index = state.service.index().read();
-        let missing = match &role {
-            Role::Spokesperson(c) => index
-                .catalog
-                .council(c)
-                .is_none()
-                .then(|| format!("council {c} does not exist")),
-            Role::Cabinet(t) => index
-                .catalog
-                .territory(*t)
-                .is_none()
-                .then(|| format!("{} {t} does not exist", t.level().as_str())),
-            Role::Planner | Role::Admin => None,
-        };
-        if let Some(detail) = missing {
-            return Err(ApiError::invalid_field(crate::domain::FieldError::new(
-                "/scope", detail,
-            )));
-        }
-    }
+        .map_err(|e| ApiError::invalid_field(FieldError::new(pointer, e)))?;
+    check_scope(&state, &role)?;
     let label = text("label")?.map(str::to_owned);
     let (token, secret) = state
         .service
@@ -225,13 +228,7 @@ async fn create(
     let mut body = token_json(&token);
     body["token"] = secret.into();
     let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
-    if let Ok(location) = format!(
-        "{}/tokens/{}",
-        super::base_url(&state.config, &headers),
-        token.id
-    )
-    .parse()
-    {
+    if let Ok(location) = format!("{base}/tokens/{}", token.id).parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
     // The secret is in this body only: keep it out of every cache.
@@ -242,26 +239,44 @@ async fn create(
     Ok(response)
 }
 
+/// A scope must name something that exists (422 at `/scope`).
+fn check_scope(state: &AppState, role: &Role) -> Result<(), ApiError> {
+    let index = state.service.index().read();
+    let missing = match role {
+        Role::Spokesperson(c) => index
+            .catalog
+            .council(c)
+            .is_none()
+            .then(|| format!("council {c} does not exist")),
+        Role::Cabinet(t) => index
+            .catalog
+            .territory(*t)
+            .is_none()
+            .then(|| format!("{} {t} does not exist", t.level().as_str())),
+        Role::Planner | Role::Admin => None,
+    };
+    match missing {
+        Some(detail) => Err(ApiError::invalid_field(FieldError::new("/scope", detail))),
+        None => Ok(()),
+    }
+}
+
 async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<NoParams>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
     state.service.revoke_token(Actor::Caller(&who), &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn get_one(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[params::FORMAT])?;
-    let who = caller.required()?;
     let tokens = state.service.tokens(Actor::Caller(&who)).await?;
     let token = tokens
         .iter()

@@ -5,6 +5,7 @@ mod auth;
 pub use auth::token_json;
 mod changes;
 mod councils;
+mod extract;
 mod health;
 mod meta;
 mod openapi;
@@ -422,18 +423,6 @@ fn created(base: &str, path: String, feature: String) -> Response {
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
-}
-
-/// A JSON body within the single-write size limit.
-async fn read_json(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    let bytes = params::read_body(
-        headers,
-        body,
-        state.config.max_body_bytes,
-        &params::JSON_TYPES,
-    )
-    .await?;
-    params::parse_json(&bytes)
 }
 
 /// The gzip and brotli level: 4 on both scales, where a large page
