@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use super::bodies::{self, TokenRequest};
 use super::extract::{Base, FormatOnly, JsonBody, NoParams, Query};
 use super::params::Path;
 use super::problem::ApiError;
@@ -184,46 +185,23 @@ async fn create(
     Base(base): Base,
     _: Query<NoParams>,
     Admin(who): Admin,
-    JsonBody(value): JsonBody<Value>,
+    JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    if let Some(k) = value.as_object().and_then(|o| {
-        o.keys()
-            .find(|k| !matches!(k.as_str(), "role" | "scope" | "label"))
-    }) {
-        return Err(ApiError::invalid_field(FieldError::new(
-            format!("/{k}"),
-            "unknown member; a token has role, scope and label",
-        )));
-    }
-    let text = |name: &str| -> Result<Option<&str>, ApiError> {
-        match value.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(ApiError::invalid_field(FieldError::new(
-                format!("/{name}"),
-                "must be a string",
-            ))),
-        }
-    };
-    let role_name = text("role")?.ok_or_else(|| {
-        ApiError::invalid_field(FieldError::new(
-            "/role",
-            "required: spokesperson, cabinet, planner or admin",
-        ))
-    })?;
-    let scope = text("scope")?;
+    let role_name = request
+        .role
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field(FieldError::new("/role", bodies::ROLE_REQUIRED)))?;
     let pointer = if matches!(role_name, "spokesperson" | "cabinet" | "planner" | "admin") {
         "/scope"
     } else {
         "/role"
     };
-    let role = Role::parse(role_name, scope)
+    let role = Role::parse(role_name, request.scope.as_deref())
         .map_err(|e| ApiError::invalid_field(FieldError::new(pointer, e)))?;
     check_scope(&state, &role)?;
-    let label = text("label")?.map(str::to_owned);
     let (token, secret) = state
         .service
-        .create_token(Actor::Caller(&who), role, label)
+        .create_token(Actor::Caller(&who), role, request.label)
         .await?;
     let mut body = token_json(&token);
     body["token"] = secret.into();

@@ -9,12 +9,12 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::auth::Who;
+use super::bodies::AgendaOrder;
 use super::extract::{Base, Endpoint, FormatOnly, JsonBody, NoParams, Paging, Query};
 use super::params::{FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path, STATE, within};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, created, feature_collection, list_response, typed};
 
-use crate::domain::FieldError;
 use crate::domain::auth::{Actor, Principal};
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
@@ -234,31 +234,8 @@ async fn put_agenda(
     Base(base): Base,
     _: Query<NoParams>,
     AgendaEditor { who, council }: AgendaEditor,
-    JsonBody(value): JsonBody<Value>,
+    JsonBody(AgendaOrder(order)): JsonBody<AgendaOrder>,
 ) -> Result<Response, ApiError> {
-    let list = value
-        .get("order")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ApiError::invalid_field(FieldError::new(
-                "/order",
-                "required: the ids of the agenda, first rank first",
-            ))
-        })?;
-    let order = list
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_str()
-                .and_then(|s| uuid::Uuid::parse_str(s).ok())
-                .ok_or_else(|| {
-                    ApiError::invalid_field(FieldError::new(
-                        format!("/order/{i}"),
-                        "must be a priority id (UUID)",
-                    ))
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     state.service.order_agenda(&who, &council, &order).await?;
     let body = agenda_body(&state, &base, &council, Page::default())?;
     Ok(typed(StatusCode::OK, GEOJSON, body))

@@ -3,6 +3,7 @@
 
 mod auth;
 pub use auth::token_json;
+mod bodies;
 mod changes;
 mod councils;
 mod extract;

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use uuid::Uuid;
 
 use super::auth::{Admin, Who};
+use super::bodies::{NoteRequest, Transition};
 use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
@@ -21,12 +22,10 @@ use super::{
     AppState, GEOJSON, JSON, collection_head, etag, feature_collection, link, streamed_collection,
     typed,
 };
-use crate::domain::FieldError;
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::priority::{PriorityDraft, Status};
+use crate::domain::priority::PriorityDraft;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
-use crate::domain::workflow::Plan;
 use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
@@ -442,55 +441,13 @@ async fn transition(
     Who(who): Who,
     PriorityId(id): PriorityId,
     IfMatch(if_match): IfMatch,
-    JsonBody(value): JsonBody<Value>,
+    JsonBody(Transition { to, note, plan }): JsonBody<Transition>,
 ) -> Result<Response, ApiError> {
-    let obj = value.as_object().ok_or_else(|| {
-        ApiError::wrong_document(
-            "",
-            "a transition is a JSON object {\"status\": ..., \"note\": ..., \"plan\": ...}",
-        )
-    })?;
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !matches!(k.as_str(), "status" | "note" | "plan"))
-    {
-        return Err(ApiError::invalid_field(FieldError::new(
-            format!("/{k}"),
-            "unknown member; a transition has status, note and plan",
-        )));
-    }
-    let to: Status = obj
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or_else(|| FieldError::new("/status", "required: the status to move to"))
-        .and_then(|s| s.parse().map_err(|e| FieldError::new("/status", e)))
-        .map_err(ApiError::invalid_field)?;
-    let note = note_of(obj.get("note"))?;
-    let plan = match obj.get("plan") {
-        None | Some(Value::Null) => None,
-        Some(p) => Some(Plan::from_json(p, "/plan").map_err(ApiError::invalid_field)?),
-    };
     let w = state
         .service
         .transition(&who, id, if_match.as_deref(), to, plan, note)
         .await?;
     Ok(written(StatusCode::OK, &base, w))
-}
-
-/// Longest note, in characters.
-const MAX_NOTE_CHARS: usize = 2_000;
-
-fn note_of(value: Option<&Value>) -> Result<Option<String>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= MAX_NOTE_CHARS => {
-            Ok(Some(s.trim().to_owned()))
-        }
-        Some(_) => Err(ApiError::invalid_field(FieldError::new(
-            "/note",
-            format!("a note is text of 1 to {MAX_NOTE_CHARS} characters"),
-        ))),
-    }
 }
 
 /// `POST /collections/priorities/items/{id}/notes`: `{"note": ...}`, recorded in history.
@@ -499,19 +456,8 @@ async fn annotate(
     _: Query<NoParams>,
     Who(who): Who,
     PriorityId(id): PriorityId,
-    JsonBody(value): JsonBody<Value>,
+    JsonBody(NoteRequest(note)): JsonBody<NoteRequest>,
 ) -> Result<Response, ApiError> {
-    if let Some(k) = value
-        .as_object()
-        .and_then(|o| o.keys().find(|k| *k != "note"))
-    {
-        return Err(ApiError::invalid_field(FieldError::new(
-            format!("/{k}"),
-            "unknown member; send {\"note\": ...}",
-        )));
-    }
-    let note = note_of(value.get("note"))?
-        .ok_or_else(|| ApiError::invalid_field(FieldError::new("/note", "required")))?;
     state.service.annotate(&who, id, note).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
