@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::bodies::{self, TokenRequest};
 use super::extract::{Base, FormatOnly, JsonBody, NoParams, Query};
@@ -158,16 +159,44 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}", get(get_one).delete(revoke))
 }
 
-/// A token as shown to admins: never its secret or hash.
+/// A token as shown to admins: never its hash, and its secret only in
+/// the answer that creates it.
+#[derive(Serialize)]
+struct TokenView<'a> {
+    id: &'a str,
+    role: &'static str,
+    scope: Option<String>,
+    label: Option<&'a str>,
+    created_at: String,
+    revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+}
+
+impl<'a> TokenView<'a> {
+    fn of(t: &'a StoredToken) -> Self {
+        TokenView {
+            id: &t.id,
+            role: t.role.name(),
+            scope: t.role.scope(),
+            label: t.label.as_deref(),
+            created_at: time::format(t.created_at),
+            revoked_at: t.revoked_at.map(time::format),
+            token: None,
+        }
+    }
+
+    /// The view as JSON text.
+    fn text(&self) -> String {
+        // Strings and options cannot fail to serialize.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A token as shown to admins (and by `prioridades token list`): never its
+/// secret or hash.
 pub fn token_json(t: &StoredToken) -> Value {
-    json!({
-        "id": t.id,
-        "role": t.role.name(),
-        "scope": t.role.scope(),
-        "label": t.label,
-        "created_at": time::format(t.created_at),
-        "revoked_at": t.revoked_at.map(time::format),
-    })
+    serde_json::to_value(TokenView::of(t)).unwrap_or_default()
 }
 
 async fn list(
@@ -176,8 +205,15 @@ async fn list(
     Who(who): Who,
 ) -> Result<Response, ApiError> {
     let tokens = state.service.tokens(Actor::Caller(&who)).await?;
-    let body = json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()});
-    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+    #[derive(Serialize)]
+    struct List<'a> {
+        tokens: Vec<TokenView<'a>>,
+    }
+    let list = List {
+        tokens: tokens.iter().map(TokenView::of).collect(),
+    };
+    let body = serde_json::to_string(&list).map_err(ApiError::internal)?;
+    Ok(typed(StatusCode::OK, JSON, body))
 }
 
 async fn create(
@@ -203,9 +239,11 @@ async fn create(
         .service
         .create_token(Actor::Caller(&who), role, request.label)
         .await?;
-    let mut body = token_json(&token);
-    body["token"] = secret.into();
-    let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
+    let body = TokenView {
+        token: Some(&secret),
+        ..TokenView::of(&token)
+    };
+    let mut response = typed(StatusCode::CREATED, JSON, body.text());
     if let Ok(location) = format!("{base}/tokens/{}", token.id).parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -260,5 +298,5 @@ async fn get_one(
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no token with id {id:?}")))?;
-    Ok(typed(StatusCode::OK, JSON, token_json(token).to_string()))
+    Ok(typed(StatusCode::OK, JSON, TokenView::of(token).text()))
 }
