@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::codes::{CouncilCode, TerritoryCode};
 use super::geometry::parse_geometry;
 use super::time::{self, Micros};
-use super::wire::{Object, from_json};
+use super::wire::{Object, from_json, trimmed};
 pub use super::workflow::Status;
 use super::workflow::{Plan, PlanInput};
 use super::{BodyError, FieldError};
@@ -328,7 +328,7 @@ fn checked_text(value: Option<String>, min: usize, max: usize) -> Result<Option<
     let Some(s) = value else {
         return Ok(None);
     };
-    let s = s.trim();
+    let s = trimmed(s);
     let chars = s.chars().count();
     if chars < min || chars > max {
         return Err(format!(
@@ -338,7 +338,7 @@ fn checked_text(value: Option<String>, min: usize, max: usize) -> Result<Option<
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("must not contain control characters".into());
     }
-    Ok(Some(s.to_owned()))
+    Ok(Some(s))
 }
 
 /// Applies an RFC 7396 JSON merge patch to `target`.

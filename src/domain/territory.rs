@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::codes::{CouncilCode, Level, TerritoryCode};
 use super::geometry::parse_geometry;
-use super::wire::{Object, from_json};
+use super::wire::{Object, from_json, trimmed};
 use super::{BodyError, FieldError};
 
 /// Longest territory or council name, in characters.
@@ -123,14 +123,14 @@ struct Name(String);
 impl TryFrom<String> for Name {
     type Error = String;
     fn try_from(name: String) -> Result<Self, String> {
-        let name = name.trim();
+        let name = trimmed(name);
         let chars = name.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
             return Err(format!(
                 "name must be 1 to {MAX_NAME_CHARS} printable characters"
             ));
         }
-        Ok(Name(name.to_owned()))
+        Ok(Name(name))
     }
 }
 

@@ -40,6 +40,16 @@ pub fn from_json<T: DeserializeOwned>(value: &Value, pointer: &str) -> Result<T,
         })
 }
 
+/// `s` without leading and trailing whitespace, in its own buffer when it
+/// has none (most texts): a read text is not copied again.
+pub fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() {
+        s
+    } else {
+        s.trim().to_owned()
+    }
+}
+
 /// A `T` read only from a JSON object: a struct's members, named. Serde's
 /// derived structs also take an array of their members in order, which no
 /// body of ours is.
@@ -122,6 +132,7 @@ mod tests {
         assert_eq!(pointer_of(json!({"colour": 1})).pointer, "/at/colour");
         assert_eq!(pointer_of(json!([1])).pointer, "/at");
         assert_eq!(pointer_of(json!({"inner": ["x"]})).pointer, "/at/inner");
+        assert_eq!(trimmed(" a b\n".into()), "a b");
         assert!(
             !pointer_of(json!({"inner": 7})).detail.contains("line"),
             "no position in messages"

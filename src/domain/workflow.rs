@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::FieldError;
 use super::time::parse_calendar_date;
-use super::wire::{Object, from_json};
+use super::wire::{Object, from_json, trimmed};
 
 string_enum! {
     /// Where a priority stands in its review.
@@ -74,9 +74,9 @@ struct PlanText(String);
 impl TryFrom<String> for PlanText {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let s = s.trim();
+        let s = trimmed(s);
         if !s.is_empty() && s.chars().count() <= MAX_PLAN_TEXT {
-            Ok(PlanText(s.to_owned()))
+            Ok(PlanText(s))
         } else {
             Err(text_required())
         }

@@ -12,7 +12,7 @@ use super::extract::FromBody;
 use super::problem::ApiError;
 use crate::domain::FieldError;
 use crate::domain::priority::Status;
-use crate::domain::wire::{Object, from_json};
+use crate::domain::wire::{Object, from_json, trimmed};
 use crate::domain::workflow::{Plan, PlanInput};
 
 /// `document` as a `T`: a failure of a member is a 422 at its pointer, one
@@ -41,8 +41,10 @@ pub struct Note(pub String);
 impl TryFrom<String> for Note {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        if !s.trim().is_empty() && s.chars().count() <= MAX_NOTE_CHARS {
-            Ok(Note(s.trim().to_owned()))
+        let chars = s.chars().count();
+        let s = trimmed(s);
+        if !s.is_empty() && chars <= MAX_NOTE_CHARS {
+            Ok(Note(s))
         } else {
             Err(format!(
                 "a note is text of 1 to {MAX_NOTE_CHARS} characters"

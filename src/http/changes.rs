@@ -10,7 +10,7 @@ use serde_json::json;
 use super::extract::{Base, Endpoint, Query};
 use super::params::{LIMIT, ParamSpec};
 use super::problem::ApiError;
-use super::{AppState, JSON, link, typed};
+use super::{AppState, JSON, link, links_text, typed};
 use crate::domain::time;
 
 pub const CHANGES_PATH: &str = "/collections/priorities/changes";
@@ -78,7 +78,7 @@ async fn changes(
     body.push_str(&format!(
         "{{\"since\":{since},\"after\":{after},\"next\":{next},\"latest\":{},\"links\":{},\"changes\":[",
         page.latest,
-        serde_json::Value::Array(links)
+        links_text(&links)
     ));
     for (i, entry) in page.entries.iter().enumerate() {
         if i > 0 {

@@ -19,8 +19,8 @@ use super::params::{
 };
 use super::problem::ApiError;
 use super::{
-    AppState, GEOJSON, JSON, collection_head, etag, feature_collection, link, streamed_collection,
-    typed,
+    AppState, GEOJSON, JSON, collection_head, etag, feature_collection, link, links_text,
+    streamed_collection, typed,
 };
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
@@ -291,7 +291,7 @@ fn feature_response(
     version: i64,
     feature: &str,
 ) -> Response {
-    let links = serde_json::Value::Array(vec![
+    let links = links_text(&[
         link(
             format!("{base}{ITEMS_PATH}/{id}"),
             "self",
@@ -305,7 +305,7 @@ fn feature_response(
             Some("priorities"),
         ),
     ]);
-    let body = append_member(feature, 1, "links", &links.to_string());
+    let body = append_member(feature, 1, "links", &links);
     let mut response = typed(status, GEOJSON, body);
     if let Ok(tag) = HeaderValue::from_str(&etag(version)) {
         response.headers_mut().insert(header::ETAG, tag);

@@ -24,7 +24,7 @@ use super::params::{
     self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
 };
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, JSON, created, link, list_response, typed};
+use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::{simplify_boundary, to_geojson};
@@ -269,7 +269,7 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
 /// A territory as a Feature: its boundary (or null), parent codes, and the
 /// counts a choropleth map colours by, as flat properties so QGIS and GDAL
 /// read them as plain fields.
-fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<Value>) -> String {
+fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&[Link]>) -> String {
     let mut props = Map::new();
     props.insert("code".into(), t.code.to_string().into());
     props.insert("name".into(), t.name.clone().into());
@@ -299,7 +299,7 @@ fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<V
     );
     if let Some(links) = links {
         out.push_str(r#","links":"#);
-        out.push_str(&links.to_string());
+        out.push_str(&links_text(links));
     }
     out.push('}');
     out
@@ -434,7 +434,7 @@ fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> Stri
             b, tolerance,
         )))
     });
-    feature(index, t, geometry.as_deref(), Some(Value::Array(links)))
+    feature(index, t, geometry.as_deref(), Some(&links))
 }
 
 async fn create<L: LevelCollection>(
