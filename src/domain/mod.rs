@@ -38,6 +38,14 @@ macro_rules! string_enum {
             }
         }
 
+        /// Read from its name, refused with the `FromStr` message.
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(::serde::de::Error::custom)
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -59,6 +67,7 @@ pub mod queryables;
 pub mod sort;
 pub mod territory;
 pub mod time;
+pub mod wire;
 pub mod workflow;
 
 use std::fmt;

@@ -1,14 +1,17 @@
 //! Priorities: the collective needs a council puts on its action agenda.
 
 use geo::Geometry;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::codes::{CouncilCode, TerritoryCode};
 use super::geometry::parse_geometry;
 use super::time::{self, Micros};
-use super::workflow::Plan;
+use super::wire::{Object, from_json, trimmed};
 pub use super::workflow::Status;
+use super::workflow::{Plan, PlanInput};
 use super::{BodyError, FieldError};
 
 string_enum! {
@@ -163,30 +166,13 @@ impl PriorityDraft {
     /// `pointer` prefixes every JSON pointer in errors (empty for a whole
     /// body, `/features/3` inside a collection).
     pub fn from_feature(value: &Value, pointer: &str) -> Result<Self, BodyError> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| BodyError::wrong_shape(pointer, "expected a GeoJSON Feature object"))?;
-        match obj.get("type").and_then(Value::as_str) {
-            Some("Feature") => {}
-            Some(other) => {
-                return Err(BodyError::wrong_shape(
-                    format!("{pointer}/type"),
-                    format!("expected a GeoJSON Feature, got type {other:?} at {pointer}/type"),
-                ));
-            }
-            None => {
-                return Err(BodyError::wrong_shape(
-                    format!("{pointer}/type"),
-                    format!("expected a GeoJSON Feature: {pointer}/type is missing"),
-                ));
-            }
-        }
-        let id = match obj.get("id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(Uuid::parse_str(s).map_err(|_| {
+        let envelope = Envelope::read(value, pointer)?;
+        let id = match envelope.id {
+            None => None,
+            Some(Member::Text(s)) => Some(Uuid::parse_str(&s).map_err(|_| {
                 FieldError::new(format!("{pointer}/id"), format!("{s:?} is not a UUID"))
             })?),
-            Some(_) => {
+            Some(Member::Other(_)) => {
                 return Err(FieldError::new(
                     format!("{pointer}/id"),
                     "the id must be a UUID string",
@@ -194,53 +180,141 @@ impl PriorityDraft {
                 .into());
             }
         };
-        let geometry = match obj.get("geometry") {
-            None | Some(Value::Null) => {
+        let geometry = match &envelope.geometry {
+            Value::Null => {
                 return Err(FieldError::new(
                     format!("{pointer}/geometry"),
                     "a priority needs a geometry",
                 )
                 .into());
             }
-            Some(g) => parse_geometry(g, &format!("{pointer}/geometry"))?,
+            g => parse_geometry(g, &format!("{pointer}/geometry"))?,
         };
-        let props_pointer = format!("{pointer}/properties");
-        let props = obj
-            .get("properties")
-            .and_then(Value::as_object)
-            .ok_or_else(|| FieldError::new(&props_pointer, "properties must be an object"))?;
-        let p = Props {
-            map: props,
-            pointer: &props_pointer,
+        let at = format!("{pointer}/properties");
+        let Object(p): Object<PropertiesInput> =
+            from_json(&envelope.properties, &at).map_err(|e| {
+                if e.pointer == at {
+                    FieldError::new(&at, "properties must be an object")
+                } else {
+                    e
+                }
+            })?;
+        p.into_draft(&at, id, geometry)
+    }
+}
+
+/// A member read as text when it is a string, and only noted otherwise.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Member {
+    Text(String),
+    Other(IgnoredAny),
+}
+
+/// A Feature's members as sent; its properties are read once its type is
+/// known to be `Feature`.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: Option<Member>,
+    id: Option<Member>,
+    #[serde(default)]
+    geometry: Value,
+    #[serde(default)]
+    properties: Value,
+}
+
+impl Envelope {
+    /// `value` as a Feature's envelope: 400 unless an object of type `Feature`.
+    fn read(value: &Value, pointer: &str) -> Result<Envelope, BodyError> {
+        let Object(envelope): Object<Envelope> = from_json(value, pointer)
+            .map_err(|_| BodyError::wrong_shape(pointer, "expected a GeoJSON Feature object"))?;
+        match &envelope.kind {
+            Some(Member::Text(kind)) if kind == "Feature" => Ok(envelope),
+            Some(Member::Text(other)) => Err(BodyError::wrong_shape(
+                format!("{pointer}/type"),
+                format!("expected a GeoJSON Feature, got type {other:?} at {pointer}/type"),
+            )),
+            _ => Err(BodyError::wrong_shape(
+                format!("{pointer}/type"),
+                format!("expected a GeoJSON Feature: {pointer}/type is missing"),
+            )),
+        }
+    }
+}
+
+/// A priority's properties as sent: the [`WRITABLE_PROPERTIES`], and the
+/// [`READ_ONLY_PROPERTIES`] accepted and ignored; any other is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropertiesInput {
+    council: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    category: Option<Category>,
+    status: Option<Status>,
+    rank: Option<i64>,
+    families: Option<i64>,
+    plan: Option<Object<PlanInput>>,
+    created_at: Option<String>,
+    #[serde(rename = "state")]
+    _state: Option<IgnoredAny>,
+    #[serde(rename = "municipality")]
+    _municipality: Option<IgnoredAny>,
+    #[serde(rename = "parish")]
+    _parish: Option<IgnoredAny>,
+    #[serde(rename = "placement")]
+    _placement: Option<IgnoredAny>,
+    #[serde(rename = "updated_at")]
+    _updated_at: Option<IgnoredAny>,
+    #[serde(rename = "version")]
+    _version: Option<IgnoredAny>,
+    #[serde(rename = "distance_m")]
+    _distance_m: Option<IgnoredAny>,
+}
+
+impl PropertiesInput {
+    /// The draft, its properties found at `at`: required members present,
+    /// texts and numbers in range.
+    fn into_draft(
+        self,
+        at: &str,
+        id: Option<Uuid>,
+        geometry: Geometry<f64>,
+    ) -> Result<PriorityDraft, BodyError> {
+        let error = |name: &str, detail: String| FieldError::new(format!("{at}/{name}"), detail);
+        let missing = |name: &str| error(name, format!("property {name:?} is required"));
+        let text = |name: &str, value: Option<String>, min: usize, max: usize| {
+            checked_text(value, min, max).map_err(|detail| error(name, detail))
         };
-        p.reject_unknown()?;
+        let integer = |name: &str, value: Option<i64>, min: i64, max: i64| match value {
+            Some(n) if !(min..=max).contains(&n) => Err(error(
+                name,
+                format!("must be a whole number from {min} to {max}; got {n}"),
+            )),
+            _ => Ok(value),
+        };
         Ok(PriorityDraft {
             id,
-            council: p
-                .required_str("council")?
+            council: self
+                .council
+                .ok_or_else(|| missing("council"))?
                 .parse()
-                .map_err(|e| p.error("council", e))?,
-            title: p
-                .text("title", 1, MAX_TITLE_CHARS)?
-                .ok_or_else(|| p.missing("title"))?,
-            description: p.text("description", 0, MAX_DESCRIPTION_CHARS)?,
-            category: p
-                .required_str("category")?
-                .parse()
-                .map_err(|e| p.error("category", e))?,
-            status: match p.optional_str("status")? {
-                Some(s) => s.parse().map_err(|e| p.error("status", e))?,
-                None => Status::Proposed,
-            },
-            rank: p.integer("rank", 1, MAX_RANK)?.map(|r| r as u8),
-            families: p.integer("families", 0, u32::MAX as i64)?.map(|f| f as u32),
-            plan: match p.map.get("plan") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(Plan::from_json(v, &format!("{}/plan", p.pointer))?),
+                .map_err(|e| error("council", e))?,
+            title: text("title", self.title, 1, MAX_TITLE_CHARS)?
+                .ok_or_else(|| missing("title"))?,
+            description: text("description", self.description, 0, MAX_DESCRIPTION_CHARS)?,
+            category: self.category.ok_or_else(|| missing("category"))?,
+            status: self.status.unwrap_or(Status::Proposed),
+            rank: integer("rank", self.rank, 1, MAX_RANK)?.map(|r| r as u8),
+            families: integer("families", self.families, 0, u32::MAX as i64)?.map(|f| f as u32),
+            plan: match self.plan {
+                Some(Object(plan)) => Some(plan.into_plan(&format!("{at}/plan"))?),
+                None => None,
             },
             geometry,
-            created_at: match p.optional_str("created_at")? {
-                Some(s) => Some(time::parse_datetime(s).map_err(|e| p.error("created_at", e))?),
+            created_at: match self.created_at {
+                Some(s) => Some(time::parse_datetime(&s).map_err(|e| error("created_at", e))?),
                 None => None,
             },
             located_parish: None,
@@ -248,81 +322,23 @@ impl PriorityDraft {
     }
 }
 
-/// Typed access to a Feature's properties, with errors that point at them.
-struct Props<'a> {
-    map: &'a Map<String, Value>,
-    pointer: &'a str,
-}
-
-impl Props<'_> {
-    fn error(&self, name: &str, detail: impl Into<String>) -> FieldError {
-        FieldError::new(format!("{}/{name}", self.pointer), detail)
+/// A trimmed text of `min..=max` characters with no control characters
+/// but line breaks and tabs; `None` when absent or null.
+fn checked_text(value: Option<String>, min: usize, max: usize) -> Result<Option<String>, String> {
+    let Some(s) = value else {
+        return Ok(None);
+    };
+    let s = trimmed(s);
+    let chars = s.chars().count();
+    if chars < min || chars > max {
+        return Err(format!(
+            "must be {min} to {max} characters long; got {chars}"
+        ));
     }
-
-    fn missing(&self, name: &str) -> FieldError {
-        self.error(name, format!("property {name:?} is required"))
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("must not contain control characters".into());
     }
-
-    fn reject_unknown(&self) -> Result<(), FieldError> {
-        for key in self.map.keys() {
-            let known = WRITABLE_PROPERTIES.contains(&key.as_str())
-                || READ_ONLY_PROPERTIES.contains(&key.as_str());
-            if !known {
-                return Err(self.error(
-                    key,
-                    format!(
-                        "unknown property {key:?}; writable properties are {}",
-                        WRITABLE_PROPERTIES.join(", ")
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn optional_str(&self, name: &str) -> Result<Option<&str>, FieldError> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(self.error(name, "must be a string")),
-        }
-    }
-
-    fn required_str(&self, name: &str) -> Result<&str, FieldError> {
-        self.optional_str(name)?.ok_or_else(|| self.missing(name))
-    }
-
-    /// A trimmed string of `min..=max` characters, `None` when absent or null.
-    fn text(&self, name: &str, min: usize, max: usize) -> Result<Option<String>, FieldError> {
-        let Some(s) = self.optional_str(name)? else {
-            return Ok(None);
-        };
-        let s = s.trim();
-        let chars = s.chars().count();
-        if chars < min || chars > max {
-            return Err(self.error(
-                name,
-                format!("must be {min} to {max} characters long; got {chars}"),
-            ));
-        }
-        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(self.error(name, "must not contain control characters"));
-        }
-        Ok(Some(s.to_owned()))
-    }
-
-    fn integer(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, FieldError> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => match v.as_i64() {
-                Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(self.error(
-                    name,
-                    format!("must be a whole number from {min} to {max}; got {v}"),
-                )),
-            },
-        }
-    }
+    Ok(Some(s))
 }
 
 /// Applies an RFC 7396 JSON merge patch to `target`.

@@ -1,10 +1,13 @@
 //! Territories (states, municipalities, parishes) and the councils in them.
 
 use geo::{MultiPolygon, Point};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 use super::codes::{CouncilCode, Level, TerritoryCode};
 use super::geometry::parse_geometry;
+use super::wire::{Object, from_json, trimmed};
 use super::{BodyError, FieldError};
 
 /// Longest territory or council name, in characters.
@@ -46,8 +49,15 @@ impl Commune {
     /// Reads a commune from a Feature with properties `code` and `name`, and
     /// a null geometry (a commune is where its councils are).
     pub fn from_feature(value: &Value) -> Result<Self, BodyError> {
-        let (props, geometry) = feature_properties(value)?;
-        only_known(props, &["code", "name", "councils"])?;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Properties {
+            code: Option<String>,
+            name: Option<Name>,
+            #[serde(rename = "councils")]
+            _councils: Option<IgnoredAny>,
+        }
+        let (props, geometry): (Properties, _) = read_feature(value)?;
         if !geometry.is_null() {
             return Err(FieldError::new(
                 "/geometry",
@@ -56,44 +66,42 @@ impl Commune {
             .into());
         }
         Ok(Commune {
-            code: string_prop(props, "code")?
-                .parse()
-                .map_err(|e| FieldError::new("/properties/code", e))?,
-            name: name_prop(props)?,
+            code: required("code", props.code)?.parse().map_err(at("code"))?,
+            name: required("name", props.name)?.0,
         })
     }
 }
 
-/// Checks that `value` is a Feature and returns its properties object.
-fn feature_properties(
-    value: &Value,
-) -> Result<(&serde_json::Map<String, Value>, &Value), BodyError> {
-    let obj = value
-        .as_object()
-        .filter(|o| o.get("type").and_then(Value::as_str) == Some("Feature"))
-        .ok_or_else(|| BodyError::wrong_shape("", "expected a GeoJSON Feature object"))?;
-    let props = obj
-        .get("properties")
-        .and_then(Value::as_object)
-        .ok_or_else(|| FieldError::new("/properties", "properties must be an object"))?;
-    Ok((props, obj.get("geometry").unwrap_or(&Value::Null)))
-}
-
-fn only_known(props: &serde_json::Map<String, Value>, known: &[&str]) -> Result<(), FieldError> {
-    match props.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(FieldError::new(
-            format!("/properties/{k}"),
-            format!("unknown property {k:?}; expected {}", known.join(", ")),
-        )),
-        None => Ok(()),
+/// A Feature as a body: `type` must be `Feature` (400 otherwise); its
+/// `properties` are read as a `P` naming a failing member by pointer, and
+/// its geometry is returned as sent (null when absent), for the caller to
+/// read. Other members (`id`, `links`) are ignored, as output carries them.
+fn read_feature<P: DeserializeOwned>(value: &Value) -> Result<(P, Value), BodyError> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        #[serde(default)]
+        geometry: Value,
+        #[serde(default)]
+        properties: Value,
     }
+    let not_a_feature = || BodyError::wrong_shape("", "expected a GeoJSON Feature object");
+    let Object(envelope): Object<Envelope> = from_json(value, "").map_err(|_| not_a_feature())?;
+    if envelope.kind.as_deref() != Some("Feature") {
+        return Err(not_a_feature());
+    }
+    let properties = from_json(&envelope.properties, "/properties").map(|Object(p)| p);
+    let properties = properties.map_err(|e| match e.pointer.as_str() {
+        "/properties" => FieldError::new("/properties", "properties must be an object"),
+        _ => e,
+    })?;
+    Ok((properties, envelope.geometry))
 }
 
-fn string_prop<'v>(
-    props: &'v serde_json::Map<String, Value>,
-    name: &str,
-) -> Result<&'v str, FieldError> {
-    props.get(name).and_then(Value::as_str).ok_or_else(|| {
+/// A required property: its absence is named as a string property's.
+fn required<T>(name: &str, value: Option<T>) -> Result<T, FieldError> {
+    value.ok_or_else(|| {
         FieldError::new(
             format!("/properties/{name}"),
             format!("property {name:?} must be a string"),
@@ -101,24 +109,46 @@ fn string_prop<'v>(
     })
 }
 
-fn name_prop(props: &serde_json::Map<String, Value>) -> Result<String, FieldError> {
-    let name = string_prop(props, "name")?.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "/properties/name",
-            format!("name must be 1 to {MAX_NAME_CHARS} printable characters"),
-        ));
+/// An error of property `name`, with `detail`.
+fn at(name: &'static str) -> impl Fn(String) -> FieldError {
+    move |detail| FieldError::new(format!("/properties/{name}"), detail)
+}
+
+/// A territory's, council's or commune's name: trimmed, 1 to
+/// [`MAX_NAME_CHARS`] printable characters.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct Name(String);
+
+impl TryFrom<String> for Name {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        let name = trimmed(name);
+        let chars = name.chars().count();
+        if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(format!(
+                "name must be 1 to {MAX_NAME_CHARS} printable characters"
+            ));
+        }
+        Ok(Name(name))
     }
-    Ok(name.to_owned())
 }
 
 impl Territory {
     /// Reads a territory of `level` from a Feature with properties `code` and
     /// `name` and a null geometry.
     pub fn from_feature(value: &Value, level: Level) -> Result<Self, BodyError> {
-        let (props, geometry) = feature_properties(value)?;
-        only_known(props, &["code", "name", "state", "municipality"])?;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Properties {
+            code: Option<String>,
+            name: Option<Name>,
+            #[serde(rename = "state")]
+            _state: Option<IgnoredAny>,
+            #[serde(rename = "municipality")]
+            _municipality: Option<IgnoredAny>,
+        }
+        let (props, geometry): (Properties, _) = read_feature(value)?;
         if !geometry.is_null() {
             return Err(FieldError::new(
                 "/geometry",
@@ -126,13 +156,29 @@ impl Territory {
             )
             .into());
         }
-        let code = TerritoryCode::parse(level, string_prop(props, "code")?)
-            .map_err(|e| FieldError::new("/properties/code", e))?;
+        let code =
+            TerritoryCode::parse(level, &required("code", props.code)?).map_err(at("code"))?;
         Ok(Territory {
             code,
-            name: name_prop(props)?,
+            name: required("name", props.name)?.0,
             boundary: None,
         })
+    }
+}
+
+/// A council's count of spokespeople: a whole number from 0 to 10,000.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "u64")]
+struct Spokespeople(u32);
+
+impl TryFrom<u64> for Spokespeople {
+    type Error = &'static str;
+    fn try_from(n: u64) -> Result<Self, Self::Error> {
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= 10_000)
+            .map(Spokespeople)
+            .ok_or("must be a whole number from 0 to 10000")
     }
 }
 
@@ -140,22 +186,23 @@ impl Council {
     /// Reads a council from a Feature with properties `code`, `name` and
     /// `parish`, and a Point geometry or null.
     pub fn from_feature(value: &Value) -> Result<Self, BodyError> {
-        let (props, geometry) = feature_properties(value)?;
-        only_known(
-            props,
-            &[
-                "code",
-                "name",
-                "parish",
-                "state",
-                "municipality",
-                "commune",
-                "spokespeople",
-            ],
-        )?;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Properties {
+            code: Option<String>,
+            name: Option<Name>,
+            parish: Option<String>,
+            #[serde(rename = "state")]
+            _state: Option<IgnoredAny>,
+            #[serde(rename = "municipality")]
+            _municipality: Option<IgnoredAny>,
+            commune: Option<String>,
+            spokespeople: Option<Spokespeople>,
+        }
+        let (props, geometry): (Properties, _) = read_feature(value)?;
         let location = match geometry {
             Value::Null => None,
-            g => match parse_geometry(g, "/geometry")? {
+            g => match parse_geometry(&g, "/geometry")? {
                 geo::Geometry::Point(p) => Some(p),
                 _ => {
                     return Err(FieldError::new(
@@ -167,34 +214,16 @@ impl Council {
             },
         };
         Ok(Council {
-            code: string_prop(props, "code")?
-                .parse()
-                .map_err(|e| FieldError::new("/properties/code", e))?,
-            name: name_prop(props)?,
-            parish: TerritoryCode::parse(Level::Parish, string_prop(props, "parish")?)
-                .map_err(|e| FieldError::new("/properties/parish", e))?,
+            code: required("code", props.code)?.parse().map_err(at("code"))?,
+            name: required("name", props.name)?.0,
+            parish: TerritoryCode::parse(Level::Parish, &required("parish", props.parish)?)
+                .map_err(at("parish"))?,
             location,
-            commune: match props.get("commune") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(
-                    s.parse()
-                        .map_err(|e| FieldError::new("/properties/commune", e))?,
-                ),
-                Some(_) => {
-                    return Err(
-                        FieldError::new("/properties/commune", "must be a commune code").into(),
-                    );
-                }
-            },
-            spokespeople: match props.get("spokespeople") {
-                None | Some(Value::Null) => 0,
-                Some(v) => v.as_u64().filter(|n| *n <= 10_000).ok_or_else(|| {
-                    FieldError::new(
-                        "/properties/spokespeople",
-                        "must be a whole number from 0 to 10000",
-                    )
-                })? as u32,
-            },
+            commune: props
+                .commune
+                .map(|s| s.parse().map_err(at("commune")))
+                .transpose()?,
+            spokespeople: props.spokespeople.map_or(0, |s| s.0),
         })
     }
 }

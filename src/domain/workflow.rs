@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::FieldError;
 use super::time::parse_calendar_date;
+use super::wire::{Object, from_json, trimmed};
 
 string_enum! {
     /// Where a priority stands in its review.
@@ -65,73 +66,114 @@ pub struct Plan {
 
 const MAX_PLAN_TEXT: usize = 2_000;
 
-impl Plan {
-    /// Reads a plan object found at `pointer`; every member is required.
-    pub fn from_json(value: &Value, pointer: &str) -> Result<Plan, FieldError> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| FieldError::new(pointer, "the plan must be an object"))?;
-        let known = [
-            "objective",
-            "goal",
-            "responsible",
-            "resources",
-            "start_date",
-            "target_date",
-        ];
-        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(FieldError::new(
-                format!("{pointer}/{k}"),
-                format!("unknown plan member {k:?}; expected {}", known.join(", ")),
-            ));
+/// A plan's text member: trimmed, 1 to 2,000 characters.
+#[derive(Debug, serde::Deserialize)]
+#[serde(try_from = "String")]
+struct PlanText(String);
+
+impl TryFrom<String> for PlanText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let s = trimmed(s);
+        if !s.is_empty() && s.chars().count() <= MAX_PLAN_TEXT {
+            Ok(PlanText(s))
+        } else {
+            Err(text_required())
         }
+    }
+}
+
+fn text_required() -> String {
+    format!("required: text of 1 to {MAX_PLAN_TEXT} characters")
+}
+
+/// A plan's date member: `YYYY-MM-DD`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(try_from = "String")]
+struct PlanDate(NaiveDate);
+
+impl TryFrom<String> for PlanDate {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_calendar_date(&s)
+            .map(PlanDate)
+            .ok_or_else(|| format!("{s:?} is not a date YYYY-MM-DD"))
+    }
+}
+
+/// Who carries the plan out, as sent: one of [`RESPONSIBLE_KINDS`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(try_from = "String")]
+struct ResponsibleKind(String);
+
+impl TryFrom<String> for ResponsibleKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let PlanText(kind) = PlanText::try_from(s)?;
+        if RESPONSIBLE_KINDS.contains(&kind.as_str()) {
+            Ok(ResponsibleKind(kind))
+        } else {
+            Err(format!(
+                "unknown kind {kind:?}; expected one of {}",
+                RESPONSIBLE_KINDS.join(", ")
+            ))
+        }
+    }
+}
+
+/// A plan as sent (`{"objective", "goal", "responsible": {"kind",
+/// "name"}, "resources", "start_date", "target_date"}`). Members are
+/// optional here so that a missing one is reported with the domain's own
+/// message, in a fixed order, by [`PlanInput::into_plan`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    objective: Option<PlanText>,
+    goal: Option<PlanText>,
+    responsible: Option<Object<ResponsibleInput>>,
+    resources: Option<PlanText>,
+    start_date: Option<PlanDate>,
+    target_date: Option<PlanDate>,
+}
+
+/// `responsible`: other members are ignored, as they always were.
+#[derive(Debug, serde::Deserialize)]
+struct ResponsibleInput {
+    kind: Option<ResponsibleKind>,
+    name: Option<PlanText>,
+}
+
+impl PlanInput {
+    /// The plan, found at `pointer` in its document: every member is
+    /// required, and the target date is not before the start date.
+    pub fn into_plan(self, pointer: &str) -> Result<Plan, FieldError> {
         // Pointers are written only for an error: start-up reads every
         // stored plan through here.
-        let text = |v: Option<&Value>, at: &str| -> Result<String, FieldError> {
-            match v.and_then(Value::as_str).map(str::trim) {
-                Some(s) if !s.is_empty() && s.chars().count() <= MAX_PLAN_TEXT => Ok(s.to_owned()),
-                _ => Err(FieldError::new(
-                    format!("{pointer}/{at}"),
-                    format!("required: text of 1 to {MAX_PLAN_TEXT} characters"),
-                )),
-            }
+        let missing = |at: &str, detail: String| FieldError::new(format!("{pointer}/{at}"), detail);
+        let text = |v: Option<PlanText>, at: &str| {
+            v.map(|t| t.0).ok_or_else(|| missing(at, text_required()))
         };
-        let date = |name: &str| -> Result<NaiveDate, FieldError> {
-            let at = || format!("{pointer}/{name}");
-            let s = obj
-                .get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| FieldError::new(at(), "required: a date YYYY-MM-DD"))?;
-            parse_calendar_date(s)
-                .ok_or_else(|| FieldError::new(at(), format!("{s:?} is not a date YYYY-MM-DD")))
+        let date = |v: Option<PlanDate>, at: &str| {
+            v.map(|d| d.0)
+                .ok_or_else(|| missing(at, "required: a date YYYY-MM-DD".into()))
         };
-        let responsible = obj
-            .get("responsible")
-            .and_then(Value::as_object)
-            .ok_or_else(|| {
-                FieldError::new(
-                    format!("{pointer}/responsible"),
-                    "required: {\"kind\": ..., \"name\": ...}",
-                )
-            })?;
-        let kind = text(responsible.get("kind"), "responsible/kind")?;
-        if !RESPONSIBLE_KINDS.contains(&kind.as_str()) {
-            return Err(FieldError::new(
-                format!("{pointer}/responsible/kind"),
-                format!(
-                    "unknown kind {kind:?}; expected one of {}",
-                    RESPONSIBLE_KINDS.join(", ")
-                ),
-            ));
-        }
+        let Object(responsible) = self.responsible.ok_or_else(|| {
+            missing(
+                "responsible",
+                "required: {\"kind\": ..., \"name\": ...}".into(),
+            )
+        })?;
+        let kind = responsible
+            .kind
+            .ok_or_else(|| missing("responsible/kind", text_required()))?;
         let plan = Plan {
-            objective: text(obj.get("objective"), "objective")?,
-            goal: text(obj.get("goal"), "goal")?,
-            responsible_kind: kind,
-            responsible_name: text(responsible.get("name"), "responsible/name")?,
-            resources: text(obj.get("resources"), "resources")?,
-            start_date: date("start_date")?,
-            target_date: date("target_date")?,
+            objective: text(self.objective, "objective")?,
+            goal: text(self.goal, "goal")?,
+            responsible_kind: kind.0,
+            responsible_name: text(responsible.name, "responsible/name")?,
+            resources: text(self.resources, "resources")?,
+            start_date: date(self.start_date, "start_date")?,
+            target_date: date(self.target_date, "target_date")?,
         };
         if plan.target_date < plan.start_date {
             return Err(FieldError::new(
@@ -140,6 +182,20 @@ impl Plan {
             ));
         }
         Ok(plan)
+    }
+}
+
+impl Plan {
+    /// Reads a plan object found at `pointer`; every member is required.
+    pub fn from_json(value: &Value, pointer: &str) -> Result<Plan, FieldError> {
+        let Object(input): Object<PlanInput> = from_json(value, pointer).map_err(|e| {
+            if e.pointer == pointer {
+                FieldError::new(pointer, "the plan must be an object")
+            } else {
+                e
+            }
+        })?;
+        input.into_plan(pointer)
     }
 
     pub fn to_json(&self) -> Value {

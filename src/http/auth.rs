@@ -1,18 +1,21 @@
 //! Bearer tokens on requests: who is calling, and the token endpoints.
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{FromRequestParts, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::params::{self, Params, Path};
+use super::bodies::{self, TokenRequest};
+use super::extract::{Base, FormatOnly, JsonBody, NoParams, Query};
+use super::params::Path;
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
+use crate::domain::FieldError;
 use crate::domain::auth::{Actor, Principal, Role, StoredToken};
 use crate::domain::time;
 
@@ -29,6 +32,35 @@ impl Caller {
                 "this request needs a bearer token: Authorization: Bearer <token>",
             )
         })
+    }
+}
+
+/// The caller of a request that needs one (every write, and the reads of
+/// tokens and the review queue): 401 without a bearer token.
+pub struct Who(pub Principal);
+
+impl FromRequestParts<AppState> for Who {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Caller::from_request_parts(parts, state)
+            .await?
+            .required()
+            .map(Who)
+    }
+}
+
+/// An admin caller: 401 without a token, 403 for another role. Checked
+/// before the body is read, so a large import is refused unread.
+pub struct Admin(pub Principal);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Who(who) = Who::from_request_parts(parts, state).await?;
+        who.role.may_administer().map_err(ApiError::forbidden)?;
+        Ok(Admin(who))
     }
 }
 
@@ -127,111 +159,92 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}", get(get_one).delete(revoke))
 }
 
-/// A token as shown to admins: never its secret or hash.
+/// A token as shown to admins: never its hash, and its secret only in
+/// the answer that creates it.
+#[derive(Serialize)]
+struct TokenView<'a> {
+    id: &'a str,
+    role: &'static str,
+    scope: Option<String>,
+    label: Option<&'a str>,
+    created_at: String,
+    revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+}
+
+impl<'a> TokenView<'a> {
+    fn of(t: &'a StoredToken) -> Self {
+        TokenView {
+            id: &t.id,
+            role: t.role.name(),
+            scope: t.role.scope(),
+            label: t.label.as_deref(),
+            created_at: time::format(t.created_at),
+            revoked_at: t.revoked_at.map(time::format),
+            token: None,
+        }
+    }
+
+    /// The view as JSON text.
+    fn text(&self) -> String {
+        // Strings and options cannot fail to serialize.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A token as shown to admins (and by `prioridades token list`): never its
+/// secret or hash.
 pub fn token_json(t: &StoredToken) -> Value {
-    json!({
-        "id": t.id,
-        "role": t.role.name(),
-        "scope": t.role.scope(),
-        "label": t.label,
-        "created_at": time::format(t.created_at),
-        "revoked_at": t.revoked_at.map(time::format),
-    })
+    serde_json::to_value(TokenView::of(t)).unwrap_or_default()
 }
 
 async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[params::FORMAT])?;
-    let who = caller.required()?;
     let tokens = state.service.tokens(Actor::Caller(&who)).await?;
-    let body = json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()});
-    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+    #[derive(Serialize)]
+    struct List<'a> {
+        tokens: Vec<TokenView<'a>>,
+    }
+    let list = List {
+        tokens: tokens.iter().map(TokenView::of).collect(),
+    };
+    let body = serde_json::to_string(&list).map_err(ApiError::internal)?;
+    Ok(typed(StatusCode::OK, JSON, body))
 }
 
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Admin(who): Admin,
+    JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    who.role.may_administer().map_err(ApiError::forbidden)?;
-    let value = super::read_json(&state, &headers, body).await?;
-    if let Some(k) = value.as_object().and_then(|o| {
-        o.keys()
-            .find(|k| !matches!(k.as_str(), "role" | "scope" | "label"))
-    }) {
-        return Err(ApiError::invalid_field(crate::domain::FieldError::new(
-            format!("/{k}"),
-            "unknown member; a token has role, scope and label",
-        )));
-    }
-    let text = |name: &str| -> Result<Option<&str>, ApiError> {
-        match value.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(ApiError::invalid_field(crate::domain::FieldError::new(
-                format!("/{name}"),
-                "must be a string",
-            ))),
-        }
-    };
-    let role_name = text("role")?.ok_or_else(|| {
-        ApiError::invalid_field(crate::domain::FieldError::new(
-            "/role",
-            "required: spokesperson, cabinet, planner or admin",
-        ))
-    })?;
-    let scope = text("scope")?;
+    let role_name = request
+        .role
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field(FieldError::new("/role", bodies::ROLE_REQUIRED)))?;
     let pointer = if matches!(role_name, "spokesperson" | "cabinet" | "planner" | "admin") {
         "/scope"
     } else {
         "/role"
     };
-    let role = Role::parse(role_name, scope)
-        .map_err(|e| ApiError::invalid_field(crate::domain::FieldError::new(pointer, e)))?;
-    // A scope must name something that exists.
-    {
-        let index = state.service.index().read();
-        let missing = match &role {
-            Role::Spokesperson(c) => index
-                .catalog
-                .council(c)
-                .is_none()
-                .then(|| format!("council {c} does not exist")),
-            Role::Cabinet(t) => index
-                .catalog
-                .territory(*t)
-                .is_none()
-                .then(|| format!("{} {t} does not exist", t.level().as_str())),
-            Role::Planner | Role::Admin => None,
-        };
-        if let Some(detail) = missing {
-            return Err(ApiError::invalid_field(crate::domain::FieldError::new(
-                "/scope", detail,
-            )));
-        }
-    }
-    let label = text("label")?.map(str::to_owned);
+    let role = Role::parse(role_name, request.scope.as_deref())
+        .map_err(|e| ApiError::invalid_field(FieldError::new(pointer, e)))?;
+    check_scope(&state, &role)?;
     let (token, secret) = state
         .service
-        .create_token(Actor::Caller(&who), role, label)
+        .create_token(Actor::Caller(&who), role, request.label)
         .await?;
-    let mut body = token_json(&token);
-    body["token"] = secret.into();
-    let mut response = typed(StatusCode::CREATED, JSON, body.to_string());
-    if let Ok(location) = format!(
-        "{}/tokens/{}",
-        super::base_url(&state.config, &headers),
-        token.id
-    )
-    .parse()
-    {
+    let body = TokenView {
+        token: Some(&secret),
+        ..TokenView::of(&token)
+    };
+    let mut response = typed(StatusCode::CREATED, JSON, body.text());
+    if let Ok(location) = format!("{base}/tokens/{}", token.id).parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
     // The secret is in this body only: keep it out of every cache.
@@ -242,30 +255,48 @@ async fn create(
     Ok(response)
 }
 
+/// A scope must name something that exists (422 at `/scope`).
+fn check_scope(state: &AppState, role: &Role) -> Result<(), ApiError> {
+    let index = state.service.index().read();
+    let missing = match role {
+        Role::Spokesperson(c) => index
+            .catalog
+            .council(c)
+            .is_none()
+            .then(|| format!("council {c} does not exist")),
+        Role::Cabinet(t) => index
+            .catalog
+            .territory(*t)
+            .is_none()
+            .then(|| format!("{} {t} does not exist", t.level().as_str())),
+        Role::Planner | Role::Admin => None,
+    };
+    match missing {
+        Some(detail) => Err(ApiError::invalid_field(FieldError::new("/scope", detail))),
+        None => Ok(()),
+    }
+}
+
 async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<NoParams>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
     state.service.revoke_token(Actor::Caller(&who), &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn get_one(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[params::FORMAT])?;
-    let who = caller.required()?;
     let tokens = state.service.tokens(Actor::Caller(&who)).await?;
     let token = tokens
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no token with id {id:?}")))?;
-    Ok(typed(StatusCode::OK, JSON, token_json(token).to_string()))
+    Ok(typed(StatusCode::OK, JSON, TokenView::of(token).text()))
 }

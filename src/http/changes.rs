@@ -1,35 +1,39 @@
 //! `GET /collections/priorities/changes`: the change feed.
 
 use axum::Router;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
 
-use super::params::{LIMIT, ParamSpec, Params};
+use super::extract::{Base, Endpoint, Query};
+use super::params::{LIMIT, ParamSpec};
 use super::problem::ApiError;
-use super::{AppState, JSON, base_url, link, typed};
+use super::{AppState, JSON, link, links_text, typed};
 use crate::domain::time;
 
 pub const CHANGES_PATH: &str = "/collections/priorities/changes";
 
 /// The parameters of the change feed.
-pub const CHANGES_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "since",
-        description: "The client's sync point: list what changed after this change number (default 0: everything). Pass the `next` of the last page of the previous sync, or the `Change-Sequence` header of an earlier response.",
-        schema: r#"{"type": "integer", "minimum": 0, "default": 0}"#,
-        example: r#"0"#,
-    },
-    ParamSpec {
-        name: "after",
-        description: "Paging cursor: list changes numbered after this one (default: `since`; at least `since`). The `next` link sets it; `since` stays the client's sync point, which decides whether a priority counts as created or updated.",
-        schema: r#"{"type": "integer", "minimum": 0}"#,
-        example: r#"0"#,
-    },
-    LIMIT,
-];
+pub struct Changes;
+impl Endpoint for Changes {
+    const PARAMS: &'static [ParamSpec] = &[
+        ParamSpec {
+            name: "since",
+            description: "The client's sync point: list what changed after this change number (default 0: everything). Pass the `next` of the last page of the previous sync, or the `Change-Sequence` header of an earlier response.",
+            schema: r#"{"type": "integer", "minimum": 0, "default": 0}"#,
+            example: r#"0"#,
+        },
+        ParamSpec {
+            name: "after",
+            description: "Paging cursor: list changes numbered after this one (default: `since`; at least `since`). The `next` link sets it; `since` stays the client's sync point, which decides whether a priority counts as created or updated.",
+            schema: r#"{"type": "integer", "minimum": 0}"#,
+            example: r#"0"#,
+        },
+        LIMIT,
+    ];
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route(CHANGES_PATH, get(changes))
@@ -46,10 +50,9 @@ fn parse_change_number(s: &str) -> Result<i64, String> {
 /// its latest change, in change order, with the Feature as it is now.
 async fn changes(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    params: Query<Changes>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), CHANGES_PARAMS)?;
     let since = params.parsed("since", parse_change_number)?.unwrap_or(0);
     let after = params
         .parsed("after", parse_change_number)?
@@ -64,7 +67,6 @@ async fn changes(
     let limit = params.page()?.limit;
     let page = state.service.changes(since, after, limit).await?;
     let next = page.entries.last().map_or(after, |e| e.seq);
-    let base = base_url(&state.config, &headers);
     let href =
         |after: i64| format!("{base}{CHANGES_PATH}?since={since}&after={after}&limit={limit}");
     let mut links = vec![link(href(after), "self", JSON, Some("this page"))];
@@ -76,7 +78,7 @@ async fn changes(
     body.push_str(&format!(
         "{{\"since\":{since},\"after\":{after},\"next\":{next},\"latest\":{},\"links\":{},\"changes\":[",
         page.latest,
-        serde_json::Value::Array(links)
+        links_text(&links)
     ));
     for (i, entry) in page.entries.iter().enumerate() {
         if i > 0 {

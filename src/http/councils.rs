@@ -2,24 +2,20 @@
 //! Features located where they meet (or with a null geometry).
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
-use super::params::{
-    FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, Path, STATE, within,
-};
+use super::auth::Who;
+use super::bodies::AgendaOrder;
+use super::extract::{Base, Endpoint, FormatOnly, JsonBody, NoParams, Paging, Query};
+use super::params::{FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path, STATE, within};
 use super::problem::ApiError;
-use super::{
-    AppState, GEOJSON, base_url, created, feature_collection, list_response, read_json, typed,
-};
+use super::{AppState, GEOJSON, created, feature_collection, list_response, typed};
 
-use crate::domain::FieldError;
-use crate::domain::auth::Actor;
+use crate::domain::auth::{Actor, Principal};
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
 use crate::domain::query;
@@ -30,8 +26,11 @@ use crate::service::ServiceError;
 use axum::http::StatusCode;
 
 /// The parameters of `GET /collections/councils/items`.
-pub const ITEM_PARAMS: &[ParamSpec] =
-    &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, COMMUNE, FORMAT];
+pub struct Items;
+impl Endpoint for Items {
+    const PARAMS: &'static [ParamSpec] =
+        &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, COMMUNE, FORMAT];
+}
 
 const COMMUNE: ParamSpec = ParamSpec {
     name: "commune",
@@ -80,10 +79,9 @@ fn council_feature(c: &Council) -> String {
 
 async fn list_councils(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    params: Query<Items>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), ITEM_PARAMS)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let within = within(&params, &index.catalog)?;
@@ -111,37 +109,29 @@ async fn list_councils(
             .map(council_feature)
             .collect()
     };
-    list_response(
-        &base_url(&state.config, &headers),
-        "/collections/councils/items",
-        &params,
-        features,
-    )
+    list_response(&base, "/collections/councils/items", &params, features)
 }
 
 async fn get_council(
     State(state): State<AppState>,
-    Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    CouncilPath(code): CouncilPath,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let not_found = || ApiError::not_found(format!("no council with code {code:?}"));
-    let parsed = code.parse().map_err(|_| not_found())?;
     let index = state.service.index().read();
-    let c = index.catalog.council(&parsed).ok_or_else(not_found)?;
+    let c = index
+        .catalog
+        .council(&code)
+        .ok_or_else(|| no_council(code.as_str()))?;
     Ok(typed(StatusCode::OK, GEOJSON, council_feature(c)))
 }
 
 async fn create_council(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let value = read_json(&state, &headers, body).await?;
     let council = Council::from_feature(&value).map_err(ServiceError::from)?;
     let feature = council_feature(&council);
     let path = format!("/collections/councils/items/{}", council.code);
@@ -149,7 +139,7 @@ async fn create_council(
         .service
         .create_council(Actor::Caller(&who), council)
         .await?;
-    Ok(created(&base_url(&state.config, &headers), path, feature))
+    Ok(created(&base, path, feature))
 }
 
 /// A council's agenda: its open priorities, ranked ones first by rank, then
@@ -189,90 +179,75 @@ fn agenda_body(
     ))
 }
 
-/// A council code from a path; one that cannot be a code names no council.
-fn council_code(code: &str) -> Result<CouncilCode, ApiError> {
-    code.parse()
-        .map_err(|_| ApiError::not_found(format!("no council with code {code:?}")))
+/// 404: no council with this code.
+fn no_council(code: &str) -> ApiError {
+    ApiError::not_found(format!("no council with code {code:?}"))
+}
+
+/// The council named by the path's `{code}`; one that cannot be a code
+/// names no council (404).
+struct CouncilPath(CouncilCode);
+
+impl<S: Send + Sync> FromRequestParts<S> for CouncilPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(code) = Path::<String>::from_request_parts(parts, state).await?;
+        code.parse().map(CouncilPath).map_err(|_| no_council(&code))
+    }
+}
+
+/// A caller who may order the agenda of the council in the path: 401
+/// without a token, 404 for no such council code, 403 for another
+/// council's spokesperson — all before the body is read.
+struct AgendaEditor {
+    who: Principal,
+    council: CouncilCode,
+}
+
+impl FromRequestParts<AppState> for AgendaEditor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Who(who) = Who::from_request_parts(parts, state).await?;
+        let CouncilPath(council) = CouncilPath::from_request_parts(parts, state).await?;
+        who.role
+            .may_order_agenda(&council)
+            .map_err(ApiError::forbidden)?;
+        Ok(AgendaEditor { who, council })
+    }
 }
 
 async fn get_agenda(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    params: Query<Paging>,
+    CouncilPath(council): CouncilPath,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &[LIMIT, OFFSET, FORMAT])?;
-    let council = council_code(&code)?;
-    let body = agenda_body(
-        &state,
-        &base_url(&state.config, &headers),
-        &council,
-        params.page()?,
-    )?;
+    let body = agenda_body(&state, &base, &council, params.page()?)?;
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }
 
 /// `PUT .../agenda` with `{"order": [id, ...]}`: ranks 1, 2, … in that order.
 async fn put_agenda(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    AgendaEditor { who, council }: AgendaEditor,
+    JsonBody(AgendaOrder(order)): JsonBody<AgendaOrder>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let council = council_code(&code)?;
-    who.role
-        .may_order_agenda(&council)
-        .map_err(ApiError::forbidden)?;
-    let value = read_json(&state, &headers, body).await?;
-    let list = value
-        .get("order")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ApiError::invalid_field(FieldError::new(
-                "/order",
-                "required: the ids of the agenda, first rank first",
-            ))
-        })?;
-    let order = list
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_str()
-                .and_then(|s| uuid::Uuid::parse_str(s).ok())
-                .ok_or_else(|| {
-                    ApiError::invalid_field(FieldError::new(
-                        format!("/order/{i}"),
-                        "must be a priority id (UUID)",
-                    ))
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     state.service.order_agenda(&who, &council, &order).await?;
-    let body = agenda_body(
-        &state,
-        &base_url(&state.config, &headers),
-        &council,
-        Page::default(),
-    )?;
+    let body = agenda_body(&state, &base, &council, Page::default())?;
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }
 
 async fn patch_council(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    RawQuery(q): RawQuery,
-    body: Body,
+    _: Query<NoParams>,
+    Who(who): Who,
+    CouncilPath(code): CouncilPath,
+    JsonBody(patch): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let code = council_code(&code)?;
-    let patch = read_json(&state, &headers, body).await?;
     let council = state
         .service
         .update_council(Actor::Caller(&who), &code, &patch)
@@ -295,10 +270,9 @@ fn commune_feature(index: &crate::index::Index, c: &Commune) -> String {
 
 async fn list_communes(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    params: Query<Paging>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &[LIMIT, OFFSET, FORMAT])?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         index
@@ -307,20 +281,14 @@ async fn list_communes(
             .map(|c| commune_feature(&index, c))
             .collect()
     };
-    list_response(
-        &base_url(&state.config, &headers),
-        "/collections/communes/items",
-        &params,
-        features,
-    )
+    list_response(&base, "/collections/communes/items", &params, features)
 }
 
 async fn get_commune(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
     let not_found = || ApiError::not_found(format!("no commune with code {code:?}"));
     let parsed: CouncilCode = code.parse().map_err(|_| not_found())?;
     let index = state.service.index().read();
@@ -330,14 +298,11 @@ async fn get_commune(
 
 async fn create_commune(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let value = read_json(&state, &headers, body).await?;
     let commune = Commune::from_feature(&value).map_err(ServiceError::from)?;
     let path = format!("/collections/communes/items/{}", commune.code);
     let code = commune.code.clone();
@@ -353,5 +318,5 @@ async fn create_commune(
             .ok_or_else(|| ApiError::internal("created commune missing"))?;
         commune_feature(&index, c)
     };
-    Ok(created(&base_url(&state.config, &headers), path, feature))
+    Ok(created(&base, path, feature))
 }

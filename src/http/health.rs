@@ -3,13 +3,13 @@
 //! caught up with its change sequence). See docs/deployment.md.
 
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::params::{FORMAT, Params};
+use super::extract::{FormatOnly, Query};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
 use crate::service::Health;
@@ -24,8 +24,7 @@ pub fn router() -> Router<AppState> {
 
 /// 200 while the process serves requests: nothing else is checked, so a
 /// slow or unreachable database never gets a live process restarted.
-async fn live(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
+async fn live(_: Query<FormatOnly>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
@@ -35,8 +34,7 @@ async fn live(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
 
 /// 200 when ready for traffic, 503 (problem+json) when not; both with the
 /// checks behind the answer.
-async fn ready(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
+async fn ready(State(state): State<AppState>, _: Query<FormatOnly>) -> Result<Response, ApiError> {
     let max_lag = state.config.ready_max_lag;
     let health = state.service.health().await;
     let engine = state.service.store().engine();

@@ -2,15 +2,16 @@
 //! OpenAPI definition, and collection descriptions.
 
 use axum::Router;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::params::{FORMAT, Params, Path};
+use super::extract::{Base, FormatOnly, Query};
+use super::params::Path;
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, JSON, base_url, link, typed};
+use super::{AppState, GEOJSON, JSON, link, typed};
 use crate::domain::time;
 
 /// The OpenAPI 3.0 media type.
@@ -67,13 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/collections/{collection}", get(collection))
 }
 
-async fn landing(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let base = base_url(&state.config, &headers);
+async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
     let body = json!({
         "title": "prioridades",
         "description": "Geolocated priorities of Venezuela's communal councils, served as GeoJSON through OGC API – Features.",
@@ -93,8 +88,7 @@ async fn landing(
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
 }
 
-async fn conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
+async fn conformance(_: Query<FormatOnly>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
@@ -102,13 +96,8 @@ async fn conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     ))
 }
 
-async fn api(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let doc = super::openapi::document(&base_url(&state.config, &headers));
+async fn api(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
+    let doc = super::openapi::document(&base);
     Ok(typed(StatusCode::OK, OPENAPI_JSON, doc.to_string()))
 }
 
@@ -144,11 +133,9 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
 
 async fn collections(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    _: Query<FormatOnly>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let base = base_url(&state.config, &headers);
     let list: Vec<Value> = COLLECTIONS
         .iter()
         .map(|(id, title, description)| describe(&state, &base, id, title, description))
@@ -162,16 +149,14 @@ async fn collections(
 
 async fn collection(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Base(base): Base,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
     let (id, title, description) = COLLECTIONS
         .iter()
         .find(|(c, _, _)| *c == id)
         .ok_or_else(|| ApiError::not_found(format!("no collection {id:?}")))?;
-    let base = base_url(&state.config, &headers);
     Ok(typed(
         StatusCode::OK,
         JSON,

@@ -3,8 +3,10 @@
 
 mod auth;
 pub use auth::token_json;
+mod bodies;
 mod changes;
 mod councils;
+mod extract;
 mod health;
 mod meta;
 mod openapi;
@@ -26,7 +28,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures_util::FutureExt;
-use serde_json::{Value, json};
 use tower::{Layer, ServiceBuilder};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -268,13 +269,31 @@ fn base_url(config: &HttpConfig, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-/// A link object (`href`, `rel`, `type`, optional `title`).
-fn link(href: String, rel: &str, media_type: &str, title: Option<&str>) -> Value {
-    let mut l = json!({"href": href, "rel": rel, "type": media_type});
-    if let Some(t) = title {
-        l["title"] = t.into();
+/// A link object of a document (`href`, `rel`, `type`, optional `title`).
+#[derive(Debug, Clone, serde::Serialize)]
+struct Link {
+    href: String,
+    rel: &'static str,
+    #[serde(rename = "type")]
+    media_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+/// A [`Link`].
+fn link(href: String, rel: &'static str, media_type: &'static str, title: Option<&str>) -> Link {
+    Link {
+        href,
+        rel,
+        media_type,
+        title: title.map(str::to_owned),
     }
-    l
+}
+
+/// Links as a JSON array's text.
+fn links_text(links: &[Link]) -> String {
+    // Strings cannot fail to serialize.
+    serde_json::to_string(links).unwrap_or_default()
 }
 
 /// A response with a body of the given media type.
@@ -328,7 +347,7 @@ fn collection_head(
     out.push_str(r#","timeStamp":""#);
     out.push_str(&Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     out.push_str(r#"","links":"#);
-    out.push_str(&Value::Array(links).to_string());
+    out.push_str(&links_text(&links));
     out.push_str(r#","features":["#);
     out
 }
@@ -425,18 +444,6 @@ fn created(base: &str, path: String, feature: String) -> Response {
     response
 }
 
-/// A JSON body within the single-write size limit.
-async fn read_json(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    let bytes = params::read_body(
-        headers,
-        body,
-        state.config.max_body_bytes,
-        &params::JSON_TYPES,
-    )
-    .await?;
-    params::parse_json(&bytes)
-}
-
 /// The gzip and brotli level: 4 on both scales, where a large page
 /// compresses nearly as small as at gzip's default of 6 in about half the
 /// time (figures: docs/benchmarks.md).
@@ -448,6 +455,7 @@ mod tests {
     use std::sync::Mutex;
 
     use axum::routing::get;
+    use serde_json::Value;
     use tower::ServiceExt;
 
     use super::*;

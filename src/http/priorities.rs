@@ -3,34 +3,37 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use super::auth::Caller;
-use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec, Params, Path};
+use super::auth::{Admin, Who};
+use super::bodies::{NoteRequest, Transition};
+use super::extract::{
+    Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
+};
+use super::params::{
+    self, FORMAT, IMPORT_TYPES, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE,
+};
 use super::problem::ApiError;
 use super::{
-    AppState, GEOJSON, JSON, base_url, collection_head, etag, feature_collection, link, read_json,
+    AppState, GEOJSON, JSON, collection_head, etag, feature_collection, link, links_text,
     streamed_collection, typed,
 };
-use crate::domain::FieldError;
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::priority::{PriorityDraft, Status};
+use crate::domain::priority::PriorityDraft;
 use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
-use crate::domain::workflow::Plan;
 use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
-use crate::service::{QueueOrder, Written};
+use crate::service::{QueueOrder, ServiceError, Written};
 use serde_json::Value;
 
 pub const ITEMS_PATH: &str = "/collections/priorities/items";
 
-/// Every parameter of `GET /collections/priorities/items`.
 /// `category=`'s schema: the categories of [`Category::ALL`] (a unit test
 /// holds the two equal).
 pub const CATEGORY_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["water", "electricity", "roads", "health", "education", "security", "housing", "environment", "gas", "transport", "telecom", "food", "culture_sport", "other"]}}"#;
@@ -39,83 +42,107 @@ pub const CATEGORY_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {
 /// the two equal).
 pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected"]}}"#;
 
-pub const ITEM_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "bbox",
-        description: "minLon,minLat,maxLon,maxLat (WGS84): features whose geometry intersects the box.",
-        schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
-        example: r#"[-66.95, 10.45, -66.85, 10.55]"#,
-    },
-    LIMIT,
-    OFFSET,
-    ParamSpec {
-        name: "datetime",
-        description: "Creation time: an RFC 3339 instant or date, or an interval start/end with `..` for an open end.",
-        schema: r#"{"type": "string"}"#,
-        example: r#""2026-01-01T00:00:00Z/..""#,
-    },
-    ParamSpec {
-        name: "state",
-        description: "State codes (2 digits), comma separated.",
-        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
-        example: r#"["01"]"#,
-    },
-    ParamSpec {
-        name: "municipality",
-        description: "Municipality codes (4 digits), comma separated.",
-        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
-        example: r#"["0101"]"#,
-    },
-    ParamSpec {
-        name: "parish",
-        description: "Parish codes (6 digits), comma separated.",
-        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
-        example: r#"["010101", "010102"]"#,
-    },
-    ParamSpec {
-        name: "council",
-        description: "Council codes, comma separated.",
-        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}}"#,
-        example: r#"["CC-010101-01"]"#,
-    },
-    ParamSpec {
-        name: "category",
-        description: "Categories, comma separated: water, electricity, roads, health, education, security, housing, environment, gas, transport, telecom, food, culture_sport, other.",
-        schema: CATEGORY_SCHEMA,
-        example: r#"["water", "electricity"]"#,
-    },
-    ParamSpec {
-        name: "status",
-        description: "Statuses, comma separated: proposed, approved, in_progress, done, rejected.",
-        schema: STATUS_SCHEMA,
-        example: r#"["proposed"]"#,
-    },
-    ParamSpec {
-        name: "point",
-        description: "lon,lat centre of a radius query (needs `radius`, and `radius` needs it); results come nearest first with `distance_m`.",
-        schema: r#"{"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
-        example: r#"[-66.9146, 10.5061]"#,
-    },
-    ParamSpec {
-        name: "radius",
-        description: "Radius in metres around `point`, 0 to 100000; geodesic distance to the nearest part of each geometry.",
-        schema: r#"{"type": "number", "minimum": 0, "maximum": 100000}"#,
-        example: r#"1000"#,
-    },
-    ParamSpec {
-        name: "placement",
-        description: "How priorities were placed, comma separated: by_council (no parish boundaries loaded), inside_council_parish, outside_council_parish (located in another parish than its council's: data to review), outside_every_parish.",
-        schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["by_council", "inside_council_parish", "outside_council_parish", "outside_every_parish"]}}"#,
-        example: r#"["outside_council_parish"]"#,
-    },
-    ParamSpec {
-        name: "overdue",
-        description: "true: only approved or in-progress priorities whose plan's target date has passed; false: all others.",
-        schema: r#"{"type": "boolean"}"#,
-        example: r#"true"#,
-    },
-    FORMAT,
-];
+/// `bbox=`.
+pub const BBOX: ParamSpec = ParamSpec {
+    name: "bbox",
+    description: "minLon,minLat,maxLon,maxLat (WGS84): features whose geometry intersects the box.",
+    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+    example: r#"[-66.95, 10.45, -66.85, 10.55]"#,
+};
+
+/// `datetime=`.
+pub const DATETIME: ParamSpec = ParamSpec {
+    name: "datetime",
+    description: "Creation time: an RFC 3339 instant or date, or an interval start/end with `..` for an open end.",
+    schema: r#"{"type": "string"}"#,
+    example: r#""2026-01-01T00:00:00Z/..""#,
+};
+
+/// `parish=` (its example lists two).
+pub const PARISHES: ParamSpec = ParamSpec {
+    name: "parish",
+    description: "Parish codes (6 digits), comma separated.",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
+    example: r#"["010101", "010102"]"#,
+};
+
+/// `council=`.
+pub const COUNCIL: ParamSpec = ParamSpec {
+    name: "council",
+    description: "Council codes, comma separated.",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,40}$"}}"#,
+    example: r#"["CC-010101-01"]"#,
+};
+
+/// `category=`.
+pub const CATEGORY: ParamSpec = ParamSpec {
+    name: "category",
+    description: "Categories, comma separated: water, electricity, roads, health, education, security, housing, environment, gas, transport, telecom, food, culture_sport, other.",
+    schema: CATEGORY_SCHEMA,
+    example: r#"["water", "electricity"]"#,
+};
+
+/// `status=`.
+pub const STATUS: ParamSpec = ParamSpec {
+    name: "status",
+    description: "Statuses, comma separated: proposed, approved, in_progress, done, rejected.",
+    schema: STATUS_SCHEMA,
+    example: r#"["proposed"]"#,
+};
+
+/// `point=`.
+pub const POINT: ParamSpec = ParamSpec {
+    name: "point",
+    description: "lon,lat centre of a radius query (needs `radius`, and `radius` needs it); results come nearest first with `distance_m`.",
+    schema: r#"{"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+    example: r#"[-66.9146, 10.5061]"#,
+};
+
+/// `radius=`.
+pub const RADIUS: ParamSpec = ParamSpec {
+    name: "radius",
+    description: "Radius in metres around `point`, 0 to 100000; geodesic distance to the nearest part of each geometry.",
+    schema: r#"{"type": "number", "minimum": 0, "maximum": 100000}"#,
+    example: r#"1000"#,
+};
+
+/// `placement=`.
+pub const PLACEMENT: ParamSpec = ParamSpec {
+    name: "placement",
+    description: "How priorities were placed, comma separated: by_council (no parish boundaries loaded), inside_council_parish, outside_council_parish (located in another parish than its council's: data to review), outside_every_parish.",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["by_council", "inside_council_parish", "outside_council_parish", "outside_every_parish"]}}"#,
+    example: r#"["outside_council_parish"]"#,
+};
+
+/// `overdue=`.
+pub const OVERDUE: ParamSpec = ParamSpec {
+    name: "overdue",
+    description: "true: only approved or in-progress priorities whose plan's target date has passed; false: all others.",
+    schema: r#"{"type": "boolean"}"#,
+    example: r#"true"#,
+};
+
+/// Every parameter of `GET /collections/priorities/items`.
+pub struct Items;
+impl Endpoint for Items {
+    const PARAMS: &'static [ParamSpec] = &[
+        BBOX,
+        LIMIT,
+        OFFSET,
+        DATETIME,
+        STATE,
+        MUNICIPALITY,
+        PARISHES,
+        COUNCIL,
+        CATEGORY,
+        STATUS,
+        POINT,
+        RADIUS,
+        PLACEMENT,
+        OVERDUE,
+        FORMAT,
+    ];
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -211,12 +238,9 @@ const STREAM_FROM: usize = 500;
 
 async fn list_items(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    Paged { params, page, .. }: Paged<Items>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), ITEM_PARAMS)?;
-    let page = params.page()?;
-    let base = base_url(&state.config, &headers);
     let body = {
         let index = state.service.index().read();
         let filter = parse_filter(&params, &index.catalog)?;
@@ -260,11 +284,6 @@ async fn list_items(
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }
 
-/// The path id as a UUID; anything else names no priority.
-fn priority_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::not_found(format!("no priority with id {id:?}")))
-}
-
 /// A single priority's Feature with its links, `ETag` and media type.
 fn feature_response(
     status: StatusCode,
@@ -273,7 +292,7 @@ fn feature_response(
     version: i64,
     feature: &str,
 ) -> Response {
-    let links = serde_json::Value::Array(vec![
+    let links = links_text(&[
         link(
             format!("{base}{ITEMS_PATH}/{id}"),
             "self",
@@ -287,7 +306,7 @@ fn feature_response(
             Some("priorities"),
         ),
     ]);
-    let body = append_member(feature, 1, "links", &links.to_string());
+    let body = append_member(feature, 1, "links", &links);
     let mut response = typed(status, GEOJSON, body);
     if let Ok(tag) = HeaderValue::from_str(&etag(version)) {
         response.headers_mut().insert(header::ETAG, tag);
@@ -297,13 +316,11 @@ fn feature_response(
 
 async fn get_item(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Base(base): Base,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    PriorityId(id): PriorityId,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let id = priority_id(&id)?;
-    let base = base_url(&state.config, &headers);
     let index = state.service.index().read();
     let entry = index
         .priorities
@@ -329,9 +346,8 @@ async fn get_item(
     ))
 }
 
-fn written(status: StatusCode, state: &AppState, headers: &HeaderMap, w: Written) -> Response {
-    let base = base_url(&state.config, headers);
-    let mut response = feature_response(status, &base, w.id, w.version, &w.feature);
+fn written(status: StatusCode, base: &str, w: Written) -> Response {
+    let mut response = feature_response(status, base, w.id, w.version, &w.feature);
     if status == StatusCode::CREATED
         && let Ok(location) = HeaderValue::from_str(&format!("{base}{ITEMS_PATH}/{}", w.id))
     {
@@ -342,73 +358,56 @@ fn written(status: StatusCode, state: &AppState, headers: &HeaderMap, w: Written
 
 async fn create_item(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let value = read_json(&state, &headers, body).await?;
-    let draft =
-        PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
+    let draft = PriorityDraft::from_feature(&value, "").map_err(ServiceError::from)?;
     let w = state.service.create_priority(&who, draft).await?;
-    Ok(written(StatusCode::CREATED, &state, &headers, w))
+    Ok(written(StatusCode::CREATED, &base, w))
 }
 
 async fn replace_item(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    PriorityId(id): PriorityId,
+    IfMatch(if_match): IfMatch,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let id = priority_id(&id)?;
-    let if_match = params::if_match(&headers)?;
-    let value = read_json(&state, &headers, body).await?;
-    let draft =
-        PriorityDraft::from_feature(&value, "").map_err(crate::service::ServiceError::from)?;
+    let draft = PriorityDraft::from_feature(&value, "").map_err(ServiceError::from)?;
     let w = state
         .service
         .replace_priority(&who, id, if_match.as_deref(), draft)
         .await?;
-    Ok(written(StatusCode::OK, &state, &headers, w))
+    Ok(written(StatusCode::OK, &base, w))
 }
 
 async fn patch_item(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    PriorityId(id): PriorityId,
+    IfMatch(if_match): IfMatch,
+    JsonBody(patch): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let id = priority_id(&id)?;
-    let if_match = params::if_match(&headers)?;
-    let patch = read_json(&state, &headers, body).await?;
     let w = state
         .service
         .patch_priority(&who, id, if_match.as_deref(), &patch)
         .await?;
-    Ok(written(StatusCode::OK, &state, &headers, w))
+    Ok(written(StatusCode::OK, &base, w))
 }
 
 async fn delete_item(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    _: Query<NoParams>,
+    Who(who): Who,
+    PriorityId(id): PriorityId,
+    IfMatch(if_match): IfMatch,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let id = priority_id(&id)?;
-    let if_match = params::if_match(&headers)?;
     state
         .service
         .delete_priority(&who, id, if_match.as_deref())
@@ -418,15 +417,11 @@ async fn delete_item(
 
 async fn import(
     State(state): State<AppState>,
-    caller: Caller,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    _: Query<NoParams>,
+    Admin(who): Admin,
     body: Body,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    // Refuse before reading a body of up to the import limit.
-    who.role.may_administer().map_err(ApiError::forbidden)?;
     let bytes =
         params::read_body(&headers, body, state.config.max_import_bytes, &IMPORT_TYPES).await?;
     let features = crate::import::parse_features(&bytes).map_err(|e| match e {
@@ -442,90 +437,28 @@ async fn import(
 /// "note": ..., "plan": {...}}`.
 async fn transition(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    PriorityId(id): PriorityId,
+    IfMatch(if_match): IfMatch,
+    JsonBody(Transition { to, note, plan }): JsonBody<Transition>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let id = priority_id(&id)?;
-    let if_match = params::if_match(&headers)?;
-    let value = read_json(&state, &headers, body).await?;
-    let obj = value.as_object().ok_or_else(|| {
-        ApiError::wrong_document(
-            "",
-            "a transition is a JSON object {\"status\": ..., \"note\": ..., \"plan\": ...}",
-        )
-    })?;
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !matches!(k.as_str(), "status" | "note" | "plan"))
-    {
-        return Err(ApiError::invalid_field(FieldError::new(
-            format!("/{k}"),
-            "unknown member; a transition has status, note and plan",
-        )));
-    }
-    let to: Status = obj
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or_else(|| FieldError::new("/status", "required: the status to move to"))
-        .and_then(|s| s.parse().map_err(|e| FieldError::new("/status", e)))
-        .map_err(ApiError::invalid_field)?;
-    let note = note_of(obj.get("note"))?;
-    let plan = match obj.get("plan") {
-        None | Some(Value::Null) => None,
-        Some(p) => Some(Plan::from_json(p, "/plan").map_err(ApiError::invalid_field)?),
-    };
     let w = state
         .service
         .transition(&who, id, if_match.as_deref(), to, plan, note)
         .await?;
-    Ok(written(StatusCode::OK, &state, &headers, w))
-}
-
-/// Longest note, in characters.
-const MAX_NOTE_CHARS: usize = 2_000;
-
-fn note_of(value: Option<&Value>) -> Result<Option<String>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= MAX_NOTE_CHARS => {
-            Ok(Some(s.trim().to_owned()))
-        }
-        Some(_) => Err(ApiError::invalid_field(FieldError::new(
-            "/note",
-            format!("a note is text of 1 to {MAX_NOTE_CHARS} characters"),
-        ))),
-    }
+    Ok(written(StatusCode::OK, &base, w))
 }
 
 /// `POST /collections/priorities/items/{id}/notes`: `{"note": ...}`, recorded in history.
 async fn annotate(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    _: Query<NoParams>,
+    Who(who): Who,
+    PriorityId(id): PriorityId,
+    JsonBody(NoteRequest(note)): JsonBody<NoteRequest>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let id = priority_id(&id)?;
-    let value = read_json(&state, &headers, body).await?;
-    if let Some(k) = value
-        .as_object()
-        .and_then(|o| o.keys().find(|k| *k != "note"))
-    {
-        return Err(ApiError::invalid_field(FieldError::new(
-            format!("/{k}"),
-            "unknown member; send {\"note\": ...}",
-        )));
-    }
-    let note = note_of(value.get("note"))?
-        .ok_or_else(|| ApiError::invalid_field(FieldError::new("/note", "required")))?;
     state.service.annotate(&who, id, note).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -533,11 +466,9 @@ async fn annotate(
 /// `GET /collections/priorities/items/{id}/history`.
 async fn history(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    _: Query<FormatOnly>,
+    PriorityId(id): PriorityId,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[FORMAT])?;
-    let id = priority_id(&id)?;
     let entries = state.service.history(id).await?;
     let body = serde_json::json!({
         "id": id.to_string(),
@@ -547,35 +478,35 @@ async fn history(
 }
 
 /// The parameters of `GET /review-queue`.
-pub const QUEUE_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "order",
-        description: "oldest (default): the longest waiting first; rank: highest-ranked on their council's agenda first, then oldest.",
-        schema: r#"{"type": "string", "enum": ["oldest", "rank"], "default": "oldest"}"#,
-        example: r#""rank""#,
-    },
-    LIMIT,
-    OFFSET,
-    FORMAT,
-];
+pub struct Queue;
+impl Endpoint for Queue {
+    const PARAMS: &'static [ParamSpec] = &[
+        ParamSpec {
+            name: "order",
+            description: "oldest (default): the longest waiting first; rank: highest-ranked on their council's agenda first, then oldest.",
+            schema: r#"{"type": "string", "enum": ["oldest", "rank"], "default": "oldest"}"#,
+            example: r#""rank""#,
+        },
+        LIMIT,
+        OFFSET,
+        FORMAT,
+    ];
+}
 
 /// `GET /review-queue`: the proposed priorities a cabinet has to review —
 /// those located in its territory (every one, for an admin).
 async fn review_queue(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    Paged { params, page, .. }: Paged<Queue>,
+    Who(who): Who,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), QUEUE_PARAMS)?;
-    let page = params.page()?;
-    let who = caller.required()?;
     let order = params
         .parsed("order", str::parse::<QueueOrder>)?
         .unwrap_or_default();
     let queue = state.service.review_queue(&who, order, page)?;
     let body = feature_collection(
-        &base_url(&state.config, &headers),
+        &base,
         "/review-queue",
         &params.without_paging(),
         page,

@@ -5,15 +5,19 @@
 use std::collections::{BTreeMap, HashSet};
 
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 
-use super::params::{FORMAT_TABLE, ParamSpec, Params};
-use super::priorities::{ITEM_PARAMS, parse_filter};
+use super::extract::{Endpoint, Query};
+use super::params::{FORMAT_TABLE, MUNICIPALITY, ParamSpec, STATE};
+use super::priorities::{
+    BBOX, CATEGORY, COUNCIL, DATETIME, OVERDUE, PARISHES, PLACEMENT, POINT, RADIUS, STATUS,
+    parse_filter,
+};
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
@@ -30,17 +34,26 @@ const GROUP_BY: ParamSpec = ParamSpec {
     example: r#""parish""#,
 };
 
-/// Every parameter: `group_by`, the items filters (without paging) and `f`.
-pub fn params() -> Vec<ParamSpec> {
-    let mut out = vec![GROUP_BY];
-    out.extend(
-        ITEM_PARAMS
-            .iter()
-            .copied()
-            .filter(|p| !matches!(p.name, "limit" | "offset" | "f")),
-    );
-    out.push(FORMAT_TABLE);
-    out
+/// `/statistics`' parameters: `group_by`, the items filters (without
+/// paging) and `f` (a unit test holds them equal to the items' list).
+pub struct Statistics;
+impl Endpoint for Statistics {
+    const PARAMS: &'static [ParamSpec] = &[
+        GROUP_BY,
+        BBOX,
+        DATETIME,
+        STATE,
+        MUNICIPALITY,
+        PARISHES,
+        COUNCIL,
+        CATEGORY,
+        STATUS,
+        POINT,
+        RADIUS,
+        PLACEMENT,
+        OVERDUE,
+        FORMAT_TABLE,
+    ];
 }
 
 pub fn router() -> Router<AppState> {
@@ -182,10 +195,8 @@ fn csv_field(value: &Value) -> String {
 async fn statistics(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Query<Statistics>,
 ) -> Result<Response, ApiError> {
-    let spec = params();
-    let params = Params::parse(q.as_deref(), &spec)?;
     let level = match params.get("group_by").unwrap_or("state") {
         "state" => Level::State,
         "municipality" => Level::Municipality,
@@ -242,4 +253,28 @@ async fn statistics(
         "totals": totals,
     });
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::priorities::Items;
+
+    /// `/statistics` takes the items' filters: every items parameter but
+    /// the paging and the format, in the same order.
+    #[test]
+    fn the_parameters_are_the_items_filters() {
+        let names = |specs: &[ParamSpec]| -> Vec<&str> { specs.iter().map(|p| p.name).collect() };
+        let filters: Vec<&str> = names(Items::PARAMS)
+            .into_iter()
+            .filter(|n| !matches!(*n, "limit" | "offset" | "f"))
+            .collect();
+        let ours = names(Statistics::PARAMS);
+        assert_eq!(ours[0], "group_by");
+        assert_eq!(ours[1..ours.len() - 1], filters[..]);
+        assert_eq!(
+            Statistics::PARAMS.last().unwrap().schema,
+            FORMAT_TABLE.schema
+        );
+    }
 }

@@ -11,19 +11,20 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use geo::{BoundingRect, Intersects};
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
+use super::auth::{Admin, Who};
+use super::extract::{Base, Endpoint, JsonBody, NoParams, Query};
 use super::params::{
     self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
 };
 use super::problem::ApiError;
-use super::{AppState, GEOJSON, JSON, base_url, created, link, list_response, read_json, typed};
+use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::{simplify_boundary, to_geojson};
@@ -74,79 +75,115 @@ const ZOOM: ParamSpec = ParamSpec {
     example: r#"8"#,
 };
 
+/// A level's collection, each a type so that its handlers and its items
+/// endpoint's parameters are declared once, in [`Endpoint::PARAMS`].
+pub trait LevelCollection: Endpoint + Send + Sync + 'static {
+    const LEVEL: Level;
+}
+
+/// `/collections/states`.
+pub struct States;
+impl Endpoint for States {
+    const PARAMS: &'static [ParamSpec] = &[LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM, FORMAT];
+}
+impl LevelCollection for States {
+    const LEVEL: Level = Level::State;
+}
+
+/// `/collections/municipalities`.
+pub struct Municipalities;
+impl Endpoint for Municipalities {
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        BBOX,
+        MUNICIPALITY_CODE,
+        STATE,
+        SIMPLIFY,
+        ZOOM,
+        FORMAT,
+    ];
+}
+impl LevelCollection for Municipalities {
+    const LEVEL: Level = Level::Municipality;
+}
+
+/// `/collections/parishes`.
+pub struct Parishes;
+impl Endpoint for Parishes {
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        BBOX,
+        PARISH_CODE,
+        STATE,
+        MUNICIPALITY,
+        SIMPLIFY,
+        ZOOM,
+        FORMAT,
+    ];
+}
+impl LevelCollection for Parishes {
+    const LEVEL: Level = Level::Parish;
+}
+
 /// The parameters of each territory level's items endpoint.
 pub fn item_params(level: Level) -> &'static [ParamSpec] {
     match level {
-        Level::State => &[LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM, FORMAT],
-        Level::Municipality => &[
-            LIMIT,
-            OFFSET,
-            BBOX,
-            MUNICIPALITY_CODE,
-            STATE,
-            SIMPLIFY,
-            ZOOM,
-            FORMAT,
-        ],
-        Level::Parish => &[
-            LIMIT,
-            OFFSET,
-            BBOX,
-            PARISH_CODE,
-            STATE,
-            MUNICIPALITY,
-            SIMPLIFY,
-            ZOOM,
-            FORMAT,
-        ],
+        Level::State => States::PARAMS,
+        Level::Municipality => Municipalities::PARAMS,
+        Level::Parish => Parishes::PARAMS,
     }
 }
 
 /// The parameters of a single territory.
-pub const ONE_PARAMS: &[ParamSpec] = &[SIMPLIFY, ZOOM, FORMAT];
+pub struct One;
+impl Endpoint for One {
+    const PARAMS: &'static [ParamSpec] = &[SIMPLIFY, ZOOM, FORMAT];
+}
 
 /// The parameters of a boundary import.
-pub const IMPORT_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "code",
-        description: "The property holding each territory's code (default `code`): a full INE-style code (prefixes such as `VE` are ignored) or its own two digits below a parent.",
-        schema: r#"{"type": "string", "minLength": 1, "default": "code"}"#,
-        example: r#""code""#,
-    },
-    ParamSpec {
-        name: "name",
-        description: "The property holding each territory's name (default `name`).",
-        schema: r#"{"type": "string", "minLength": 1, "default": "name"}"#,
-        example: r#""name""#,
-    },
-    ParamSpec {
-        name: "parent",
-        description: "The property holding the parent's code; without it, two-digit codes find their parent by containment.",
-        schema: r#"{"type": "string", "minLength": 1}"#,
-        example: r#""municipality_code""#,
-    },
-];
+pub struct Import;
+impl Endpoint for Import {
+    const PARAMS: &'static [ParamSpec] = &[
+        ParamSpec {
+            name: "code",
+            description: "The property holding each territory's code (default `code`): a full INE-style code (prefixes such as `VE` are ignored) or its own two digits below a parent.",
+            schema: r#"{"type": "string", "minLength": 1, "default": "code"}"#,
+            example: r#""code""#,
+        },
+        ParamSpec {
+            name: "name",
+            description: "The property holding each territory's name (default `name`).",
+            schema: r#"{"type": "string", "minLength": 1, "default": "name"}"#,
+            example: r#""name""#,
+        },
+        ParamSpec {
+            name: "parent",
+            description: "The property holding the parent's code; without it, two-digit codes find their parent by containment.",
+            schema: r#"{"type": "string", "minLength": 1}"#,
+            example: r#""municipality_code""#,
+        },
+    ];
+}
 
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for level in Level::ALL {
-        let collection = format!("/collections/{}", level.collection());
-        router = router
-            .route(
-                &format!("{collection}/items"),
-                get(move |s, h, q| list(level, s, h, q))
-                    .post(move |s, c, h, q, b| create(level, s, c, h, q, b)),
-            )
-            .route(
-                &format!("{collection}/items/{{code}}"),
-                get(move |s, h, p, q| get_one(level, s, h, p, q)),
-            )
-            .route(
-                &format!("{collection}/import"),
-                post(move |s, c, h, q, b| import(level, s, c, h, q, b)),
-            );
-    }
-    router
+    Router::new()
+        .merge(level_router::<States>())
+        .merge(level_router::<Municipalities>())
+        .merge(level_router::<Parishes>())
+}
+
+/// The routes of one level's collection.
+fn level_router<L: LevelCollection>() -> Router<AppState> {
+    let collection = format!("/collections/{}", L::LEVEL.collection());
+    Router::new()
+        .route(
+            &format!("{collection}/items"),
+            get(list::<L>).post(create::<L>),
+        )
+        .route(&format!("{collection}/items/{{code}}"), get(get_one::<L>))
+        .route(&format!("{collection}/import"), post(import::<L>))
 }
 
 /// Simplified boundaries as GeoJSON text, per (level, tolerance, boundary
@@ -232,7 +269,7 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
 /// A territory as a Feature: its boundary (or null), parent codes, and the
 /// counts a choropleth map colours by, as flat properties so QGIS and GDAL
 /// read them as plain fields.
-fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<Value>) -> String {
+fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&[Link]>) -> String {
     let mut props = Map::new();
     props.insert("code".into(), t.code.to_string().into());
     props.insert("name".into(), t.name.clone().into());
@@ -262,19 +299,18 @@ fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<V
     );
     if let Some(links) = links {
         out.push_str(r#","links":"#);
-        out.push_str(&links.to_string());
+        out.push_str(&links_text(links));
     }
     out.push('}');
     out
 }
 
-async fn list(
-    level: Level,
+async fn list<L: LevelCollection>(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Base(base): Base,
+    params: Query<L>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), item_params(level))?;
+    let level = L::LEVEL;
     let tolerance = tolerance(&params)?;
     let bbox = params.parsed("bbox", |s| s.parse::<Bbox>())?;
     let texts = state
@@ -312,21 +348,19 @@ async fn list(
             .collect()
     };
     let path = format!("/collections/{}/items", level.collection());
-    list_response(&base_url(&state.config, &headers), &path, &params, features)
+    list_response(&base, &path, &params, features)
 }
 
-async fn get_one(
-    level: Level,
+async fn get_one<L: LevelCollection>(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Base(base): Base,
     Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Query<One>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), ONE_PARAMS)?;
+    let level = L::LEVEL;
     let tolerance = tolerance(&params)?;
     let not_found = || ApiError::not_found(format!("no {} with code {code:?}", level.as_str()));
     let code = TerritoryCode::parse(level, &code).map_err(|_| not_found())?;
-    let base = base_url(&state.config, &headers);
     let index = state.service.index().read();
     let t = index.catalog.territory(code).ok_or_else(not_found)?;
     Ok(typed(
@@ -400,27 +434,23 @@ fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> Stri
             b, tolerance,
         )))
     });
-    feature(index, t, geometry.as_deref(), Some(Value::Array(links)))
+    feature(index, t, geometry.as_deref(), Some(&links))
 }
 
-async fn create(
-    level: Level,
+async fn create<L: LevelCollection>(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Body,
+    Base(base): Base,
+    _: Query<NoParams>,
+    Who(who): Who,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
-    let who = caller.required()?;
-    let value = read_json(&state, &headers, body).await?;
+    let level = L::LEVEL;
     let territory = Territory::from_feature(&value, level).map_err(ServiceError::from)?;
     let code = territory.code;
     state
         .service
         .create_territory(Actor::Caller(&who), territory)
         .await?;
-    let base = base_url(&state.config, &headers);
     let text = {
         let index = state.service.index().read();
         let t = index
@@ -433,18 +463,13 @@ async fn create(
     Ok(created(&base, path, text))
 }
 
-async fn import(
-    level: Level,
+async fn import<L: LevelCollection>(
     State(state): State<AppState>,
-    caller: Caller,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Query<Import>,
+    Admin(who): Admin,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), IMPORT_PARAMS)?;
-    let who = caller.required()?;
-    // Refuse before reading a body of up to the import limit.
-    who.role.may_administer().map_err(ApiError::forbidden)?;
     let columns = BoundaryColumns {
         code: params.get("code").unwrap_or("code").to_owned(),
         name: params.get("name").unwrap_or("name").to_owned(),
@@ -466,7 +491,7 @@ async fn import(
     })?;
     let report = state
         .service
-        .import_boundaries(Actor::Caller(&who), level, features)
+        .import_boundaries(Actor::Caller(&who), L::LEVEL, features)
         .await?;
     let body = json!(report).to_string();
     Ok(typed(StatusCode::OK, JSON, body))

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod bad_input_bodies;
 mod bad_input_catalog;
 mod bad_input_limits;
 mod bad_input_queries;

@@ -9,6 +9,8 @@
 
 #[path = "../api/bad_input.rs"]
 mod bad_input;
+#[path = "../api/bad_input_bodies.rs"]
+mod bad_input_bodies;
 #[path = "../api/bad_input_catalog.rs"]
 mod bad_input_catalog;
 #[path = "../api/bad_input_limits.rs"]

@@ -7,7 +7,7 @@ use super::op::{
     Op, feature_body, json_body, key_schema, patch_body, path_param, query_params, schema,
 };
 use crate::domain::codes::Level;
-use crate::http::params::{FORMAT, LIMIT, OFFSET};
+use crate::http::extract::{Endpoint, FormatOnly, Paging};
 use crate::http::{GEOJSON, JSON, councils, territories};
 
 const ADMINS: &str = "Only admins manage territories, councils and communes";
@@ -24,14 +24,14 @@ pub fn add(paths: &mut Map<String, Value>) {
             paths,
             level.collection(),
             territories::item_params(level),
-            territories::ONE_PARAMS,
+            territories::One::PARAMS,
             code,
             "Create a territory (properties code and name; geometry null). Features carry their boundary and priority counts (councils, priorities, families, status_*, category_*).",
         );
         paths.insert(
             format!("/collections/{}/import", level.collection()),
             json!({"post": Op::new("Replace the boundaries of every territory of this level from a FeatureCollection of Polygons/MultiPolygons (admin); parish boundaries re-place every priority")
-                .params(query_params(territories::IMPORT_PARAMS))
+                .params(query_params(territories::Import::PARAMS))
                 .body(json!({"required": true, "content": {
                     "application/geo+json": {"schema": schema("ImportCollection")},
                     "application/json": {"schema": schema("ImportCollection")},
@@ -45,16 +45,16 @@ pub fn add(paths: &mut Map<String, Value>) {
     collection(
         paths,
         "councils",
-        councils::ITEM_PARAMS,
-        &[FORMAT],
+        councils::Items::PARAMS,
+        FormatOnly::PARAMS,
         key_schema(),
         "Create a council (properties code, name, parish; geometry a Point or null)",
     );
     collection(
         paths,
         "communes",
-        &[LIMIT, OFFSET, FORMAT],
-        &[FORMAT],
+        Paging::PARAMS,
+        FormatOnly::PARAMS,
         key_schema(),
         "Create a commune (properties code and name; geometry null)",
     );
@@ -111,7 +111,7 @@ fn council_writes(paths: &mut Map<String, Value>) {
     .errors(&[("404", "No such council")])
     .done();
     let mut get_params = vec![code()];
-    get_params.extend(query_params(&[FORMAT]));
+    get_params.extend(query_params(FormatOnly::PARAMS));
     paths.insert(
         "/collections/councils/items/{code}/agenda".into(),
         json!({

@@ -3,14 +3,14 @@
 use serde_json::{Map, Value, json};
 
 use super::op::{Op, path_param, query_params, schema};
+use crate::http::extract::{Endpoint, FormatOnly};
 use crate::http::meta::{COLLECTIONS, OPENAPI_JSON};
-use crate::http::params::FORMAT;
 
 pub fn add(paths: &mut Map<String, Value>) {
     let object = json!({"type": "object"});
     let simple = |summary: &str, media: &str| {
         json!({"get": Op::new(summary)
-            .params(query_params(&[FORMAT]))
+            .params(query_params(FormatOnly::PARAMS))
             .ok("200", summary, &[(media, object.clone())])
             .done()})
     };
@@ -33,7 +33,7 @@ pub fn add(paths: &mut Map<String, Value>) {
         "The collection",
         json!({"type": "string", "enum": ids}),
     )];
-    params.extend(query_params(&[FORMAT]));
+    params.extend(query_params(FormatOnly::PARAMS));
     paths.insert(
         "/collections/{collectionId}".into(),
         json!({"get": Op::new("A collection's description (priorities with its spatial and temporal extent)")
@@ -44,7 +44,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     let ready = || {
         Op::new("Readiness for load balancers: the database answers and the index is caught up (docs/deployment.md); no token needed")
-            .params(query_params(&[FORMAT]))
+            .params(query_params(FormatOnly::PARAMS))
             .ok("200", "Ready; `status` is `warn` when the last write found the disk full", &[("application/json", schema("Health"))])
             .errors(&[("503", "Not ready (`not-ready`, with the `checks`), or the server holds its maximum of connections")])
             .done()
@@ -54,7 +54,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     paths.insert(
         "/health/live".into(),
         json!({"get": Op::new("Liveness: the process answers; no token needed")
-            .params(query_params(&[FORMAT]))
+            .params(query_params(FormatOnly::PARAMS))
             .ok("200", "Live", &[("application/json", json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["pass"]}}}))])
             .done()}),
     );

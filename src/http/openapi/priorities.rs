@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 use super::op::{
     Op, feature_body, feature_id, if_match, json_body, patch_body, query_params, schema,
 };
-use crate::http::params::FORMAT;
-use crate::http::priorities::{ITEM_PARAMS, QUEUE_PARAMS};
+use crate::http::extract::{Endpoint, FormatOnly};
+use crate::http::priorities::{Items, Queue};
 use crate::http::{GEOJSON, JSON, changes, statistics};
 
 pub fn add(paths: &mut Map<String, Value>) {
@@ -30,14 +30,14 @@ pub fn add(paths: &mut Map<String, Value>) {
     paths.insert(
         changes::CHANGES_PATH.into(),
         json!({"get": Op::new("The change feed: priorities created, updated or deleted after change number `since`, each once at its latest change, in change order, with its current Feature (none once deleted); page with `next`")
-            .params(query_params(changes::CHANGES_PARAMS))
+            .params(query_params(changes::Changes::PARAMS))
             .ok("200", "A page of changes", &[(JSON, schema("ChangePage"))])
             .done()}),
     );
     paths.insert(
         "/review-queue".into(),
         json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first")
-            .params(query_params(QUEUE_PARAMS))
+            .params(query_params(Queue::PARAMS))
             .ok("200", "A page of the queue", &[(GEOJSON, schema("FeatureCollection"))])
             .authenticated("Only cabinets and admins have a review queue")
             .done()}),
@@ -45,7 +45,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     paths.insert(
         "/statistics".into(),
         json!({"get": Op::new("Counts of priorities, councils (registered, and with matching priorities) and families benefited, grouped by state, municipality or parish; filtered like items")
-            .params(query_params(&statistics::params()))
+            .params(query_params(statistics::Statistics::PARAMS))
             .ok("200", "One row per territory, and totals", &[(JSON, json!({"type": "object"})), ("text/csv", json!({"type": "string"}))])
             .done()}),
     );
@@ -56,7 +56,7 @@ fn items(paths: &mut Map<String, Value>) {
         "/collections/priorities/items".into(),
         json!({
             "get": Op::new("Query priorities; every filter combines with AND")
-                .params(query_params(ITEM_PARAMS))
+                .params(query_params(Items::PARAMS))
                 .ok("200", "A page of matching priorities", &[(GEOJSON, schema("FeatureCollection"))])
                 .done(),
             "post": Op::new("Create a priority (a spokesperson for their council, as `proposed`; a cabinet in its territory; an admin)")
@@ -82,7 +82,7 @@ fn item(paths: &mut Map<String, Value>) {
     ];
     let who = "The token's role or scope does not allow changing this priority";
     let mut get_params = vec![feature_id()];
-    get_params.extend(query_params(&[FORMAT]));
+    get_params.extend(query_params(FormatOnly::PARAMS));
     paths.insert(
         "/collections/priorities/items/{featureId}".into(),
         json!({
@@ -139,7 +139,7 @@ fn workflow(paths: &mut Map<String, Value>) {
             .done()}),
     );
     let mut params = vec![feature_id()];
-    params.extend(query_params(&[FORMAT]));
+    params.extend(query_params(FormatOnly::PARAMS));
     paths.insert(
         "/collections/priorities/items/{featureId}/history".into(),
         json!({"get": Op::new("Every change to a priority, oldest first, with actor, time, what changed and the note; kept after deletion")

@@ -6,7 +6,17 @@ use serde_json::{Value, json};
 use super::op::key_schema;
 use crate::domain::priority::{Category, MAX_DESCRIPTION_CHARS, MAX_RANK, MAX_TITLE_CHARS, Status};
 
+/// Every component schema.
 pub fn all() -> Value {
+    let mut schemas = inputs();
+    if let (Value::Object(all), Value::Object(more)) = (&mut schemas, documents()) {
+        all.extend(more);
+    }
+    schemas
+}
+
+/// The Features and plans clients send, and the problem document.
+fn inputs() -> Value {
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     json!({
@@ -66,6 +76,13 @@ pub fn all() -> Value {
                 "distance_m": {"type": "number", "description": "Radius queries only"},
             }},
         }}]},
+    })
+}
+
+/// Collections, reports, and the other documents.
+fn documents() -> Value {
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
         "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {
             "type": {"type": "string", "enum": ["FeatureCollection"]},
             "numberMatched": {"type": "integer", "minimum": 0},

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::op::{Op, json_body, path_param, query_params, schema};
 use crate::http::JSON;
-use crate::http::params::FORMAT;
+use crate::http::extract::{Endpoint, FormatOnly};
 
 const ADMINS: &str = "Only admins manage tokens";
 
@@ -13,7 +13,7 @@ pub fn add(paths: &mut Map<String, Value>) {
         "/tokens".into(),
         json!({
             "get": Op::new("List tokens (admin); never their secrets")
-                .params(query_params(&[FORMAT]))
+                .params(query_params(FormatOnly::PARAMS))
                 .ok("200", "The tokens", &[(JSON, json!({"type": "object"}))])
                 .authenticated(ADMINS)
                 .done(),
@@ -26,7 +26,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     let id = || path_param("id", "The token's id", json!({"type": "string"}));
     let mut get_params = vec![id()];
-    get_params.extend(query_params(&[FORMAT]));
+    get_params.extend(query_params(FormatOnly::PARAMS));
     paths.insert(
         "/tokens/{id}".into(),
         json!({
