@@ -110,7 +110,7 @@ impl Service {
             // have moved everywhere, so the index is rebuilt (off the lock;
             // reads go on from the current one meanwhile). Rare: an
             // administrator's boundary import.
-            let mut fresh = Index::load(&self.store).await?;
+            let mut fresh = super::load_index(&self.store).await?;
             let mut index = self.index.write();
             fresh.catalog.succeed(&index.catalog);
             *index = fresh;
