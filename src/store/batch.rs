@@ -156,24 +156,7 @@ async fn write_segment(
         WriteMode::CreateOnly => HashMap::new(),
         WriteMode::Upsert => current_many(w, drafts, ids).await?,
     };
-    let conflict = match mode {
-        WriteMode::CreateOnly => "",
-        // An existing id keeps its row key and creation time; it is a new version.
-        WriteMode::Upsert => {
-            " ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
-                 title = excluded.title, description = excluded.description,
-                 category = excluded.category, status = excluded.status, rank = excluded.rank,
-                 families = excluded.families, geometry = excluded.geometry,
-                 located_parish = excluded.located_parish, plan = excluded.plan,
-                 updated_at = excluded.updated_at, version = priorities.version + 1"
-        }
-    };
-    let sql = format!(
-        "INSERT INTO priorities (id, council_code, title, description, category, status,
-             rank, families, geometry, located_parish, plan, created_at, updated_at, version)
-         VALUES {}{conflict}",
-        values(w.engine, drafts.len(), 13, ", 1"),
-    );
+    let sql = insert_sql(w.engine, drafts.len(), mode);
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (draft, id) in drafts.iter().zip(ids) {
         query = query
@@ -192,8 +175,46 @@ async fn write_segment(
             .bind(now);
     }
     query.execute(&mut *w.conn).await.map_err(classify)?;
-    let mut by_id = stored_keys(w, ids).await?;
-    let afters = drafts
+    let afters = stored(drafts, ids, stored_keys(w, ids).await?)?;
+    let writes: Vec<_> = afters
+        .iter()
+        .map(|after| (befores.get(&after.id), Some(after)))
+        .collect();
+    record_many(w, &writes, change, now).await?;
+    Ok(afters)
+}
+
+/// The statement that inserts `rows` drafts, or for [`WriteMode::Upsert`]
+/// updates those whose id exists.
+fn insert_sql(engine: Engine, rows: usize, mode: WriteMode) -> String {
+    let conflict = match mode {
+        WriteMode::CreateOnly => "",
+        // An existing id keeps its row key and creation time; it is a new version.
+        WriteMode::Upsert => {
+            " ON CONFLICT (id) DO UPDATE SET council_code = excluded.council_code,
+                 title = excluded.title, description = excluded.description,
+                 category = excluded.category, status = excluded.status, rank = excluded.rank,
+                 families = excluded.families, geometry = excluded.geometry,
+                 located_parish = excluded.located_parish, plan = excluded.plan,
+                 updated_at = excluded.updated_at, version = priorities.version + 1"
+        }
+    };
+    format!(
+        "INSERT INTO priorities (id, council_code, title, description, category, status,
+             rank, families, geometry, located_parish, plan, created_at, updated_at, version)
+         VALUES {}{conflict}",
+        values(engine, rows, 13, ", 1"),
+    )
+}
+
+/// The priorities the drafts became, each completed with the [`Keys`] the
+/// database set for its id.
+fn stored(
+    drafts: &[PriorityDraft],
+    ids: &[Uuid],
+    mut by_id: HashMap<Uuid, Keys>,
+) -> Result<Vec<Priority>, StoreError> {
+    drafts
         .iter()
         .zip(ids)
         .map(|(draft, id)| {
@@ -218,13 +239,7 @@ async fn write_segment(
                 located_parish: draft.located_parish,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let writes: Vec<_> = afters
-        .iter()
-        .map(|after| (befores.get(&after.id), Some(after)))
-        .collect();
-    record_many(w, &writes, change, now).await?;
-    Ok(afters)
+        .collect::<Result<Vec<_>, StoreError>>()
 }
 
 /// Row key, creation and update times and version of each row of `ids`, as
