@@ -67,28 +67,8 @@ pub const FILES: [(&str, &str); 3] = [
 const SEED: u64 = 20_261_124;
 const PRIORITIES: usize = 2_000;
 
-const COUNCIL_NAMES: [&str; 20] = [
-    "La Esperanza",
-    "El Progreso",
-    "Unidos por el Barrio",
-    "Los Próceres",
-    "Nueva Aurora",
-    "Brisas del Ávila",
-    "El Carmen",
-    "Manuelita Sáenz",
-    "Guaicaipuro",
-    "Los Cerritos",
-    "Simón Rodríguez",
-    "Luisa Cáceres",
-    "Santa Inés",
-    "La Unión",
-    "Camino Nuevo",
-    "Josefa Camejo",
-    "El Encanto",
-    "Las Palmas",
-    "Negro Primero",
-    "Alí Primera",
-];
+/// The names councils take: the first of the generator's.
+const COUNCIL_NAMES: &[&str] = crate::generate::text::COUNCIL_NAMES.split_at(20).0;
 
 /// Title templates per category; `{}` takes a place name.
 fn titles(category: Category) -> [&'static str; 3] {

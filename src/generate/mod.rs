@@ -15,7 +15,7 @@
 mod catalog;
 mod country;
 mod priorities;
-mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeSet;
 

@@ -13,12 +13,11 @@ use uuid::Uuid;
 
 use super::rows::{classify, corrupt, priority_from_row};
 use super::write_tx::WriteTx;
+use super::writes::bind_draft;
 use super::{Engine, StoreError, WriteMode};
-use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::time::Micros;
-use crate::domain::workflow::Plan;
 
 /// Most rows per statement: 1,000 priorities of 13 parameters stay far below
 /// SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
@@ -159,18 +158,7 @@ async fn write_segment(
     let sql = insert_sql(w.engine, drafts.len(), mode);
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (draft, id) in drafts.iter().zip(ids) {
-        query = query
-            .bind(id.to_string())
-            .bind(draft.council.as_str().to_owned())
-            .bind(draft.title.clone())
-            .bind(draft.description.clone())
-            .bind(draft.category.as_str())
-            .bind(draft.status.as_str())
-            .bind(draft.rank.map(i64::from))
-            .bind(draft.families.map(i64::from))
-            .bind(to_geojson(&draft.geometry))
-            .bind(draft.located_parish.map(|c| c.to_string()))
-            .bind(draft.plan.as_ref().map(Plan::to_text))
+        query = bind_draft(query.bind(id.to_string()), draft)
             .bind(draft.created_at.unwrap_or(now))
             .bind(now);
     }
