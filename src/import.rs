@@ -155,8 +155,11 @@ mod tests {
 /// Which properties of a boundary file hold what.
 #[derive(Debug, Clone)]
 pub struct BoundaryColumns {
+    /// The property holding each territory's code.
     pub code: String,
+    /// The property holding each territory's name.
     pub name: String,
+    /// The property holding the parent's code, if any.
     pub parent: Option<String>,
 }
 
@@ -267,7 +270,9 @@ pub enum BoundaryFileError {
     NotJson(String),
     /// JSON, but not a FeatureCollection (400).
     WrongDocument {
+        /// JSON pointer of the member at fault.
         pointer: &'static str,
+        /// What is wrong.
         detail: String,
     },
     /// Features that cannot be read, each with its index (422).

@@ -18,10 +18,14 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("database: {0}")]
+    /// The store could not be opened or loaded.
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
+    /// The listening socket could not be bound.
     Bind {
+        /// The address asked for.
         addr: String,
+        /// The system's reason.
         source: std::io::Error,
     },
 }

@@ -26,19 +26,25 @@ use crate::store::{Store, StoreError};
 
 /// A state of the demo.
 pub struct PlaceState {
+    /// Two-digit state code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
 }
 
 /// A municipality of the demo.
 pub struct PlaceMunicipality {
+    /// Four-digit municipality code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
 }
 
 /// A parish of the demo, with a circle inside it where its data is placed.
 pub struct PlaceParish {
+    /// Six-digit parish code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
     /// Centre longitude, WGS84 degrees.
     pub lon: f64,

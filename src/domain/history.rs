@@ -10,10 +10,12 @@ use super::time::{self, Micros};
 pub struct Change {
     /// The actor as history names it (`cabinet:01:3fa9c2d1`).
     pub actor: String,
+    /// A note the actor attaches to the change.
     pub note: Option<String>,
 }
 
 impl Change {
+    /// A change by `actor`, without a note.
     pub fn by(actor: impl Into<String>) -> Self {
         Change {
             actor: actor.into(),
@@ -27,17 +29,22 @@ impl Change {
 pub struct Entry {
     /// Position in the history of the whole store; increases with every change.
     pub seq: i64,
+    /// The changed priority's id.
     pub priority_id: String,
+    /// When the change was committed.
     pub at: Micros,
+    /// Who made it, as [`Change::actor`] names them.
     pub actor: String,
     /// `create`, `edit`, `transition` or `delete`.
     pub action: String,
     /// Member → `{"from": old, "to": new}`.
     pub changes: Value,
+    /// The note attached, if any.
     pub note: Option<String>,
 }
 
 impl Entry {
+    /// The entry as the history endpoint returns it.
     pub fn to_json(&self) -> Value {
         json!({
             "seq": self.seq,

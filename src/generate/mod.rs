@@ -54,10 +54,12 @@ pub enum CatalogWrite {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreCatalogError {
     #[error(transparent)]
+    /// The store failed.
     Store(#[from] StoreError),
     #[error(
         "the store already holds other territories or councils; write the catalog into a new database file"
     )]
+    /// The store holds another catalog.
     Occupied,
 }
 

@@ -24,7 +24,9 @@ use crate::domain::territory::{Commune, Council, Territory};
 /// priority without its council or territory.
 #[derive(Debug, Default)]
 pub struct Index {
+    /// Territories, councils and communes.
     pub catalog: Catalog,
+    /// The priorities.
     pub priorities: PriorityIndex,
     /// Parish boundaries; empty until they are imported.
     pub parishes: BoundaryIndex,
@@ -122,6 +124,7 @@ impl EntryMaker {
 pub struct SharedIndex(Arc<RwLock<Index>>);
 
 impl SharedIndex {
+    /// A handle on `index`, shared from now on.
     pub fn new(index: Index) -> Self {
         SharedIndex(Arc::new(RwLock::new(index)))
     }

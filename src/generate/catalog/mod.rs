@@ -69,15 +69,26 @@ pub struct Catalog {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a catalog cannot be made with the numbers asked for.
 pub enum CatalogError {
     #[error("{councils} councils are too few: every one of the {parishes} parishes needs one")]
-    TooFewCouncils { councils: usize, parishes: usize },
+    /// Fewer councils than parishes.
+    TooFewCouncils {
+        /// The councils asked for.
+        councils: usize,
+        /// The parishes of the catalog.
+        parishes: usize,
+    },
     #[error(
         "{councils} councils are too many: parish {parish} would get {per_parish} (at most 999)"
     )]
+    /// More councils than a parish can number (999).
     TooManyCouncils {
+        /// The councils asked for.
         councils: usize,
+        /// The parish that would get too many.
         parish: String,
+        /// How many it would get.
         per_parish: usize,
     },
 }
