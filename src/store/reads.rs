@@ -224,8 +224,8 @@ async fn parse_chunks<T: Send + 'static>(
 /// Priorities read and parsed per chunk at start-up. Enough for both cores
 /// to share (`parallel::map` splits from 4,096); small enough that a chunk
 /// reuses the memory the chunk before freed instead of fresh pages the
-/// kernel must zero: 8,192 started 1,000,000 priorities ≈ 0.5 s sooner than
-/// 50,000.
+/// kernel must zero (figures: docs/benchmarks.md, "Figures behind the
+/// code's choices").
 const LOAD_CHUNK: usize = 8_192;
 
 /// Between the rows of a chunk: the ASCII record separator, which valid JSON
