@@ -25,8 +25,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
     version,
     about = "Geolocated priorities of communal councils, served as GeoJSON (OGC API – Features)"
 )]
+/// The command line: a subcommand (`serve` when none is given) and the
+/// logging options every subcommand takes.
 pub struct Cli {
     #[command(subcommand)]
+    /// The subcommand; `None` serves.
     pub command: Option<Command>,
 
     /// Options of `serve`, the default command.
@@ -49,6 +52,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How log events are written.
 pub enum LogFormat {
     /// Human-readable lines.
     Text,
@@ -57,6 +61,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+/// The subcommands.
 pub enum Command {
     /// Serve the HTTP API (the default).
     Serve(ServeArgs),
@@ -82,6 +87,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Args)]
+/// Which database to open.
 pub struct DatabaseArgs {
     /// Database URL: `sqlite://FILE` (created when missing), a file path, or
     /// `postgres://USER@HOST:PORT/DB` (the shared store of several replicas).
@@ -90,12 +96,14 @@ pub struct DatabaseArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+/// Options of `serve`.
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "PRIORIDADES_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
     #[command(flatten)]
+    /// The database to serve.
     pub database: DatabaseArgs,
 
     /// Do not load the demo dataset into an empty store
@@ -117,6 +125,7 @@ pub struct ServeArgs {
     pub max_import_bytes: usize,
 
     #[command(flatten)]
+    /// The batch size of bulk imports.
     pub import: ImportBatchArgs,
 
     /// Most changes the index may lag behind the database's change sequence
@@ -125,6 +134,7 @@ pub struct ServeArgs {
     pub ready_max_lag: i64,
 
     #[command(flatten)]
+    /// Connection limits and timeouts.
     pub connections: ConnectionArgs,
 
     /// Origins browsers may call the API from, comma separated; `*` for any.
@@ -224,18 +234,22 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 #[derive(Debug, Clone, Args)]
+/// Options of `import`.
 pub struct ImportArgs {
     /// The file: a FeatureCollection or newline-delimited Features.
     pub file: PathBuf,
 
     #[command(flatten)]
+    /// The database to import into.
     pub database: DatabaseArgs,
 
     #[command(flatten)]
+    /// The batch size.
     pub import: ImportBatchArgs,
 }
 
 #[derive(Debug, Clone, Args)]
+/// The batch size of bulk imports.
 pub struct ImportBatchArgs {
     /// Priorities written per transaction by a bulk import. Larger batches
     /// import faster; smaller ones keep other writers waiting less.
@@ -244,6 +258,7 @@ pub struct ImportBatchArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+/// Options of `generate`.
 pub struct GenerateArgs {
     /// How many priorities to write.
     #[arg(long)]
@@ -269,6 +284,7 @@ pub struct GenerateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+/// The `token` subcommands.
 pub enum TokenCommand {
     /// Create a token and print its secret (shown this once only).
     Create {
@@ -282,25 +298,33 @@ pub enum TokenCommand {
         #[arg(long)]
         label: Option<String>,
         #[command(flatten)]
+        /// The database holding the tokens.
         database: DatabaseArgs,
     },
     /// List tokens (never their secrets).
     List {
         #[command(flatten)]
+        /// The database holding the tokens.
         database: DatabaseArgs,
     },
     /// Revoke a token by its id.
     Revoke {
+        /// The token's public id, as `token list` shows it.
         id: String,
         #[command(flatten)]
+        /// The database holding the tokens.
         database: DatabaseArgs,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// A territorial level, as the command line names it.
 pub enum LevelArg {
+    /// States (*estados*).
     State,
+    /// Municipalities (*municipios*).
     Municipality,
+    /// Parishes (*parroquias*).
     Parish,
 }
 
@@ -315,6 +339,7 @@ impl From<LevelArg> for crate::domain::codes::Level {
 }
 
 #[derive(Debug, Clone, Args)]
+/// Options of `import-territories`.
 pub struct ImportTerritoriesArgs {
     /// The level the file holds.
     #[arg(long, value_enum)]
@@ -339,6 +364,7 @@ pub struct ImportTerritoriesArgs {
     pub file: PathBuf,
 
     #[command(flatten)]
+    /// The database to import into.
     pub database: DatabaseArgs,
 }
 

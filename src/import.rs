@@ -155,8 +155,11 @@ mod tests {
 /// Which properties of a boundary file hold what.
 #[derive(Debug, Clone)]
 pub struct BoundaryColumns {
+    /// The property holding each territory's code.
     pub code: String,
+    /// The property holding each territory's name.
     pub name: String,
+    /// The property holding the parent's code, if any.
     pub parent: Option<String>,
 }
 
@@ -171,7 +174,6 @@ pub fn parse_boundaries(
     bytes: &[u8],
     columns: &BoundaryColumns,
 ) -> Result<Vec<BoundaryFeature>, BoundaryFileError> {
-    use crate::domain::geometry::parse_geometry_limited;
     use crate::service::ImportError;
     let document: Value = serde_json::from_slice(bytes)
         .map_err(|e| BoundaryFileError::NotJson(format!("not valid JSON: {e}")))?;
@@ -191,51 +193,7 @@ pub fn parse_boundaries(
     let mut out = Vec::with_capacity(features.len());
     let mut errors = Vec::new();
     for (index, feature) in features.iter().enumerate() {
-        let error = |pointer: &str, reason: String| ImportError {
-            index,
-            pointer: Some(pointer.to_owned()),
-            reason,
-        };
-        let property = |name: &str| -> Result<String, ImportError> {
-            match feature.get("properties").and_then(|p| p.get(name)) {
-                Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
-                Some(Value::Number(n)) => Ok(n.to_string()),
-                _ => Err(error(
-                    &format!("/properties/{name}"),
-                    format!("property {name:?} is missing or empty"),
-                )),
-            }
-        };
-        let read = || -> Result<BoundaryFeature, ImportError> {
-            let geometry = feature.get("geometry").unwrap_or(&Value::Null);
-            let boundary =
-                match parse_geometry_limited(geometry, "/geometry", MAX_BOUNDARY_VERTICES)
-                    .map_err(|e| error(&e.pointer, e.detail))?
-                {
-                    geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
-                    geo::Geometry::MultiPolygon(mp) => mp,
-                    other => {
-                        let kind = match other {
-                            geo::Geometry::Point(_) => "Point",
-                            geo::Geometry::LineString(_) => "LineString",
-                            geo::Geometry::MultiPoint(_) => "MultiPoint",
-                            _ => "MultiLineString",
-                        };
-                        return Err(error(
-                            "/geometry/type",
-                            format!("a boundary is a Polygon or MultiPolygon, not a {kind}"),
-                        ));
-                    }
-                };
-            Ok(BoundaryFeature {
-                index,
-                code: property(&columns.code)?,
-                name: property(&columns.name)?,
-                parent: columns.parent.as_deref().map(property).transpose()?,
-                boundary,
-            })
-        };
-        match read() {
+        match boundary_feature(index, feature, columns) {
             Ok(f) => out.push(f),
             Err(e) => errors.push(e),
         }
@@ -254,6 +212,57 @@ pub fn parse_boundaries(
     }
 }
 
+/// Feature `index` of a boundary file, read with its `columns`.
+fn boundary_feature(
+    index: usize,
+    feature: &Value,
+    columns: &BoundaryColumns,
+) -> Result<BoundaryFeature, crate::service::ImportError> {
+    use crate::domain::geometry::parse_geometry_limited;
+    use crate::service::ImportError;
+    let error = |pointer: &str, reason: String| ImportError {
+        index,
+        pointer: Some(pointer.to_owned()),
+        reason,
+    };
+    let property = |name: &str| -> Result<String, ImportError> {
+        match feature.get("properties").and_then(|p| p.get(name)) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            _ => Err(error(
+                &format!("/properties/{name}"),
+                format!("property {name:?} is missing or empty"),
+            )),
+        }
+    };
+    let geometry = feature.get("geometry").unwrap_or(&Value::Null);
+    let boundary = match parse_geometry_limited(geometry, "/geometry", MAX_BOUNDARY_VERTICES)
+        .map_err(|e| error(&e.pointer, e.detail))?
+    {
+        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+        geo::Geometry::MultiPolygon(mp) => mp,
+        other => {
+            let kind = match other {
+                geo::Geometry::Point(_) => "Point",
+                geo::Geometry::LineString(_) => "LineString",
+                geo::Geometry::MultiPoint(_) => "MultiPoint",
+                _ => "MultiLineString",
+            };
+            return Err(error(
+                "/geometry/type",
+                format!("a boundary is a Polygon or MultiPolygon, not a {kind}"),
+            ));
+        }
+    };
+    Ok(BoundaryFeature {
+        index,
+        code: property(&columns.code)?,
+        name: property(&columns.name)?,
+        parent: columns.parent.as_deref().map(property).transpose()?,
+        boundary,
+    })
+}
+
 /// Why a boundary file was refused; nothing is changed in any case.
 #[derive(Debug)]
 pub enum BoundaryFileError {
@@ -261,7 +270,9 @@ pub enum BoundaryFileError {
     NotJson(String),
     /// JSON, but not a FeatureCollection (400).
     WrongDocument {
+        /// JSON pointer of the member at fault.
         pointer: &'static str,
+        /// What is wrong.
         detail: String,
     },
     /// Features that cannot be read, each with its index (422).

@@ -9,19 +9,23 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
 use crate::http::{self, AppState, HttpConfig};
-use crate::index::{Index, SharedIndex};
+use crate::index::SharedIndex;
 use crate::server::{self, ConnectionLimits};
-use crate::service::Service;
+use crate::service::{Service, load_index};
 use crate::store::{Store, StoreError};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("database: {0}")]
+    /// The store could not be opened or loaded.
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
+    /// The listening socket could not be bound.
     Bind {
+        /// The address asked for.
         addr: String,
+        /// The system's reason.
         source: std::io::Error,
     },
 }
@@ -65,7 +69,7 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
     // Read before loading, so what commits during the load is read again by
     // the first catch-up rather than missed.
     let applied = store.change_state().await?;
-    let index = Index::load(&store).await?;
+    let index = load_index(&store).await?;
     tracing::info!(
         priorities = index.priorities.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

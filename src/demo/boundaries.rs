@@ -103,61 +103,9 @@ fn tile(group: &[&PlaceParish]) -> Vec<(String, MultiPolygon<f64>)> {
         })
         .collect();
     let radii: Vec<f64> = group.iter().map(|p| p.radius_m).collect();
-    let around: MultiPoint = centres
-        .iter()
-        .zip(&radii)
-        .flat_map(|(c, r)| {
-            (0..16).map(move |k| {
-                let a = f64::from(k) * std::f64::consts::TAU / 16.0;
-                *c + Coord {
-                    x: a.cos(),
-                    y: a.sin(),
-                } * (r + BUFFER_M)
-            })
-        })
-        .map(geo::Point::from)
-        .collect();
-    let hull = around.convex_hull().orient(Direction::Default);
-    let mut region = hull.exterior().0.clone();
-    region.pop();
-
-    // Cells as rings of shared vertex ids, so both sides of an edge agree.
-    let mut verts: Vec<Coord> = Vec::new();
-    let mut rings = Vec::with_capacity(group.len());
-    for (i, (&ci, &ri)) in centres.iter().zip(&radii).enumerate() {
-        let mut cell = region.clone();
-        for (j, (&cj, &rj)) in centres.iter().zip(&radii).enumerate() {
-            if i != j {
-                let limit = dot(cj, cj) - dot(ci, ci) - rj * rj + ri * ri;
-                cell = clip(&cell, (cj - ci) * 2.0, limit);
-            }
-        }
-        let mut ring: Vec<usize> = cell.iter().map(|&p| vertex_id(&mut verts, p)).collect();
-        ring.dedup();
-        while ring.len() > 1 && ring.first() == ring.last() {
-            ring.pop();
-        }
-        rings.push(ring);
-    }
-    let mut edges: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-    for (i, ring) in rings.iter().enumerate() {
-        for (k, &u) in ring.iter().enumerate() {
-            let v = ring[(k + 1) % ring.len()];
-            edges.entry((u.min(v), u.max(v))).or_default().push(i);
-        }
-    }
-    let lines: BTreeMap<(usize, usize), Vec<Coord>> = edges
-        .iter()
-        .map(|(&(u, v), owners)| {
-            let sides: Vec<_> = owners.iter().map(|&i| (centres[i], radii[i])).collect();
-            let mut seed = format!("{u}-{v}");
-            for &i in owners {
-                seed = format!("{seed}|{}", group[i].code);
-            }
-            ((u, v), roughen(verts[u], verts[v], &sides, &seed))
-        })
-        .collect();
-
+    let region = hull_around(&centres, &radii);
+    let (verts, rings) = power_cells(&region, &centres, &radii);
+    let lines = rough_edges(group, &centres, &radii, &verts, &rings);
     let to_lonlat = |p: Coord| Coord {
         x: lon0 + p.x / kx,
         y: lat0 + p.y / ky,
@@ -179,6 +127,85 @@ fn tile(group: &[&PlaceParish]) -> Vec<(String, MultiPolygon<f64>)> {
             let polygon = Polygon::new(LineString::from(coords), vec![]);
             let shape = MultiPolygon(vec![polygon]).orient(Direction::Default);
             (parish.code.to_owned(), shape)
+        })
+        .collect()
+}
+
+/// The convex hull around the circles (centres and radii in metres, on the
+/// group's local plane), [`BUFFER_M`] wider, counter-clockwise and open.
+fn hull_around(centres: &[Coord], radii: &[f64]) -> Vec<Coord> {
+    let around: MultiPoint = centres
+        .iter()
+        .zip(radii)
+        .flat_map(|(c, r)| {
+            (0..16).map(move |k| {
+                let a = f64::from(k) * std::f64::consts::TAU / 16.0;
+                *c + Coord {
+                    x: a.cos(),
+                    y: a.sin(),
+                } * (r + BUFFER_M)
+            })
+        })
+        .map(geo::Point::from)
+        .collect();
+    let hull = around.convex_hull().orient(Direction::Default);
+    let mut region = hull.exterior().0.clone();
+    region.pop();
+    region
+}
+
+/// Each circle's power cell within `region`, as a ring of ids into the
+/// shared vertices, so both sides of an edge agree.
+fn power_cells(
+    region: &[Coord],
+    centres: &[Coord],
+    radii: &[f64],
+) -> (Vec<Coord>, Vec<Vec<usize>>) {
+    let mut verts: Vec<Coord> = Vec::new();
+    let mut rings = Vec::with_capacity(centres.len());
+    for (i, (&ci, &ri)) in centres.iter().zip(radii).enumerate() {
+        let mut cell = region.to_vec();
+        for (j, (&cj, &rj)) in centres.iter().zip(radii).enumerate() {
+            if i != j {
+                let limit = dot(cj, cj) - dot(ci, ci) - rj * rj + ri * ri;
+                cell = clip(&cell, (cj - ci) * 2.0, limit);
+            }
+        }
+        let mut ring: Vec<usize> = cell.iter().map(|&p| vertex_id(&mut verts, p)).collect();
+        ring.dedup();
+        while ring.len() > 1 && ring.first() == ring.last() {
+            ring.pop();
+        }
+        rings.push(ring);
+    }
+    (verts, rings)
+}
+
+/// Every edge of the cells, roughened once for the cells on both sides: by
+/// its vertex ids, lower first, the line from the lower to the higher.
+fn rough_edges(
+    group: &[&PlaceParish],
+    centres: &[Coord],
+    radii: &[f64],
+    verts: &[Coord],
+    rings: &[Vec<usize>],
+) -> BTreeMap<(usize, usize), Vec<Coord>> {
+    let mut edges: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, ring) in rings.iter().enumerate() {
+        for (k, &u) in ring.iter().enumerate() {
+            let v = ring[(k + 1) % ring.len()];
+            edges.entry((u.min(v), u.max(v))).or_default().push(i);
+        }
+    }
+    edges
+        .iter()
+        .map(|(&(u, v), owners)| {
+            let sides: Vec<_> = owners.iter().map(|&i| (centres[i], radii[i])).collect();
+            let mut seed = format!("{u}-{v}");
+            for &i in owners {
+                seed = format!("{seed}|{}", group[i].code);
+            }
+            ((u, v), roughen(verts[u], verts[v], &sides, &seed))
         })
         .collect()
 }

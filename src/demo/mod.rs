@@ -26,19 +26,25 @@ use crate::store::{Store, StoreError};
 
 /// A state of the demo.
 pub struct PlaceState {
+    /// Two-digit state code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
 }
 
 /// A municipality of the demo.
 pub struct PlaceMunicipality {
+    /// Four-digit municipality code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
 }
 
 /// A parish of the demo, with a circle inside it where its data is placed.
 pub struct PlaceParish {
+    /// Six-digit parish code.
     pub code: &'static str,
+    /// Its name.
     pub name: &'static str,
     /// Centre longitude, WGS84 degrees.
     pub lon: f64,
@@ -67,28 +73,8 @@ pub const FILES: [(&str, &str); 3] = [
 const SEED: u64 = 20_261_124;
 const PRIORITIES: usize = 2_000;
 
-const COUNCIL_NAMES: [&str; 20] = [
-    "La Esperanza",
-    "El Progreso",
-    "Unidos por el Barrio",
-    "Los Próceres",
-    "Nueva Aurora",
-    "Brisas del Ávila",
-    "El Carmen",
-    "Manuelita Sáenz",
-    "Guaicaipuro",
-    "Los Cerritos",
-    "Simón Rodríguez",
-    "Luisa Cáceres",
-    "Santa Inés",
-    "La Unión",
-    "Camino Nuevo",
-    "Josefa Camejo",
-    "El Encanto",
-    "Las Palmas",
-    "Negro Primero",
-    "Alí Primera",
-];
+/// The names councils take: the first of the generator's.
+const COUNCIL_NAMES: &[&str] = crate::generate::text::COUNCIL_NAMES.split_at(20).0;
 
 /// Title templates per category; `{}` takes a place name.
 fn titles(category: Category) -> [&'static str; 3] {
@@ -230,9 +216,27 @@ fn geometry(rng: &mut ChaCha8Rng, center: Point<f64>, radius_m: f64) -> Value {
 /// The demo as fixture files, by name; the same bytes every time.
 pub fn generate() -> Vec<(&'static str, String)> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let territories = territory_features();
+    let (councils, council_places) = council_features(&mut rng);
+    let priorities = priority_lines(&mut rng, &council_places);
+    let collection = |features: Vec<Value>| {
+        let mut text = json!({"type": "FeatureCollection", "features": features}).to_string();
+        text.push('\n');
+        text
+    };
+    vec![
+        ("territories.geojson", collection(territories)),
+        ("councils.geojson", collection(councils)),
+        ("priorities.ndjson", priorities),
+    ]
+}
+
+/// Every state, municipality and parish as a Feature, with its synthetic
+/// boundary rounded to six decimals (about 0.1 m).
+fn territory_features() -> Vec<Value> {
     let outlines: std::collections::BTreeMap<String, geo::MultiPolygon<f64>> =
         boundaries::boundaries().into_iter().collect();
-    let territories: Vec<Value> = places::STATES
+    places::STATES
         .iter()
         .map(|s| (s.code, s.name))
         .chain(places::MUNICIPALITIES.iter().map(|m| (m.code, m.name)))
@@ -247,9 +251,12 @@ pub fn generate() -> Vec<(&'static str, String)> {
             });
             json!({"type": "Feature", "id": code, "geometry": geometry, "properties": {"code": code, "name": name}})
         })
-        .collect();
+        .collect()
+}
 
-    // About 100 councils: two or three per parish.
+/// About 100 councils as Features, two or three per parish, each near its
+/// parish's centre; and each council's code with its parish.
+fn council_features(rng: &mut ChaCha8Rng) -> (Vec<Value>, Vec<(String, &'static PlaceParish)>) {
     let mut councils = Vec::new();
     let mut council_places = Vec::new();
     for (i, parish) in places::PARISHES.iter().enumerate() {
@@ -260,13 +267,18 @@ pub fn generate() -> Vec<(&'static str, String)> {
                 "Consejo Comunal {}",
                 COUNCIL_NAMES[(i * 3 + n) % COUNCIL_NAMES.len()]
             );
-            let location = point_near(&mut rng, center, parish.radius_m * 0.8);
+            let location = point_near(rng, center, parish.radius_m * 0.8);
             councils.push(json!({"type": "Feature", "id": code, "geometry": {"type": "Point", "coordinates": position(location)},
                 "properties": {"code": code, "name": name, "parish": parish.code}}));
             council_places.push((code, parish));
         }
     }
+    (councils, council_places)
+}
 
+/// [`PRIORITIES`] priorities as newline-delimited Features, each of a
+/// council of `council_places`, inside its parish's circle.
+fn priority_lines(rng: &mut ChaCha8Rng, council_places: &[(String, &PlaceParish)]) -> String {
     let first = time::parse_datetime("2025-01-06T09:00:00Z").unwrap_or_default();
     let span = time::parse_datetime("2026-10-30T18:00:00Z").unwrap_or_default() - first;
     let mut priorities = String::new();
@@ -294,7 +306,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         let feature = json!({
             "type": "Feature",
             "id": id.to_string(),
-            "geometry": geometry(&mut rng, Point::new(parish.lon, parish.lat), parish.radius_m),
+            "geometry": geometry(rng, Point::new(parish.lon, parish.lat), parish.radius_m),
             "properties": {
                 "council": code, "title": title,
                 "description": format!("Prioridad aprobada en asamblea de ciudadanos y ciudadanas de la parroquia {}.", parish.name),
@@ -304,16 +316,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         });
         let _ = writeln!(priorities, "{feature}");
     }
-    let collection = |features: Vec<Value>| {
-        let mut text = json!({"type": "FeatureCollection", "features": features}).to_string();
-        text.push('\n');
-        text
-    };
-    vec![
-        ("territories.geojson", collection(territories)),
-        ("councils.geojson", collection(councils)),
-        ("priorities.ndjson", priorities),
-    ]
+    priorities
 }
 
 fn features(text: &str) -> Vec<Value> {

@@ -89,7 +89,9 @@ impl fmt::Display for Role {
 /// An authenticated caller: the token's public id and its role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The public id of the caller's token.
     pub token_id: String,
+    /// What the token allows, and where.
     pub role: Role,
 }
 
@@ -133,18 +135,25 @@ impl Actor<'_> {
 /// A token as stored: never its secret.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredToken {
+    /// The public id, the part of the secret before the dot.
     pub id: String,
     /// SHA-256 of the secret, hex.
     pub hash: String,
+    /// What the token allows, and where.
     pub role: Role,
+    /// A note on whom it is for.
     pub label: Option<String>,
+    /// When it was created.
     pub created_at: Micros,
+    /// When it was revoked; `None` while it is valid.
     pub revoked_at: Option<Micros>,
 }
 
 /// A new token: its public id and the secret handed to its holder once.
 pub struct NewToken {
+    /// The public id.
     pub id: String,
+    /// The whole secret a bearer sends; only its hash is stored.
     pub secret: String,
 }
 
@@ -213,9 +222,11 @@ pub type Denied = String;
 /// where it lies, and where it stands.
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
+    /// The council whose priority it is.
     pub council: &'a CouncilCode,
     /// The parish it is placed in (by location, or its council's).
     pub parish: TerritoryCode,
+    /// Where it stands in its review.
     pub status: super::priority::Status,
 }
 

@@ -12,8 +12,11 @@ use std::str::FromStr;
 /// The three territorial levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
+    /// A state (*estado*): two digits.
     State,
+    /// A municipality (*municipio*): four digits, its state's first.
     Municipality,
+    /// A parish (*parroquia*): six digits, its municipality's first.
     Parish,
 }
 
@@ -54,6 +57,7 @@ impl Level {
         }
     }
 
+    /// Every level, from the largest.
     pub const ALL: [Level; 3] = [Level::State, Level::Municipality, Level::Parish];
 }
 
@@ -93,6 +97,7 @@ impl TerritoryCode {
         }
     }
 
+    /// The level the code names a territory of.
     pub fn level(self) -> Level {
         self.level
     }
@@ -151,6 +156,7 @@ impl fmt::Display for TerritoryCode {
 pub struct CouncilCode(String);
 
 impl CouncilCode {
+    /// The code as written (`CC-010101-001`).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -10,10 +10,12 @@ use super::time::{self, Micros};
 pub struct Change {
     /// The actor as history names it (`cabinet:01:3fa9c2d1`).
     pub actor: String,
+    /// A note the actor attaches to the change.
     pub note: Option<String>,
 }
 
 impl Change {
+    /// A change by `actor`, without a note.
     pub fn by(actor: impl Into<String>) -> Self {
         Change {
             actor: actor.into(),
@@ -27,17 +29,22 @@ impl Change {
 pub struct Entry {
     /// Position in the history of the whole store; increases with every change.
     pub seq: i64,
+    /// The changed priority's id.
     pub priority_id: String,
+    /// When the change was committed.
     pub at: Micros,
+    /// Who made it, as [`Change::actor`] names them.
     pub actor: String,
     /// `create`, `edit`, `transition` or `delete`.
     pub action: String,
     /// Member → `{"from": old, "to": new}`.
     pub changes: Value,
+    /// The note attached, if any.
     pub note: Option<String>,
 }
 
 impl Entry {
+    /// The entry as the history endpoint returns it.
     pub fn to_json(&self) -> Value {
         json!({
             "seq": self.seq,
@@ -104,62 +111,76 @@ pub fn diff_text(before: Option<&Priority>, after: Option<&Priority>) -> String 
 /// `diff(None, Some(p))` as text: each member present, in the order of
 /// their names, as `{"from":null,"to":…}`.
 fn creation_text(p: &Priority) -> String {
-    let mut out =
-        Vec::with_capacity(256 + p.title.len() + p.description.as_ref().map_or(0, String::len));
-    let mut first = true;
-    let mut member = |out: &mut Vec<u8>, name: &str| {
-        out.extend_from_slice(if first { b"{\"" } else { b",\"" });
-        first = false;
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(br#"":{"from":null,"to":"#);
+    let mut out = Members {
+        out: Vec::with_capacity(
+            256 + p.title.len() + p.description.as_ref().map_or(0, String::len),
+        ),
+        first: true,
     };
-    // Names and enumerations are plain ASCII words: nothing to escape.
-    let word = |out: &mut Vec<u8>, w: &str| {
-        out.push(b'"');
-        out.extend_from_slice(w.as_bytes());
-        out.push(b'"');
-    };
-    // Writing into a Vec cannot fail.
-    let text = |out: &mut Vec<u8>, s: &str| {
-        let _ = serde_json::to_writer(&mut *out, s);
-    };
-    member(&mut out, "category");
-    word(&mut out, p.category.as_str());
-    out.push(b'}');
-    member(&mut out, "council");
-    text(&mut out, p.council.as_str());
-    out.push(b'}');
+    out.word("category", p.category.as_str());
+    out.json("council", p.council.as_str());
     if let Some(d) = &p.description {
-        member(&mut out, "description");
-        text(&mut out, d);
-        out.push(b'}');
+        out.json("description", d);
     }
     if let Some(f) = p.families {
-        member(&mut out, "families");
-        let _ = serde_json::to_writer(&mut out, &f);
-        out.push(b'}');
+        out.json("families", &f);
     }
-    member(&mut out, "geometry");
-    super::geometry::write_geojson(&mut out, &p.geometry);
-    out.push(b'}');
+    out.member("geometry", |out| {
+        super::geometry::write_geojson(out, &p.geometry);
+    });
     if let Some(plan) = &p.plan {
-        member(&mut out, "plan");
-        let _ = serde_json::to_writer(&mut out, plan);
-        out.push(b'}');
+        out.json("plan", plan);
     }
     if let Some(r) = p.rank {
-        member(&mut out, "rank");
-        let _ = serde_json::to_writer(&mut out, &r);
-        out.push(b'}');
+        out.json("rank", &r);
     }
-    member(&mut out, "status");
-    word(&mut out, p.status.as_str());
-    out.push(b'}');
-    member(&mut out, "title");
-    text(&mut out, &p.title);
-    out.extend_from_slice(b"}}");
-    // Only valid UTF-8 was written.
-    String::from_utf8(out).unwrap_or_default()
+    out.word("status", p.status.as_str());
+    out.json("title", &p.title);
+    out.finish()
+}
+
+/// The text of a creation's diff, a member at a time in the order written.
+struct Members {
+    out: Vec<u8>,
+    first: bool,
+}
+
+impl Members {
+    /// Member `name` as `{"from":null,"to":…}`, its value written by `to`.
+    fn member(&mut self, name: &str, to: impl FnOnce(&mut Vec<u8>)) {
+        self.out
+            .extend_from_slice(if self.first { b"{\"" } else { b",\"" });
+        self.first = false;
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(br#"":{"from":null,"to":"#);
+        to(&mut self.out);
+        self.out.push(b'}');
+    }
+
+    /// A member whose value is a plain ASCII word (a name or an
+    /// enumeration): nothing to escape.
+    fn word(&mut self, name: &str, w: &str) {
+        self.member(name, |out| {
+            out.push(b'"');
+            out.extend_from_slice(w.as_bytes());
+            out.push(b'"');
+        });
+    }
+
+    /// A member whose value is written by serde_json.
+    fn json(&mut self, name: &str, value: &(impl serde::Serialize + ?Sized)) {
+        // Writing into a Vec cannot fail.
+        self.member(name, |out| {
+            let _ = serde_json::to_writer(out, value);
+        });
+    }
+
+    /// The text, its object closed.
+    fn finish(mut self) -> String {
+        self.out.push(b'}');
+        // Only valid UTF-8 was written.
+        String::from_utf8(self.out).unwrap_or_default()
+    }
 }
 
 /// The action a write amounts to.

@@ -83,6 +83,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// The error `detail` of the member at JSON pointer `pointer`.
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
@@ -103,7 +104,12 @@ pub enum BodyError {
     /// The body is JSON but not the kind of document expected (400);
     /// `pointer` is `/type` when the type member is wrong, `""` for the whole.
     #[error("{detail}")]
-    WrongShape { pointer: String, detail: String },
+    WrongShape {
+        /// JSON pointer of the member at fault.
+        pointer: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// The document has the right shape but a member is invalid (422).
     #[error("{0}")]
     Invalid(FieldError),

@@ -17,19 +17,33 @@ use super::{BodyError, FieldError};
 string_enum! {
     /// The sector a priority belongs to.
     Category {
+        /// Drinking water and its network.
         Water = "water",
+        /// Electricity supply and public lighting.
         Electricity = "electricity",
+        /// Streets, roads and bridges.
         Roads = "roads",
+        /// Health care.
         Health = "health",
+        /// Schools and training.
         Education = "education",
+        /// Public safety.
         Security = "security",
+        /// Housing.
         Housing = "housing",
+        /// Waste, sanitation and the environment.
         Environment = "environment",
+        /// Domestic gas.
         Gas = "gas",
+        /// Public transport.
         Transport = "transport",
+        /// Telephone and internet.
         Telecom = "telecom",
+        /// Food supply.
         Food = "food",
+        /// Culture and sport.
         CultureSport = "culture_sport",
+        /// Anything else.
         Other = "other",
     }
 }
@@ -87,15 +101,23 @@ pub const READ_ONLY_PROPERTIES: [&str; 7] = [
 pub struct PriorityDraft {
     /// Client-chosen id; the server assigns one when absent.
     pub id: Option<Uuid>,
+    /// The council that raised it.
     pub council: CouncilCode,
+    /// A short title, at most [`MAX_TITLE_CHARS`] characters.
     pub title: String,
+    /// A longer description, at most [`MAX_DESCRIPTION_CHARS`] characters.
     pub description: Option<String>,
+    /// Its sector.
     pub category: Category,
+    /// Where it stands in its review.
     pub status: Status,
+    /// Its place on the council's agenda, 1 to [`MAX_RANK`].
     pub rank: Option<u8>,
+    /// How many families it benefits, when stated.
     pub families: Option<u32>,
     /// The action plan, once approved.
     pub plan: Option<Plan>,
+    /// Its location: a validated geometry, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
     /// Only honoured when the priority is created (migrating dated records);
     /// defaults to the time of the write.
@@ -110,18 +132,31 @@ pub struct PriorityDraft {
 pub struct Priority {
     /// The store's row key: a stable, creation-ordered sort key for paging.
     pub pk: i64,
+    /// Its public id.
     pub id: Uuid,
+    /// The council that raised it.
     pub council: CouncilCode,
+    /// A short title.
     pub title: String,
+    /// A longer description.
     pub description: Option<String>,
+    /// Its sector.
     pub category: Category,
+    /// Where it stands in its review.
     pub status: Status,
+    /// Its place on the council's agenda, 1 to [`MAX_RANK`].
     pub rank: Option<u8>,
+    /// How many families it benefits, when stated.
     pub families: Option<u32>,
+    /// The action plan, once approved.
     pub plan: Option<Plan>,
+    /// Its location, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
+    /// When it was created.
     pub created_at: Micros,
+    /// When it was last written.
     pub updated_at: Micros,
+    /// Increases with every write, from 1; what `If-Match` names.
     pub version: i64,
     /// The parish its location fell in when placed; `None` when no parish
     /// boundaries were loaded or none covered it.

@@ -76,18 +76,23 @@ pub fn parse_radius(s: &str) -> Result<f64, String> {
 /// Features within `radius_m` metres of `center`, nearest first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Near {
+    /// The centre, WGS84 lon/lat degrees.
     pub center: Point<f64>,
+    /// The radius, metres.
     pub radius_m: f64,
 }
 
 /// A closed interval of creation times; `None` ends are open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Interval {
+    /// The first instant included; `None`: no start.
     pub start: Option<Micros>,
+    /// The last instant included; `None`: no end.
     pub end: Option<Micros>,
 }
 
 impl Interval {
+    /// Whether `t` lies in the interval.
     pub fn contains(&self, t: Micros) -> bool {
         self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t <= e)
     }
@@ -156,8 +161,11 @@ pub fn parse_codes(s: &str, level: Level) -> Result<Vec<TerritoryCode>, String> 
 /// present must hold (AND); within a list, any value may match (OR).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PriorityFilter {
+    /// Only priorities whose geometry intersects the box.
     pub bbox: Option<Bbox>,
+    /// Only priorities within the circle, nearest first.
     pub near: Option<Near>,
+    /// Only priorities created in the interval.
     pub datetime: Option<Interval>,
     /// States; a priority matches if it lies in any of them.
     pub states: Vec<TerritoryCode>,
@@ -165,9 +173,13 @@ pub struct PriorityFilter {
     pub municipalities: Vec<TerritoryCode>,
     /// Parishes; a priority matches if it lies in any of them.
     pub parishes: Vec<TerritoryCode>,
+    /// Councils; a priority matches if it is of any of them.
     pub councils: Vec<CouncilCode>,
+    /// Categories; a priority matches if it has any of them.
     pub categories: Vec<Category>,
+    /// Statuses; a priority matches if it has any of them.
     pub statuses: Vec<Status>,
+    /// Placements; a priority matches if it has any of them.
     pub placements: Vec<Placement>,
     /// `Some((wanted, today))`: only priorities whose plan's target date is
     /// before `today` and that are not done or rejected (or, with `false`,
@@ -181,7 +193,9 @@ pub struct PriorityFilter {
 /// Which page of a result to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
+    /// Most items on the page.
     pub limit: usize,
+    /// Items skipped before the page.
     pub offset: usize,
 }
 

@@ -10,20 +10,35 @@ pub const GEOMETRY_FAMILIES: &[&str] = &["point", "line", "polygon"];
 
 /// Positions in [`PRIORITIES`], for the code that reads a priority's values.
 pub mod priority {
+    /// `id`
     pub const ID: usize = 0;
+    /// `council`
     pub const COUNCIL: usize = 1;
+    /// `state`
     pub const STATE: usize = 2;
+    /// `municipality`
     pub const MUNICIPALITY: usize = 3;
+    /// `parish`
     pub const PARISH: usize = 4;
+    /// `placement`
     pub const PLACEMENT: usize = 5;
+    /// `title`
     pub const TITLE: usize = 6;
+    /// `category`
     pub const CATEGORY: usize = 7;
+    /// `status`
     pub const STATUS: usize = 8;
+    /// `rank`
     pub const RANK: usize = 9;
+    /// `families`
     pub const FAMILIES: usize = 10;
+    /// `created_at`
     pub const CREATED_AT: usize = 11;
+    /// `updated_at`
     pub const UPDATED_AT: usize = 12;
+    /// `geometry_type`
     pub const GEOMETRY_TYPE: usize = 13;
+    /// `geometry`
     pub const GEOMETRY: usize = 14;
 }
 

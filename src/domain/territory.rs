@@ -16,7 +16,9 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// A state, municipality or parish.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Territory {
+    /// Its INE-style code, which also names its level.
     pub code: TerritoryCode,
+    /// Its name.
     pub name: String,
     /// Its boundary (WGS84 lon/lat), once boundaries of its level are imported.
     pub boundary: Option<MultiPolygon<f64>>,
@@ -25,7 +27,9 @@ pub struct Territory {
 /// A communal council (*consejo comunal*).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Council {
+    /// Its registry code (`CC-010101-001`).
     pub code: CouncilCode,
+    /// Its name.
     pub name: String,
     /// The parish the council belongs to; its priorities inherit it.
     pub parish: TerritoryCode,
@@ -42,6 +46,7 @@ pub struct Council {
 pub struct Commune {
     /// Registry code, with the same form as a council's.
     pub code: CouncilCode,
+    /// Its name.
     pub name: String,
 }
 
@@ -235,8 +240,10 @@ pub struct BoundaryFeature {
     pub index: usize,
     /// The code as the file has it (`010101`, `VE010101`, or `01` below a parent).
     pub code: String,
+    /// The name as the file has it.
     pub name: String,
     /// The parent's code as the file has it, when a parent property was named.
     pub parent: Option<String>,
+    /// The boundary, WGS84 lon/lat degrees.
     pub boundary: geo::MultiPolygon<f64>,
 }

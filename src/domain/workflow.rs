@@ -11,10 +11,15 @@ use super::wire::{Object, from_json, trimmed};
 string_enum! {
     /// Where a priority stands in its review.
     Status {
+        /// Raised by its council, waiting for review.
         Proposed = "proposed",
+        /// Approved, with an action plan.
         Approved = "approved",
+        /// Being carried out.
         InProgress = "in_progress",
+        /// Carried out.
         Done = "done",
+        /// Turned down.
         Rejected = "rejected",
     }
 }
@@ -52,6 +57,7 @@ pub const RESPONSIBLE_KINDS: [&str; 5] = [
 /// The plan of an approved priority.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// What the work is to achieve.
     pub objective: String,
     /// The goal (*meta*), e.g. "300 m of pipe replaced".
     pub goal: String,
@@ -59,8 +65,11 @@ pub struct Plan {
     pub responsible_kind: String,
     /// The responsible entity's name.
     pub responsible_name: String,
+    /// What it needs: materials, labour, funds.
     pub resources: String,
+    /// When the work starts.
     pub start_date: NaiveDate,
+    /// When it is to be done; past it, an open priority is overdue.
     pub target_date: NaiveDate,
 }
 
@@ -198,6 +207,7 @@ impl Plan {
         input.into_plan(pointer)
     }
 
+    /// The plan as the API writes it.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }

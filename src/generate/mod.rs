@@ -15,7 +15,7 @@
 mod catalog;
 mod country;
 mod priorities;
-mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeSet;
 
@@ -54,10 +54,12 @@ pub enum CatalogWrite {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreCatalogError {
     #[error(transparent)]
+    /// The store failed.
     Store(#[from] StoreError),
     #[error(
         "the store already holds other territories or councils; write the catalog into a new database file"
     )]
+    /// The store holds another catalog.
     Occupied,
 }
 

@@ -268,31 +268,12 @@ impl<'a> Generator<'a> {
         let category = Category::ALL[weighted(&mut self.rng, &CATEGORY_WEIGHTS)];
         let status = Status::ALL[weighted(&mut self.rng, &STATUS_WEIGHTS)];
         let geometry = self.geometry(p, parish);
-        // The smallest free rank, if any.
-        let free = self.ranks[c].trailing_ones();
-        let rank = if workflow::is_open(status)
-            && i64::from(free) < MAX_RANK
-            && self.rng.random_range(0..100) < RANKED
-        {
-            self.ranks[c] |= 1 << free;
-            Some(free as u8 + 1)
-        } else {
-            None
-        };
+        let rank = self.draw_rank(c, status);
         let families = (self.rng.random_range(0..100) < WITH_FAMILIES).then(|| {
             // Log-uniform from 8 to 800.
             (8.0 * 100f64.powf(self.rng.random::<f64>())).round() as u32
         });
-        let mut random = [0u8; 10];
-        self.rng.fill(&mut random[..]);
-        let created = slice_start + self.rng.random_range(0..slice);
-        // A time-ordered id (UUID version 7) of its creation instant, as the
-        // server assigns ids: lines in creation order have ascending ids.
-        let id = uuid::Builder::from_unix_timestamp_millis(
-            u64::try_from(created.div_euclid(1_000)).unwrap_or(0),
-            &random,
-        )
-        .into_uuid();
+        let (id, created) = self.draw_id(slice_start, slice);
         let item = {
             let items = text::topic(category).items;
             &items[self.rng.random_range(0..items.len())]
@@ -308,51 +289,12 @@ impl<'a> Generator<'a> {
                 .encode_lower(&mut uuid::Uuid::encode_buffer()),
         );
         line.push_str(r#"","geometry":"#);
-        match &geometry {
-            Geometry::LineString(l) => {
-                line.push_str(r#"{"type":"LineString","coordinates":"#);
-                push_positions(line, &l.0);
-            }
-            Geometry::Polygon(poly) => {
-                line.push_str(r#"{"type":"Polygon","coordinates":["#);
-                push_positions(line, &poly.exterior().0);
-                line.push(']');
-            }
-            _ => {
-                line.push_str(r#"{"type":"Point","coordinates":"#);
-                push_position(line, p.0);
-            }
-        }
+        push_geometry(line, &geometry, p);
         line.push_str(r#"},"properties":{"council":"#);
         push_json_str(line, council.code.as_str());
-
-        // Title: the work and the place.
-        let t = &mut self.text;
-        t.clear();
-        t.push_str(item.work);
-        t.push(' ');
-        text::fill(t, text::pick(&mut self.rng, text::TITLE_PLACES), &fill);
-        line.push_str(r#","title":"#);
-        push_json_str(line, t);
-
-        // Description: the problem, the need, one or two closing sentences.
-        t.clear();
-        text::fill(t, text::pick(&mut self.rng, text::OPENINGS), &fill);
-        t.push_str(item.problem);
-        t.push_str(". ");
-        text::fill(t, item.need, &fill);
-        t.push_str(". ");
-        let first = self.rng.random_range(0..text::CLOSINGS.len());
-        text::fill(t, text::CLOSINGS[first], &fill);
-        if self.rng.random_range(0..100) < 45 {
-            let second =
-                (first + self.rng.random_range(1..text::CLOSINGS.len())) % text::CLOSINGS.len();
-            t.push(' ');
-            text::fill(t, text::CLOSINGS[second], &fill);
-        }
-        line.push_str(r#","description":"#);
-        push_json_str(line, t);
-
+        self.push_title(item, &fill);
+        self.push_description(item, &fill);
+        let line = &mut self.line;
         let _ = write!(
             line,
             r#","category":"{}","status":"{}""#,
@@ -372,6 +314,69 @@ impl<'a> Generator<'a> {
         self.line.push_str(&crate::domain::time::format(created));
         self.line.push_str("\"}}\n");
         &self.line
+    }
+
+    /// The rank of a priority of council `c` with `status`: mostly the
+    /// smallest rank the council has free, when it is open and one is.
+    fn draw_rank(&mut self, c: usize, status: Status) -> Option<u8> {
+        let free = self.ranks[c].trailing_ones();
+        if workflow::is_open(status)
+            && i64::from(free) < MAX_RANK
+            && self.rng.random_range(0..100) < RANKED
+        {
+            self.ranks[c] |= 1 << free;
+            Some(free as u8 + 1)
+        } else {
+            None
+        }
+    }
+
+    /// A creation instant in the `slice` microseconds from `slice_start`,
+    /// and a time-ordered id (UUID version 7) of it, as the server assigns
+    /// ids: lines in creation order have ascending ids.
+    fn draw_id(&mut self, slice_start: i64, slice: i64) -> (uuid::Uuid, i64) {
+        let mut random = [0u8; 10];
+        self.rng.fill(&mut random[..]);
+        let created = slice_start + self.rng.random_range(0..slice);
+        let id = uuid::Builder::from_unix_timestamp_millis(
+            u64::try_from(created.div_euclid(1_000)).unwrap_or(0),
+            &random,
+        )
+        .into_uuid();
+        (id, created)
+    }
+
+    /// Appends the `title` member: the work and the place.
+    fn push_title(&mut self, item: &text::Item, fill: &Fill<'_>) {
+        let t = &mut self.text;
+        t.clear();
+        t.push_str(item.work);
+        t.push(' ');
+        text::fill(t, text::pick(&mut self.rng, text::TITLE_PLACES), fill);
+        self.line.push_str(r#","title":"#);
+        push_json_str(&mut self.line, t);
+    }
+
+    /// Appends the `description` member: the problem, the need, one or two
+    /// closing sentences.
+    fn push_description(&mut self, item: &text::Item, fill: &Fill<'_>) {
+        let t = &mut self.text;
+        t.clear();
+        text::fill(t, text::pick(&mut self.rng, text::OPENINGS), fill);
+        t.push_str(item.problem);
+        t.push_str(". ");
+        text::fill(t, item.need, fill);
+        t.push_str(". ");
+        let first = self.rng.random_range(0..text::CLOSINGS.len());
+        text::fill(t, text::CLOSINGS[first], fill);
+        if self.rng.random_range(0..100) < 45 {
+            let second =
+                (first + self.rng.random_range(1..text::CLOSINGS.len())) % text::CLOSINGS.len();
+            t.push(' ');
+            text::fill(t, text::CLOSINGS[second], fill);
+        }
+        self.line.push_str(r#","description":"#);
+        push_json_str(&mut self.line, t);
     }
 
     /// Appends the `plan` member: what an approved priority carries.
@@ -431,6 +436,26 @@ impl<'a> Generator<'a> {
             line,
             r#","start_date":"{start}","target_date":"{target}"}}"#
         );
+    }
+}
+
+/// Appends a Feature's geometry object but its closing brace: a line, a
+/// polygon of one ring, or else the Point `p`.
+fn push_geometry(line: &mut String, geometry: &Geometry<f64>, p: Point<f64>) {
+    match geometry {
+        Geometry::LineString(l) => {
+            line.push_str(r#"{"type":"LineString","coordinates":"#);
+            push_positions(line, &l.0);
+        }
+        Geometry::Polygon(poly) => {
+            line.push_str(r#"{"type":"Polygon","coordinates":["#);
+            push_positions(line, &poly.exterior().0);
+            line.push(']');
+        }
+        _ => {
+            line.push_str(r#"{"type":"Point","coordinates":"#);
+            push_position(line, p.0);
+        }
     }
 }
 

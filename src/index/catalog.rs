@@ -20,6 +20,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The catalog of these territories, councils and communes.
     pub fn new(
         territories: Vec<Territory>,
         councils: Vec<Council>,
@@ -48,14 +49,17 @@ impl Catalog {
         self.boundary_generation
     }
 
+    /// The territory of `code`, if any.
     pub fn territory(&self, code: TerritoryCode) -> Option<&Territory> {
         self.territories.get(&code)
     }
 
+    /// The council of `code`, if any.
     pub fn council(&self, code: &CouncilCode) -> Option<&Council> {
         self.councils.get(code)
     }
 
+    /// The commune of `code`, if any.
     pub fn commune(&self, code: &CouncilCode) -> Option<&Commune> {
         self.communes.get(code)
     }
@@ -65,14 +69,18 @@ impl Catalog {
         self.communes.values()
     }
 
+    /// Adds a commune, or replaces the one of its code.
     pub fn insert_commune(&mut self, commune: Commune) {
         self.communes.insert(commune.code.clone(), commune);
     }
 
+    /// Adds a territory, or replaces the one of its code.
     pub fn insert_territory(&mut self, territory: Territory) {
         self.territories.insert(territory.code, territory);
     }
 
+    /// Adds a council, or replaces the one of its code, keeping the
+    /// counts of councils per parish right.
     pub fn insert_council(&mut self, council: Council) {
         *self.councils_per_parish.entry(council.parish).or_default() += 1;
         if let Some(old) = self.councils.insert(council.code.clone(), council)

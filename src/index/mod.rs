@@ -1,7 +1,9 @@
 //! The in-memory state queries are answered from: the catalog of territories
 //! and councils, and the spatial index of priorities.
 //!
-//! Built from the store at start-up and changed only after a write commits.
+//! Built at start-up from what the store holds (the service reads it and
+//! hands it over, see [`Index::loading`]) and changed only after a write
+//! commits.
 
 pub mod boundaries;
 pub mod catalog;
@@ -15,22 +17,32 @@ pub use catalog::Catalog;
 pub use priorities::{Entry, IndexBuilder, PriorityIndex, QueryPage};
 
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
-use crate::store::{Store, StoreError};
+use crate::domain::priority::Priority;
+use crate::domain::territory::{Commune, Council, Territory};
 
 /// Everything in memory, guarded as one unit so a reader never sees a
 /// priority without its council or territory.
 #[derive(Debug, Default)]
 pub struct Index {
+    /// Territories, councils and communes.
     pub catalog: Catalog,
+    /// The priorities.
     pub priorities: PriorityIndex,
     /// Parish boundaries; empty until they are imported.
     pub parishes: BoundaryIndex,
 }
 
 impl Index {
-    /// Loads every territory, council and priority from the store.
-    pub async fn load(store: &Store) -> Result<Index, StoreError> {
-        let councils = store.load_councils().await?;
+    /// Starts an index from every territory, council and commune; its
+    /// priorities are then linked in by [`IndexLoad::link`], a chunk at a
+    /// time, from entries an [`EntryMaker`] builds. `expected`, the number of
+    /// priorities to come, only sizes the tables.
+    pub fn loading(
+        territories: Vec<Territory>,
+        councils: Vec<Council>,
+        communes: Vec<Commune>,
+        expected: usize,
+    ) -> (IndexLoad, EntryMaker) {
         // Each loaded priority looks its council's parish up: hashed, since
         // the catalog's ordered map compared council codes many times a
         // lookup, which showed in start-up's profile (docs/benchmarks.md,
@@ -39,39 +51,18 @@ impl Index {
             .iter()
             .map(|c| (c.code.clone(), c.parish))
             .collect();
-        let catalog = Catalog::new(
-            store.load_territories().await?,
-            councils,
-            store.load_communes().await?,
-        );
+        let catalog = Catalog::new(territories, councils, communes);
         let parishes = BoundaryIndex::build(catalog.boundaries(Level::Parish));
-        let boundaries_loaded = !parishes.is_empty();
-        // Read apart from the load, so possibly off by the writes between:
-        // it only sizes the builder's tables.
-        let expected = store.count_priorities().await?;
-        let mut builder = IndexBuilder::with_capacity(expected);
-        store
-            .load_prepared_priorities(
-                move |chunk| {
-                    IndexBuilder::entries_for(
-                        &chunk,
-                        |code| parish_of.get(code).copied(),
-                        boundaries_loaded,
-                    )
-                    .map_err(StoreError::Corrupt)
-                },
-                |entries| {
-                    builder.link(entries);
-                    Ok(())
-                },
-            )
-            .await?;
-        let priorities = builder.finish();
-        Ok(Index {
+        let maker = EntryMaker {
+            parish_of,
+            boundaries_loaded: !parishes.is_empty(),
+        };
+        let load = IndexLoad {
             catalog,
-            priorities,
             parishes,
-        })
+            builder: IndexBuilder::with_capacity(expected),
+        };
+        (load, maker)
     }
 
     /// Whether priorities are placed by their location.
@@ -80,11 +71,60 @@ impl Index {
     }
 }
 
+/// An [`Index`] being loaded: its catalog and parish boundaries built, its
+/// priorities linked in a chunk at a time (see [`Index::loading`]).
+#[derive(Debug)]
+pub struct IndexLoad {
+    catalog: Catalog,
+    parishes: BoundaryIndex,
+    builder: IndexBuilder,
+}
+
+impl IndexLoad {
+    /// Links the entries of a chunk of priorities (in `pk` order across
+    /// calls), as [`EntryMaker::entries`] built them.
+    pub fn link(&mut self, entries: Vec<Entry>) {
+        self.builder.link(entries);
+    }
+
+    /// The index, once every chunk is linked.
+    pub fn finish(self) -> Index {
+        Index {
+            catalog: self.catalog,
+            priorities: self.builder.finish(),
+            parishes: self.parishes,
+        }
+    }
+}
+
+/// Builds the index entries of stored priorities: owned, so it can run on
+/// every core while the chunk before is linked.
+#[derive(Debug)]
+pub struct EntryMaker {
+    /// Each council's parish.
+    parish_of: HashMap<CouncilCode, TerritoryCode>,
+    /// Whether priorities are placed by their location.
+    boundaries_loaded: bool,
+}
+
+impl EntryMaker {
+    /// The entries of a chunk of stored priorities; an error names a
+    /// priority whose council is not in the catalog.
+    pub fn entries(&self, chunk: &[Priority]) -> Result<Vec<Entry>, String> {
+        IndexBuilder::entries_for(
+            chunk,
+            |code| self.parish_of.get(code).copied(),
+            self.boundaries_loaded,
+        )
+    }
+}
+
 /// A shared handle on the [`Index`].
 #[derive(Debug, Clone, Default)]
 pub struct SharedIndex(Arc<RwLock<Index>>);
 
 impl SharedIndex {
+    /// A handle on `index`, shared from now on.
     pub fn new(index: Index) -> Self {
         SharedIndex(Arc::new(RwLock::new(index)))
     }

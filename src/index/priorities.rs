@@ -71,6 +71,7 @@ impl PriorityIndex {
         self.entries.len()
     }
 
+    /// Whether it holds no priority.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -21,6 +21,7 @@ pub enum ChangeAction {
 }
 
 impl ChangeAction {
+    /// The action as the feed names it.
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeAction::Created => "created",
@@ -33,10 +34,15 @@ impl ChangeAction {
 /// One entry of the feed: a priority's latest change.
 #[derive(Debug, Clone)]
 pub struct FeedEntry {
+    /// The change's number in the store's change sequence.
     pub seq: i64,
+    /// What happened to the priority.
     pub action: ChangeAction,
+    /// The priority's id.
     pub id: Uuid,
+    /// Its version after the change.
     pub version: i64,
+    /// When the change was committed.
     pub at: Micros,
     /// The priority's Feature as stored now (`None` once deleted).
     pub feature: Option<String>,
@@ -45,6 +51,7 @@ pub struct FeedEntry {
 /// A page of the feed.
 #[derive(Debug, Clone)]
 pub struct FeedPage {
+    /// The entries, in change order.
     pub entries: Vec<FeedEntry>,
     /// The store's last change number when the page was read.
     pub latest: i64,

@@ -24,6 +24,7 @@ pub struct ImportError {
     /// JSON pointer inside that feature, when one member is at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+    /// Why the feature was refused.
     pub reason: String,
 }
 

@@ -46,6 +46,7 @@ mod catalog;
 mod feed;
 mod health;
 mod import;
+mod load;
 mod priorities;
 mod review;
 mod sync;
@@ -55,6 +56,7 @@ pub use boundaries::BoundaryReport;
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use health::Health;
 pub use import::{ImportError, ImportReport};
+pub use load::load_index;
 pub use review::{QueueOrder, QueuePage};
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
@@ -69,19 +71,27 @@ pub const IMPORT_BATCH: NonZeroUsize = NonZeroUsize::new(10_000).unwrap();
 /// Why a write was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// The body is not the kind of document expected (400); `pointer` names
-    /// the member at fault (`""` for the whole body).
-    #[error("{detail}")]
-    WrongShape { pointer: String, detail: String },
     /// A member of the body is invalid (422).
     #[error("{0}")]
     Invalid(FieldError),
+    /// The body is not the kind of document expected (400); `pointer` names
+    /// the member at fault (`""` for the whole body).
+    #[error("{detail}")]
+    WrongShape {
+        /// JSON pointer of the member at fault, `""` for the whole body.
+        pointer: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// The target does not exist (404).
     #[error("{0}")]
     NotFound(String),
     /// `If-Match` named a version that is no longer current (412).
     #[error("the priority is at version {current}")]
-    PreconditionFailed { current: i64 },
+    PreconditionFailed {
+        /// The version the priority is at.
+        current: i64,
+    },
     /// The record exists already (409).
     #[error("{0}")]
     Conflict(String),
@@ -93,8 +103,11 @@ pub enum ServiceError {
     Workflow {
         /// The member at fault: `/status` of a transition, `/properties/status` of an edit.
         pointer: &'static str,
+        /// The status the priority is in.
         from: Status,
+        /// The status asked for.
         to: Status,
+        /// Why the move is refused.
         detail: String,
     },
     /// A file was refused as a whole: every problem, by feature (422).
@@ -136,7 +149,9 @@ impl From<StoreError> for ServiceError {
 /// A priority as written: what a response needs.
 #[derive(Debug, Clone)]
 pub struct Written {
+    /// The priority's id.
     pub id: Uuid,
+    /// Its version after the write.
     pub version: i64,
     /// The stored Feature's GeoJSON text (the index's own).
     pub feature: Arc<str>,
@@ -181,10 +196,12 @@ impl Service {
         }
     }
 
+    /// The in-memory index reads are answered from.
     pub fn index(&self) -> &SharedIndex {
         &self.index
     }
 
+    /// The store writes are committed to.
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -29,7 +29,9 @@ impl std::str::FromStr for QueueOrder {
 /// page's Feature texts.
 #[derive(Debug, Clone)]
 pub struct QueuePage {
+    /// How many priorities wait in the queue in all.
     pub matched: usize,
+    /// The page's priorities, as GeoJSON Feature texts.
     pub features: Vec<Arc<str>>,
 }
 

@@ -100,29 +100,35 @@ impl Service {
         self.catch_up_locked(&mut state).await
     }
 
+    /// Rebuilds the index from the store after territories or boundaries
+    /// changed elsewhere, and publishes `latest` as applied.
+    async fn rebuild(&self, state: &mut SyncState, latest: ChangeState) -> Result<(), StoreError> {
+        // Territories or boundaries changed elsewhere: placements may
+        // have moved everywhere, so the index is rebuilt (off the lock;
+        // reads go on from the current one meanwhile). Rare: an
+        // administrator's boundary import.
+        let mut fresh = super::load_index(&self.store).await?;
+        let mut index = self.index.write();
+        fresh.catalog.succeed(&index.catalog);
+        *index = fresh;
+        drop(index);
+        // Changes committed during the load are in the new index already;
+        // reading them again later is harmless.
+        tracing::info!(
+            seq = latest.last_seq,
+            "index rebuilt after a territory change"
+        );
+        self.publish(state, latest);
+        Ok(())
+    }
+
     async fn catch_up_locked(&self, state: &mut SyncState) -> Result<(), StoreError> {
         let latest = self.store.change_state().await?;
         if latest == state.applied {
             return Ok(());
         }
         if latest.territories_seq != state.applied.territories_seq {
-            // Territories or boundaries changed elsewhere: placements may
-            // have moved everywhere, so the index is rebuilt (off the lock;
-            // reads go on from the current one meanwhile). Rare: an
-            // administrator's boundary import.
-            let mut fresh = Index::load(&self.store).await?;
-            let mut index = self.index.write();
-            fresh.catalog.succeed(&index.catalog);
-            *index = fresh;
-            drop(index);
-            // Changes committed during the load are in the new index already;
-            // reading them again below is harmless.
-            tracing::info!(
-                seq = latest.last_seq,
-                "index rebuilt after a territory change"
-            );
-            self.publish(state, latest);
-            return Ok(());
+            return self.rebuild(state, latest).await;
         }
         if latest.councils_seq != state.applied.councils_seq {
             let councils = self.store.load_councils().await?;

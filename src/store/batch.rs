@@ -13,12 +13,11 @@ use uuid::Uuid;
 
 use super::rows::{classify, corrupt, priority_from_row};
 use super::write_tx::WriteTx;
+use super::writes::bind_draft;
 use super::{Engine, StoreError, WriteMode};
-use crate::domain::geometry::to_geojson;
 use crate::domain::history::{self, Change};
 use crate::domain::priority::{Priority, PriorityDraft};
 use crate::domain::time::Micros;
-use crate::domain::workflow::Plan;
 
 /// Most rows per statement: 1,000 priorities of 13 parameters stay far below
 /// SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
@@ -156,6 +155,26 @@ async fn write_segment(
         WriteMode::CreateOnly => HashMap::new(),
         WriteMode::Upsert => current_many(w, drafts, ids).await?,
     };
+    let sql = insert_sql(w.engine, drafts.len(), mode);
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (draft, id) in drafts.iter().zip(ids) {
+        query = bind_draft(query.bind(id.to_string()), draft)
+            .bind(draft.created_at.unwrap_or(now))
+            .bind(now);
+    }
+    query.execute(&mut *w.conn).await.map_err(classify)?;
+    let afters = stored(drafts, ids, stored_keys(w, ids).await?)?;
+    let writes: Vec<_> = afters
+        .iter()
+        .map(|after| (befores.get(&after.id), Some(after)))
+        .collect();
+    record_many(w, &writes, change, now).await?;
+    Ok(afters)
+}
+
+/// The statement that inserts `rows` drafts, or for [`WriteMode::Upsert`]
+/// updates those whose id exists.
+fn insert_sql(engine: Engine, rows: usize, mode: WriteMode) -> String {
     let conflict = match mode {
         WriteMode::CreateOnly => "",
         // An existing id keeps its row key and creation time; it is a new version.
@@ -168,32 +187,22 @@ async fn write_segment(
                  updated_at = excluded.updated_at, version = priorities.version + 1"
         }
     };
-    let sql = format!(
+    format!(
         "INSERT INTO priorities (id, council_code, title, description, category, status,
              rank, families, geometry, located_parish, plan, created_at, updated_at, version)
          VALUES {}{conflict}",
-        values(w.engine, drafts.len(), 13, ", 1"),
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for (draft, id) in drafts.iter().zip(ids) {
-        query = query
-            .bind(id.to_string())
-            .bind(draft.council.as_str().to_owned())
-            .bind(draft.title.clone())
-            .bind(draft.description.clone())
-            .bind(draft.category.as_str())
-            .bind(draft.status.as_str())
-            .bind(draft.rank.map(i64::from))
-            .bind(draft.families.map(i64::from))
-            .bind(to_geojson(&draft.geometry))
-            .bind(draft.located_parish.map(|c| c.to_string()))
-            .bind(draft.plan.as_ref().map(Plan::to_text))
-            .bind(draft.created_at.unwrap_or(now))
-            .bind(now);
-    }
-    query.execute(&mut *w.conn).await.map_err(classify)?;
-    let mut by_id = stored_keys(w, ids).await?;
-    let afters = drafts
+        values(engine, rows, 13, ", 1"),
+    )
+}
+
+/// The priorities the drafts became, each completed with the [`Keys`] the
+/// database set for its id.
+fn stored(
+    drafts: &[PriorityDraft],
+    ids: &[Uuid],
+    mut by_id: HashMap<Uuid, Keys>,
+) -> Result<Vec<Priority>, StoreError> {
+    drafts
         .iter()
         .zip(ids)
         .map(|(draft, id)| {
@@ -218,13 +227,7 @@ async fn write_segment(
                 located_parish: draft.located_parish,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let writes: Vec<_> = afters
-        .iter()
-        .map(|after| (befores.get(&after.id), Some(after)))
-        .collect();
-    record_many(w, &writes, change, now).await?;
-    Ok(afters)
+        .collect::<Result<Vec<_>, StoreError>>()
 }
 
 /// Row key, creation and update times and version of each row of `ids`, as

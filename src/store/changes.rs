@@ -42,14 +42,19 @@ pub(super) fn state_from_row(row: &sqlx::any::AnyRow) -> Result<ChangeState, Sto
 /// The latest change of one priority.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriorityChange {
+    /// The change's number in the store's change sequence.
     pub seq: i64,
+    /// The priority's id.
     pub id: Uuid,
     /// The row key of the priority (of the deleted row, for a deletion).
     pub pk: i64,
+    /// Its version after the change.
     pub version: i64,
+    /// Whether the change deleted it.
     pub deleted: bool,
     /// The change that created the priority's current row.
     pub created_seq: i64,
+    /// When the change was committed.
     pub at: Micros,
 }
 

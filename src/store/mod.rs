@@ -66,7 +66,10 @@ pub enum StoreError {
     NotFound,
     /// The row changed since the client read it (412).
     #[error("version mismatch: the current version is {current}")]
-    VersionMismatch { current: i64 },
+    VersionMismatch {
+        /// The version the row is at.
+        current: i64,
+    },
     /// A row with that key exists already (409).
     #[error("{0}")]
     Conflict(String),
@@ -147,7 +150,9 @@ pub enum WriteMode {
 /// The database engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
+    /// SQLite, a file of its own (the default).
     Sqlite,
+    /// PostgreSQL, shared by replicas.
     Postgres,
 }
 

@@ -77,74 +77,10 @@ impl Store {
         prepare: impl Fn(Vec<Priority>) -> Result<T, StoreError> + Send + Sync + 'static,
         mut take: impl FnMut(T) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let prepare = Arc::new(prepare);
-        let (chunks, mut arriving) = tokio::sync::mpsc::channel::<String>(1);
-        let pool = self.pool.clone();
-        let engine = self.engine;
-        let reader = tokio::spawn(async move {
-            // One snapshot for every chunk, as a single query would see. The
-            // connection is closed when the load ends rather than returned to
-            // the pool, so one whose transaction failed half-way is never
-            // reused (see `write_tx`); loads are rare (start-up, a boundary
-            // import).
-            let mut tx = pool.acquire().await?;
-            tx.close_on_drop();
-            tx.execute("BEGIN").await?;
-            if engine == Engine::Postgres {
-                tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .await?;
-            }
-            let (first, last): (Option<i64>, Option<i64>) =
-                sqlx::query_as("SELECT min(pk), max(pk) FROM priorities")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let (Some(first), Some(last)) = (first, last) else {
-                return Ok(());
-            };
-            let width = i64::try_from(chunk).unwrap_or(i64::MAX);
-            // Chunks are ranges of row keys: at most `chunk` rows each, fewer
-            // where rows were deleted.
-            let mut after = first.saturating_sub(1);
-            while after < last {
-                let upto = after.saturating_add(width).min(last);
-                let text: Option<String> = sqlx::query_scalar(select_priority_chunk(engine))
-                    .bind(after)
-                    .bind(upto)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                after = upto;
-                let Some(text) = text else { continue };
-                if chunks.send(text).await.is_err() {
-                    // The loader stopped on an error of its own.
-                    break;
-                }
-            }
-            tx.execute("ROLLBACK").await?;
-            Ok::<_, StoreError>(())
-        });
+        let (chunks, arriving) = tokio::sync::mpsc::channel::<String>(1);
+        let reader = tokio::spawn(read_chunks(self.pool.clone(), self.engine, chunk, chunks));
         let (parsed_chunks, mut parsed) = tokio::sync::mpsc::channel(1);
-        let parser = tokio::spawn(async move {
-            while let Some(text) = arriving.recv().await {
-                let prepare = Arc::clone(&prepare);
-                // Off the async threads: this is seconds of CPU at national scale.
-                let prepared = tokio::task::spawn_blocking(move || {
-                    let rows: Vec<&str> = text.split(ROW_SEPARATOR).collect();
-                    let mut priorities =
-                        crate::parallel::map(&rows, |row| priority_from_json_row(row))
-                            .into_iter()
-                            .collect::<Result<Vec<_>, _>>()?;
-                    // In the order of the scan, nearly always; sorted for sure.
-                    priorities.sort_unstable_by_key(|p| p.pk);
-                    prepare(priorities)
-                })
-                .await
-                .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
-                if parsed_chunks.send(prepared).await.is_err() {
-                    break;
-                }
-            }
-            Ok::<_, StoreError>(())
-        });
+        let parser = tokio::spawn(parse_chunks(arriving, Arc::new(prepare), parsed_chunks));
         // Taken while the next chunk is parsed.
         while let Some(prepared) = parsed.recv().await {
             take(prepared?)?;
@@ -207,11 +143,89 @@ impl Store {
     }
 }
 
+/// Reads every priority in one read transaction, a chunk of at most
+/// `chunk` rows at a time (one text, see [`select_priority_chunk`]), and
+/// sends each chunk on `chunks`.
+async fn read_chunks(
+    pool: AnyPool,
+    engine: Engine,
+    chunk: usize,
+    chunks: tokio::sync::mpsc::Sender<String>,
+) -> Result<(), StoreError> {
+    // One snapshot for every chunk, as a single query would see. The
+    // connection is closed when the load ends rather than returned to
+    // the pool, so one whose transaction failed half-way is never
+    // reused (see `write_tx`); loads are rare (start-up, a boundary
+    // import).
+    let mut tx = pool.acquire().await?;
+    tx.close_on_drop();
+    tx.execute("BEGIN").await?;
+    if engine == Engine::Postgres {
+        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await?;
+    }
+    let (first, last): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT min(pk), max(pk) FROM priorities")
+            .fetch_one(&mut *tx)
+            .await?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(());
+    };
+    let width = i64::try_from(chunk).unwrap_or(i64::MAX);
+    // Chunks are ranges of row keys: at most `chunk` rows each, fewer
+    // where rows were deleted.
+    let mut after = first.saturating_sub(1);
+    while after < last {
+        let upto = after.saturating_add(width).min(last);
+        let text: Option<String> = sqlx::query_scalar(select_priority_chunk(engine))
+            .bind(after)
+            .bind(upto)
+            .fetch_one(&mut *tx)
+            .await?;
+        after = upto;
+        let Some(text) = text else { continue };
+        if chunks.send(text).await.is_err() {
+            // The loader stopped on an error of its own.
+            break;
+        }
+    }
+    tx.execute("ROLLBACK").await?;
+    Ok(())
+}
+
+/// Parses each chunk `arriving` into priorities (sorted by row key) and
+/// turns them by `prepare` into what is sent on `parsed`.
+async fn parse_chunks<T: Send + 'static>(
+    mut arriving: tokio::sync::mpsc::Receiver<String>,
+    prepare: Arc<impl Fn(Vec<Priority>) -> Result<T, StoreError> + Send + Sync + 'static>,
+    parsed: tokio::sync::mpsc::Sender<Result<T, StoreError>>,
+) -> Result<(), StoreError> {
+    while let Some(text) = arriving.recv().await {
+        let prepare = Arc::clone(&prepare);
+        // Off the async threads: this is seconds of CPU at national scale.
+        let prepared = tokio::task::spawn_blocking(move || {
+            let rows: Vec<&str> = text.split(ROW_SEPARATOR).collect();
+            let mut priorities = crate::parallel::map(&rows, |row| priority_from_json_row(row))
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            // In the order of the scan, nearly always; sorted for sure.
+            priorities.sort_unstable_by_key(|p| p.pk);
+            prepare(priorities)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("parsing priorities: {e}")))?;
+        if parsed.send(prepared).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Priorities read and parsed per chunk at start-up. Enough for both cores
 /// to share (`parallel::map` splits from 4,096); small enough that a chunk
 /// reuses the memory the chunk before freed instead of fresh pages the
-/// kernel must zero: 8,192 started 1,000,000 priorities ≈ 0.5 s sooner than
-/// 50,000.
+/// kernel must zero (figures: docs/benchmarks.md, "Figures behind the
+/// code's choices").
 const LOAD_CHUNK: usize = 8_192;
 
 /// Between the rows of a chunk: the ASCII record separator, which valid JSON

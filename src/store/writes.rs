@@ -105,28 +105,19 @@ impl Store {
         let result = async {
             let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
             check_version(before.version, expected_versions)?;
-            let row = sqlx::query(concat!(
+            let query = sqlx::query(concat!(
                 "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
                          status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
                          plan = $10, updated_at = $11, version = version + 1
                      WHERE id = $12 RETURNING ",
                 priority_columns!()
-            ))
-            .bind(draft.council.as_str())
-            .bind(&draft.title)
-            .bind(&draft.description)
-            .bind(draft.category.as_str())
-            .bind(draft.status.as_str())
-            .bind(draft.rank.map(i64::from))
-            .bind(draft.families.map(i64::from))
-            .bind(to_geojson(&draft.geometry))
-            .bind(draft.located_parish.map(|c| c.to_string()))
-            .bind(draft.plan.as_ref().map(Plan::to_text))
-            .bind(time::now())
-            .bind(id.to_string())
-            .fetch_one(&mut *w.conn)
-            .await
-            .map_err(classify)?;
+            ));
+            let row = bind_draft(query, draft)
+                .bind(time::now())
+                .bind(id.to_string())
+                .fetch_one(&mut *w.conn)
+                .await
+                .map_err(classify)?;
             let priority = priority_from_row(&row)?;
             record(&mut w, Some(&before), Some(&priority), change).await?;
             Ok(priority)
@@ -312,6 +303,26 @@ async fn record(
     change: &Change,
 ) -> Result<(), StoreError> {
     batch::record_many(w, &[(before, after)], change, time::now()).await
+}
+
+/// `query` with a draft's columns bound, in the order `council_code, title,
+/// description, category, status, rank, families, geometry,
+/// located_parish, plan`.
+pub(super) fn bind_draft<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    draft: &PriorityDraft,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
+        .bind(draft.council.as_str())
+        .bind(&draft.title)
+        .bind(&draft.description)
+        .bind(draft.category.as_str())
+        .bind(draft.status.as_str())
+        .bind(draft.rank.map(i64::from))
+        .bind(draft.families.map(i64::from))
+        .bind(to_geojson(&draft.geometry))
+        .bind(draft.located_parish.map(|c| c.to_string()))
+        .bind(draft.plan.as_ref().map(Plan::to_text))
 }
 
 fn check_version(current: i64, expected: Option<&[i64]>) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use prioridades::config::ServeArgs;
 use prioridades::domain::priority::Priority;
-use prioridades::index::Index;
+use prioridades::service::load_index;
 use prioridades::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -214,7 +214,7 @@ async fn a_damaged_stored_geometry_or_plan_fails_the_load() {
         let url = database_url(&dir);
         let store = Store::connect(&url).await.expect("store");
         prioridades::demo::load(&store).await.expect("demo");
-        assert!(Index::load(&store).await.is_ok(), "the intact store loads");
+        assert!(load_index(&store).await.is_ok(), "the intact store loads");
         let pool = sqlx::AnyPool::connect(&url).await.expect("pool");
         let sql = format!(
             "UPDATE priorities SET {column} = $1
@@ -229,7 +229,7 @@ async fn a_damaged_stored_geometry_or_plan_fails_the_load() {
         assert_eq!(changed, 1);
         pool.close().await;
         assert!(
-            Index::load(&store).await.is_err(),
+            load_index(&store).await.is_err(),
             "a damaged {column} ({damage:?}) loaded"
         );
     }

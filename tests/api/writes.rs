@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    ITEMS, TestApp, create_priority, get_priority, header, ids_for, priority, spawn_seeded_app,
+    ITEMS, TestApp, create_priority, create_priority_id, get_priority, header, ids_for, priority,
+    spawn_seeded_app,
 };
 
 // ---------------------------------------------------------------- helpers
@@ -200,10 +201,7 @@ async fn the_index_follows_a_create_a_move_and_a_delete() {
     let caracas = "bbox=-66.92,10.50,-66.91,10.51";
     let maracay = "bbox=-67.61,10.24,-67.59,10.26";
 
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let just_it = BTreeSet::from([id.clone()]);
     assert_eq!(ids_for(&app, caracas).await, just_it);
     assert_eq!(ids_for(&app, "parish=010101").await, just_it);

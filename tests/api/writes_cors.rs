@@ -7,8 +7,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::helpers::{
-    ITEMS, TestApp, create_priority, database_url, header, priority, spawn_app, spawn_app_in,
-    spawn_seeded_app,
+    ITEMS, TestApp, create_priority, create_priority_id, database_url, header, priority, spawn_app,
+    spawn_app_in, spawn_seeded_app,
 };
 use crate::writes::priority_at;
 
@@ -41,10 +41,7 @@ async fn a_cors_preflight_is_answered_with_an_allowed_origin() {
 #[tokio::test]
 async fn a_cross_origin_get_is_allowed_and_may_read_the_etag() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
 
     let r = app
         .client

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    ITEMS, TestApp, assert_problem, create_priority, get_priority, header, ids_for, priority,
-    spawn_seeded_app,
+    ITEMS, TestApp, assert_problem, create_priority, create_priority_id, get_priority, header,
+    ids_for, priority, spawn_seeded_app,
 };
 use crate::writes::{delete, priority_at, put, send_if_match};
 
@@ -79,10 +79,7 @@ async fn replacing_with_the_current_etag_succeeds_and_a_stale_etag_is_refused() 
 #[tokio::test]
 async fn if_match_star_matches_any_version_but_a_weak_tag_never_matches() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let r = put(
         &app,
         &id,
@@ -123,10 +120,7 @@ async fn if_match_star_matches_any_version_but_a_weak_tag_never_matches() {
 #[tokio::test]
 async fn replacing_without_if_match_lets_the_last_writer_win() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
 
     let first = put(&app, &id, None, &priority_at("Primero", -66.9, 10.5)).await;
     let second = put(&app, &id, None, &priority_at("Último", -66.8, 10.4)).await;
@@ -192,10 +186,7 @@ async fn patching_the_category_changes_only_the_category() {
 #[tokio::test]
 async fn patching_the_status_is_a_409_that_points_to_the_transitions() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let r = patch(
         &app,
         &id,
@@ -217,10 +208,7 @@ async fn patching_a_member_to_null_removes_it() {
     let app = spawn_seeded_app().await;
     let mut f = priority();
     f["properties"]["rank"] = 2.into();
-    let id = create_priority(&app, &f).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &f).await;
 
     let r = patch(&app, &id, None, &json!({"properties": {"rank": null}})).await;
 
@@ -262,10 +250,7 @@ async fn patching_in_an_invalid_category_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn patching_with_a_stale_etag_is_refused() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let r = patch(
         &app,
         &id,
@@ -294,10 +279,7 @@ async fn patching_with_a_stale_etag_is_refused() {
 #[tokio::test]
 async fn patching_the_geometry_moves_the_priority_in_the_index() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let line = json!({"type": "LineString", "coordinates": [[-64.2, 10.4], [-64.1, 10.5]]});
 
     let r = patch(&app, &id, None, &json!({"geometry": line})).await;
@@ -324,10 +306,7 @@ async fn patching_the_geometry_moves_the_priority_in_the_index() {
 #[tokio::test]
 async fn deleting_with_a_stale_etag_is_refused_and_the_priority_stays() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let r = put(&app, &id, None, &priority_at("Segunda", -66.9, 10.5)).await;
     assert_eq!(r.status(), StatusCode::OK);
 
@@ -345,14 +324,8 @@ async fn deleting_with_a_stale_etag_is_refused_and_the_priority_stays() {
 #[tokio::test]
 async fn a_deleted_priority_is_gone_and_cannot_be_deleted_again() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
+    let other = create_priority_id(&app, &priority()).await;
 
     let r = delete(&app, &id, None).await;
 
@@ -417,10 +390,7 @@ async fn writes_to_an_unknown_id_are_404_problems() {
 #[tokio::test]
 async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
     let app = spawn_seeded_app().await;
-    let id = create_priority(&app, &priority()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_priority_id(&app, &priority()).await;
     let path = format!("{ITEMS}/{id}");
     let conditional = |tag: &'static str| {
         app.client

@@ -25,22 +25,34 @@ pub enum Scalar<'a> {
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `=`
     Eq,
+    /// `<>`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
 /// An arithmetic operator on numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`
     Div,
+    /// `%`
     Mod,
+    /// `^`
     Pow,
     /// Integer division, truncated toward zero.
     IntDiv,
@@ -71,13 +83,21 @@ pub enum Operand {
 /// A spatial predicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpatialOp {
+    /// `S_INTERSECTS`
     Intersects,
+    /// `S_DISJOINT`
     Disjoint,
+    /// `S_EQUALS`
     Equals,
+    /// `S_TOUCHES`
     Touches,
+    /// `S_WITHIN`
     Within,
+    /// `S_CONTAINS`
     Contains,
+    /// `S_OVERLAPS`
     Overlaps,
+    /// `S_CROSSES`
     Crosses,
 }
 
@@ -93,20 +113,35 @@ pub enum Shape {
 /// A temporal relation (Allen's, as CQL2 names them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemporalOp {
+    /// `T_AFTER`
     After,
+    /// `T_BEFORE`
     Before,
+    /// `T_CONTAINS`
     Contains,
+    /// `T_DISJOINT`
     Disjoint,
+    /// `T_DURING`
     During,
+    /// `T_EQUALS`
     Equals,
+    /// `T_FINISHEDBY`
     FinishedBy,
+    /// `T_FINISHES`
     Finishes,
+    /// `T_INTERSECTS`
     Intersects,
+    /// `T_MEETS`
     Meets,
+    /// `T_METBY`
     MetBy,
+    /// `T_OVERLAPPEDBY`
     OverlappedBy,
+    /// `T_OVERLAPS`
     Overlaps,
+    /// `T_STARTEDBY`
     StartedBy,
+    /// `T_STARTS`
     Starts,
 }
 
@@ -125,9 +160,13 @@ pub enum Span {
 pub enum Expr {
     /// A constant (`None`: unknown).
     Const(Option<bool>),
+    /// Every part holds.
     And(Vec<Expr>),
+    /// Some part holds.
     Or(Vec<Expr>),
+    /// The negation.
     Not(Box<Expr>),
+    /// A comparison of two values.
     Compare(CmpOp, Operand, Operand),
     /// `value LIKE pattern` (`%` any run, `_` one character, `\` escapes).
     Like(Operand, Operand),
@@ -135,7 +174,10 @@ pub enum Expr {
     Between(Operand, Operand, Operand),
     /// `value IN (list)`.
     In(Operand, Vec<Operand>),
+    /// `value IS NULL`.
     IsNull(Operand),
+    /// A spatial predicate between two shapes.
     Spatial(SpatialOp, Shape, Shape),
+    /// A temporal relation between two spans.
     Temporal(TemporalOp, Span, Span),
 }

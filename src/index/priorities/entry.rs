@@ -16,15 +16,23 @@ use super::tree::{Facets, Leaf, envelope_of};
 /// exact geometry, and the Feature text responses are built from.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The store's row key: the order of pages.
     pub pk: i64,
+    /// Its public id.
     pub id: Uuid,
+    /// Its version, what `If-Match` names.
     pub version: i64,
+    /// Its council.
     pub council: CouncilCode,
     /// Its title, for filters on it.
     pub title: Box<str>,
+    /// The parish it is counted in: where it lies, or its council's.
     pub parish: TerritoryCode,
+    /// Its sector.
     pub category: Category,
+    /// Where it stands in its review.
     pub status: Status,
+    /// How its parish was decided.
     pub placement: Placement,
     /// Rank on its council's agenda.
     pub rank: Option<u8>,
@@ -32,8 +40,11 @@ pub struct Entry {
     pub target_date: Option<chrono::NaiveDate>,
     /// Families benefited, when given.
     pub families: Option<u32>,
+    /// When it was created.
     pub created_at: Micros,
+    /// When it last changed.
     pub updated_at: Micros,
+    /// Its exact geometry, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
     /// Shared, so a large page can be streamed after the index's lock is

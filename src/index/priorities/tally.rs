@@ -7,6 +7,7 @@ use super::Entry;
 /// Priority counts of a territory, for choropleth maps and coverage figures.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
+    /// Priorities counted.
     pub priorities: u64,
     /// Families benefited, summed.
     pub families: u64,

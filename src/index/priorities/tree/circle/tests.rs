@@ -3,6 +3,21 @@ use crate::domain::geometry::distance_m;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// A random circle centre, and a box anywhere on the globe: its south-west
+/// corner and its size in degrees, one of `sizes` wide and `aspect` times as
+/// tall (at most 179°).
+fn random_case(rng: &mut ChaCha8Rng, sizes: [f64; 5], aspect: f64) -> (Point, [f64; 2], [f64; 2]) {
+    let center = Point::new(
+        rng.random_range(-180.0..180.0),
+        rng.random_range(-89.0..89.0),
+    );
+    let size = sizes[rng.random_range(0..5)];
+    let (w, h) = (size, (size * aspect).min(179.0));
+    let west = rng.random_range(-180.0..180.0 - w);
+    let south = rng.random_range(-90.0..90.0 - h);
+    (center, [west, south], [w, h])
+}
+
 /// For random circles and boxes, of every size and anywhere: a box said
 /// to be outside holds no point within the radius, one said inside holds
 /// no point beyond it, the nearest bound is below every point's distance,
@@ -13,14 +28,8 @@ fn circle_bounds_hold_for_every_point_of_a_box() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let (mut outside, mut inside) = (0, 0);
     for _ in 0..3_000 {
-        let center = Point::new(
-            rng.random_range(-180.0..180.0),
-            rng.random_range(-89.0..89.0),
-        );
-        let size: f64 = [0.001, 0.1, 2.0, 40.0, 200.0][rng.random_range(0..5)];
-        let (w, h) = (size, (size * 0.7).min(179.0));
-        let west = rng.random_range(-180.0..180.0 - w);
-        let south = rng.random_range(-90.0..90.0 - h);
+        let (center, [west, south], [w, h]) =
+            random_case(&mut rng, [0.001, 0.1, 2.0, 40.0, 200.0], 0.7);
         let rect = AABB::from_corners([west, south], [west + w, south + h]);
         let corner = Point::new(west, south);
         let radius = distance_m(&Geometry::Point(corner), center) * rng.random_range(0.5..1.5);
@@ -78,14 +87,8 @@ fn polynomial_bounds_hold_and_decide_all_but_the_edge() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let mut undecided_far = 0;
     for _ in 0..3_000 {
-        let center = Point::new(
-            rng.random_range(-180.0..180.0),
-            rng.random_range(-89.0..89.0),
-        );
-        let size: f64 = [0.0001, 0.01, 0.5, 10.0, 120.0][rng.random_range(0..5)];
-        let (w, h) = (size, (size * 0.6).min(179.0));
-        let west = rng.random_range(-180.0..180.0 - w);
-        let south = rng.random_range(-90.0..90.0 - h);
+        let (center, [west, south], [w, h]) =
+            random_case(&mut rng, [0.0001, 0.01, 0.5, 10.0, 120.0], 0.6);
         let rect = AABB::from_corners([west, south], [west + w, south + h]);
         let radius = rng.random_range(1.0..100_000.0);
         let circle = Circle::new(center, radius);

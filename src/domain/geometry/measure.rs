@@ -1,0 +1,103 @@
+//! What is measured on a geometry: its representative point, a simplified
+//! boundary, and the exact predicates queries refine with (in degrees of
+//! longitude and latitude; distances in metres).
+
+use geo::{
+    Closest, Coord, CoordsIter, Distance, Geometry, Haversine, HaversineClosestPoint,
+    InteriorPoint, Intersects, LineString, MultiPolygon, Point, Polygon, Rect, SimplifyVwPreserve,
+    Validation,
+};
+
+/// A point of the geometry that stands for its location: the point itself,
+/// or a point inside the polygon or on the line (never outside it, unlike a
+/// centroid). Validated geometries are never empty, so one always exists.
+pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
+    match geometry {
+        Geometry::Point(p) => *p,
+        other => other
+            .interior_point()
+            .unwrap_or_else(|| Point::new(0.0, 0.0)),
+    }
+}
+
+/// A boundary simplified for drawing: vertices whose removal moves the
+/// outline by less than about `tolerance` degrees are dropped
+/// (Visvalingam–Whyatt). Each polygon must come out valid: geo's
+/// topology-preserving variant checks each ring against itself but can push
+/// a hole outside its shell, so an invalid result is retried with a quarter
+/// of the tolerance, and after three tries the polygon keeps its full detail.
+/// Holes left with fewer than 4 positions are dropped.
+pub fn simplify_boundary(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
+    if tolerance <= 0.0 {
+        return boundary.clone();
+    }
+    let simplify = |polygon: &Polygon<f64>| -> Polygon<f64> {
+        let mut t = tolerance;
+        for _ in 0..3 {
+            let (exterior, holes) = polygon.simplify_vw_preserve(t * t).into_inner();
+            let holes = holes.into_iter().filter(|h| h.0.len() >= 4).collect();
+            let candidate = Polygon::new(exterior, holes);
+            if candidate.exterior().0.len() >= 4 && candidate.is_valid() {
+                return candidate;
+            }
+            t /= 4.0;
+        }
+        polygon.clone()
+    };
+    MultiPolygon(boundary.0.iter().map(simplify).collect())
+}
+
+/// Whether `test` holds for one of the geometry's positions, walking its
+/// rings' slices: geo's `coords_iter` chains an iterator per ring behind an
+/// enum, which showed in the profile of circles whose edge crosses lines
+/// and polygons (docs/benchmarks.md).
+pub fn any_vertex(geometry: &Geometry<f64>, mut test: impl FnMut(Coord<f64>) -> bool) -> bool {
+    fn ring(l: &LineString<f64>, test: &mut impl FnMut(Coord<f64>) -> bool) -> bool {
+        l.0.iter().any(|c| test(*c))
+    }
+    fn polygon(p: &Polygon<f64>, test: &mut impl FnMut(Coord<f64>) -> bool) -> bool {
+        ring(p.exterior(), test) || p.interiors().iter().any(|r| ring(r, test))
+    }
+    match geometry {
+        Geometry::Point(p) => test(p.0),
+        Geometry::MultiPoint(mp) => mp.iter().any(|p| test(p.0)),
+        Geometry::LineString(l) => ring(l, &mut test),
+        Geometry::MultiLineString(ml) => ml.iter().any(|l| ring(l, &mut test)),
+        Geometry::Polygon(p) => polygon(p, &mut test),
+        Geometry::MultiPolygon(mp) => mp.iter().any(|p| polygon(p, &mut test)),
+        // Never validated into a priority; walked the slow way.
+        other => other.coords_iter().any(test),
+    }
+}
+
+/// Whether the geometry shares at least one point with the rectangle
+/// (boundaries included), as the `bbox` parameter requires.
+pub fn intersects_rect(geometry: &Geometry<f64>, rect: &Rect<f64>) -> bool {
+    geometry.intersects(rect)
+}
+
+/// Great-circle distance in metres from `from` to the nearest point of
+/// `geometry`; 0 when the point lies on or inside it.
+///
+/// Uses the haversine formula on a sphere of the mean Earth radius, which is
+/// within 0.5% of the ellipsoidal distance; edges are followed as great-circle
+/// arcs, which for edges of a few kilometres differ from straight lon/lat
+/// segments by centimetres.
+pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
+    match geometry {
+        Geometry::Point(p) => Haversine.distance(*p, from),
+        Geometry::MultiPoint(mp) => mp
+            .iter()
+            .map(|p| Haversine.distance(*p, from))
+            .fold(f64::INFINITY, f64::min),
+        // A point inside an area is at distance 0, which the closest-point
+        // search on the boundary alone would not say.
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
+        _ => match geometry.haversine_closest_point(&from) {
+            Closest::Intersection(_) => 0.0,
+            Closest::SinglePoint(p) => Haversine.distance(p, from),
+            // Only for empty geometries, which validation never lets in.
+            Closest::Indeterminate => f64::INFINITY,
+        },
+    }
+}

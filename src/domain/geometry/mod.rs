@@ -1,0 +1,36 @@
+//! RFC 7946 geometries: validation of incoming GeoJSON, conversion to `geo`
+//! types, and the two exact spatial predicates the index refines with.
+//!
+//! One concern a file: `parse` (a body's geometry, validated), `stored` (a
+//! stored geometry decoded and checked again), `write` (GeoJSON text) and
+//! `measure` (representative points, simplification, the predicates).
+//!
+//! # Units
+//! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
+
+mod measure;
+mod parse;
+mod stored;
+#[cfg(test)]
+mod tests;
+mod write;
+
+pub use measure::{
+    any_vertex, distance_m, intersects_rect, representative_point, simplify_boundary,
+};
+pub use parse::{parse_geometry, parse_geometry_limited};
+pub use stored::parse_stored_geometry;
+pub use write::{to_geojson, write_geojson};
+
+/// Most vertices a single geometry may have.
+pub const MAX_VERTICES: usize = 10_000;
+
+/// The geometry types a priority may have.
+pub const ALLOWED_TYPES: [&str; 6] = [
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+];
