@@ -108,14 +108,14 @@ impl FromStr for Interval {
         let bound = |part: &str, is_end: bool| -> Result<Option<Micros>, String> {
             match part {
                 "" | ".." => Ok(None),
-                p => match time::parse_date(p) {
+                p => match day(p) {
                     Some((start, end)) => Ok(Some(if is_end { end } else { start })),
                     None => time::parse_datetime(p).map(Some),
                 },
             }
         };
         let interval = match s.split_once('/') {
-            None => match time::parse_date(s) {
+            None => match day(s) {
                 Some((start, end)) => Interval {
                     start: Some(start),
                     end: Some(end),
@@ -145,6 +145,12 @@ impl FromStr for Interval {
         }
         Ok(interval)
     }
+}
+
+/// A calendar date's whole day. GDAL 3.6 sends a date followed by a bare
+/// `T` (`2026-01-01T`) for a date-only condition; that means the same day.
+fn day(s: &str) -> Option<(Micros, Micros)> {
+    time::parse_date(s).or_else(|| s.strip_suffix('T').and_then(time::parse_date))
 }
 
 /// Parses a comma-separated list with `parse` for each element.
@@ -344,5 +350,11 @@ mod tests {
             "{yesterday}"
         );
         assert_eq!(error("a/b/c"), r#"datetime has more than one '/': "a/b/c""#);
+        // GDAL 3.6's date with a trailing `T` is that day.
+        let gdal: Interval = "2026-01-01T/..".parse().unwrap();
+        let date: Interval = "2026-01-01/..".parse().unwrap();
+        assert_eq!(gdal, date);
+        let gdal: Interval = "2026-01-01T".parse().unwrap();
+        assert_eq!(gdal, "2026-01-01".parse::<Interval>().unwrap());
     }
 }

@@ -11,7 +11,12 @@ use serde_json::{Value, json};
 use super::extract::{Base, FormatOnly, Query};
 use super::params::Path;
 use super::problem::ApiError;
+use super::queryables::{SCHEMA_JSON, document};
 use super::{AppState, GEOJSON, JSON, link, typed};
+use crate::domain::codes::Level;
+use crate::domain::cql::Queryables;
+use crate::domain::crs::Crs;
+use crate::domain::queryables;
 use crate::domain::time;
 
 /// The OpenAPI 3.0 media type.
@@ -20,14 +25,45 @@ pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// Conformance classes this service implements.
-pub const CONFORMANCE: [&str; 6] = [
+pub const CONFORMANCE: [&str; 18] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+];
+
+/// Conformance classes of Part 4 (writes), after the reading ones.
+pub const CONFORMANCE_WRITES: [&str; 2] = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
 ];
+
+/// The queryables of collection `id`.
+pub fn queryables_of(id: &str) -> Option<&'static Queryables> {
+    Some(match id {
+        "priorities" => &queryables::PRIORITIES,
+        "councils" => &queryables::COUNCILS,
+        "communes" => &queryables::COMMUNES,
+        "states" => queryables::territories(Level::State),
+        "municipalities" => queryables::territories(Level::Municipality),
+        "parishes" => queryables::territories(Level::Parish),
+        _ => return None,
+    })
+}
 
 /// The collections served, with their titles and descriptions.
 pub const COLLECTIONS: [(&str, &str, &str); 6] = [
@@ -66,6 +102,11 @@ pub fn router() -> Router<AppState> {
         .route("/api", get(api))
         .route("/collections", get(collections))
         .route("/collections/{collection}", get(collection))
+        .route(
+            "/collections/{collection}/queryables",
+            get(queryables_document),
+        )
+        .route("/collections/{collection}/schema", get(schema_document))
 }
 
 async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
@@ -92,7 +133,8 @@ async fn conformance(_: Query<FormatOnly>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
-        json!({ "conformsTo": CONFORMANCE }).to_string(),
+        json!({ "conformsTo": CONFORMANCE.iter().chain(&CONFORMANCE_WRITES).collect::<Vec<_>>() })
+            .to_string(),
     ))
 }
 
@@ -108,10 +150,20 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
         "title": title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": Crs::ALL.map(Crs::uri),
+        "storageCrs": CRS84,
         "links": [
             link(format!("{base}/collections/{id}"), "self", JSON, Some(title)),
             link(format!("{base}/collections/{id}/items"), "items", GEOJSON, Some(title)),
+            link(
+                format!("{base}/collections/{id}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA_JSON,
+                Some("the properties a filter and sortby may name")
+            ),
+            link(format!("{base}/collections/{id}/schema"), "describedby", SCHEMA_JSON, Some("the schema of its features")),
+            // GDAL 3.6 looks for this spelling only.
+            link(format!("{base}/collections/{id}/schema"), "describedBy", SCHEMA_JSON, Some("the schema of its features")),
         ],
     });
     if id == "priorities" {
@@ -162,4 +214,37 @@ async fn collection(
         JSON,
         describe(&state, &base, id, title, description).to_string(),
     ))
+}
+
+/// The collection named in the path, with its title, or 404.
+fn named(id: &str) -> Result<(&'static str, &'static Queryables), ApiError> {
+    let (_, title, _) = COLLECTIONS
+        .iter()
+        .find(|(c, _, _)| *c == id)
+        .ok_or_else(|| ApiError::not_found(format!("no collection {id:?}")))?;
+    let q =
+        queryables_of(id).ok_or_else(|| ApiError::not_found(format!("no collection {id:?}")))?;
+    Ok((title, q))
+}
+
+async fn queryables_document(
+    Base(base): Base,
+    _: Query<FormatOnly>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (title, q) = named(&id)?;
+    let url = format!("{base}/collections/{id}/queryables");
+    let doc = document(q, &id, title, &url, false);
+    Ok(typed(StatusCode::OK, SCHEMA_JSON, doc.to_string()))
+}
+
+async fn schema_document(
+    Base(base): Base,
+    _: Query<FormatOnly>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (title, q) = named(&id)?;
+    let url = format!("{base}/collections/{id}/schema");
+    let doc = document(q, &id, title, &url, true);
+    Ok(typed(StatusCode::OK, SCHEMA_JSON, doc.to_string()))
 }

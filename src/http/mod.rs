@@ -9,6 +9,7 @@ mod councils;
 mod extract;
 mod health;
 mod meta;
+pub mod ogc;
 mod openapi;
 pub mod params;
 mod priorities;
@@ -297,9 +298,25 @@ fn links_text(links: &[Link]) -> String {
 }
 
 /// A response with a body of the given media type.
+///
+/// GeoJSON names its CRS in `Content-Crs` (OGC API – Features Part 2):
+/// CRS84 unless the handler replaces it for a `crs=` request.
 fn typed(status: StatusCode, media_type: &'static str, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
+    let mut response = (status, [(header::CONTENT_TYPE, media_type)], body).into_response();
+    if media_type == GEOJSON {
+        response
+            .headers_mut()
+            .insert(CONTENT_CRS, CONTENT_CRS84.clone());
+    }
+    response
 }
+
+/// The `Content-Crs` header's name.
+pub const CONTENT_CRS: header::HeaderName = header::HeaderName::from_static("content-crs");
+
+/// `Content-Crs` of CRS84 responses.
+static CONTENT_CRS84: HeaderValue =
+    HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
 
 /// The start of a paged FeatureCollection, up to the opening of its
 /// `features` array: counts, time stamp and `self`/`next`/`prev` links.

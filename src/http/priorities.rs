@@ -9,28 +9,35 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use super::auth::{Admin, Who};
+use super::auth::{Admin, Caller, Who};
 use super::bodies::{NoteRequest, Transition};
 use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
+use super::ogc;
+use super::params::Path;
 use super::params::{
     self, FORMAT, IMPORT_TYPES, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE,
 };
 use super::problem::ApiError;
+use super::queryables::extra_properties;
 use super::{
     AppState, GEOJSON, JSON, collection_head, etag, feature_collection, link, links_text,
     streamed_collection, typed,
 };
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
+use crate::domain::cql::{Filter, Lang};
+use crate::domain::crs::Crs;
 use crate::domain::priority::PriorityDraft;
-use crate::domain::query::{self, Bbox, Interval, Near, PriorityFilter};
+use crate::domain::query::{self, Interval, Near, PriorityFilter};
+use crate::domain::queryables::PRIORITIES as PRIORITY_QUERYABLES;
 use crate::import::InputError;
 use crate::index::Catalog;
 use crate::representation::append_member;
 use crate::service::{QueueOrder, ServiceError, Written};
 use serde_json::Value;
+use std::sync::Arc;
 
 pub const ITEMS_PATH: &str = "/collections/priorities/items";
 
@@ -140,19 +147,57 @@ impl Endpoint for Items {
         RADIUS,
         PLACEMENT,
         OVERDUE,
+        GEOMETRY_TYPE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
         FORMAT,
     ];
 }
 
+/// `GET /collections/priorities/items/{id}`.
+pub struct Item;
+impl Endpoint for Item {
+    const PARAMS: &'static [ParamSpec] = &[ogc::PROPERTIES, ogc::CRS, FORMAT];
+}
+
+/// `geometry_type=`.
+pub const GEOMETRY_TYPE: ParamSpec = ParamSpec {
+    name: "geometry_type",
+    description: "Geometry families to return: point (Point, MultiPoint), line (LineString, MultiLineString), polygon (Polygon, MultiPolygon); comma separated. The same as the `geometry_type` queryable in `filter`: one typed layer per family in QGIS.",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["point", "line", "polygon"]}}"#,
+    example: r#"["polygon"]"#,
+};
+
+/// The names a priority Feature's `properties` may be narrowed to.
+pub fn property_names() -> Vec<&'static str> {
+    PRIORITY_QUERYABLES
+        .0
+        .iter()
+        .map(|q| q.name)
+        .filter(|n| !matches!(*n, "geometry" | "geometry_type" | "id"))
+        .chain(extra_properties("priorities").iter().map(|(n, _)| *n))
+        .chain(["placement"])
+        .collect()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(ITEMS_PATH, get(list_items).post(create_item))
+        .route(
+            ITEMS_PATH,
+            get(list_items).post(create_item).options(items_options),
+        )
         .route(
             "/collections/priorities/items/{id}",
             get(get_item)
                 .put(replace_item)
                 .patch(patch_item)
-                .delete(delete_item),
+                .delete(delete_item)
+                .options(item_options),
         )
         .route("/collections/priorities/import", post(import))
         .route(
@@ -206,7 +251,7 @@ pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<Priorit
         }
     };
     Ok(PriorityFilter {
-        bbox: params.parsed("bbox", |s| s.parse::<Bbox>())?,
+        bbox: ogc::bbox(params)?,
         near,
         datetime: params.parsed("datetime", |s| s.parse::<Interval>())?,
         states: codes("state", Level::State)?,
@@ -229,7 +274,28 @@ pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<Priorit
                 _ => Err(format!("overdue is true or false; got {s:?}")),
             })?
             .map(|wanted| (wanted, chrono::Utc::now().date_naive())),
-        filter: None,
+        filter: cql_filter(params)?.map(Arc::new),
+    }
+    .narrowed())
+}
+
+/// `filter` and `geometry_type`, which says what a `geometry_type IN (…)`
+/// filter says, as one CQL2 filter.
+fn cql_filter(params: &Params) -> Result<Option<Filter>, ApiError> {
+    let filter = ogc::filter(params, &PRIORITY_QUERYABLES)?;
+    let families = params.parsed("geometry_type", |s| {
+        let list = query::parse_list(s, |f| match f {
+            "point" | "line" | "polygon" => Ok(format!("'{f}'")),
+            _ => Err(format!(
+                "geometry_type is point, line or polygon; got {f:?}"
+            )),
+        })?;
+        let text = format!("geometry_type IN ({})", list.join(","));
+        Filter::parse(&text, Lang::Text, Crs::Crs84, &PRIORITY_QUERYABLES)
+    })?;
+    Ok(match (filter, families) {
+        (Some(f), Some(g)) => Some(f.and(g)),
+        (f, g) => f.or(g),
     })
 }
 
@@ -244,7 +310,31 @@ async fn list_items(
     let body = {
         let index = state.service.index().read();
         let filter = parse_filter(&params, &index.catalog)?;
-        let result = index.priorities.query(&filter, page);
+        let keys = ogc::sortby(&params, &PRIORITY_QUERYABLES)?;
+        let reshape = ogc::reshape(&params, &property_names())?;
+        let result = index.priorities.query_sorted(&filter, &keys, page);
+        if !reshape.is_identity() {
+            let features: Vec<(Arc<str>, Option<f64>)> = result
+                .items
+                .iter()
+                .map(|(entry, distance)| (Arc::from(reshape.apply(&entry.feature)), *distance))
+                .collect();
+            let matched = result.matched;
+            drop(index);
+            let body = feature_collection(
+                &base,
+                ITEMS_PATH,
+                &params.without_paging(),
+                page,
+                matched,
+                features.iter().map(|(f, d)| (&**f, *d)),
+            );
+            let mut response = typed(StatusCode::OK, GEOJSON, body);
+            response
+                .headers_mut()
+                .insert(super::CONTENT_CRS, ogc::content_crs(reshape.crs));
+            return Ok(response);
+        }
         if result.items.len() > STREAM_FROM {
             // A large page is streamed: the lock is released once the page's
             // texts are shared, and the body is written a chunk at a time.
@@ -266,6 +356,9 @@ async fn list_items(
             response
                 .headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+            response
+                .headers_mut()
+                .insert(super::CONTENT_CRS, ogc::content_crs(Crs::Crs84));
             return Ok(response);
         }
         let features = result
@@ -318,9 +411,10 @@ async fn get_item(
     State(state): State<AppState>,
     Base(base): Base,
     headers: HeaderMap,
-    _: Query<FormatOnly>,
+    params: Query<Item>,
     PriorityId(id): PriorityId,
 ) -> Result<Response, ApiError> {
+    let reshape = ogc::reshape(&params, &property_names())?;
     let index = state.service.index().read();
     let entry = index
         .priorities
@@ -337,13 +431,17 @@ async fn get_item(
     if unchanged {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, current)]).into_response());
     }
-    Ok(feature_response(
+    let mut response = feature_response(
         StatusCode::OK,
         &base,
         id,
         entry.version,
-        &entry.feature,
-    ))
+        &reshape.apply(&entry.feature),
+    );
+    response
+        .headers_mut()
+        .insert(super::CONTENT_CRS, ogc::content_crs(reshape.crs));
+    Ok(response)
 }
 
 fn written(status: StatusCode, base: &str, w: Written) -> Response {
@@ -514,4 +612,44 @@ async fn review_queue(
         queue.features.iter().map(|f| (&**f, None)),
     );
     Ok(typed(StatusCode::OK, GEOJSON, body))
+}
+
+/// `OPTIONS` on the items: `Allow` lists what the caller may do (QGIS
+/// enables adding features from it).
+async fn items_options(State(state): State<AppState>, caller: Caller) -> Response {
+    let p = state.service.permitted(caller.0.as_ref(), None);
+    allow(if p.create {
+        "GET, HEAD, POST, OPTIONS"
+    } else {
+        "GET, HEAD, OPTIONS"
+    })
+}
+
+/// `OPTIONS` on one priority: `Allow` lists what the caller may do to it
+/// (QGIS enables changing and deleting from it, and edits with PATCH when
+/// listed).
+async fn item_options(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let id = Uuid::parse_str(&id).ok();
+    let p = state.service.permitted(caller.0.as_ref(), Some(id));
+    let mut methods = vec!["GET", "HEAD"];
+    if p.edit {
+        methods.extend(["PUT", "PATCH"]);
+    }
+    if p.delete {
+        methods.push("DELETE");
+    }
+    methods.push("OPTIONS");
+    allow(&methods.join(", "))
+}
+
+fn allow(methods: &str) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(value) = HeaderValue::from_str(methods) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -63,6 +63,11 @@ fn property(q: &Queryable) -> Value {
             p.insert("format".into(), "date-time".into());
         }
         Kind::Geometry => {
+            // QGIS recognises the geometry by this reference.
+            p.insert(
+                "$ref".into(),
+                "https://geojson.org/schema/Geometry.json".into(),
+            );
             p.insert("format".into(), "geometry-any".into());
             p.insert("x-ogc-role".into(), "primary-geometry".into());
         }
@@ -83,28 +88,45 @@ pub fn document(
     schema: bool,
 ) -> Value {
     let mut properties = Map::new();
+    let mut geometry = json!({});
     for q in queryables.0 {
-        properties.insert(q.name.into(), property(q));
-    }
-    if schema {
-        for (name, text) in extra_properties(collection) {
-            let mut p: Value = serde_json::from_str(text).unwrap_or_else(|_| json!({}));
-            p["title"] = (*name).into();
-            properties.insert((*name).into(), p);
+        if q.kind == Kind::Geometry && schema {
+            geometry = property(q);
+        } else {
+            properties.insert(q.name.into(), property(q));
         }
     }
-    let mut doc = json!({
+    if !schema {
+        return json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": id_url,
+            "type": "object",
+            "title": title,
+            "properties": properties,
+            // A filter may name only these.
+            "additionalProperties": false,
+        });
+    }
+    for (name, text) in extra_properties(collection) {
+        let mut p: Value = serde_json::from_str(text).unwrap_or_else(|_| json!({}));
+        p["title"] = (*name).into();
+        properties.insert((*name).into(), p);
+    }
+    // A whole GeoJSON Feature, its fields under `properties`: the shape
+    // GDAL's OAPIF driver reads fields from.
+    json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": id_url,
-        "type": "object",
         "title": title,
-        "properties": properties,
-    });
-    if !schema {
-        // A filter may name only these.
-        doc["additionalProperties"] = false.into();
-    }
-    doc
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": geometry,
+            "properties": {"type": "object", "properties": properties},
+        },
+    })
 }
 
 #[cfg(test)]
@@ -129,8 +151,15 @@ mod tests {
         assert_eq!(props["geometry"]["x-ogc-role"], "primary-geometry");
         assert_eq!(doc["additionalProperties"], false);
         let schema = document(&PRIORITIES, "priorities", "Priorities", "http://x/s", true);
+        let fields = &schema["properties"]["properties"]["properties"];
         for (name, _) in extra_properties("priorities") {
-            assert!(schema["properties"][*name].is_object(), "{name}");
+            assert!(fields[*name].is_object(), "{name}");
         }
+        assert_eq!(fields["title"]["type"], "string");
+        assert!(fields.get("geometry").is_none());
+        assert_eq!(
+            schema["properties"]["geometry"]["x-ogc-role"],
+            "primary-geometry"
+        );
     }
 }

@@ -13,10 +13,11 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::extract::{Endpoint, Query};
+use super::ogc;
 use super::params::{FORMAT_TABLE, MUNICIPALITY, ParamSpec, STATE};
 use super::priorities::{
-    BBOX, CATEGORY, COUNCIL, DATETIME, OVERDUE, PARISHES, PLACEMENT, POINT, RADIUS, STATUS,
-    parse_filter,
+    BBOX, CATEGORY, COUNCIL, DATETIME, GEOMETRY_TYPE, OVERDUE, PARISHES, PLACEMENT, POINT, RADIUS,
+    STATUS, parse_filter,
 };
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
@@ -52,6 +53,11 @@ impl Endpoint for Statistics {
         RADIUS,
         PLACEMENT,
         OVERDUE,
+        GEOMETRY_TYPE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
         FORMAT_TABLE,
     ];
 }
@@ -261,13 +267,19 @@ mod tests {
     use crate::http::priorities::Items;
 
     /// `/statistics` takes the items' filters: every items parameter but
-    /// the paging and the format, in the same order.
+    /// the paging, the order, the shape of features and the format, in the
+    /// same order.
     #[test]
     fn the_parameters_are_the_items_filters() {
         let names = |specs: &[ParamSpec]| -> Vec<&str> { specs.iter().map(|p| p.name).collect() };
         let filters: Vec<&str> = names(Items::PARAMS)
             .into_iter()
-            .filter(|n| !matches!(*n, "limit" | "offset" | "f"))
+            .filter(|n| {
+                !matches!(
+                    *n,
+                    "limit" | "offset" | "sortby" | "properties" | "crs" | "f"
+                )
+            })
             .collect();
         let ours = names(Statistics::PARAMS);
         assert_eq!(ours[0], "group_by");

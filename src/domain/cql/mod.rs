@@ -126,6 +126,13 @@ impl Filter {
         self.expr.eval(record) == Some(true)
     }
 
+    /// Both filters: what each matches.
+    pub fn and(self, other: Filter) -> Filter {
+        Filter {
+            expr: Expr::And(vec![self.expr, other.expr]),
+        }
+    }
+
     /// The checked expression.
     pub fn expr(&self) -> &Expr {
         &self.expr
