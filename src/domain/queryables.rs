@@ -93,6 +93,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn territories_count_every_status_and_category() {
+        use crate::domain::codes::Level;
+        for level in Level::ALL {
+            let q = territories(level);
+            for s in Status::NAMES {
+                assert!(q.position(&format!("status_{s}")).is_some(), "{s}");
+            }
+            for c in Category::NAMES {
+                assert!(q.position(&format!("category_{c}")).is_some(), "{c}");
+            }
+        }
+    }
+
+    #[test]
     fn positions_name_the_queryables_they_stand_for() {
         let at = |name: &str| PRIORITIES.position(name).unwrap();
         assert_eq!(at("id"), priority::ID);
@@ -140,6 +154,20 @@ macro_rules! territory_queryables {
             Queryable::new("status_in_progress", Kind::Integer, "Its priorities in progress."),
             Queryable::new("status_done", Kind::Integer, "Its done priorities."),
             Queryable::new("status_rejected", Kind::Integer, "Its rejected priorities."),
+            Queryable::new("category_water", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_electricity", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_roads", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_health", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_education", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_security", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_housing", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_environment", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_gas", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_transport", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_telecom", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_food", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_culture_sport", Kind::Integer, "Its priorities of this category."),
+            Queryable::new("category_other", Kind::Integer, "Its priorities of this category."),
             Queryable::new("geometry", Kind::Geometry, "Its boundary."),
         ]);
     };

@@ -15,21 +15,78 @@ use super::params::{FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, created, feature_collection, list_response, typed};
 
+use super::ogc;
 use crate::domain::auth::{Actor, Principal};
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
 use crate::domain::query;
-use crate::domain::query::Page;
+use crate::domain::query::{Bbox, Page};
+use crate::domain::queryables;
 use crate::domain::territory::{Commune, Council};
 use crate::domain::workflow;
 use crate::service::ServiceError;
 use axum::http::StatusCode;
+use geo::Intersects;
 
 /// The parameters of `GET /collections/councils/items`.
 pub struct Items;
 impl Endpoint for Items {
-    const PARAMS: &'static [ParamSpec] =
-        &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, COMMUNE, FORMAT];
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        BBOX,
+        STATE,
+        MUNICIPALITY,
+        PARISH,
+        COMMUNE,
+        ogc::DATETIME_NONE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
+        FORMAT,
+    ];
+}
+
+/// The parameters of `GET /collections/communes/items`.
+pub struct CommuneItems;
+impl Endpoint for CommuneItems {
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        COMMUNE_BBOX,
+        ogc::DATETIME_NONE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
+        FORMAT,
+    ];
+}
+
+const BBOX: ParamSpec = ParamSpec {
+    name: "bbox",
+    description: "minLon,minLat,maxLon,maxLat (in `bbox-crs`, CRS84 by default): councils that meet inside the box (edges included); councils without a location never match.",
+    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}"#,
+    example: r#"[-67.1, 10.4, -66.8, 10.6]"#,
+};
+
+const COMMUNE_BBOX: ParamSpec = ParamSpec {
+    name: "bbox",
+    description: "minLon,minLat,maxLon,maxLat (in `bbox-crs`, CRS84 by default): communes with a council that meets inside the box. A commune has no geometry of its own.",
+    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}"#,
+    example: r#"[-67.1, 10.4, -66.8, 10.6]"#,
+};
+
+/// Whether `council` meets inside `bbox` (none: every council).
+fn meets_inside(council: &Council, bbox: Option<&Bbox>) -> bool {
+    bbox.is_none_or(|b| council.location.is_some_and(|p| b.0.intersects(&p)))
 }
 
 const COMMUNE: ParamSpec = ParamSpec {
@@ -82,6 +139,7 @@ async fn list_councils(
     Base(base): Base,
     params: Query<Items>,
 ) -> Result<Response, ApiError> {
+    let bbox = ogc::bbox(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let within = within(&params, &index.catalog)?;
@@ -105,11 +163,18 @@ async fn list_councils(
                 communes
                     .as_ref()
                     .is_none_or(|list| c.commune.as_ref().is_some_and(|m| list.contains(m)))
+                    && meets_inside(c, bbox.as_ref())
             })
             .map(council_feature)
             .collect()
     };
-    list_response(&base, "/collections/councils/items", &params, features)
+    list_response(
+        &base,
+        "/collections/councils/items",
+        &params,
+        &queryables::COUNCILS,
+        features,
+    )
 }
 
 async fn get_council(
@@ -271,17 +336,35 @@ fn commune_feature(index: &crate::index::Index, c: &Commune) -> String {
 async fn list_communes(
     State(state): State<AppState>,
     Base(base): Base,
-    params: Query<Paging>,
+    params: Query<CommuneItems>,
 ) -> Result<Response, ApiError> {
+    let bbox = ogc::bbox(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
+        // The communes with a council inside the box.
+        let inside: Option<std::collections::HashSet<&CouncilCode>> = bbox.as_ref().map(|b| {
+            index
+                .catalog
+                .councils(&[])
+                .into_iter()
+                .filter(|c| meets_inside(c, Some(b)))
+                .filter_map(|c| c.commune.as_ref())
+                .collect()
+        });
         index
             .catalog
             .communes()
+            .filter(|c| inside.as_ref().is_none_or(|set| set.contains(&c.code)))
             .map(|c| commune_feature(&index, c))
             .collect()
     };
-    list_response(&base, "/collections/communes/items", &params, features)
+    list_response(
+        &base,
+        "/collections/communes/items",
+        &params,
+        &queryables::COMMUNES,
+        features,
+    )
 }
 
 async fn get_commune(

@@ -18,6 +18,8 @@ use crate::domain::cql::Queryables;
 use crate::domain::crs::Crs;
 use crate::domain::queryables;
 use crate::domain::time;
+use crate::index::Index;
+use geo::{BoundingRect, Rect};
 
 /// The OpenAPI 3.0 media type.
 pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
@@ -166,18 +168,21 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
             link(format!("{base}/collections/{id}/schema"), "describedBy", SCHEMA_JSON, Some("the schema of its features")),
         ],
     });
-    if id == "priorities" {
-        let index = state.service.index().read();
-        let mut extent = json!({});
-        if let Some(bbox) = index.priorities.extent() {
-            extent["spatial"] = json!({"bbox": [bbox], "crs": CRS84});
-        }
-        if let Some((first, last)) = index.priorities.time_extent() {
-            extent["temporal"] = json!({
-                "interval": [[time::format(first), time::format(last)]],
-                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
-            });
-        }
+    let index = state.service.index().read();
+    let mut extent = json!({});
+    if let Some(bbox) = spatial_extent(&index, id) {
+        extent["spatial"] = json!({"bbox": [bbox], "crs": CRS84});
+    }
+    if id == "priorities"
+        && let Some((first, last)) = index.priorities.time_extent()
+    {
+        extent["temporal"] = json!({
+            "interval": [[time::format(first), time::format(last)]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        });
+    }
+    // An empty collection has no extent, rather than an empty one.
+    if extent.as_object().is_some_and(|e| !e.is_empty()) {
         c["extent"] = extent;
     }
     c
@@ -214,6 +219,48 @@ async fn collection(
         JSON,
         describe(&state, &base, id, title, description).to_string(),
     ))
+}
+
+/// The box around a collection's features, `[minLon, minLat, maxLon, maxLat]`:
+/// the priorities', the territories' boundaries, the councils' meeting
+/// places (a commune's are its councils'). Computed from the index, so
+/// every write and import is reflected at once.
+fn spatial_extent(index: &Index, id: &str) -> Option<[f64; 4]> {
+    let level = match id {
+        "priorities" => return index.priorities.extent(),
+        "councils" | "communes" => {
+            let points = index
+                .catalog
+                .councils(&[])
+                .into_iter()
+                .filter(|c| id == "councils" || c.commune.is_some())
+                .filter_map(|c| c.location);
+            return hull(points.map(|p| Rect::new(p.0, p.0)));
+        }
+        "states" => Level::State,
+        "municipalities" => Level::Municipality,
+        _ => Level::Parish,
+    };
+    let boxes = index
+        .catalog
+        .territories(level, &[])
+        .into_iter()
+        .filter_map(|t| t.boundary.as_ref()?.bounding_rect());
+    hull(boxes)
+}
+
+/// The smallest box holding every box of `boxes`.
+fn hull(boxes: impl Iterator<Item = Rect<f64>>) -> Option<[f64; 4]> {
+    boxes
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        })
 }
 
 /// The collection named in the path, with its title, or 404.

@@ -431,15 +431,17 @@ fn list_response(
     base: &str,
     path: &str,
     params: &params::Params,
+    queryables: &crate::domain::cql::Queryables,
     features: Vec<String>,
 ) -> Result<Response, ApiError> {
     let page = params.page()?;
+    let (features, reshape) = ogc::select(params, queryables, features)?;
     let matched = features.len();
-    let page_items: Vec<(&str, Option<f64>)> = features
+    let page_items: Vec<String> = features
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|f| (f.as_str(), None))
+        .map(|f| reshape.apply(f))
         .collect();
     let body = feature_collection(
         base,
@@ -447,9 +449,13 @@ fn list_response(
         &params.without_paging(),
         page,
         matched,
-        page_items.into_iter(),
+        page_items.iter().map(|f| (f.as_str(), None)),
     );
-    Ok(typed(StatusCode::OK, GEOJSON, body))
+    let mut response = typed(StatusCode::OK, GEOJSON, body);
+    response
+        .headers_mut()
+        .insert(CONTENT_CRS, ogc::content_crs(reshape.crs));
+    Ok(response)
 }
 
 /// A 201 with `Location` and the created Feature.

@@ -7,7 +7,7 @@ use axum::http::HeaderValue;
 
 use super::params::{ParamSpec, Params};
 use super::problem::ApiError;
-use crate::domain::cql::{Filter, Lang, Queryables};
+use crate::domain::cql::{Filter, JsonRecord, Kind, Lang, Queryables, Scalar};
 use crate::domain::crs::Crs;
 use crate::domain::query::Bbox;
 use crate::domain::sort::{SortKey, parse_sortby};
@@ -70,6 +70,74 @@ pub const PROPERTIES: ParamSpec = ParamSpec {
     schema: r#"{"type": "array", "items": {"type": "string"}}"#,
     example: r#"["title", "status"]"#,
 };
+
+/// `datetime=` on a collection whose features have no time of their own
+/// (territories, councils, communes): checked, then matching every feature,
+/// as OGC API – Features Part 1 allows.
+pub const DATETIME_NONE: ParamSpec = ParamSpec {
+    name: "datetime",
+    description: "Accepted as Part 1 requires; these features have no temporal property, so every feature matches a valid instant or interval.",
+    schema: r#"{"type": "string"}"#,
+    example: r#""2026-01-01T00:00:00Z/..""#,
+};
+
+/// The features of a small collection (assembled per request as GeoJSON
+/// texts) that `filter` keeps, in `sortby`'s order, and how each is to be
+/// written (`properties`, `crs`). `datetime` is checked (none of these
+/// features has a time of its own, so it keeps them all).
+pub fn select(
+    params: &Params,
+    queryables: &Queryables,
+    features: Vec<String>,
+) -> Result<(Vec<String>, Reshape), ApiError> {
+    params.parsed("datetime", |s| s.parse::<crate::domain::query::Interval>())?;
+    let filter = filter(params, queryables)?;
+    let keys = sortby(params, queryables)?;
+    let reshape = reshape(params, &known_properties(queryables))?;
+    if filter.is_none() && keys.is_empty() {
+        return Ok((features, reshape));
+    }
+    let records: Vec<JsonRecord<'_>> = features
+        .iter()
+        .map(|f| JsonRecord::new(f, queryables))
+        .collect();
+    let mut kept: Vec<usize> = (0..features.len())
+        .filter(|i| filter.as_ref().is_none_or(|f| f.matches(&records[*i])))
+        .collect();
+    if !keys.is_empty() {
+        use crate::domain::cql::Record;
+        let values: Vec<Vec<Scalar<'_>>> = records
+            .iter()
+            .map(|r| keys.iter().map(|k| r.value(k.position)).collect())
+            .collect();
+        kept.sort_by(|a, b| {
+            keys.iter()
+                .enumerate()
+                .map(|(k, key)| crate::domain::sort::compare(&values[*a][k], &values[*b][k], *key))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(b))
+        });
+    }
+    drop(records);
+    let mut features: Vec<Option<String>> = features.into_iter().map(Some).collect();
+    let selected = kept
+        .into_iter()
+        .filter_map(|i| features[i].take())
+        .collect();
+    Ok((selected, reshape))
+}
+
+/// The properties a small collection's features have: its queryables but
+/// the geometry.
+fn known_properties(queryables: &Queryables) -> Vec<&'static str> {
+    queryables
+        .0
+        .iter()
+        .filter(|q| q.kind != Kind::Geometry)
+        .map(|q| q.name)
+        .collect()
+}
 
 /// The CRS named by parameter `name` (CRS84 when absent).
 pub fn crs(params: &Params, name: &str) -> Result<Crs, ApiError> {

@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Admin, Who};
 use super::extract::{Base, Endpoint, JsonBody, NoParams, Query};
+use super::ogc;
 use super::params::{
     self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
 };
@@ -29,7 +30,8 @@ use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
 use crate::domain::geometry::{simplify_boundary, to_geojson};
 use crate::domain::priority::{Category, Status};
-use crate::domain::query::{self, Bbox};
+use crate::domain::query;
+use crate::domain::queryables;
 use crate::domain::territory::Territory;
 use crate::import::{BoundaryColumns, BoundaryFileError, parse_boundaries};
 use crate::index::{Index, SharedIndex};
@@ -84,7 +86,23 @@ pub trait LevelCollection: Endpoint + Send + Sync + 'static {
 /// `/collections/states`.
 pub struct States;
 impl Endpoint for States {
-    const PARAMS: &'static [ParamSpec] = &[LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM, FORMAT];
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        BBOX,
+        STATE_CODE,
+        SIMPLIFY,
+        ZOOM,
+        ogc::DATETIME_NONE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
+        FORMAT,
+    ];
 }
 impl LevelCollection for States {
     const LEVEL: Level = Level::State;
@@ -101,6 +119,14 @@ impl Endpoint for Municipalities {
         STATE,
         SIMPLIFY,
         ZOOM,
+        ogc::DATETIME_NONE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
         FORMAT,
     ];
 }
@@ -120,6 +146,14 @@ impl Endpoint for Parishes {
         MUNICIPALITY,
         SIMPLIFY,
         ZOOM,
+        ogc::DATETIME_NONE,
+        ogc::FILTER,
+        ogc::FILTER_LANG,
+        ogc::FILTER_CRS,
+        ogc::BBOX_CRS,
+        ogc::SORTBY,
+        ogc::PROPERTIES,
+        ogc::CRS,
         FORMAT,
     ];
 }
@@ -312,7 +346,7 @@ async fn list<L: LevelCollection>(
 ) -> Result<Response, ApiError> {
     let level = L::LEVEL;
     let tolerance = tolerance(&params)?;
-    let bbox = params.parsed("bbox", |s| s.parse::<Bbox>())?;
+    let bbox = ogc::bbox(&params)?;
     let texts = state
         .boundary_cache
         .texts(state.service.index(), level, tolerance)
@@ -348,7 +382,13 @@ async fn list<L: LevelCollection>(
             .collect()
     };
     let path = format!("/collections/{}/items", level.collection());
-    list_response(&base, &path, &params, features)
+    list_response(
+        &base,
+        &path,
+        &params,
+        queryables::territories(level),
+        features,
+    )
 }
 
 async fn get_one<L: LevelCollection>(

@@ -331,6 +331,23 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("overdue", "overdue=false"),
         ("point", "point=-66.9146,10.5061&radius=1000"),
         ("radius", "radius=1000&point=-66.9146,10.5061"),
+        ("geometry_type", "geometry_type=point"),
+        ("filter", "filter=category%20%3D%20%27water%27"),
+        (
+            "filter-lang",
+            "filter-lang=cql2-json&filter=%7B%22op%22%3A%22%3D%22%2C%22args%22%3A%5B%7B%22property%22%3A%22category%22%7D%2C%22water%22%5D%7D",
+        ),
+        (
+            "filter-crs",
+            "filter-crs=http://www.opengis.net/def/crs/EPSG/0/4326&filter=S_INTERSECTS(geometry,POINT(10.5061%20-66.9146))",
+        ),
+        (
+            "bbox-crs",
+            "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326&bbox=10,-67,11,-66",
+        ),
+        ("sortby", "sortby=-created_at,title"),
+        ("properties", "properties=title,status"),
+        ("crs", "crs=http://www.opengis.net/def/crs/EPSG/0/3857"),
         ("f", "f=json"),
     ];
 
