@@ -115,44 +115,15 @@ impl Compiler<'_> {
             }
             "like" => {
                 arity(2)?;
-                let (value, pattern) = self.comparable(&args[0], &args[1], depth)?;
-                if self.ty(&value) != Ty::Text || !is_literal_text(&pattern) {
-                    return Err(
-                        "LIKE compares a text property with a text pattern ('%' any run, '_' one character)"
-                            .into(),
-                    );
-                }
-                Ok(Expr::Like(value, pattern))
+                self.like(&args[0], &args[1], depth)
             }
             "between" => {
                 arity(3)?;
-                let (value, low) = self.comparable(&args[0], &args[1], depth)?;
-                let (_, high) = self.comparable(&args[0], &args[2], depth)?;
-                if !matches!(self.ty(&value), Ty::Num | Ty::Instant | Ty::Date | Ty::Null) {
-                    return Err("BETWEEN compares numbers or instants".into());
-                }
-                Ok(Expr::Between(value, low, high))
+                self.between(args, depth)
             }
             "in" => {
                 arity(2)?;
-                let Syntax::Array(items) = args[1].as_ref() else {
-                    return Err("IN takes a list: value IN (a, b, …)".into());
-                };
-                if items.len() > self.limits.list {
-                    return Err(format!("IN lists hold at most {} values", self.limits.list));
-                }
-                let mut list = Vec::with_capacity(items.len());
-                let mut value = None;
-                for item in items {
-                    let (v, literal) = self.comparable(&args[0], item, depth)?;
-                    value = Some(v);
-                    list.push(literal);
-                }
-                let value = match value {
-                    Some(v) => v,
-                    None => self.operand(&args[0], depth)?,
-                };
-                Ok(Expr::In(value, list))
+                self.in_list(&args[0], &args[1], depth)
             }
             "isnull" => {
                 arity(1)?;
@@ -163,6 +134,47 @@ impl Compiler<'_> {
             )),
             _ => Err(format!("{op} is not a function this server evaluates")),
         }
+    }
+
+    fn like(&mut self, value: &Syntax, pattern: &Syntax, depth: usize) -> Result<Expr> {
+        let (value, pattern) = self.comparable(value, pattern, depth)?;
+        if self.ty(&value) != Ty::Text || !is_literal_text(&pattern) {
+            return Err(
+                "LIKE compares a text property with a text pattern ('%' any run, '_' one character)"
+                    .into(),
+            );
+        }
+        Ok(Expr::Like(value, pattern))
+    }
+
+    fn between(&mut self, args: &[Box<Syntax>], depth: usize) -> Result<Expr> {
+        let (value, low) = self.comparable(&args[0], &args[1], depth)?;
+        let (_, high) = self.comparable(&args[0], &args[2], depth)?;
+        if !matches!(self.ty(&value), Ty::Num | Ty::Instant | Ty::Date | Ty::Null) {
+            return Err("BETWEEN compares numbers or instants".into());
+        }
+        Ok(Expr::Between(value, low, high))
+    }
+
+    fn in_list(&mut self, value: &Syntax, list: &Syntax, depth: usize) -> Result<Expr> {
+        let Syntax::Array(items) = list else {
+            return Err("IN takes a list: value IN (a, b, …)".into());
+        };
+        if items.len() > self.limits.list {
+            return Err(format!("IN lists hold at most {} values", self.limits.list));
+        }
+        let mut literals = Vec::with_capacity(items.len());
+        let mut compared = None;
+        for item in items {
+            let (v, literal) = self.comparable(value, item, depth)?;
+            compared = Some(v);
+            literals.push(literal);
+        }
+        let compared = match compared {
+            Some(v) => v,
+            None => self.operand(value, depth)?,
+        };
+        Ok(Expr::In(compared, literals))
     }
 
     /// Two operands compared with each other, literals made of the other's

@@ -168,41 +168,57 @@ fn list(rng: &mut impl Rng, names: &[&str]) -> String {
         .join(", ")
 }
 
-/// One random condition.
+const SPATIAL: [&str; 8] = [
+    "S_INTERSECTS",
+    "S_DISJOINT",
+    "S_WITHIN",
+    "S_CONTAINS",
+    "S_TOUCHES",
+    "S_CROSSES",
+    "S_OVERLAPS",
+    "S_EQUALS",
+];
+const TEMPORAL: [&str; 15] = [
+    "T_AFTER",
+    "T_BEFORE",
+    "T_CONTAINS",
+    "T_DISJOINT",
+    "T_DURING",
+    "T_EQUALS",
+    "T_FINISHEDBY",
+    "T_FINISHES",
+    "T_INTERSECTS",
+    "T_MEETS",
+    "T_METBY",
+    "T_OVERLAPPEDBY",
+    "T_OVERLAPS",
+    "T_STARTEDBY",
+    "T_STARTS",
+];
+const CMP: [&str; 6] = ["=", "<>", "<", "<=", ">", ">="];
+
+/// One random condition, of any family.
 fn condition(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..22) {
+        0..8 => facet_condition(rng),
+        8..11 => text_condition(rng),
+        11..15 => number_condition(rng),
+        15..19 => temporal_condition(rng),
+        19 | 20 => format!("{}(geometry, {})", pick(rng, &SPATIAL), shape(rng)),
+        _ => format!(
+            "geometry_type = '{}'",
+            pick(rng, &["point", "line", "polygon"])
+        ),
+    }
+}
+
+/// On a category, status, territory or council.
+fn facet_condition(rng: &mut impl Rng) -> String {
     let parishes: Vec<String> = PARISHES.iter().map(|p| format!("{p:06}")).collect();
     let parishes: Vec<&str> = parishes.iter().map(String::as_str).collect();
     let councils: Vec<String> = (0..13).map(|i| format!("C-{i}")).collect();
     let councils: Vec<&str> = councils.iter().map(String::as_str).collect();
-    let spatial = [
-        "S_INTERSECTS",
-        "S_DISJOINT",
-        "S_WITHIN",
-        "S_CONTAINS",
-        "S_TOUCHES",
-        "S_CROSSES",
-        "S_OVERLAPS",
-        "S_EQUALS",
-    ];
-    let temporal = [
-        "T_AFTER",
-        "T_BEFORE",
-        "T_CONTAINS",
-        "T_DISJOINT",
-        "T_DURING",
-        "T_EQUALS",
-        "T_FINISHEDBY",
-        "T_FINISHES",
-        "T_INTERSECTS",
-        "T_MEETS",
-        "T_METBY",
-        "T_OVERLAPPEDBY",
-        "T_OVERLAPS",
-        "T_STARTEDBY",
-        "T_STARTS",
-    ];
-    let cmp = ["=", "<>", "<", "<=", ">", ">="];
-    match rng.random_range(0..22) {
+    match rng.random_range(0..8) {
         0 => format!("category = '{}'", pick(rng, Category::NAMES)),
         1 => format!("category IN ({})", list(rng, Category::NAMES)),
         2 => format!(
@@ -214,46 +230,64 @@ fn condition(rng: &mut impl Rng) -> String {
         4 => format!("parish IN ({})", list(rng, &parishes)),
         5 => format!("state = '{}'", pick(rng, &["01", "02", "03"])),
         6 => format!("municipality IN ({})", list(rng, &["0101", "0102", "0201"])),
-        7 => format!("council = '{}'", pick(rng, &councils)),
-        8 => format!(
+        _ => format!("council = '{}'", pick(rng, &councils)),
+    }
+}
+
+/// On the title, with and without case and accents.
+fn text_condition(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..3) {
+        0 => format!(
             "title LIKE '{}'",
             pick(rng, &["%ería%", "Tuber_a%", "%ROTA%", "%o", "A%"])
         ),
-        9 => format!(
+        1 => format!(
             "CASEI(title) LIKE CASEI('{}')",
             pick(rng, &["%tuber%", "%ALUMBRADO%", "escuela%"])
         ),
-        10 => format!(
+        _ => format!(
             "ACCENTI(CASEI(title)) = ACCENTI(CASEI('{}'))",
             pick(
                 rng,
                 &["tubería rota", "ALUMBRADO PÚBLICO", "vía en mal estado"]
             )
         ),
-        11 => format!("rank {} {}", pick(rng, &cmp), rng.random_range(0..11)),
-        12 => format!(
+    }
+}
+
+/// On rank and families, which may be missing.
+fn number_condition(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..4) {
+        0 => format!("rank {} {}", pick(rng, &CMP), rng.random_range(0..11)),
+        1 => format!(
             "{} IS {}NULL",
             pick(rng, &["rank", "families"]),
             pick(rng, &["", "NOT "])
         ),
-        13 => {
+        2 => {
             let a = rng.random_range(0..300);
             format!("families BETWEEN {a} AND {}", a + rng.random_range(0..200))
         }
-        14 => format!(
+        _ => format!(
             "families {} {} {} {}",
             pick(rng, &["+", "-", "*"]),
             rng.random_range(1..5),
-            pick(rng, &cmp),
+            pick(rng, &CMP),
             rng.random_range(0..600)
         ),
-        15 => format!(
+    }
+}
+
+/// On the creation and change times.
+fn temporal_condition(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..4) {
+        0 => format!(
             "{} {} TIMESTAMP('{}')",
             pick(rng, &["created_at", "updated_at"]),
-            pick(rng, &cmp),
+            pick(rng, &CMP),
             timestamp(rng)
         ),
-        16 => {
+        1 => {
             let (a, b) = (timestamp(rng), timestamp(rng));
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
             let start = pick(rng, &["..", &a]).to_string();
@@ -265,23 +299,18 @@ fn condition(rng: &mut impl Rng) -> String {
             };
             format!(
                 "{}(created_at, INTERVAL('{start}', '{end}'))",
-                pick(rng, &temporal)
+                pick(rng, &TEMPORAL)
             )
         }
-        17 => format!(
+        2 => format!(
             "{}(created_at, TIMESTAMP('{}'))",
-            pick(rng, &temporal),
+            pick(rng, &TEMPORAL),
             timestamp(rng)
         ),
-        18 => format!(
-            "{}(created_at, DATE('{}'))",
-            pick(rng, &temporal),
-            date(rng)
-        ),
-        19 | 20 => format!("{}(geometry, {})", pick(rng, &spatial), shape(rng)),
         _ => format!(
-            "geometry_type = '{}'",
-            pick(rng, &["point", "line", "polygon"])
+            "{}(created_at, DATE('{}'))",
+            pick(rng, &TEMPORAL),
+            date(rng)
         ),
     }
 }
