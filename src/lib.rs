@@ -13,8 +13,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod generate;
-// Documented on the branch that rewrites it.
-#[allow(missing_docs)]
 pub mod http;
 pub mod import;
 pub mod index;

@@ -71,13 +71,16 @@ pub struct AppState(Arc<Shared>);
 
 /// The contents of an [`AppState`].
 pub struct Shared {
+    /// The write path, and the index reads are answered from.
     pub service: Arc<Service>,
+    /// What the HTTP layer is configured with.
     pub config: HttpConfig,
     /// Simplified boundaries, shared by every request.
     pub boundary_cache: territories::BoundaryCache,
 }
 
 impl AppState {
+    /// The state of a router over `service`.
     pub fn new(service: Arc<Service>, config: HttpConfig) -> Self {
         AppState(Arc::new(Shared {
             service,

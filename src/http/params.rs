@@ -41,7 +41,9 @@ impl From<PathRejection> for ApiError {
 /// One query parameter an endpoint accepts, as the OpenAPI document shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
+    /// Its name in the query string.
     pub name: &'static str,
+    /// What it does, for the OpenAPI document.
     pub description: &'static str,
     /// The value's JSON schema, as JSON text: types, bounds, enums and
     /// defaults exactly as [`Params`] and the endpoint check them. A list
@@ -51,6 +53,7 @@ pub struct ParamSpec {
     pub example: &'static str,
 }
 
+/// `limit=`: the page size.
 pub const LIMIT: ParamSpec = ParamSpec {
     name: "limit",
     description: "Page size, 1 to 10000 (default 100); larger values are clamped to 10000.",
@@ -58,6 +61,7 @@ pub const LIMIT: ParamSpec = ParamSpec {
     example: r#"100"#,
 };
 
+/// `offset=`: matches to skip.
 pub const OFFSET: ParamSpec = ParamSpec {
     name: "offset",
     description: "Number of matches to skip (default 0). Follow the `next` link to page.",
@@ -124,6 +128,7 @@ impl Params {
         Ok(params)
     }
 
+    /// The value of parameter `name`, as given.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
@@ -285,18 +290,21 @@ fn is_quoted(tag: &str) -> bool {
     tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"')
 }
 
+/// `state=`: state codes.
 pub const STATE: ParamSpec = ParamSpec {
     name: "state",
     description: "State codes (2 digits), comma separated.",
     schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
     example: r#"["01"]"#,
 };
+/// `municipality=`: municipality codes.
 pub const MUNICIPALITY: ParamSpec = ParamSpec {
     name: "municipality",
     description: "Municipality codes (4 digits), comma separated.",
     schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
     example: r#"["0101"]"#,
 };
+/// `parish=`: parish codes.
 pub const PARISH: ParamSpec = ParamSpec {
     name: "parish",
     description: "Parish codes (6 digits), comma separated.",

@@ -407,6 +407,7 @@ impl ApiError {
         e
     }
 
+    /// The response's HTTP status.
     pub fn status(&self) -> StatusCode {
         self.0.status
     }
