@@ -1,6 +1,7 @@
 //! HTTP: routing, request parsing and response assembly for an OGC API –
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
+mod allow;
 mod auth;
 pub use auth::token_json;
 mod bodies;
@@ -13,6 +14,7 @@ pub mod ogc;
 mod openapi;
 pub mod params;
 mod priorities;
+mod priority_filter;
 pub mod problem;
 pub mod queryables;
 mod statistics;

@@ -9,16 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use super::auth::{Admin, Caller, Who};
+use super::allow;
+use super::auth::{Admin, Who};
 use super::bodies::{NoteRequest, Transition};
 use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
 use super::ogc;
-use super::params::Path;
-use super::params::{
-    self, FORMAT, IMPORT_TYPES, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, STATE,
-};
+use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, STATE};
+use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use super::queryables::extra_properties;
 use super::{
@@ -26,14 +25,10 @@ use super::{
     streamed_collection, typed,
 };
 use crate::domain::auth::Actor;
-use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::cql::{Filter, Lang};
 use crate::domain::crs::Crs;
 use crate::domain::priority::PriorityDraft;
-use crate::domain::query::{self, Interval, Near, PriorityFilter};
 use crate::domain::queryables::PRIORITIES as PRIORITY_QUERYABLES;
 use crate::import::InputError;
-use crate::index::Catalog;
 use crate::representation::append_member;
 use crate::service::{QueueOrder, ServiceError, Written};
 use serde_json::Value;
@@ -189,7 +184,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             ITEMS_PATH,
-            get(list_items).post(create_item).options(items_options),
+            get(list_items)
+                .post(create_item)
+                .options(allow::items_options),
         )
         .route(
             "/collections/priorities/items/{id}",
@@ -197,7 +194,7 @@ pub fn router() -> Router<AppState> {
                 .put(replace_item)
                 .patch(patch_item)
                 .delete(delete_item)
-                .options(item_options),
+                .options(allow::item_options),
         )
         .route("/collections/priorities/import", post(import))
         .route(
@@ -207,96 +204,6 @@ pub fn router() -> Router<AppState> {
         .route("/collections/priorities/items/{id}/notes", post(annotate))
         .route("/collections/priorities/items/{id}/history", get(history))
         .route("/review-queue", get(review_queue))
-}
-
-/// Parses the items parameters into a filter, checking codes against the catalog.
-pub(super) fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, ApiError> {
-    let codes = |name: &str, level: Level| -> Result<Vec<TerritoryCode>, ApiError> {
-        let list = params
-            .parsed(name, |s| query::parse_codes(s, level))?
-            .unwrap_or_default();
-        match list.iter().find(|c| catalog.territory(**c).is_none()) {
-            Some(unknown) => Err(ApiError::parameter(
-                name,
-                format!("unknown {name} {unknown}"),
-            )),
-            None => Ok(list),
-        }
-    };
-    let councils = params
-        .parsed("council", |s| query::parse_list(s, |c| c.parse()))?
-        .unwrap_or_default();
-    if let Some(unknown) = councils.iter().find(|c| catalog.council(c).is_none()) {
-        return Err(ApiError::parameter(
-            "council",
-            format!("unknown council {unknown}"),
-        ));
-    }
-    let center = params.parsed("point", query::parse_point)?;
-    let radius = params.parsed("radius", query::parse_radius)?;
-    let near = match (center, radius) {
-        (Some(center), Some(radius_m)) => Some(Near { center, radius_m }),
-        (None, None) => None,
-        (Some(_), None) => {
-            return Err(ApiError::parameter(
-                "radius",
-                "point needs a radius in metres",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::parameter(
-                "point",
-                "radius needs a point=lon,lat centre",
-            ));
-        }
-    };
-    Ok(PriorityFilter {
-        bbox: ogc::bbox(params)?,
-        near,
-        datetime: params.parsed("datetime", |s| s.parse::<Interval>())?,
-        states: codes("state", Level::State)?,
-        municipalities: codes("municipality", Level::Municipality)?,
-        parishes: codes("parish", Level::Parish)?,
-        councils,
-        categories: params
-            .parsed("category", |s| query::parse_list(s, str::parse))?
-            .unwrap_or_default(),
-        statuses: params
-            .parsed("status", |s| query::parse_list(s, str::parse))?
-            .unwrap_or_default(),
-        placements: params
-            .parsed("placement", |s| query::parse_list(s, str::parse))?
-            .unwrap_or_default(),
-        overdue: params
-            .parsed("overdue", |s| match s {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(format!("overdue is true or false; got {s:?}")),
-            })?
-            .map(|wanted| (wanted, chrono::Utc::now().date_naive())),
-        filter: cql_filter(params)?.map(Arc::new),
-    }
-    .narrowed())
-}
-
-/// `filter` and `geometry_type`, which says what a `geometry_type IN (…)`
-/// filter says, as one CQL2 filter.
-fn cql_filter(params: &Params) -> Result<Option<Filter>, ApiError> {
-    let filter = ogc::filter(params, &PRIORITY_QUERYABLES)?;
-    let families = params.parsed("geometry_type", |s| {
-        let list = query::parse_list(s, |f| match f {
-            "point" | "line" | "polygon" => Ok(format!("'{f}'")),
-            _ => Err(format!(
-                "geometry_type is point, line or polygon; got {f:?}"
-            )),
-        })?;
-        let text = format!("geometry_type IN ({})", list.join(","));
-        Filter::parse(&text, Lang::Text, Crs::Crs84, &PRIORITY_QUERYABLES)
-    })?;
-    Ok(match (filter, families) {
-        (Some(f), Some(g)) => Some(f.and(g)),
-        (f, g) => f.or(g),
-    })
 }
 
 /// Pages of more features than this are streamed rather than assembled.
@@ -612,44 +519,4 @@ async fn review_queue(
         queue.features.iter().map(|f| (&**f, None)),
     );
     Ok(typed(StatusCode::OK, GEOJSON, body))
-}
-
-/// `OPTIONS` on the items: `Allow` lists what the caller may do (QGIS
-/// enables adding features from it).
-async fn items_options(State(state): State<AppState>, caller: Caller) -> Response {
-    let p = state.service.permitted(caller.0.as_ref(), None);
-    allow(if p.create {
-        "GET, HEAD, POST, OPTIONS"
-    } else {
-        "GET, HEAD, OPTIONS"
-    })
-}
-
-/// `OPTIONS` on one priority: `Allow` lists what the caller may do to it
-/// (QGIS enables changing and deleting from it, and edits with PATCH when
-/// listed).
-async fn item_options(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Response {
-    let id = Uuid::parse_str(&id).ok();
-    let p = state.service.permitted(caller.0.as_ref(), Some(id));
-    let mut methods = vec!["GET", "HEAD"];
-    if p.edit {
-        methods.extend(["PUT", "PATCH"]);
-    }
-    if p.delete {
-        methods.push("DELETE");
-    }
-    methods.push("OPTIONS");
-    allow(&methods.join(", "))
-}
-
-fn allow(methods: &str) -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Ok(value) = HeaderValue::from_str(methods) {
-        response.headers_mut().insert(header::ALLOW, value);
-    }
-    response
 }

@@ -17,8 +17,9 @@ use super::ogc;
 use super::params::{FORMAT_TABLE, MUNICIPALITY, ParamSpec, STATE};
 use super::priorities::{
     BBOX, CATEGORY, COUNCIL, DATETIME, GEOMETRY_TYPE, OVERDUE, PARISHES, PLACEMENT, POINT, RADIUS,
-    STATUS, parse_filter,
+    STATUS,
 };
+use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
