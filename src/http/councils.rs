@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::auth::Who;
 use super::bodies::AgendaOrder;
 use super::extract::{Base, Endpoint, FormatOnly, JsonBody, NoParams, Paging, Query};
-use super::params::{FORMAT, LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path, STATE, within};
+use super::params::{LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path, STATE, within};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, created, feature_collection, list_response, typed};
 
@@ -31,43 +31,14 @@ use geo::Intersects;
 /// The parameters of `GET /collections/councils/items`.
 pub struct Items;
 impl Endpoint for Items {
-    const PARAMS: &'static [ParamSpec] = &[
-        LIMIT,
-        OFFSET,
-        BBOX,
-        STATE,
-        MUNICIPALITY,
-        PARISH,
-        COMMUNE,
-        ogc::DATETIME_NONE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
-    ];
+    const PARAMS: &'static [ParamSpec] =
+        ogc::collection_params![LIMIT, OFFSET, BBOX, STATE, MUNICIPALITY, PARISH, COMMUNE,];
 }
 
 /// The parameters of `GET /collections/communes/items`.
 pub struct CommuneItems;
 impl Endpoint for CommuneItems {
-    const PARAMS: &'static [ParamSpec] = &[
-        LIMIT,
-        OFFSET,
-        COMMUNE_BBOX,
-        ogc::DATETIME_NONE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
-    ];
+    const PARAMS: &'static [ParamSpec] = ogc::collection_params![LIMIT, OFFSET, COMMUNE_BBOX,];
 }
 
 const BBOX: ParamSpec = ParamSpec {

@@ -139,6 +139,28 @@ fn known_properties(queryables: &Queryables) -> Vec<&'static str> {
         .collect()
 }
 
+/// The parameters of a small collection's items endpoint: its own, then
+/// those of OGC API – Features Parts 1 to 3 that every collection takes
+/// (`datetime`, `filter` and its language and CRS, `bbox-crs`, `sortby`,
+/// `properties`, `crs`), then `f`.
+macro_rules! collection_params {
+    ($($own:expr),* $(,)?) => {
+        &[
+            $($own,)*
+            $crate::http::ogc::DATETIME_NONE,
+            $crate::http::ogc::FILTER,
+            $crate::http::ogc::FILTER_LANG,
+            $crate::http::ogc::FILTER_CRS,
+            $crate::http::ogc::BBOX_CRS,
+            $crate::http::ogc::SORTBY,
+            $crate::http::ogc::PROPERTIES,
+            $crate::http::ogc::CRS,
+            $crate::http::params::FORMAT,
+        ]
+    };
+}
+pub(crate) use collection_params;
+
 /// The CRS named by parameter `name` (CRS84 when absent).
 pub fn crs(params: &Params, name: &str) -> Result<Crs, ApiError> {
     Ok(params.parsed(name, str::parse::<Crs>)?.unwrap_or_default())

@@ -86,23 +86,8 @@ pub trait LevelCollection: Endpoint + Send + Sync + 'static {
 /// `/collections/states`.
 pub struct States;
 impl Endpoint for States {
-    const PARAMS: &'static [ParamSpec] = &[
-        LIMIT,
-        OFFSET,
-        BBOX,
-        STATE_CODE,
-        SIMPLIFY,
-        ZOOM,
-        ogc::DATETIME_NONE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
-    ];
+    const PARAMS: &'static [ParamSpec] =
+        ogc::collection_params![LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM,];
 }
 impl LevelCollection for States {
     const LEVEL: Level = Level::State;
@@ -111,7 +96,7 @@ impl LevelCollection for States {
 /// `/collections/municipalities`.
 pub struct Municipalities;
 impl Endpoint for Municipalities {
-    const PARAMS: &'static [ParamSpec] = &[
+    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
         LIMIT,
         OFFSET,
         BBOX,
@@ -119,15 +104,6 @@ impl Endpoint for Municipalities {
         STATE,
         SIMPLIFY,
         ZOOM,
-        ogc::DATETIME_NONE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
     ];
 }
 impl LevelCollection for Municipalities {
@@ -137,7 +113,7 @@ impl LevelCollection for Municipalities {
 /// `/collections/parishes`.
 pub struct Parishes;
 impl Endpoint for Parishes {
-    const PARAMS: &'static [ParamSpec] = &[
+    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
         LIMIT,
         OFFSET,
         BBOX,
@@ -146,15 +122,6 @@ impl Endpoint for Parishes {
         MUNICIPALITY,
         SIMPLIFY,
         ZOOM,
-        ogc::DATETIME_NONE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
     ];
 }
 impl LevelCollection for Parishes {
