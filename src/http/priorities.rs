@@ -16,7 +16,7 @@ use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
 use super::ogc;
-use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, STATE};
+use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec};
 use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use super::queryables::extra_properties;
@@ -127,32 +127,41 @@ pub const OVERDUE: ParamSpec = ParamSpec {
 /// Every parameter of `GET /collections/priorities/items`.
 pub struct Items;
 impl Endpoint for Items {
-    const PARAMS: &'static [ParamSpec] = &[
-        BBOX,
-        LIMIT,
-        OFFSET,
-        DATETIME,
-        STATE,
-        MUNICIPALITY,
-        PARISHES,
-        COUNCIL,
-        CATEGORY,
-        STATUS,
-        POINT,
-        RADIUS,
-        PLACEMENT,
-        OVERDUE,
-        GEOMETRY_TYPE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        ogc::SORTBY,
-        ogc::PROPERTIES,
-        ogc::CRS,
-        FORMAT,
+    const PARAMS: &'static [ParamSpec] = priority_filters![
+        [BBOX, LIMIT, OFFSET],
+        [ogc::SORTBY, ogc::PROPERTIES, ogc::CRS, FORMAT]
     ];
 }
+
+/// The parameters that select priorities (every items parameter but
+/// `bbox`, which endpoints list first, the page, the order and the shape of
+/// features), between those an endpoint lists before and after them: the
+/// items and `/statistics` take the same filters.
+macro_rules! priority_filters {
+    ([$($before:expr),*], [$($after:expr),*]) => {
+        &[
+            $($before,)*
+            $crate::http::priorities::DATETIME,
+            $crate::http::params::STATE,
+            $crate::http::params::MUNICIPALITY,
+            $crate::http::priorities::PARISHES,
+            $crate::http::priorities::COUNCIL,
+            $crate::http::priorities::CATEGORY,
+            $crate::http::priorities::STATUS,
+            $crate::http::priorities::POINT,
+            $crate::http::priorities::RADIUS,
+            $crate::http::priorities::PLACEMENT,
+            $crate::http::priorities::OVERDUE,
+            $crate::http::priorities::GEOMETRY_TYPE,
+            $crate::http::ogc::FILTER,
+            $crate::http::ogc::FILTER_LANG,
+            $crate::http::ogc::FILTER_CRS,
+            $crate::http::ogc::BBOX_CRS,
+            $($after,)*
+        ]
+    };
+}
+pub(crate) use priority_filters;
 
 /// `GET /collections/priorities/items/{id}`.
 pub struct Item;

@@ -13,12 +13,8 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::extract::{Endpoint, Query};
-use super::ogc;
-use super::params::{FORMAT_TABLE, MUNICIPALITY, ParamSpec, STATE};
-use super::priorities::{
-    BBOX, CATEGORY, COUNCIL, DATETIME, GEOMETRY_TYPE, OVERDUE, PARISHES, PLACEMENT, POINT, RADIUS,
-    STATUS,
-};
+use super::params::{FORMAT_TABLE, ParamSpec};
+use super::priorities::{BBOX, priority_filters};
 use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use super::{AppState, JSON, typed};
@@ -40,27 +36,7 @@ const GROUP_BY: ParamSpec = ParamSpec {
 /// paging) and `f` (a unit test holds them equal to the items' list).
 pub struct Statistics;
 impl Endpoint for Statistics {
-    const PARAMS: &'static [ParamSpec] = &[
-        GROUP_BY,
-        BBOX,
-        DATETIME,
-        STATE,
-        MUNICIPALITY,
-        PARISHES,
-        COUNCIL,
-        CATEGORY,
-        STATUS,
-        POINT,
-        RADIUS,
-        PLACEMENT,
-        OVERDUE,
-        GEOMETRY_TYPE,
-        ogc::FILTER,
-        ogc::FILTER_LANG,
-        ogc::FILTER_CRS,
-        ogc::BBOX_CRS,
-        FORMAT_TABLE,
-    ];
+    const PARAMS: &'static [ParamSpec] = priority_filters![[GROUP_BY, BBOX], [FORMAT_TABLE]];
 }
 
 pub fn router() -> Router<AppState> {
