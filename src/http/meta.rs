@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -163,6 +163,8 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
                 SCHEMA_JSON,
                 Some("the properties a filter and sortby may name")
             ),
+            // The draft's spelling, which GDAL 3.6 follows to the queryables.
+            link(format!("{base}/collections/{id}/queryables"), "queryables", JSON, Some("its queryables")),
             link(format!("{base}/collections/{id}/schema"), "describedby", SCHEMA_JSON, Some("the schema of its features")),
             // GDAL 3.6 looks for this spelling only.
             link(format!("{base}/collections/{id}/schema"), "describedBy", SCHEMA_JSON, Some("the schema of its features")),
@@ -274,24 +276,49 @@ fn named(id: &str) -> Result<(&'static str, &'static Queryables), ApiError> {
     Ok((title, q))
 }
 
+/// The media type a schema document is served as: `application/schema+json`,
+/// or `application/json` to a client that accepts only that (GDAL 3.6
+/// refuses the queryables otherwise).
+fn schema_media_type(headers: &HeaderMap) -> &'static str {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains(JSON) && !accept.contains(SCHEMA_JSON) && !accept.contains("*/*") {
+        JSON
+    } else {
+        SCHEMA_JSON
+    }
+}
+
 async fn queryables_document(
     Base(base): Base,
+    headers: HeaderMap,
     _: Query<FormatOnly>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (title, q) = named(&id)?;
     let url = format!("{base}/collections/{id}/queryables");
     let doc = document(q, &id, title, &url, false);
-    Ok(typed(StatusCode::OK, SCHEMA_JSON, doc.to_string()))
+    Ok(typed(
+        StatusCode::OK,
+        schema_media_type(&headers),
+        doc.to_string(),
+    ))
 }
 
 async fn schema_document(
     Base(base): Base,
+    headers: HeaderMap,
     _: Query<FormatOnly>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (title, q) = named(&id)?;
     let url = format!("{base}/collections/{id}/schema");
     let doc = document(q, &id, title, &url, true);
-    Ok(typed(StatusCode::OK, SCHEMA_JSON, doc.to_string()))
+    Ok(typed(
+        StatusCode::OK,
+        schema_media_type(&headers),
+        doc.to_string(),
+    ))
 }

@@ -97,6 +97,21 @@ pub fn document(
         }
     }
     if !schema {
+        // The same list in the draft's form (`queryables: [{id, type}]`),
+        // which GDAL 3.6 reads to decide what it may send in a filter.
+        let draft: Vec<Value> = queryables
+            .0
+            .iter()
+            .filter(|q| q.kind != Kind::Geometry)
+            .map(|q| {
+                let kind = match q.kind {
+                    Kind::Integer => "integer",
+                    Kind::Instant => "dateTime",
+                    _ => "string",
+                };
+                json!({"id": q.name, "type": kind})
+            })
+            .collect();
         return json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": id_url,
@@ -105,6 +120,7 @@ pub fn document(
             "properties": properties,
             // A filter may name only these.
             "additionalProperties": false,
+            "queryables": draft,
         });
     }
     for (name, text) in extra_properties(collection) {
