@@ -51,6 +51,14 @@ mod health;
 mod helpers;
 #[path = "../api/meta.rs"]
 mod meta;
+#[path = "../api/ogc_crs.rs"]
+mod ogc_crs;
+#[path = "../api/ogc_editing.rs"]
+mod ogc_editing;
+#[path = "../api/ogc_filter.rs"]
+mod ogc_filter;
+#[path = "../api/ogc_sort_properties.rs"]
+mod ogc_sort_properties;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_pages.rs"]
