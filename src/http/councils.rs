@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
+use geo::Intersects;
 use serde_json::{Value, json};
 
 use super::auth::Who;
@@ -28,8 +29,17 @@ use axum::http::StatusCode;
 /// The parameters of `GET /collections/councils/items`.
 pub struct Items;
 impl Endpoint for Items {
-    const PARAMS: &'static [ParamSpec] =
-        &[LIMIT, OFFSET, STATE, MUNICIPALITY, PARISH, COMMUNE, FORMAT];
+    const PARAMS: &'static [ParamSpec] = &[
+        LIMIT,
+        OFFSET,
+        STATE,
+        MUNICIPALITY,
+        PARISH,
+        COMMUNE,
+        super::priorities::BBOX,
+        super::ogc::BBOX_CRS,
+        FORMAT,
+    ];
 }
 
 const COMMUNE: ParamSpec = ParamSpec {
@@ -85,6 +95,9 @@ async fn list_councils(
     let features: Vec<String> = {
         let index = state.service.index().read();
         let within = within(&params, &index.catalog)?;
+        // OGC API – Features core: every items endpoint takes a bbox (GDAL's
+        // `-spat`, QGIS's map extent); a council without a location is in none.
+        let bbox = super::ogc::bbox(&params)?;
         let communes: Option<Vec<CouncilCode>> =
             params.parsed("commune", |s| query::parse_list(s, |c| c.parse()))?;
         if let Some(unknown) = communes
@@ -105,6 +118,10 @@ async fn list_councils(
                 communes
                     .as_ref()
                     .is_none_or(|list| c.commune.as_ref().is_some_and(|m| list.contains(m)))
+            })
+            .filter(|c| {
+                bbox.as_ref()
+                    .is_none_or(|b| c.location.is_some_and(|p| b.0.intersects(&p)))
             })
             .map(council_feature)
             .collect()

@@ -17,6 +17,7 @@ mod demo;
 mod durability;
 mod edge;
 mod failed_writes;
+mod gdal;
 mod governance;
 mod governance_agendas;
 mod governance_history;

@@ -381,6 +381,11 @@ fn cases() -> Vec<(&'static str, Option<Value>, Oracle)> {
             Box::new(|r| Some(like(&r.title.to_lowercase(), "agua%"))),
         ),
         (
+            "category LIKE 'e%'",
+            Some(json!({"op": "like", "args": [{"property": "category"}, "e%"]})),
+            Box::new(|r| Some(like(&r.category, "e%"))),
+        ),
+        (
             "title LIKE 'Gas dom_stico%'",
             None,
             Box::new(|r| Some(like(&r.title, "Gas dom_stico%"))),
@@ -687,6 +692,14 @@ async fn bad_filters_are_400_problems_naming_the_parameter() {
         (
             "a_category_outside_its_enum_names_filter",
             (format!("filter={}", enc("category = 5")), "filter", None),
+        ),
+        (
+            "a_category_that_is_not_one_names_filter",
+            (
+                format!("filter={}", enc("category = 'lava'")),
+                "filter",
+                None,
+            ),
         ),
         (
             "too_deep_nesting_names_filter",
