@@ -7,6 +7,7 @@
 //! loudly and pass, unless `PRIORIDADES_REQUIRE_GDAL=1` (set by `.ci/run`,
 //! so CI never skips them), which makes a missing GDAL a failure.
 
+use std::io::Write;
 use std::process::Command;
 
 use reqwest::StatusCode;
@@ -26,7 +27,9 @@ fn gdal_available() -> bool {
             std::env::var("PRIORIDADES_REQUIRE_GDAL").as_deref() != Ok("1"),
             "PRIORIDADES_REQUIRE_GDAL=1 but ogrinfo is not on PATH (apt-get install gdal-bin)"
         );
-        eprintln!(
+        // Straight to the process's stderr: libtest captures eprintln!.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n########################################################\n\
              ##  GDAL test SKIPPED: ogrinfo is not on PATH.        ##\n\
              ##  Debian: apt-get install gdal-bin                  ##\n\
