@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
+use geo::Intersects;
 use serde_json::{Value, json};
 
 use super::auth::Who;
@@ -26,7 +27,6 @@ use crate::domain::territory::{Commune, Council};
 use crate::domain::workflow;
 use crate::service::ServiceError;
 use axum::http::StatusCode;
-use geo::Intersects;
 
 /// The parameters of `GET /collections/councils/items`.
 pub struct Items;

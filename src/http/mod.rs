@@ -31,7 +31,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures_util::FutureExt;
-use tower::{Layer, ServiceBuilder};
+use tower::util::Either;
+use tower::{Layer, ServiceBuilder, ServiceExt};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -124,11 +125,27 @@ fn with_middleware(routes: Router, state: AppState) -> Router {
     // route instead, and a wrapped route clones a boxed service and boxes a
     // future for every request it passes on, a cost measured per layer
     // (docs/benchmarks.md).
-    let app = ServiceBuilder::new()
-        .layer(cors)
+    let inner = ServiceBuilder::new()
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(COMPRESSION_LEVEL)))
         .layer(middleware::from_fn_with_state(state, edge))
         .service(routes);
+    let with_cors = cors.layer(inner.clone());
+    // tower-http answers every OPTIONS itself, as a CORS preflight; only
+    // one that names a method (`Access-Control-Request-Method`) is one. Any
+    // other OPTIONS (QGIS asking what it may do) reaches the routes, whose
+    // handlers answer `Allow`.
+    let app = tower::service_fn(move |request: Request| {
+        let plain_options = request.method() == Method::OPTIONS
+            && !request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let service = if plain_options {
+            Either::Right(inner.clone())
+        } else {
+            Either::Left(with_cors.clone())
+        };
+        service.oneshot(request)
+    });
     // A span and a response line per request are logged at `debug` only:
     // at the default `info` the layer made spans nobody records, at a cost
     // measured in docs/benchmarks.md.

@@ -349,6 +349,26 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("properties", "properties=title,status"),
         ("crs", "crs=http://www.opengis.net/def/crs/EPSG/0/3857"),
         ("f", "f=json"),
+        (
+            "crs",
+            "crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F3857",
+        ),
+        (
+            "bbox-crs",
+            "bbox=10,-67,11,-66&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
+        ),
+        ("filter", "filter=category%20%3D%20%27water%27"),
+        (
+            "filter-lang",
+            "filter-lang=cql2-json&filter=%7B%22op%22%3A%22%3D%22%2C%22args%22%3A%5B%7B%22property%22%3A%22category%22%7D%2C%22water%22%5D%7D",
+        ),
+        (
+            "filter-crs",
+            "filter=S_INTERSECTS(geometry%2CBBOX(10%2C-67%2C11%2C-66))&filter-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
+        ),
+        ("geometry_type", "geometry_type=point"),
+        ("sortby", "sortby=-created_at"),
+        ("properties", "properties=title,status"),
     ];
 
     let expected: BTreeSet<String> = valid.iter().map(|(n, _)| n.to_string()).collect();

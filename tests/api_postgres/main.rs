@@ -29,6 +29,8 @@ mod durability;
 mod edge;
 #[path = "../api/failed_writes.rs"]
 mod failed_writes;
+#[path = "../api/gdal.rs"]
+mod gdal;
 #[path = "../api/governance.rs"]
 mod governance;
 #[path = "../api/governance_agendas.rs"]
@@ -51,6 +53,14 @@ mod health;
 mod helpers;
 #[path = "../api/meta.rs"]
 mod meta;
+#[path = "../api/ogc_crs.rs"]
+mod ogc_crs;
+#[path = "../api/ogc_editing.rs"]
+mod ogc_editing;
+#[path = "../api/ogc_filter.rs"]
+mod ogc_filter;
+#[path = "../api/ogc_sort_properties.rs"]
+mod ogc_sort_properties;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_pages.rs"]

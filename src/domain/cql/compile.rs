@@ -137,7 +137,9 @@ impl Compiler<'_> {
     }
 
     fn like(&mut self, value: &Syntax, pattern: &Syntax, depth: usize) -> Result<Expr> {
-        let (value, pattern) = self.comparable(value, pattern, depth)?;
+        // A pattern is no value: `category LIKE 'wat%'` (as GDAL sends it)
+        // is not checked against the enum.
+        let (value, pattern) = self.typed_alike(value, pattern, depth)?;
         if self.ty(&value) != Ty::Text || !is_literal_text(&pattern) {
             return Err(
                 "LIKE compares a text property with a text pattern ('%' any run, '_' one character)"
@@ -180,6 +182,15 @@ impl Compiler<'_> {
     /// Two operands compared with each other, literals made of the other's
     /// kind where the text says which (an instant written as a string).
     fn comparable(&mut self, a: &Syntax, b: &Syntax, depth: usize) -> Result<(Operand, Operand)> {
+        let (a, b) = self.typed_alike(a, b, depth)?;
+        self.check_enum(&a, &b)?;
+        self.check_enum(&b, &a)?;
+        Ok((a, b))
+    }
+
+    /// Two operands of compatible types, without checking a text literal
+    /// against an enum property's values.
+    fn typed_alike(&mut self, a: &Syntax, b: &Syntax, depth: usize) -> Result<(Operand, Operand)> {
         let mut a = self.operand(a, depth)?;
         let mut b = self.operand(b, depth)?;
         coerce(&mut b, self.ty(&a))?;
@@ -196,8 +207,6 @@ impl Compiler<'_> {
                 self.describe_operand(&b)
             ));
         }
-        self.check_enum(&a, &b)?;
-        self.check_enum(&b, &a)?;
         Ok((a, b))
     }
 
