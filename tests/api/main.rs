@@ -28,6 +28,7 @@ mod governance_workflow;
 mod health;
 mod helpers;
 mod meta;
+mod openapi;
 mod queries;
 mod queries_pages;
 mod replicas;

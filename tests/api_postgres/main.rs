@@ -51,6 +51,8 @@ mod health;
 mod helpers;
 #[path = "../api/meta.rs"]
 mod meta;
+#[path = "../api/openapi.rs"]
+mod openapi;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_pages.rs"]
