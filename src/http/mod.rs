@@ -6,6 +6,7 @@ mod auth;
 pub use auth::token_json;
 mod bodies;
 mod changes;
+mod cors;
 mod councils;
 mod extract;
 mod health;
@@ -22,7 +23,6 @@ mod territories;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -31,10 +31,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures_util::FutureExt;
-use tower::util::Either;
-use tower::{Layer, ServiceBuilder, ServiceExt};
+use tower::{Layer, ServiceBuilder};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use axum::body::Body;
@@ -120,32 +118,16 @@ pub fn router(state: AppState) -> Router {
 /// `routes` inside the API's middleware: CORS, compression, [`edge`], and
 /// the trace layer when `debug` logging is on.
 fn with_middleware(routes: Router, state: AppState) -> Router {
-    let cors = cors_layer(&state.config.cors_origins);
     // The middleware wraps the whole router once. `Router::layer` wraps each
     // route instead, and a wrapped route clones a boxed service and boxes a
     // future for every request it passes on, a cost measured per layer
     // (docs/benchmarks.md).
-    let inner = ServiceBuilder::new()
+    let origins = state.config.cors_origins.clone();
+    let app = ServiceBuilder::new()
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(COMPRESSION_LEVEL)))
         .layer(middleware::from_fn_with_state(state, edge))
         .service(routes);
-    let with_cors = cors.layer(inner.clone());
-    // tower-http answers every OPTIONS itself, as a CORS preflight; only
-    // one that names a method (`Access-Control-Request-Method`) is one. Any
-    // other OPTIONS (QGIS asking what it may do) reaches the routes, whose
-    // handlers answer `Allow`.
-    let app = tower::service_fn(move |request: Request| {
-        let plain_options = request.method() == Method::OPTIONS
-            && !request
-                .headers()
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let service = if plain_options {
-            Either::Right(inner.clone())
-        } else {
-            Either::Left(with_cors.clone())
-        };
-        service.oneshot(request)
-    });
+    let app = cors::with_cors(app, &origins);
     // A span and a response line per request are logged at `debug` only:
     // at the default `info` the layer made spans nobody records, at a cost
     // measured in docs/benchmarks.md.
@@ -161,32 +143,6 @@ fn with_middleware(routes: Router, state: AppState) -> Router {
     } else {
         Router::new().fallback_service(app)
     }
-}
-
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allow_origin = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
-    CorsLayer::new()
-        .allow_origin(allow_origin)
-        .allow_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-            Method::OPTIONS,
-        ])
-        .allow_headers(Any)
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            HeaderName::from_static(CHANGE_SEQUENCE),
-        ])
-        .max_age(Duration::from_secs(3600))
 }
 
 /// A caught panic as a 500 problem, its message kept for the log.

@@ -47,8 +47,8 @@ pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"t
 /// `bbox=`.
 pub const BBOX: ParamSpec = ParamSpec {
     name: "bbox",
-    description: "minLon,minLat,maxLon,maxLat (WGS84): features whose geometry intersects the box.",
-    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
+    description: "The box features' geometries must intersect, in `bbox-crs`: minLon,minLat,maxLon,maxLat in CRS84 (the default), minLat,minLon,maxLat,maxLon in EPSG:4326, minX,minY,maxX,maxY metres in EPSG:3857.",
+    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}"#,
     example: r#"[-66.95, 10.45, -66.85, 10.55]"#,
 };
 

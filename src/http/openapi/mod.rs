@@ -35,6 +35,7 @@ pub fn document(base: &str) -> Value {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                 "description": "Writes need a token; reads too when the server runs with --private-reads"}},
+            "parameters": op::parameters(),
             "schemas": schemas::all(),
         },
     })
@@ -51,12 +52,21 @@ mod tests {
     /// Every query parameter's schema and example parse (the document
     /// would otherwise carry a placeholder), and every example is valid
     /// for its own schema's type.
+    /// A parameter, its `$ref` followed.
+    fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
+        match p["$ref"].as_str() {
+            Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap(),
+            None => p,
+        }
+    }
+
     #[test]
     fn every_parameter_schema_and_example_is_json_of_its_type() {
         let doc = document("http://x");
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 for p in op["parameters"].as_array().into_iter().flatten() {
+                    let p = resolved(&doc, p);
                     let schema = &p["schema"];
                     assert!(schema["type"].is_string(), "{method} {path} {p}");
                     if p["in"] != "query" {
@@ -112,13 +122,62 @@ mod tests {
         let doc = document("http://x");
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
-                let needs_token =
-                    method != "get" || path.starts_with("/tokens") || path == "/review-queue";
+                let needs_token = !matches!(method.as_str(), "get" | "options")
+                    || path.starts_with("/tokens")
+                    || path == "/review-queue";
                 assert_eq!(
                     op.get("security") == Some(&json!([{"bearer": []}])),
                     needs_token,
                     "{method} {path}"
                 );
+            }
+        }
+    }
+
+    /// QGIS reads the page size from `components.parameters.limit`; GDAL
+    /// from the `$ref` naming `limit` among the parameters of each
+    /// collection's literal items path. Both find the server's limits.
+    #[test]
+    fn clients_read_the_servers_limits() {
+        use crate::domain::query::{DEFAULT_LIMIT, MAX_LIMIT};
+        use crate::http::meta::COLLECTIONS;
+        let doc = document("http://x");
+        let qgis = &doc["components"]["parameters"]["limit"]["schema"];
+        assert_eq!(qgis["maximum"], MAX_LIMIT);
+        assert_eq!(qgis["default"], DEFAULT_LIMIT);
+        assert_eq!(qgis["minimum"], 1);
+        for (id, _, _) in COLLECTIONS {
+            let path = format!("/collections/{id}/items");
+            let params = doc["paths"][&path]["get"]["parameters"].as_array().unwrap();
+            let reference = params
+                .iter()
+                .filter_map(|p| p["$ref"].as_str())
+                .find(|r| r.contains("limit"))
+                .unwrap_or_else(|| panic!("{path} references limit"));
+            let gdal = doc.pointer(&reference.replace('#', "")).unwrap();
+            assert_eq!(gdal["schema"]["maximum"], MAX_LIMIT, "{path}");
+            assert_eq!(gdal["schema"]["default"], DEFAULT_LIMIT, "{path}");
+            assert!(
+                params.iter().all(|p| p["name"] != "limit"),
+                "{path}: limit only by reference"
+            );
+        }
+    }
+
+    /// Every response with a GeoJSON body names its CRS in `Content-Crs`.
+    #[test]
+    fn geojson_responses_declare_content_crs() {
+        let doc = document("http://x");
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, r) in op["responses"].as_object().unwrap() {
+                    let geojson = r["content"].get(crate::http::GEOJSON).is_some();
+                    let header = &r["headers"]["Content-Crs"];
+                    assert_eq!(header.is_object(), geojson, "{method} {path} {status}");
+                    if geojson {
+                        assert_eq!(header["required"], true);
+                    }
+                }
             }
         }
     }

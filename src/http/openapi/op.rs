@@ -4,13 +4,32 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::http::params::ParamSpec;
+use crate::domain::crs::Crs;
+use crate::http::GEOJSON;
+use crate::http::params::{LIMIT, ParamSpec};
 
 /// A query parameter's description, its schema and example parsed from the
 /// spec's JSON text (a unit test parses every spec). Lists are arrays sent
-/// comma separated, as OGC API – Features does.
+/// comma separated, as OGC API – Features does. `limit` is a reference to
+/// [`parameters`]' `limit`, where QGIS reads the page size and which GDAL
+/// follows from each collection's items path.
 pub fn query_params(specs: &[ParamSpec]) -> Vec<Value> {
-    specs.iter().map(query_param).collect()
+    specs
+        .iter()
+        .map(|p| {
+            if p.name == LIMIT.name && p.schema == LIMIT.schema {
+                json!({"$ref": "#/components/parameters/limit"})
+            } else {
+                query_param(p)
+            }
+        })
+        .collect()
+}
+
+/// The document's `components.parameters`: `limit`, which every paged
+/// operation references.
+pub fn parameters() -> Value {
+    json!({"limit": query_param(&LIMIT)})
 }
 
 fn query_param(p: &ParamSpec) -> Value {
@@ -116,7 +135,7 @@ impl Op {
     }
 
     /// The success response: `status`, a description, and the media types
-    /// with their schemas.
+    /// with their schemas. A GeoJSON response names its CRS in `Content-Crs`.
     pub fn ok(mut self, status: &str, description: &str, content: &[(&str, Value)]) -> Self {
         let mut response = json!({"description": description});
         if !content.is_empty() {
@@ -127,6 +146,9 @@ impl Op {
             response["content"] = media.into();
         }
         self.responses.insert(status.into(), response);
+        if content.iter().any(|(media, _)| *media == GEOJSON) {
+            self = self.required_header(status, "Content-Crs", CONTENT_CRS, content_crs());
+        }
         self
     }
 
@@ -135,6 +157,21 @@ impl Op {
         if let Some(response) = self.responses.get_mut(status) {
             response["headers"][name] =
                 json!({"description": description, "schema": {"type": "string"}});
+        }
+        self
+    }
+
+    /// Adds a header that response `status` always carries, of `schema`.
+    pub fn required_header(
+        mut self,
+        status: &str,
+        name: &str,
+        description: &str,
+        schema: Value,
+    ) -> Self {
+        if let Some(response) = self.responses.get_mut(status) {
+            response["headers"][name] =
+                json!({"description": description, "required": true, "schema": schema});
         }
         self
     }
@@ -206,6 +243,20 @@ impl Op {
         self.op.insert("responses".into(), self.responses.into());
         self.op.into()
     }
+}
+
+const CONTENT_CRS: &str = "The CRS of the coordinates (OGC API – Features Part 2), its URI in angle brackets: CRS84 unless `crs` asked for another";
+
+/// `Content-Crs`: one of the served CRSs' URIs, in angle brackets.
+fn content_crs() -> Value {
+    let values: Vec<String> = Crs::ALL.iter().map(|c| format!("<{}>", c.uri())).collect();
+    json!({"type": "string", "enum": values})
+}
+
+/// `Allow`: HTTP methods, comma separated.
+pub fn allow_schema() -> Value {
+    let method = "(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)";
+    json!({"type": "string", "pattern": format!("^{method}(, {method})*$")})
 }
 
 fn problem(description: &str) -> Value {

@@ -4,10 +4,11 @@
 use serde_json::{Map, Value, json};
 
 use super::op::{
-    Op, feature_body, feature_id, if_match, json_body, patch_body, query_params, schema,
+    Op, allow_schema, feature_body, feature_id, if_match, json_body, patch_body, query_params,
+    schema,
 };
 use crate::http::extract::{Endpoint, FormatOnly};
-use crate::http::priorities::{Items, Queue};
+use crate::http::priorities::{Item, Items, Queue};
 use crate::http::{GEOJSON, JSON, changes, statistics};
 
 pub fn add(paths: &mut Map<String, Value>) {
@@ -67,6 +68,10 @@ fn items(paths: &mut Map<String, Value>) {
                 .write("The token's role or scope does not allow creating this priority")
                 .errors(&[("409", "A priority with that id exists")])
                 .done(),
+            "options": Op::new("What the caller may do here: `Allow` lists GET, HEAD and OPTIONS, and POST when the caller's token may create priorities (an admin or a spokesperson; QGIS enables adding features from it); no token needed")
+                .empty("204", "No content; the methods are in `Allow`")
+                .required_header("204", "Allow", "The methods the caller may use", allow_schema())
+                .done(),
         }),
     );
 }
@@ -82,13 +87,13 @@ fn item(paths: &mut Map<String, Value>) {
     ];
     let who = "The token's role or scope does not allow changing this priority";
     let mut get_params = vec![feature_id()];
-    get_params.extend(query_params(FormatOnly::PARAMS));
+    get_params.extend(query_params(Item::PARAMS));
     paths.insert(
         "/collections/priorities/items/{featureId}".into(),
         json!({
             "get": Op::new("One priority (ETag set; If-None-Match answers 304)")
                 .params(get_params)
-                .ok("200", "The priority", &[(GEOJSON, schema("PriorityFeature"))])
+                .ok("200", "The priority", &[(GEOJSON, schema("PriorityFeatureRead"))])
                 .header("200", "ETag", "Its version")
                 .empty("304", "Not modified since the ETag sent in If-None-Match")
                 .errors(&[("404", "No such priority")])
@@ -112,6 +117,11 @@ fn item(paths: &mut Map<String, Value>) {
                 .empty("204", "Deleted")
                 .authenticated("Only the council's spokesperson while proposed, or an admin, deletes")
                 .errors(&[("404", "No such priority"), ("412", "If-Match does not name the current version"), ("507", "The database's disk is full: nothing was written")])
+                .done(),
+            "options": Op::new("What the caller may do to this priority: `Allow` lists GET, HEAD and OPTIONS, with PUT and PATCH when the caller's token may change it and DELETE when it may delete it (QGIS enables editing from it); no token needed; for an id that names no priority, what the token's role allows on some priority (QGIS asks so while its layer is empty)")
+                .params(vec![feature_id()])
+                .empty("204", "No content; the methods are in `Allow`")
+                .required_header("204", "Allow", "The methods the caller may use on this priority", allow_schema())
                 .done(),
         }),
     );

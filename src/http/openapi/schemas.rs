@@ -4,13 +4,30 @@
 use serde_json::{Value, json};
 
 use super::op::key_schema;
-use crate::domain::priority::{Category, MAX_DESCRIPTION_CHARS, MAX_RANK, MAX_TITLE_CHARS, Status};
+use crate::domain::crs::Crs;
+use crate::domain::priority::{
+    Category, MAX_DESCRIPTION_CHARS, MAX_RANK, MAX_TITLE_CHARS, Placement, Status,
+};
+use crate::http::meta::COLLECTIONS;
+use crate::http::queryables::SCHEMA_JSON;
+use crate::http::{GEOJSON, JSON};
+
+/// The links of a collection description, by relation.
+const COLLECTION_RELS: [&str; 5] = [
+    "self",
+    "items",
+    "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+    "describedby",
+    "describedBy",
+];
 
 /// Every component schema.
 pub fn all() -> Value {
     let mut schemas = inputs();
-    if let (Value::Object(all), Value::Object(more)) = (&mut schemas, documents()) {
-        all.extend(more);
+    for more in [reads(), documents(), collections()] {
+        if let (Value::Object(all), Value::Object(more)) = (&mut schemas, more) {
+            all.extend(more);
+        }
     }
     schemas
 }
@@ -22,7 +39,7 @@ fn inputs() -> Value {
     json!({
         "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {
             "type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]},
-            "coordinates": {"type": "array", "description": "[lon, lat] positions, WGS84; at most 10000 vertices"},
+            "coordinates": {"type": "array", "description": "Positions: [lon, lat] in CRS84 when sent, at most 10000 vertices; in a response, in the CRS its `Content-Crs` names (`crs`)"},
         }},
         "Plan": {"type": "object", "required": ["objective", "goal", "responsible", "resources", "start_date", "target_date"], "properties": {
             "objective": {"type": "string", "maxLength": 2000}, "goal": {"type": "string", "maxLength": 2000, "description": "The goal (meta)"},
@@ -66,16 +83,46 @@ fn inputs() -> Value {
                 "created_at": {"type": "string", "format": "date-time", "nullable": true, "description": "Honoured on creation only (migrating dated records)"},
             }},
         }},
-        "PriorityFeature": {"allOf": [{"$ref": "#/components/schemas/PriorityInput"}, {"type": "object", "required": ["id"], "properties": {
-            "properties": {"type": "object", "required": ["status", "version", "created_at", "updated_at"], "properties": {
-                "state": {"type": "string", "nullable": true}, "municipality": {"type": "string", "nullable": true},
-                "parish": {"type": "string", "nullable": true},
-                "created_at": {"type": "string", "format": "date-time"},
-                "updated_at": {"type": "string", "format": "date-time"},
-                "version": {"type": "integer", "minimum": 1},
-                "distance_m": {"type": "number", "description": "Radius queries only"},
-            }},
-        }}]},
+    })
+}
+
+/// Priorities as the server returns them: whole after a write, and with
+/// only the properties `properties=` names when read.
+fn reads() -> Value {
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let placements: Vec<&str> = Placement::ALL.iter().map(|p| p.as_str()).collect();
+    let nullable_text = || json!({"type": "string", "nullable": true});
+    json!({
+        "PriorityProperties": {"type": "object", "properties": {
+            "council": key_schema(),
+            "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS},
+            "description": {"type": "string", "maxLength": MAX_DESCRIPTION_CHARS, "nullable": true},
+            "category": {"type": "string", "enum": categories},
+            "status": {"type": "string", "enum": statuses},
+            "rank": {"type": "integer", "minimum": 1, "maximum": MAX_RANK, "nullable": true},
+            "families": {"type": "integer", "minimum": 0, "nullable": true},
+            "plan": {"allOf": [{"$ref": "#/components/schemas/Plan"}], "nullable": true},
+            "state": nullable_text(), "municipality": nullable_text(), "parish": nullable_text(),
+            "placement": {"type": "string", "enum": placements},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "version": {"type": "integer", "minimum": 1},
+            "distance_m": {"type": "number", "description": "Radius queries only"},
+        }},
+        "PriorityFeatureRead": {"type": "object", "required": ["type", "id", "geometry", "properties"],
+            "description": "A priority as read; with `properties`, only the properties named (none for an empty list)", "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string", "format": "uuid"},
+            "geometry": {"$ref": "#/components/schemas/Geometry"},
+            "properties": {"$ref": "#/components/schemas/PriorityProperties"},
+            "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+        }},
+        "PriorityFeature": {"allOf": [
+            {"$ref": "#/components/schemas/PriorityFeatureRead"},
+            {"type": "object", "properties": {"properties": {"type": "object",
+                "required": ["council", "title", "category", "status", "version", "created_at", "updated_at"]}}},
+        ]},
     })
 }
 
@@ -131,6 +178,45 @@ fn documents() -> Value {
         "Health": {"type": "object", "required": ["status", "checks"], "properties": {
             "status": {"type": "string", "enum": ["pass", "warn"]},
             "checks": {"type": "object", "required": ["store", "index", "storage"]},
+        }},
+    })
+}
+
+/// The collection descriptions (`/collections`, `/collections/{id}`).
+fn collections() -> Value {
+    let ids: Vec<&str> = COLLECTIONS.iter().map(|(id, _, _)| *id).collect();
+    let crs84 = Crs::Crs84.uri();
+    let instant = json!({"type": "string", "format": "date-time", "nullable": true});
+    json!({
+        "Collection": {"type": "object", "required": ["id", "title", "description", "itemType", "crs", "storageCrs", "links"], "properties": {
+            "id": {"type": "string", "enum": ids},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "itemType": {"type": "string", "enum": ["feature"]},
+            "crs": {"type": "array", "minItems": 1, "uniqueItems": true, "description": "The CRSs `crs` and `bbox-crs` take (OGC API – Features Part 2); the storage CRS first",
+                "items": {"type": "string", "enum": Crs::ALL.map(Crs::uri)}},
+            "storageCrs": {"type": "string", "enum": [crs84]},
+            "links": {"type": "array", "minItems": COLLECTION_RELS.len(), "maxItems": COLLECTION_RELS.len(),
+                "description": "self; items (GeoJSON); the queryables (`http://www.opengis.net/def/rel/ogc/1.0/queryables`) and the schema of its features (`describedby`, and `describedBy` for GDAL 3.6), both application/schema+json",
+                "items": {"$ref": "#/components/schemas/CollectionLink"}},
+            "extent": {"type": "object", "description": "Priorities only: the bounding box and creation times of its features, each absent while there are none", "properties": {
+                "spatial": {"type": "object", "required": ["bbox", "crs"], "properties": {
+                    "bbox": {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+                    "crs": {"type": "string", "enum": [crs84]}}},
+                "temporal": {"type": "object", "required": ["interval", "trs"], "properties": {
+                    "interval": {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": instant}},
+                    "trs": {"type": "string"}}},
+            }},
+        }},
+        "CollectionLink": {"type": "object", "required": ["href", "rel", "type", "title"], "properties": {
+            "href": {"type": "string"},
+            "rel": {"type": "string", "enum": COLLECTION_RELS},
+            "type": {"type": "string", "enum": [JSON, GEOJSON, SCHEMA_JSON]},
+            "title": {"type": "string"},
+        }},
+        "Collections": {"type": "object", "required": ["links", "collections"], "properties": {
+            "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+            "collections": {"type": "array", "minItems": ids.len(), "maxItems": ids.len(), "items": {"$ref": "#/components/schemas/Collection"}},
         }},
     })
 }
