@@ -13,10 +13,11 @@ use crate::http::queryables::SCHEMA_JSON;
 use crate::http::{GEOJSON, JSON};
 
 /// The links of a collection description, by relation.
-const COLLECTION_RELS: [&str; 5] = [
+const COLLECTION_RELS: [&str; 6] = [
     "self",
     "items",
     "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+    "queryables",
     "describedby",
     "describedBy",
 ];
@@ -197,9 +198,9 @@ fn collections() -> Value {
                 "items": {"type": "string", "enum": Crs::ALL.map(Crs::uri)}},
             "storageCrs": {"type": "string", "enum": [crs84]},
             "links": {"type": "array", "minItems": COLLECTION_RELS.len(), "maxItems": COLLECTION_RELS.len(),
-                "description": "self; items (GeoJSON); the queryables (`http://www.opengis.net/def/rel/ogc/1.0/queryables`) and the schema of its features (`describedby`, and `describedBy` for GDAL 3.6), both application/schema+json",
+                "description": "self; items (GeoJSON); the queryables (`http://www.opengis.net/def/rel/ogc/1.0/queryables` as application/schema+json, and `queryables` as application/json for GDAL 3.6) and the schema of its features (`describedby`, and `describedBy` for GDAL 3.6, application/schema+json)",
                 "items": {"$ref": "#/components/schemas/CollectionLink"}},
-            "extent": {"type": "object", "description": "Priorities only: the bounding box and creation times of its features, each absent while there are none", "properties": {
+            "extent": {"type": "object", "description": "The bounding box of its features (and the creation times of the priorities), absent while there are none", "properties": {
                 "spatial": {"type": "object", "required": ["bbox", "crs"], "properties": {
                     "bbox": {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
                     "crs": {"type": "string", "enum": [crs84]}}},
