@@ -106,9 +106,12 @@ pub fn router() -> Router<AppState> {
         .route("/collections/{collection}", get(collection))
         .route(
             "/collections/{collection}/queryables",
-            get(queryables_document),
+            get(schema_resource::<false>),
         )
-        .route("/collections/{collection}/schema", get(schema_document))
+        .route(
+            "/collections/{collection}/schema",
+            get(schema_resource::<true>),
+        )
 }
 
 async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
@@ -291,31 +294,18 @@ fn schema_media_type(headers: &HeaderMap) -> &'static str {
     }
 }
 
-async fn queryables_document(
+/// `/collections/{id}/queryables` (`SCHEMA` false) or
+/// `/collections/{id}/schema` (`SCHEMA` true).
+async fn schema_resource<const SCHEMA: bool>(
     Base(base): Base,
     headers: HeaderMap,
     _: Query<FormatOnly>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (title, q) = named(&id)?;
-    let url = format!("{base}/collections/{id}/queryables");
-    let doc = document(q, &id, title, &url, false);
-    Ok(typed(
-        StatusCode::OK,
-        schema_media_type(&headers),
-        doc.to_string(),
-    ))
-}
-
-async fn schema_document(
-    Base(base): Base,
-    headers: HeaderMap,
-    _: Query<FormatOnly>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let (title, q) = named(&id)?;
-    let url = format!("{base}/collections/{id}/schema");
-    let doc = document(q, &id, title, &url, true);
+    let resource = if SCHEMA { "schema" } else { "queryables" };
+    let url = format!("{base}/collections/{id}/{resource}");
+    let doc = document(q, &id, title, &url, SCHEMA);
     Ok(typed(
         StatusCode::OK,
         schema_media_type(&headers),
