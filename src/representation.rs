@@ -53,6 +53,25 @@ fn territory_members(out: &mut Vec<u8>, parish: TerritoryCode, placement: Placem
     let _ = write!(out, r#","placement":"{placement}""#);
 }
 
+/// The `title` of a priority's Feature text, as [`priority_feature`] wrote
+/// it. Every member before it holds numbers, codes or a UUID, and a
+/// string value cannot hold an unescaped quote, so the first `,"title":`
+/// is the member.
+pub fn title_of(feature: &str) -> Option<String> {
+    let at = feature.find(r#","title":"#)? + r#","title":"#.len();
+    let mut values = serde_json::Deserializer::from_str(&feature[at..]).into_iter::<String>();
+    values.next()?.ok()
+}
+
+/// The `updated_at` of a priority's Feature text, in microseconds: the
+/// member follows `created_at`, and no string value holds the unescaped
+/// quotes that delimit it.
+pub fn updated_at_of(feature: &str) -> Option<time::Micros> {
+    let at = feature.find(r#"","updated_at":""#)? + r#"","updated_at":""#.len();
+    let end = feature[at..].find('"')?;
+    time::parse_datetime(&feature[at..at + end]).ok()
+}
+
 /// The Feature of a priority placed in `parish` as `placement` says.
 ///
 /// The text always ends with `}}`: the close of `properties`, then of the Feature.
@@ -222,6 +241,28 @@ mod tests {
     use super::*;
     use crate::domain::priority::{Category, Status};
     use serde_json::Value;
+
+    /// The title and change time read back from the text equal the
+    /// priority's, for random priorities whose texts need escapes and whose
+    /// plans hold any text.
+    #[test]
+    fn the_title_and_change_time_are_read_back_from_the_text() {
+        use crate::domain::priority::arbitrary_priority;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for i in 0..3_000 {
+            let p = arbitrary_priority(&mut rng, i);
+            let text = priority_feature(&p, TerritoryCode::parish(10101), Placement::ByCouncil);
+            assert_eq!(title_of(&text).as_deref(), Some(p.title.as_str()), "{text}");
+            assert_eq!(updated_at_of(&text), Some(p.updated_at), "{text}");
+        }
+        let text = priority_feature(
+            &sample(),
+            TerritoryCode::parish(10101),
+            Placement::ByCouncil,
+        );
+        assert_eq!(title_of(&text).as_deref(), Some("Agua \"potable\""));
+    }
 
     fn sample() -> Priority {
         Priority {

@@ -24,8 +24,6 @@ pub struct Entry {
     pub version: i64,
     /// Its council.
     pub council: CouncilCode,
-    /// Its title, for filters on it.
-    pub title: Box<str>,
     /// The parish it is counted in: where it lies, or its council's.
     pub parish: TerritoryCode,
     /// Its sector.
@@ -42,8 +40,6 @@ pub struct Entry {
     pub families: Option<u32>,
     /// When it was created.
     pub created_at: Micros,
-    /// When it last changed.
-    pub updated_at: Micros,
     /// Its exact geometry, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
@@ -108,7 +104,6 @@ impl Entry {
             id: p.id,
             version: p.version,
             council: p.council.clone(),
-            title: p.title.as_str().into(),
             parish,
             category: p.category,
             status: p.status,
@@ -117,7 +112,6 @@ impl Entry {
             target_date: p.plan.as_ref().map(|plan| plan.target_date),
             families: p.families,
             created_at: p.created_at,
-            updated_at: p.updated_at,
             geometry: p.geometry.clone(),
             feature: shared_priority_feature(p, parish, placement),
         }

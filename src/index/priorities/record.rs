@@ -7,6 +7,7 @@ use geo::Geometry;
 use crate::domain::codes::Level;
 use crate::domain::cql::{Record, Scalar};
 use crate::domain::queryables::{geometry_family, priority as q};
+use crate::representation::{title_of, updated_at_of};
 
 use super::Entry;
 
@@ -23,13 +24,15 @@ impl Record for Entry {
             q::MUNICIPALITY => level(Level::Municipality),
             q::PARISH => level(Level::Parish),
             q::PLACEMENT => text(self.placement.as_str()),
-            q::TITLE => Scalar::Text(Cow::Borrowed(&self.title)),
+            // Read from the Feature text, so that entries stay small for the
+            // walks that never look at them (docs/benchmarks.md).
+            q::TITLE => title_of(&self.feature).map_or(Scalar::Null, owned),
             q::CATEGORY => text(self.category.as_str()),
             q::STATUS => text(self.status.as_str()),
             q::RANK => number(self.rank.map(f64::from)),
             q::FAMILIES => number(self.families.map(f64::from)),
             q::CREATED_AT => Scalar::Instant(self.created_at),
-            q::UPDATED_AT => Scalar::Instant(self.updated_at),
+            q::UPDATED_AT => updated_at_of(&self.feature).map_or(Scalar::Null, Scalar::Instant),
             q::GEOMETRY_TYPE => text(geometry_family(&self.geometry)),
             _ => Scalar::Null,
         }
