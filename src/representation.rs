@@ -63,6 +63,14 @@ pub fn title_of(feature: &str) -> Option<String> {
     values.next()?.ok()
 }
 
+/// The `families` of a priority's Feature text (`None` when `null`): the
+/// first `,"families":` is the member, as for [`title_of`].
+pub fn families_of(feature: &str) -> Option<u32> {
+    let at = feature.find(r#","families":"#)? + r#","families":"#.len();
+    let end = feature[at..].find([',', '}'])?;
+    feature[at..at + end].parse().ok()
+}
+
 /// The `updated_at` of a priority's Feature text, in microseconds: the
 /// member follows `created_at`, and no string value holds the unescaped
 /// quotes that delimit it.
@@ -255,6 +263,7 @@ mod tests {
             let text = priority_feature(&p, TerritoryCode::parish(10101), Placement::ByCouncil);
             assert_eq!(title_of(&text).as_deref(), Some(p.title.as_str()), "{text}");
             assert_eq!(updated_at_of(&text), Some(p.updated_at), "{text}");
+            assert_eq!(families_of(&text), p.families, "{text}");
         }
         let text = priority_feature(
             &sample(),

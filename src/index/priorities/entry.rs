@@ -36,8 +36,9 @@ pub struct Entry {
     pub rank: Option<u8>,
     /// The plan's target date, when it has a plan: for the overdue filter.
     pub target_date: Option<chrono::NaiveDate>,
-    /// Families benefited, when given.
-    pub families: Option<u32>,
+    /// Families benefited (0 when not given; filters read whether it was
+    /// given from the Feature text).
+    pub families: u32,
     /// When it was created.
     pub created_at: Micros,
     /// Its exact geometry, WGS84 lon/lat degrees.
@@ -110,7 +111,7 @@ impl Entry {
             placement,
             rank: p.rank,
             target_date: p.plan.as_ref().map(|plan| plan.target_date),
-            families: p.families,
+            families: p.families.unwrap_or(0),
             created_at: p.created_at,
             geometry: p.geometry.clone(),
             feature: shared_priority_feature(p, parish, placement),

@@ -7,7 +7,7 @@ use geo::Geometry;
 use crate::domain::codes::Level;
 use crate::domain::cql::{Record, Scalar};
 use crate::domain::queryables::{geometry_family, priority as q};
-use crate::representation::{title_of, updated_at_of};
+use crate::representation::{families_of, title_of, updated_at_of};
 
 use super::Entry;
 
@@ -30,7 +30,7 @@ impl Record for Entry {
             q::CATEGORY => text(self.category.as_str()),
             q::STATUS => text(self.status.as_str()),
             q::RANK => number(self.rank.map(f64::from)),
-            q::FAMILIES => number(self.families.map(f64::from)),
+            q::FAMILIES => number(families_of(&self.feature).map(f64::from)),
             q::CREATED_AT => Scalar::Instant(self.created_at),
             q::UPDATED_AT => updated_at_of(&self.feature).map_or(Scalar::Null, Scalar::Instant),
             q::GEOMETRY_TYPE => text(geometry_family(&self.geometry)),

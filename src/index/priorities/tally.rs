@@ -27,7 +27,7 @@ impl Tally {
     pub(super) fn count(&mut self, entry: &Entry, add: bool) {
         let step = |n: &mut u64, by: u64| *n = if add { *n + by } else { n.saturating_sub(by) };
         step(&mut self.priorities, 1);
-        step(&mut self.families, u64::from(entry.families.unwrap_or(0)));
+        step(&mut self.families, u64::from(entry.families));
         step(&mut self.by_status[entry.status as usize], 1);
         step(&mut self.by_category[entry.category as usize], 1);
     }
