@@ -2,6 +2,8 @@
 //! keeps: only some properties (`properties=`), coordinates in another CRS
 //! (`crs=`). A request that asks for neither is served the kept text as is.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::domain::crs::Crs;
@@ -24,12 +26,12 @@ impl Reshape {
 
     /// `feature` (a GeoJSON Feature's text) reshaped; members appended by
     /// the caller afterwards (`distance_m`, `links`) are not affected.
-    pub fn apply(&self, feature: &str) -> String {
+    pub fn apply<'f>(&self, feature: &'f str) -> Cow<'f, str> {
         if self.is_identity() {
-            return feature.to_owned();
+            return Cow::Borrowed(feature);
         }
         let Ok(Value::Object(mut f)) = serde_json::from_str::<Value>(feature) else {
-            return feature.to_owned();
+            return Cow::Borrowed(feature);
         };
         if let Some(keep) = &self.properties
             && let Some(Value::Object(props)) = f.get_mut("properties")
@@ -48,7 +50,7 @@ impl Reshape {
         {
             transform(coordinates, self.crs);
         }
-        Value::Object(f).to_string()
+        Cow::Owned(Value::Object(f).to_string())
     }
 }
 

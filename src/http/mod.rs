@@ -415,7 +415,7 @@ fn list_response(
     let page = params.page()?;
     let (features, reshape) = ogc::select(params, queryables, features)?;
     let matched = features.len();
-    let page_items: Vec<String> = features
+    let page_items: Vec<std::borrow::Cow<'_, str>> = features
         .iter()
         .skip(page.offset)
         .take(page.limit)
@@ -427,7 +427,7 @@ fn list_response(
         &params.without_paging(),
         page,
         matched,
-        page_items.iter().map(|f| (f.as_str(), None)),
+        page_items.iter().map(|f| (f.as_ref(), None)),
     );
     let mut response = typed(StatusCode::OK, GEOJSON, body);
     response
