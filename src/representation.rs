@@ -206,43 +206,45 @@ pub fn push_with_member(
     out.push_str(&feature[cut..]);
 }
 
-/// Writes a distance in metres with two decimals, exactly as `{:.2}` does.
+/// Writes a distance in metres to the millimetre (three decimals), exactly
+/// as `{:.3}` does.
 ///
-/// `{:.2}` rounds the binary value's exact decimal expansion, which costs
-/// more than the rest of a feature's assembly. Scaled by 100 and rounded,
+/// `{:.3}` rounds the binary value's exact decimal expansion, which costs
+/// more than the rest of a feature's assembly. Scaled by 1000 and rounded,
 /// a distance gives the same digits unless the scaled value lies within
-/// rounding of a half (its error is below 1e-6 for any distance on Earth);
-/// those, and anything out of range, go through `{:.2}`.
+/// rounding of a half (its error is below 1e-5 for any distance on Earth);
+/// those, and anything out of range, go through `{:.3}`.
 pub fn push_metres(out: &mut String, metres: f64) {
-    let scaled = metres * 100.0;
+    let scaled = metres * 1000.0;
     let fraction = scaled - scaled.trunc();
-    if (0.0..1e12).contains(&scaled) && (fraction - 0.5).abs() > 1e-6 {
-        let cents = scaled.round() as u64;
-        let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
+    if (0.0..1e13).contains(&scaled) && (fraction - 0.5).abs() > 1e-5 {
+        let mm = scaled.round() as u64;
+        let _ = write!(out, "{}.{:03}", mm / 1000, mm % 1000);
     } else {
-        let _ = write!(out, "{metres:.2}");
+        let _ = write!(out, "{metres:.3}");
     }
 }
 
 #[cfg(test)]
 mod tests {
-    /// The fast path writes what `{:.2}` writes: random distances at every
-    /// scale, values at and beside a half cent, and the edges.
+    /// The fast path writes what `{:.3}` writes: random distances at every
+    /// scale, values at and beside a half millimetre, and the edges.
     #[test]
-    fn metres_are_written_as_two_decimals_format() {
+    fn metres_are_written_as_three_decimals_format() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let mut cases: Vec<f64> = vec![0.0, 0.005, 0.015, 0.125, 1.005, 2.675, 0.995, 99.995];
+        let mut cases: Vec<f64> =
+            vec![0.0, 0.0005, 0.0015, 0.1125, 1.0005, 2.6745, 0.9995, 99.9995];
         cases.extend((0..200_000).map(|_| {
             let scale = [1.0, 100.0, 10_000.0, 20_000_000.0][rng.random_range(0..4)];
             rng.random_range(0.0..scale)
         }));
-        cases.extend((0..20_000).map(|i| f64::from(i) * 0.005));
-        cases.extend((0..20_000).map(|i| (f64::from(i) + 0.5) / 100.0));
+        cases.extend((0..20_000).map(|i| f64::from(i) * 0.0005));
+        cases.extend((0..20_000).map(|i| (f64::from(i) + 0.5) / 1000.0));
         for d in cases {
             let mut fast = String::new();
             super::push_metres(&mut fast, d);
-            assert_eq!(fast, format!("{d:.2}"), "{d:e}");
+            assert_eq!(fast, format!("{d:.3}"), "{d:e}");
         }
     }
 

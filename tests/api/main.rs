@@ -35,6 +35,7 @@ mod ogc_filter;
 mod ogc_sort_properties;
 mod openapi;
 mod queries;
+mod queries_geodesic;
 mod queries_pages;
 mod replicas;
 mod statistics;

@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     CATEGORIES, ITEMS, STATUSES, TestApp, assert_problem, each_case, features_of, follow_pages,
-    haversine, ids, problem_type, spawn_app, territory,
+    ids, problem_type, spawn_app, territory,
 };
 use crate::queries::in_polygon;
+use crate::queries_geodesic::vincenty_m;
 
 /// How many priorities [`ogc_app`] seeds.
 pub(crate) const SEEDED: usize = 36;
@@ -588,14 +589,14 @@ async fn a_filter_combines_with_parish_bbox_and_point_radius_keeping_nearest_fir
     assert_eq!(matched as usize, expected.len());
     assert_eq!(sorted(got), expected, "bbox and filter");
 
-    // Points only, so that the oracle's distance is the haversine one.
+    // Points only, so that the oracle's distance is Vincenty's geodesic.
     let here = [-66.95, 10.45];
     let radius = 4000.0;
     let filter = "geometry_type = 'point' AND status <> 'rejected'";
     let mut near: Vec<(f64, String)> = rows
         .iter()
         .filter(|r| r.family == "point" && r.status != "rejected")
-        .map(|r| (haversine(here, r.vertices[0]), r.id.clone()))
+        .map(|r| (vincenty_m(here, r.vertices[0]), r.id.clone()))
         .inspect(|(d, id)| assert!((d - radius).abs() > 50.0, "{id} is clear of the edge"))
         .filter(|(d, _)| *d <= radius)
         .collect();

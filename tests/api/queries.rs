@@ -1,8 +1,8 @@
 //! Query results compared with a brute-force oracle over a seeded random
 //! dataset of 5,000 priorities (points, lines, polygons with holes, and their
 //! multi- forms). The oracle's geometry predicates are written in the tests
-//! from scratch (ray casting, segment clipping, distances densified over the
-//! haversine of `helpers`), so they share no code with the service's R-tree
+//! from scratch (ray casting, segment clipping, distances densified over
+//! Vincenty's geodesic of `queries_geodesic`), so they share no code with the service's R-tree
 //! or `geo` refinement. `queries_pages` pages through the same dataset.
 
 use std::collections::HashSet;
@@ -13,13 +13,15 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CATEGORIES, STATUSES, TestApp, all_features, council, haversine, ids, spawn_app, territory,
+    CATEGORIES, STATUSES, TestApp, all_features, council, ids, spawn_app, territory,
 };
+use crate::queries_geodesic::{edge_m, vincenty_m};
 
 pub(crate) const FEATURES: usize = 5_000;
 pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Distances within this many metres of a radius may fall either side: the
-/// oracle samples edges every 2 m, so it can overestimate by up to 1 m.
+/// oracle follows edges straight in degrees, not as geodesics, which for
+/// the edges of a few kilometres here is centimetres apart.
 pub(crate) const DISTANCE_TOLERANCE_M: f64 = 2.0;
 
 pub(crate) type Ring = Vec<[f64; 2]>;
@@ -328,26 +330,22 @@ pub(crate) fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> boo
 }
 
 /// Distance in metres from `p` to the shape: 0 inside an area, else the
-/// least haversine distance to a vertex or to an edge sampled every 2 m.
+/// least geodesic distance on WGS84 (Vincenty's) to an edge, searched
+/// along it by golden section (`queries_geodesic::edge_m`), or to a point.
 pub(crate) fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
     if let Shape::Polygons(polys) = shape
         && polys.iter().any(|poly| in_polygon(poly, p))
     {
         return 0.0;
     }
-    let mut best = vertices(shape)
+    let best = vertices(shape)
         .into_iter()
-        .map(|v| haversine(v, p))
+        .map(|v| vincenty_m(v, p))
         .fold(f64::INFINITY, f64::min);
-    for (a, b) in segments(shape) {
-        let steps = (haversine(a, b) / 2.0).ceil().max(1.0) as usize;
-        for i in 1..steps {
-            let t = i as f64 / steps as f64;
-            let q = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-            best = best.min(haversine(q, p));
-        }
-    }
-    best
+    segments(shape)
+        .into_iter()
+        .map(|(a, b)| edge_m(p, a, b))
+        .fold(best, f64::min)
 }
 
 // ---------- comparing the API with the oracle ----------

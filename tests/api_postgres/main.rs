@@ -65,6 +65,8 @@ mod ogc_sort_properties;
 mod openapi;
 #[path = "../api/queries.rs"]
 mod queries;
+#[path = "../api/queries_geodesic.rs"]
+mod queries_geodesic;
 #[path = "../api/queries_pages.rs"]
 mod queries_pages;
 #[path = "../api/replicas.rs"]

@@ -3,10 +3,11 @@
 //! longitude and latitude; distances in metres).
 
 use geo::{
-    Closest, Coord, CoordsIter, Distance, Geometry, Haversine, HaversineClosestPoint,
-    InteriorPoint, Intersects, LineString, MultiPolygon, Point, Polygon, Rect, SimplifyVwPreserve,
-    Validation,
+    Coord, CoordsIter, Geometry, InteriorPoint, Intersects, LineString, LinesIter, MultiPolygon,
+    Point, Polygon, Rect, SimplifyVwPreserve, Validation,
 };
+
+use super::geodesic::{edges_distance_m, point_distance_m};
 
 /// A point of the geometry that stands for its location: the point itself,
 /// or a point inside the polygon or on the line (never outside it, unlike a
@@ -76,28 +77,29 @@ pub fn intersects_rect(geometry: &Geometry<f64>, rect: &Rect<f64>) -> bool {
     geometry.intersects(rect)
 }
 
-/// Great-circle distance in metres from `from` to the nearest point of
-/// `geometry`; 0 when the point lies on or inside it.
+/// Geodesic distance in metres on the WGS84 ellipsoid from `from` to the
+/// nearest point of `geometry`; 0 when the point lies on or inside it.
 ///
-/// Uses the haversine formula on a sphere of the mean Earth radius, which is
-/// within 0.5% of the ellipsoidal distance; edges are followed as great-circle
-/// arcs, which for edges of a few kilometres differ from straight lon/lat
-/// segments by centimetres.
+/// Points are measured by Karney's algorithm (as PostGIS measures
+/// `geography` with the spheroid); edges are followed as geodesics, and the
+/// distance to one is the least along it (see
+/// [`edge_distance_m`](super::geodesic::edge_distance_m) for how, and how
+/// closely).
 pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
     match geometry {
-        Geometry::Point(p) => Haversine.distance(*p, from),
+        Geometry::Point(p) => point_distance_m(*p, from),
         Geometry::MultiPoint(mp) => mp
             .iter()
-            .map(|p| Haversine.distance(*p, from))
+            .map(|p| point_distance_m(*p, from))
             .fold(f64::INFINITY, f64::min),
-        // A point inside an area is at distance 0, which the closest-point
-        // search on the boundary alone would not say.
+        // A point inside an area is at distance 0, which the edges alone
+        // would not say.
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
-        _ => match geometry.haversine_closest_point(&from) {
-            Closest::Intersection(_) => 0.0,
-            Closest::SinglePoint(p) => Haversine.distance(p, from),
-            // Only for empty geometries, which validation never lets in.
-            Closest::Indeterminate => f64::INFINITY,
-        },
+        Geometry::LineString(g) => edges_distance_m(from, g.lines_iter()),
+        Geometry::MultiLineString(g) => edges_distance_m(from, g.lines_iter()),
+        Geometry::Polygon(g) => edges_distance_m(from, g.lines_iter()),
+        Geometry::MultiPolygon(g) => edges_distance_m(from, g.lines_iter()),
+        // Only other types, which validation never lets in.
+        _ => f64::INFINITY,
     }
 }

@@ -2,12 +2,14 @@
 //! types, and the two exact spatial predicates the index refines with.
 //!
 //! One concern a file: `parse` (a body's geometry, validated), `stored` (a
-//! stored geometry decoded and checked again), `write` (GeoJSON text) and
-//! `measure` (representative points, simplification, the predicates).
+//! stored geometry decoded and checked again), `write` (GeoJSON text),
+//! `measure` (representative points, simplification, the predicates) and
+//! `geodesic` (distances on the WGS84 ellipsoid).
 //!
 //! # Units
 //! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
 
+mod geodesic;
 mod measure;
 mod parse;
 mod stored;
@@ -15,6 +17,7 @@ mod stored;
 mod tests;
 mod write;
 
+pub use geodesic::{ELLIPSOID_OVER_SPHERE, SPHERE_RADIUS_M, edge_stray_m, point_distance_m};
 pub use measure::{
     any_vertex, distance_m, intersects_rect, representative_point, simplify_boundary,
 };

@@ -12,15 +12,18 @@
 //! Both give what a scan of every priority would, which the tests check.
 //!
 //! The trees themselves are here; what they hold is in [`leaf`], the
-//! circle's bounds in [`circle`], and the two walks in [`walk`].
+//! circle's bounds on the sphere in [`circle`], a radius on the ellipsoid
+//! decided with them in [`disc`], and the walks in [`walk`].
 
 mod circle;
+mod disc;
 mod leaf;
 mod walk;
 
-pub(super) use circle::{Circle, EARTH_RADIUS_M};
+pub(super) use circle::EARTH_RADIUS_M;
+pub(super) use disc::Disc;
 pub(super) use leaf::{Extent, Facets, Leaf, envelope_of};
-pub(super) use walk::{LeafKey, Metres, Reach, Region, first, survey};
+pub(super) use walk::{LeafKey, Metres, Reach, Region, first, first_among, survey};
 
 use rstar::{AABB, Envelope, ParentNode, RStarInsertionStrategy, RTreeParams};
 

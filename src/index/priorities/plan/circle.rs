@@ -4,20 +4,23 @@
 use geo::Point;
 use rstar::{AABB, Envelope, RTreeObject};
 
+use crate::domain::geometry::ELLIPSOID_OVER_SPHERE;
 use crate::domain::geometry::{any_vertex, distance_m};
 use crate::domain::query::Near;
 use crate::index::priorities::entries::Entries;
 use crate::index::priorities::tree::{
-    Circle, EARTH_RADIUS_M, Extent, Leaf, LeafKey, Metres, Reach, Region,
+    Disc, EARTH_RADIUS_M, Extent, Leaf, LeafKey, Metres, Reach, Region,
 };
 
-/// Priorities within a radius, keyed by their distance: points measured from
-/// their leaves, lines and polygons from their entries unless their box, or
-/// one of their vertices well inside, decides.
+/// Priorities within a radius on the ellipsoid, keyed by their geodesic
+/// distance: points measured from their leaves, lines and polygons from
+/// their entries unless their box, or one of their vertices well inside,
+/// decides. A point's exact distance is computed only when it is near the
+/// edge or on the page.
 pub struct CircleRegion<'i> {
     entries: &'i Entries,
     near: Near,
-    circle: Circle,
+    circle: Disc,
     /// What lies outside these boxes lies outside the circle.
     boxes: Vec<AABB<[f64; 2]>>,
 }
@@ -27,7 +30,7 @@ impl<'i> CircleRegion<'i> {
         CircleRegion {
             entries,
             near: *near,
-            circle: Circle::new(near.center, near.radius_m),
+            circle: Disc::new(near.center, near.radius_m),
             boxes: radius_envelopes(near),
         }
     }
@@ -108,26 +111,33 @@ impl Region for CircleRegion<'_> {
         (d <= self.near.radius_m).then_some(Metres(d))
     }
 
-    /// A point's distance is cheap; a line's or polygon's is bounded by its
-    /// box until the walk gets that far.
+    /// A point's distance is bounded by the sphere's, a line's or polygon's
+    /// by its box, until the walk gets that far.
     #[inline]
     fn known(&self, leaf: &Leaf) -> Option<LeafKey<Metres>> {
-        match leaf.point() {
-            Some(_) => self.key(leaf).map(LeafKey::Exact),
+        match leaf.spot() {
+            Some(spot) if self.in_boxes(&leaf.envelope) => {
+                let d = self.circle.at_least_m(spot)?;
+                Some(LeafKey::AtLeast(Metres(d)))
+            }
+            Some(_) => None,
             None => self.bound(&leaf.envelope()).map(LeafKey::AtLeast),
         }
     }
 }
 
 /// Boxes (in degrees) that hold every point within `near.radius_m` metres of
-/// the centre: one box, or two when the circle crosses the antimeridian.
+/// the centre on the ellipsoid: one box, or two when the circle crosses the
+/// antimeridian.
 ///
-/// A metre radius is not a fixed number of degrees: a degree of longitude
-/// shrinks with latitude, so the box widens by the spherical bound
-/// `asin(sin δ / cos φ)` where δ is the radius as an angle.
+/// Such a point lies within `radius / LOW` on the sphere
+/// ([`ELLIPSOID_OVER_SPHERE`]). A metre radius is not a fixed number of
+/// degrees: a degree of longitude shrinks with latitude, so the box widens
+/// by the spherical bound `asin(sin δ / cos φ)` where δ is that radius as an
+/// angle.
 pub fn radius_envelopes(near: &Near) -> Vec<AABB<[f64; 2]>> {
     let Point(center) = near.center;
-    let delta = near.radius_m / EARTH_RADIUS_M;
+    let delta = near.radius_m / ELLIPSOID_OVER_SPHERE.0 / EARTH_RADIUS_M;
     let dlat = delta.to_degrees() * (1.0 + 1e-9) + 1e-9;
     let min_lat = (center.y - dlat).max(-90.0);
     let max_lat = (center.y + dlat).min(90.0);
@@ -164,7 +174,8 @@ pub fn radius_envelopes(near: &Near) -> Vec<AABB<[f64; 2]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Distance, Haversine};
+    use crate::domain::geometry::point_distance_m;
+    use geo::{Destination, Geodesic};
 
     #[test]
     fn radius_boxes_hold_every_point_of_the_circle() {
@@ -179,13 +190,8 @@ mod tests {
             };
             let boxes = radius_envelopes(&near);
             for bearing in 0..360 {
-                let p = geo::Destination::destination(
-                    &Haversine,
-                    near.center,
-                    bearing as f64,
-                    r * 0.999_999,
-                );
-                let d = Haversine.distance(p, near.center);
+                let p = Geodesic.destination(near.center, bearing as f64, r * 0.999_999);
+                let d = point_distance_m(p, near.center);
                 assert!(d <= r);
                 let inside = boxes.iter().any(|b| {
                     let (lo, hi) = (b.lower(), b.upper());

@@ -5,11 +5,11 @@
 
 use crate::domain::query::{Bbox, Near, Page};
 use crate::index::priorities::PriorityIndex;
-use crate::index::priorities::tree::{self, Leaf, Metres, Region};
+use crate::index::priorities::tree::{self, Metres, Region};
 
+use super::QueryPage;
 use super::circle::CircleRegion;
 use super::rect::BoxRegion;
-use super::{QueryPage, sort_page};
 
 /// A circle or a box, alone.
 #[derive(Debug, PartialEq)]
@@ -35,7 +35,8 @@ impl MapPage<'_> {
 }
 
 /// The page of `region`: counted by [`tree::survey`], which also collects
-/// the matches while they are few (then sorted), else found by
+/// the matches while they are few (then paged by [`tree::first_among`]),
+/// else found by
 /// [`tree::first`]; `metres` tells a match's distance by its key.
 fn walk<'i, R: Region>(
     index: &'i PriorityIndex,
@@ -47,10 +48,7 @@ fn walk<'i, R: Region>(
     let wanted = page.offset.saturating_add(page.limit);
     let (matched, collected) = tree::survey(&roots, region.cap(wanted), region);
     let found = match collected {
-        Some(mut all) => {
-            sort_page(&mut all, page, by_key_then_row);
-            all
-        }
+        Some(all) => tree::first_among(all, wanted, region),
         None => tree::first(&roots, wanted, region),
     };
     let items = found
@@ -60,9 +58,4 @@ fn walk<'i, R: Region>(
         .map(|(key, leaf)| (index.entries.at(leaf.slot), metres(key)))
         .collect();
     QueryPage { matched, items }
-}
-
-/// The order of map pages: by key (distance or row key), then row key.
-fn by_key_then_row<K: Ord>(a: &(K, &Leaf), b: &(K, &Leaf)) -> std::cmp::Ordering {
-    (&a.0, a.1.pk).cmp(&(&b.0, b.1.pk))
 }

@@ -362,3 +362,54 @@ fn every_plan_gives_what_checking_every_priority_gives() {
         assert!(!expected.is_empty(), "{filter:?}");
     }
 }
+
+/// A polygon's leaf box holds every ring: a hole that strays outside the
+/// exterior (which validation lets in) is nearer the centre than the
+/// exterior's box, and the page must still come nearest first.
+#[test]
+fn a_hole_outside_its_exterior_is_measured_in_order() {
+    use geo::{Coord, Geometry, LineString, Polygon};
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let ring = |v: &[[f64; 2]]| {
+        LineString::from(v.iter().map(|&[x, y]| Coord { x, y }).collect::<Vec<_>>())
+    };
+    let mut a = random_priority(&mut rng, 1);
+    a.geometry = Geometry::Polygon(Polygon::new(
+        ring(&[
+            [-66.8192, 10.2857],
+            [-66.8196, 10.2785],
+            [-66.8263, 10.2805],
+            [-66.8192, 10.2857],
+        ]),
+        vec![ring(&[
+            [-66.8228, 10.2866],
+            [-66.8208, 10.2855],
+            [-66.8218, 10.2839],
+            [-66.8228, 10.2866],
+        ])],
+    ));
+    let mut b = random_priority(&mut rng, 2);
+    b.geometry = Geometry::Point(Point::new(-66.7108, 10.3386));
+    let index = PriorityIndex::build(vec![a, b], |_| Some(TerritoryCode::parish(10_101)), false)
+        .expect("index");
+    let filter = PriorityFilter {
+        near: Some(Near {
+            center: Point::new(-66.822, 10.427),
+            radius_m: 30_000.0,
+        }),
+        ..Default::default()
+    };
+    let expected = scan_all(&index, &filter);
+    // The point lies between the hole's distance and the exterior's.
+    assert_eq!(expected.iter().map(|e| e.1).collect::<Vec<_>>(), [1, 2]);
+    let got = index.query(
+        &filter,
+        Page {
+            limit: 10,
+            offset: 0,
+        },
+    );
+    let got: Vec<(Option<f64>, i64)> = got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
+    assert_eq!(got, expected);
+}

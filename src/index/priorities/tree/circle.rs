@@ -1,14 +1,17 @@
-//! The circle of a radius query, measured as haversine measures it, with
-//! bounds that decide whole boxes of the tree at once.
+//! A circle on the sphere, measured as haversine measures it, with bounds
+//! that decide whole boxes of the tree at once: a radius query on the
+//! ellipsoid ([`super::disc`]) is decided with two of them.
 
 use geo::{Geometry, Intersects, Line, LinesIter, Point};
 use rstar::AABB;
 
+use crate::domain::geometry::edge_stray_m;
+
 use super::leaf::{Spot, cos_of_latitude};
 use super::walk::Reach;
 
-/// A circle query on the sphere [`crate::domain::geometry::distance_m`]
-/// measures on, with what its walks need precomputed.
+/// A circle on the sphere of geo's `Haversine`, with what the walks need
+/// precomputed.
 ///
 /// Haversine's distance is `2R·asin(√a)` with `a = sin²(Δφ/2) + cos φ₁ ·
 /// cos φ₂ · sin²(Δλ/2)`, which grows with the distance: nodes are compared
@@ -25,7 +28,6 @@ use super::walk::Reach;
 /// a hair of the edge; only that is measured with the trigonometry.
 pub struct Circle {
     center: Point<f64>,
-    radius_m: f64,
     /// The cosine of the centre's latitude.
     cos_lat: f64,
     /// The absolute sine of the centre's latitude.
@@ -81,7 +83,6 @@ impl Circle {
         let half_angle = (radius_m / EARTH_RADIUS_M / 2.0).min(std::f64::consts::FRAC_PI_2);
         Circle {
             center,
-            radius_m,
             cos_lat: cos_of_latitude(center.y()),
             sin_lat: center.y().to_radians().sin().abs(),
             a_radius: half_angle.sin().powi(2),
@@ -201,7 +202,7 @@ impl Circle {
     /// Haversine's `a` for a point: the very operations of geo's
     /// `Haversine::distance` (the cosines' product commutes exactly), so
     /// distances from it equal `distance_m`'s to the last bit.
-    fn a_of(&self, spot: Spot) -> f64 {
+    pub(super) fn a_of(&self, spot: Spot) -> f64 {
         let half_sin2 = |radians: f64| (radians / 2.0).sin().powi(2);
         half_sin2((spot.point.y() - self.center.y()).to_radians())
             + self.cos_lat
@@ -212,7 +213,7 @@ impl Circle {
     /// Where a point surely lies by the polynomial bounds of its `a`:
     /// `Inside` and `Outside` are what [`Self::a_of`] would say beyond the
     /// margin, `Partly` that it takes the sines to tell.
-    fn quick(&self, spot: Spot) -> Reach {
+    pub(super) fn quick(&self, spot: Spot) -> Reach {
         let (lat_low, lat_high) = half_sin2_bounds((spot.point.y() - self.center.y()).to_radians());
         // sin²(Δλ/2) has a period of a whole turn, so the shorter way round
         // gives the same `a` and keeps the polynomials' angle small.
@@ -225,7 +226,7 @@ impl Circle {
     }
 
     /// Haversine's distance for its `a`, as geo computes it.
-    fn metres(a: f64) -> f64 {
+    pub(super) fn metres(a: f64) -> f64 {
         EARTH_RADIUS_M * (2.0 * a.sqrt().asin())
     }
 
@@ -255,52 +256,28 @@ impl Circle {
         }
     }
 
-    /// Whether the box of an edge, widened for the arc's bow, lies outside.
+    /// Whether the box of an edge, widened for the arc's bow and for how
+    /// far the geodesic of the same ends may stray from the arc, lies
+    /// outside. (Longitude is monotonic along either, so only the
+    /// latitudes widen.)
     fn edge_misses(&self, line: Line<f64>) -> bool {
         let (a, b) = (line.start, line.end);
         let span = (a.x - b.x).abs().to_radians();
-        let bow = (span * span / 4.0).to_degrees() + 1e-9;
+        let stray = edge_stray_m(line) / 110_000.0;
+        if !stray.is_finite() {
+            return false;
+        }
+        let bow = (span * span / 4.0).to_degrees() + stray + 1e-9;
         let rect = AABB::from_corners(
             [a.x.min(b.x), a.y.min(b.y) - bow],
             [a.x.max(b.x), a.y.max(b.y) + bow],
         );
         matches!(self.reach(&rect), Reach::Outside)
     }
-
-    /// Whether a point lies within the circle, exactly as a scan decides it.
-    pub fn holds(&self, spot: Spot) -> bool {
-        match self.quick(spot) {
-            Reach::Inside => return true,
-            Reach::Outside => return false,
-            Reach::Partly => {}
-        }
-        let a = self.a_of(spot);
-        if a < self.a_radius * (1.0 - A_MARGIN) {
-            true
-        } else if a > self.a_radius * (1.0 + A_MARGIN) {
-            false
-        } else {
-            Self::metres(a) <= self.radius_m
-        }
-    }
-
-    /// A point's distance from the centre when it lies within the circle;
-    /// the sines are spent only on points that are not surely out.
-    pub fn distance_within(&self, spot: Spot) -> Option<f64> {
-        if matches!(self.quick(spot), Reach::Outside) {
-            return None;
-        }
-        let a = self.a_of(spot);
-        if a > self.a_radius * (1.0 + A_MARGIN) {
-            return None;
-        }
-        let d = Self::metres(a);
-        (d <= self.radius_m).then_some(d)
-    }
 }
 
 /// The radius of the sphere geo's `Haversine` measures on, in metres.
-pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+pub const EARTH_RADIUS_M: f64 = crate::domain::geometry::SPHERE_RADIUS_M;
 
 #[cfg(test)]
 mod tests;

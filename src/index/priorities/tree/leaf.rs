@@ -2,7 +2,7 @@
 //! filters look at, and the extent of each node, which knows how many
 //! priorities lie below it and their smallest row key.
 
-use geo::{BoundingRect, Geometry, Point, Rect};
+use geo::{Coord, CoordsIter, Geometry, Point};
 use rstar::{AABB, Envelope, RTreeObject};
 
 use crate::domain::codes::TerritoryCode;
@@ -184,11 +184,25 @@ fn lower<T: RTreeObject<Envelope = Extent>>(object: &T, axis: usize) -> f64 {
     object.envelope().rect.lower()[axis]
 }
 
-/// The box of a geometry's vertices: the box of its leaf.
+/// The box of a geometry's vertices, every ring's: the box of its leaf.
+/// (geo's `bounding_rect` of a polygon is its exterior's, which a hole
+/// that strays outside the exterior would leave, and distances and bounds
+/// reach every ring.)
 pub fn envelope_of(geometry: &Geometry<f64>) -> AABB<[f64; 2]> {
-    // Validated geometries are never empty, so they always have a box.
-    let rect = geometry
-        .bounding_rect()
-        .unwrap_or_else(|| Rect::new((0.0, 0.0), (0.0, 0.0)));
-    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
+    let mut coords = geometry.coords_iter();
+    // Validated geometries are never empty, so they always have a vertex.
+    let first = coords.next().unwrap_or(Coord { x: 0.0, y: 0.0 });
+    let (min, max) = coords.fold((first, first), |(lo, hi), c| {
+        (
+            Coord {
+                x: lo.x.min(c.x),
+                y: lo.y.min(c.y),
+            },
+            Coord {
+                x: hi.x.max(c.x),
+                y: hi.y.max(c.y),
+            },
+        )
+    });
+    AABB::from_corners([min.x, min.y], [max.x, max.y])
 }

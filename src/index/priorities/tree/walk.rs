@@ -57,13 +57,13 @@ pub type Found<'a, K> = Vec<(K, &'a Leaf)>;
 
 /// Counts the leaves of the trees of `roots` that `region` holds, taking
 /// nodes wholly inside it by their count; and when they are at most `cap`,
-/// returns them too with their keys, which for a small result is cheaper
-/// than a second, best-first walk.
+/// returns them too, which for a small result is cheaper than a walk
+/// from the roots ([`first_among`] pages them).
 pub fn survey<'a, R: Region>(
     roots: &[&'a ParentNode<Leaf>],
     cap: usize,
     region: &R,
-) -> (usize, Option<Found<'a, R::Key>>) {
+) -> (usize, Option<Vec<&'a Leaf>>) {
     let mut total = 0;
     // The matching leaves seen one by one, kept while the total is small.
     let mut seen = Some(Vec::new());
@@ -114,11 +114,7 @@ pub fn survey<'a, R: Region>(
             }
         }
     }
-    let keyed = seen
-        .into_iter()
-        .filter_map(|leaf| Some((region.key(leaf)?, leaf)))
-        .collect();
-    (total, Some(keyed))
+    (total, Some(seen))
 }
 
 /// What a best-first walk learns of a leaf: that it matches with this key,
@@ -139,15 +135,50 @@ pub fn first<'a, R: Region>(
     wanted: usize,
     region: &R,
 ) -> Found<'a, R::Key> {
+    let heap = roots
+        .iter()
+        .filter_map(|&root| {
+            let key = region.bound(&root.envelope())?;
+            Some(Queued::new(key, i64::MIN, Open::Node(root)))
+        })
+        .collect();
+    drain(heap, wanted, region)
+}
+
+/// The first `wanted` of `leaves`, which all match `region`, in the order
+/// of `(key, row key)`, with their keys: ordered by what is
+/// [`Region::known`] of them, a leaf known by a bound given its key only if
+/// the page gets that far (a radius query's exact distance is dear).
+pub fn first_among<'a, R: Region>(
+    leaves: Vec<&'a Leaf>,
+    wanted: usize,
+    region: &R,
+) -> Found<'a, R::Key> {
+    let heap = leaves
+        .into_iter()
+        .filter_map(|leaf| Some(queued_leaf(region.known(leaf)?, leaf)))
+        .collect();
+    drain(heap, wanted, region)
+}
+
+/// A leaf queued by what is known of it.
+fn queued_leaf<K: Ord>(known: LeafKey<K>, leaf: &Leaf) -> Queued<'_, K> {
+    match known {
+        LeafKey::Exact(key) => Queued::new(key, leaf.pk, Open::Found(leaf)),
+        LeafKey::AtLeast(key) => Queued::new(key, leaf.pk, Open::Leaf(leaf)),
+    }
+}
+
+/// Pops `heap` smallest first until `wanted` leaves are found: a node is
+/// opened, a leaf known by a bound is given its key and queued again.
+fn drain<'a, R: Region>(
+    mut heap: BinaryHeap<Queued<'a, R::Key>>,
+    wanted: usize,
+    region: &R,
+) -> Found<'a, R::Key> {
     let mut found = Vec::with_capacity(wanted.min(4096));
-    let mut heap = BinaryHeap::new();
     if wanted == 0 {
         return found;
-    }
-    for &root in roots {
-        if let Some(key) = region.bound(&root.envelope()) {
-            heap.push(Queued::new(key, i64::MIN, Open::Node(root)));
-        }
     }
     while let Some(next) = heap.pop() {
         let node = match next.open {
@@ -168,15 +199,11 @@ pub fn first<'a, R: Region>(
         };
         for child in node.children() {
             match child {
-                RTreeNode::Leaf(leaf) => match region.known(leaf) {
-                    Some(LeafKey::Exact(key)) => {
-                        heap.push(Queued::new(key, leaf.pk, Open::Found(leaf)));
+                RTreeNode::Leaf(leaf) => {
+                    if let Some(known) = region.known(leaf) {
+                        heap.push(queued_leaf(known, leaf));
                     }
-                    Some(LeafKey::AtLeast(key)) => {
-                        heap.push(Queued::new(key, leaf.pk, Open::Leaf(leaf)));
-                    }
-                    None => {}
-                },
+                }
                 RTreeNode::Parent(parent) => {
                     if let Some(key) = region.bound(&parent.envelope()) {
                         heap.push(Queued::new(key, i64::MIN, Open::Node(parent)));

@@ -1,0 +1,123 @@
+//! The circle of a radius query on the WGS84 ellipsoid, decided with two
+//! circles of the sphere around it and the geodesic only between them.
+
+use geo::{Coord, Geometry, Line, Point};
+use rstar::AABB;
+
+use crate::domain::geometry::{ELLIPSOID_OVER_SPHERE, edge_stray_m, point_distance_m};
+
+use super::circle::Circle;
+use super::leaf::Spot;
+use super::walk::Reach;
+
+/// The points within `radius_m` of a centre by the geodesic on WGS84.
+///
+/// A geodesic distance is between [`ELLIPSOID_OVER_SPHERE`]'s `LOW` and
+/// `HIGH` times the haversine distance of the same two points, so a point
+/// within `radius / HIGH` on the sphere (the `inner` circle) lies within the
+/// radius, and one beyond `radius / LOW` (the `outer` circle) beyond it. The
+/// spherical [`Circle`]s decide nodes and most points as fast as before; the
+/// geodesic is computed only for points between the two (about 1 % of the
+/// radius wide) and for the distances a page shows.
+pub struct Disc {
+    center: Point<f64>,
+    radius_m: f64,
+    inner: Circle,
+    outer: Circle,
+}
+
+/// Relative margin on the spherical distance, far above its rounding.
+const MARGIN: f64 = 1e-9;
+
+impl Disc {
+    pub fn new(center: Point<f64>, radius_m: f64) -> Self {
+        let (low, high) = ELLIPSOID_OVER_SPHERE;
+        Disc {
+            center,
+            radius_m,
+            inner: Circle::new(center, radius_m / high),
+            outer: Circle::new(center, radius_m / low),
+        }
+    }
+
+    /// Whether `rect` lies wholly outside the circle, wholly inside, or
+    /// across its edge (or so near it that the sphere cannot tell).
+    pub fn reach(&self, rect: &AABB<[f64; 2]>) -> Reach {
+        match self.outer.reach(rect) {
+            Reach::Outside => Reach::Outside,
+            _ => match self.inner.reach(rect) {
+                Reach::Inside => Reach::Inside,
+                _ => Reach::Partly,
+            },
+        }
+    }
+
+    /// A point's haversine distance when it is not surely beyond the
+    /// radius; `None` when it is.
+    fn sphere_m(&self, spot: Spot) -> Option<f64> {
+        if matches!(self.outer.quick(spot), Reach::Outside) {
+            return None;
+        }
+        let d = Circle::metres(self.outer.a_of(spot));
+        (d * ELLIPSOID_OVER_SPHERE.0 <= self.radius_m * (1.0 + MARGIN)).then_some(d)
+    }
+
+    /// Whether a point lies within the radius.
+    pub fn holds(&self, spot: Spot) -> bool {
+        if matches!(self.inner.quick(spot), Reach::Inside) {
+            return true;
+        }
+        match self.sphere_m(spot) {
+            None => false,
+            Some(d) if d * ELLIPSOID_OVER_SPHERE.1 < self.radius_m * (1.0 - MARGIN) => true,
+            Some(_) => self.exact_m(spot.point) <= self.radius_m,
+        }
+    }
+
+    /// A distance no larger than a point's geodesic distance, when it may
+    /// lie within the radius; `None` when it surely does not.
+    pub fn at_least_m(&self, spot: Spot) -> Option<f64> {
+        self.sphere_m(spot)
+            .map(|d| d * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN))
+    }
+
+    /// A point's geodesic distance when it lies within the radius.
+    pub fn distance_within(&self, spot: Spot) -> Option<f64> {
+        self.sphere_m(spot)?;
+        let d = self.exact_m(spot.point);
+        (d <= self.radius_m).then_some(d)
+    }
+
+    /// The geodesic distance of a point from the centre.
+    pub fn exact_m(&self, point: Point<f64>) -> f64 {
+        point_distance_m(point, self.center)
+    }
+
+    /// A distance in metres no larger than that of any point of `rect`, nor
+    /// of any edge between vertices in it: the sphere's bound (which allows
+    /// for a great circle's bow) by `LOW`, less how far a geodesic edge may
+    /// stray from the great circle (bounded by the stray of the box's
+    /// diagonal, the longest edge it holds).
+    pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
+        let [w, s] = rect.lower();
+        let [e, n] = rect.upper();
+        let diagonal = Line::new(Coord { x: w, y: s }, Coord { x: e, y: n });
+        let sphere = self.outer.nearest_m(rect);
+        (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - edge_stray_m(diagonal)).max(0.0)
+    }
+
+    /// Whether a point lies within the radius by more than the sphere's
+    /// doubt.
+    pub fn surely_holds(&self, point: Point<f64>) -> bool {
+        self.inner.surely_holds(point)
+    }
+
+    /// Whether no part of a line or polygon comes within the radius, by the
+    /// outer circle; `false` when that is not sure.
+    pub fn surely_misses(&self, geometry: &Geometry<f64>) -> bool {
+        self.outer.surely_misses(geometry)
+    }
+}
+
+#[cfg(test)]
+mod tests;
