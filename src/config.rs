@@ -15,6 +15,8 @@ use crate::service::IMPORT_BATCH;
 /// default) puts it that far behind for the moment it takes to read it, which
 /// should not take it out of a load balancer.
 pub const READY_MAX_LAG: i64 = 10_000;
+/// Default zoom from which vector tiles draw priorities one by one.
+pub const CLUSTER_BELOW_ZOOM: u8 = 14;
 
 /// The default SQLite file, created in the working directory on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
@@ -132,6 +134,13 @@ pub struct ServeArgs {
     /// while `/health/ready` still answers 200 (replicas catching up).
     #[arg(long, env = "PRIORIDADES_READY_MAX_LAG", default_value_t = READY_MAX_LAG)]
     pub ready_max_lag: i64,
+
+    /// Vector tiles of priorities below this zoom (0 to 25) hold clusters
+    /// with their counts; from it on, the priorities themselves (a tile with
+    /// more than 4,000 matches is clustered at any zoom).
+    #[arg(long, env = "PRIORIDADES_CLUSTER_BELOW_ZOOM", default_value_t = CLUSTER_BELOW_ZOOM,
+          value_parser = clap::value_parser!(u8).range(0..=25))]
+    pub cluster_below_zoom: u8,
 
     #[command(flatten)]
     /// Connection limits and timeouts.
@@ -383,6 +392,7 @@ impl ServeArgs {
                 import_batch: IMPORT_BATCH,
             },
             ready_max_lag: READY_MAX_LAG,
+            cluster_below_zoom: CLUSTER_BELOW_ZOOM,
             connections: ConnectionArgs::default(),
             cors_origins: vec!["*".into()],
             public_url: None,

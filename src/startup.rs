@@ -91,6 +91,7 @@ impl Application {
             public_url: args.public_url.clone(),
             private_reads: args.private_reads,
             ready_max_lag: args.ready_max_lag,
+            cluster_below_zoom: args.cluster_below_zoom,
         };
         let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {

@@ -49,6 +49,17 @@ pub const CONFORMANCE: [&str; 18] = [
 ];
 
 /// Conformance classes of Part 4 (writes), after the reading ones.
+/// OGC API – Tiles 1.0 and the tile matrix set standard: tiles of the
+/// priorities and of each territory level, as Mapbox Vector Tiles.
+pub const CONFORMANCE_TILES: [&str; 7] = [
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
+];
 pub const CONFORMANCE_WRITES: [&str; 2] = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
@@ -124,6 +135,12 @@ async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, Api
             link(format!("{base}/conformance"), "conformance", JSON, Some("conformance classes implemented")),
             link(format!("{base}/collections"), "data", JSON, Some("the collections")),
             link(
+                format!("{base}/tileMatrixSets"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                JSON,
+                Some("the tile matrix sets of the vector tiles")
+            ),
+            link(
                 format!("{base}/statistics"),
                 "related",
                 JSON,
@@ -138,7 +155,7 @@ async fn conformance(_: Query<FormatOnly>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
-        json!({ "conformsTo": CONFORMANCE.iter().chain(&CONFORMANCE_WRITES).collect::<Vec<_>>() })
+        json!({ "conformsTo": CONFORMANCE.iter().chain(&CONFORMANCE_TILES).chain(&CONFORMANCE_WRITES).collect::<Vec<_>>() })
             .to_string(),
     ))
 }
@@ -173,6 +190,17 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
             link(format!("{base}/collections/{id}/schema"), "describedBy", SCHEMA_JSON, Some("the schema of its features")),
         ],
     });
+    if super::tiles::TILED.iter().any(|(c, _)| *c == id)
+        && let Some(links) = c["links"].as_array_mut()
+    {
+        let tiles = link(
+            format!("{base}/collections/{id}/tiles"),
+            "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+            JSON,
+            Some("its vector tilesets"),
+        );
+        links.push(serde_json::to_value(tiles).unwrap_or_default());
+    }
     let index = state.service.index().read();
     let mut extent = json!({});
     if let Some(bbox) = spatial_extent(&index, id) {
@@ -230,7 +258,7 @@ async fn collection(
 /// the priorities', the territories' boundaries, the councils' meeting
 /// places (a commune's are its councils'). Computed from the index, so
 /// every write and import is reflected at once.
-fn spatial_extent(index: &Index, id: &str) -> Option<[f64; 4]> {
+pub(super) fn spatial_extent(index: &Index, id: &str) -> Option<[f64; 4]> {
     let level = match id {
         "priorities" => return index.priorities.extent(),
         "councils" | "communes" => {

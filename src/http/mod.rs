@@ -6,6 +6,7 @@ mod auth;
 pub use auth::token_json;
 mod bodies;
 mod changes;
+mod conditional;
 mod cors;
 mod councils;
 mod extract;
@@ -20,6 +21,7 @@ pub mod problem;
 pub mod queryables;
 mod statistics;
 mod territories;
+mod tiles;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -61,6 +63,8 @@ pub struct HttpConfig {
     pub private_reads: bool,
     /// Most changes the index may lag behind the store and still be ready.
     pub ready_max_lag: i64,
+    /// Tiles of priorities below this zoom hold clusters, not priorities.
+    pub cluster_below_zoom: u8,
 }
 
 /// What every handler can reach, behind one pointer: axum clones the state
@@ -78,6 +82,10 @@ pub struct Shared {
     pub config: HttpConfig,
     /// Simplified boundaries, shared by every request.
     pub boundary_cache: territories::BoundaryCache,
+    /// Built vector tiles, while the data is unchanged.
+    pub tile_cache: tiles::TileCache,
+    /// Boundaries simplified for each zoom's tiles.
+    pub simplified: tiles::SimplifiedCache,
 }
 
 impl AppState {
@@ -87,6 +95,8 @@ impl AppState {
             service,
             config,
             boundary_cache: territories::BoundaryCache::default(),
+            tile_cache: tiles::TileCache::default(),
+            simplified: tiles::SimplifiedCache::default(),
         }))
     }
 }
@@ -106,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(territories::router())
         .merge(councils::router())
         .merge(statistics::router())
+        .merge(tiles::router())
         .merge(auth::router())
         .merge(changes::router())
         .merge(health::router())
@@ -175,6 +186,21 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     let method = request.method().clone();
     let uri = request.uri().clone();
     let before = state.service.applied_seq();
+    let validator = conditional::Validator::of(
+        &method,
+        &uri,
+        request.headers(),
+        before,
+        state.service.index().read().catalog.boundary_generation(),
+        state.config.private_reads,
+    );
+    // Under `--private-reads` the token is checked before anything is said,
+    // even that a copy is still current.
+    if !state.config.private_reads
+        && let Some(early) = validator.as_ref().and_then(|v| v.not_modified_early())
+    {
+        return early;
+    }
     let caught = if runs_to_completion(&method, &uri) {
         // A write runs in a task of its own, so a client that goes away
         // does not cancel it between its commit and the index's update
@@ -195,6 +221,9 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
             .await
     };
     let mut response = caught.unwrap_or_else(panic_response);
+    if let Some(validator) = validator {
+        response = validator.finish(response);
+    }
     let seq = if matches!(method, Method::GET | Method::HEAD) {
         before
     } else {
@@ -257,6 +286,9 @@ struct Link {
     media_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<String>,
+    /// The `href` is a URI template (OGC API – Tiles' tile links).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    templated: Option<bool>,
 }
 
 /// A [`Link`].
@@ -266,6 +298,7 @@ fn link(href: String, rel: &'static str, media_type: &'static str, title: Option
         rel,
         media_type,
         title: title.map(str::to_owned),
+        templated: None,
     }
 }
 
@@ -499,6 +532,7 @@ mod tests {
                 public_url: None,
                 private_reads: false,
                 ready_max_lag: crate::config::READY_MAX_LAG,
+                cluster_below_zoom: crate::config::CLUSTER_BELOW_ZOOM,
             },
         );
         let routes = Router::new()

@@ -155,6 +155,12 @@ impl Params {
         })
     }
 
+    /// The parameters in name order, URL-encoded: the same text for the
+    /// same parameters however a client ordered them (a cache key).
+    pub fn canonical(&self) -> String {
+        serde_urlencoded::to_string(&self.values).unwrap_or_default()
+    }
+
     /// The parameters as given, for building links; `offset` and `limit`
     /// are left out so the caller sets them.
     pub fn without_paging(&self) -> Vec<(&str, &str)> {

@@ -24,6 +24,7 @@ mod cql_tests;
 mod entries;
 mod entry;
 mod filter;
+mod in_rect;
 mod plan;
 mod record;
 mod sorted;
@@ -32,6 +33,7 @@ mod tree;
 
 pub use builder::IndexBuilder;
 pub use entry::{Entry, is_overdue, placement_of};
+pub use in_rect::Found;
 pub use plan::QueryPage;
 pub use tally::Tally;
 
