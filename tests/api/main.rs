@@ -45,6 +45,7 @@ mod territories_features;
 mod territories_placement;
 mod territories_refused;
 mod territories_simplified;
+mod tiles;
 mod writes;
 mod writes_cors;
 mod writes_import;

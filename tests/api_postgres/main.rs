@@ -85,6 +85,8 @@ mod territories_placement;
 mod territories_refused;
 #[path = "../api/territories_simplified.rs"]
 mod territories_simplified;
+#[path = "../api/tiles.rs"]
+mod tiles;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]
