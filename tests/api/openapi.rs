@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 33] = [
+const ROUTES: [(&str, &[&str]); 39] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -89,6 +89,21 @@ const ROUTES: [(&str, &[&str]); 33] = [
     ("/health", &["get"]),
     ("/health/ready", &["get"]),
     ("/health/live", &["get"]),
+    ("/tileMatrixSets", &["get"]),
+    ("/tileMatrixSets/{tileMatrixSetId}", &["get"]),
+    ("/collections/{collectionId}/tiles", &["get"]),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+        &["get"],
+    ),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json",
+        &["get"],
+    ),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+        &["get"],
+    ),
 ];
 
 /// [`ROUTES`] with each collection's queryables and schema.
@@ -108,6 +123,9 @@ fn routes() -> Vec<(String, Vec<&'static str>)> {
 /// A documented path with its parameters filled in.
 fn concrete(path: &str, id: &str, token_id: &str) -> String {
     path.replace("{collectionId}", "priorities")
+        .replace("{tileMatrixSetId}", "WebMercatorQuad")
+        // The whole world: it holds the test's priority.
+        .replace("{tileMatrix}/{tileRow}/{tileCol}", "0/0/0")
         .replace("{featureId}", id)
         .replace("states/items/{code}", "states/items/01")
         .replace("municipalities/items/{code}", "municipalities/items/0101")

@@ -513,3 +513,39 @@ async fn tilesets_matrix_sets_tilejson_and_missing_tiles() {
     )
     .await;
 }
+
+/// GDAL's MVT driver (what QGIS reads vector tiles with) reads a served
+/// tile: its layer, and as many features as the tile holds.
+#[tokio::test]
+async fn gdal_reads_a_served_tile() {
+    if !crate::gdal::gdal_available() {
+        return;
+    }
+    let (app, data) = seeded(43).await;
+    let z = 14;
+    let (x, y) = tiles_over(&data, z, 1)[0];
+    let path = tile_path("priorities", z, x, y, "");
+    let decoded = decode(&app, &path).await["priorities"].len() as u64;
+    let bytes = app.get(&path).await.bytes().await.unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    // The driver reads the tile's place in the grid from its path.
+    let file = dir.path().join(format!("{z}/{x}/{y}.pbf"));
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &bytes).unwrap();
+    let run = crate::gdal::ogrinfo(
+        vec![
+            "-ro".into(),
+            "-so".into(),
+            file.display().to_string(),
+            "priorities".into(),
+        ],
+        false,
+    )
+    .await;
+    assert!(
+        run.stdout.contains("Layer name: priorities"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(crate::gdal::feature_count(&run), decoded, "{}", run.stdout);
+}

@@ -11,6 +11,7 @@ mod discovery;
 mod op;
 mod priorities;
 mod schemas;
+mod tiles;
 mod tokens;
 
 use serde_json::{Map, Value, json};
@@ -22,6 +23,7 @@ pub fn document(base: &str) -> Value {
     priorities::add(&mut paths);
     catalog::add(&mut paths);
     tokens::add(&mut paths);
+    tiles::add(&mut paths);
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -41,7 +43,7 @@ pub fn document(base: &str) -> Value {
     })
 }
 
-const DESCRIPTION: &str = "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4). Every error is application/problem+json (RFC 9457). Besides each operation's responses, the server itself may answer any request with 408 (a head or body not sent in time), 414 (a target over 65,534 bytes), 431 (a head over 128 KiB) or 503 (too many connections), each a problem document, and closes the connection. Parameters that depend on each other, which OpenAPI 3.0 cannot state: `point` and `radius` go together; `simplify` and `zoom` exclude each other; codes must exist.";
+const DESCRIPTION: &str = "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4; vector tiles after OGC API – Tiles). Every error is application/problem+json (RFC 9457). Besides each operation's responses, the server itself may answer any request with 408 (a head or body not sent in time), 414 (a target over 65,534 bytes), 431 (a head over 128 KiB) or 503 (too many connections), each a problem document, and closes the connection. Parameters that depend on each other, which OpenAPI 3.0 cannot state: `point` and `radius` go together; `simplify` and `zoom` exclude each other; codes must exist.";
 
 #[cfg(test)]
 mod tests {
