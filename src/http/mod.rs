@@ -13,6 +13,7 @@ mod extract;
 mod health;
 mod meta;
 pub mod ogc;
+mod open311;
 mod openapi;
 pub mod params;
 mod priorities;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(councils::router())
         .merge(statistics::router())
         .merge(tiles::router())
+        .merge(open311::router())
         .merge(auth::router())
         .merge(changes::router())
         .merge(health::router())

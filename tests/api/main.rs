@@ -33,6 +33,7 @@ mod ogc_crs;
 mod ogc_editing;
 mod ogc_filter;
 mod ogc_sort_properties;
+mod open311;
 mod openapi;
 mod queries;
 mod queries_pages;

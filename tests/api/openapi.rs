@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 39] = [
+const ROUTES: [(&str, &[&str]); 47] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -104,6 +104,14 @@ const ROUTES: [(&str, &[&str]); 39] = [
         "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
         &["get"],
     ),
+    ("/open311/v2/discovery.json", &["get"]),
+    ("/open311/v2/discovery.xml", &["get"]),
+    ("/open311/v2/services.json", &["get"]),
+    ("/open311/v2/services.xml", &["get"]),
+    ("/open311/v2/services/{service}", &["get"]),
+    ("/open311/v2/requests.json", &["get", "post"]),
+    ("/open311/v2/requests.xml", &["get", "post"]),
+    ("/open311/v2/requests/{request}", &["get"]),
 ];
 
 /// [`ROUTES`] with each collection's queryables and schema.
@@ -133,6 +141,8 @@ fn concrete(path: &str, id: &str, token_id: &str) -> String {
         .replace("councils/items/{code}", "councils/items/CC-1")
         .replace("communes/items/{code}", "communes/items/COM-1")
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+        .replace("{service}", "water.json")
+        .replace("{request}", &format!("{id}.xml"))
 }
 
 #[tokio::test]

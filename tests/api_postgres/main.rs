@@ -61,6 +61,8 @@ mod ogc_editing;
 mod ogc_filter;
 #[path = "../api/ogc_sort_properties.rs"]
 mod ogc_sort_properties;
+#[path = "../api/open311.rs"]
+mod open311;
 #[path = "../api/openapi.rs"]
 mod openapi;
 #[path = "../api/queries.rs"]

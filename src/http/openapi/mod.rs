@@ -9,6 +9,7 @@
 mod catalog;
 mod discovery;
 mod op;
+mod open311;
 mod priorities;
 mod schemas;
 mod tiles;
@@ -24,6 +25,7 @@ pub fn document(base: &str) -> Value {
     catalog::add(&mut paths);
     tokens::add(&mut paths);
     tiles::add(&mut paths);
+    open311::add(&mut paths);
     json!({
         "openapi": "3.0.3",
         "info": {
