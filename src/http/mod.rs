@@ -446,8 +446,9 @@ fn list_response(
     params: &params::Params,
     queryables: &crate::domain::cql::Queryables,
     features: Vec<String>,
+    default_limit: usize,
 ) -> Result<Response, ApiError> {
-    let page = params.page()?;
+    let page = params.page_or(default_limit)?;
     let (features, reshape) = ogc::select(params, queryables, features)?;
     let matched = features.len();
     let page_items: Vec<std::borrow::Cow<'_, str>> = features

@@ -61,6 +61,14 @@ pub const LIMIT: ParamSpec = ParamSpec {
     example: r#"100"#,
 };
 
+/// `limit=` of a territory level's items: by default the whole level.
+pub const LEVEL_LIMIT: ParamSpec = ParamSpec {
+    name: "limit",
+    description: "Page size, 1 to 10000 (default 10000, so that a page without `limit` holds every territory of the level, as a choropleth needs); larger values are clamped to 10000. Past 10000 matches, follow the `next` link.",
+    schema: r#"{"type": "integer", "minimum": 1, "maximum": 10000, "default": 10000}"#,
+    example: r#"10000"#,
+};
+
 /// `offset=`: matches to skip.
 pub const OFFSET: ParamSpec = ParamSpec {
     name: "offset",
@@ -146,9 +154,14 @@ impl Params {
 
     /// `limit` and `offset`.
     pub fn page(&self) -> Result<Page, ApiError> {
+        self.page_or(Page::default().limit)
+    }
+
+    /// `limit` (`default_limit` when absent) and `offset`.
+    pub fn page_or(&self, default_limit: usize) -> Result<Page, ApiError> {
         let default = Page::default();
         Ok(Page {
-            limit: self.parsed("limit", parse_limit)?.unwrap_or(default.limit),
+            limit: self.parsed("limit", parse_limit)?.unwrap_or(default_limit),
             offset: self
                 .parsed("offset", parse_offset)?
                 .unwrap_or(default.offset),

@@ -22,20 +22,20 @@ use super::auth::{Admin, Who};
 use super::extract::{Base, Endpoint, JsonBody, NoParams, Query};
 use super::ogc;
 use super::params::{
-    self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
+    self, FORMAT, LEVEL_LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
 };
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::geometry::{simplify_boundary, to_geojson};
+use crate::domain::geometry::to_geojson;
 use crate::domain::priority::{Category, Status};
 use crate::domain::query;
 use crate::domain::queryables;
 use crate::domain::territory::Territory;
 use crate::import::{BoundaryColumns, BoundaryFileError, parse_boundaries};
-use crate::index::{Index, SharedIndex};
-use crate::service::ServiceError;
+use crate::index::Index;
+use crate::service::{Service, ServiceError};
 
 const BBOX: ParamSpec = ParamSpec {
     name: "bbox",
@@ -87,7 +87,7 @@ pub trait LevelCollection: Endpoint + Send + Sync + 'static {
 pub struct States;
 impl Endpoint for States {
     const PARAMS: &'static [ParamSpec] =
-        ogc::collection_params![LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM,];
+        ogc::collection_params![LEVEL_LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM,];
 }
 impl LevelCollection for States {
     const LEVEL: Level = Level::State;
@@ -97,7 +97,7 @@ impl LevelCollection for States {
 pub struct Municipalities;
 impl Endpoint for Municipalities {
     const PARAMS: &'static [ParamSpec] = ogc::collection_params![
-        LIMIT,
+        LEVEL_LIMIT,
         OFFSET,
         BBOX,
         MUNICIPALITY_CODE,
@@ -114,7 +114,7 @@ impl LevelCollection for Municipalities {
 pub struct Parishes;
 impl Endpoint for Parishes {
     const PARAMS: &'static [ParamSpec] = ogc::collection_params![
-        LIMIT,
+        LEVEL_LIMIT,
         OFFSET,
         BBOX,
         PARISH_CODE,
@@ -188,8 +188,9 @@ fn level_router<L: LevelCollection>() -> Router<AppState> {
 }
 
 /// Simplified boundaries as GeoJSON text, per (level, tolerance, boundary
-/// generation). Small: a handful of zoom levels are asked for in practice,
-/// and the whole cache is dropped when it grows past [`BoundaryCache::MAX`].
+/// generation), written from [`Service::simplified`](crate::service::Service::simplified)'s
+/// shapes. Small: a handful of zoom levels are asked for in practice, and
+/// the whole cache is dropped when it grows past [`BoundaryCache::MAX`].
 #[derive(Debug, Default)]
 pub struct BoundaryCache {
     entries: Mutex<HashMap<(Level, u64, u64), Arc<BoundaryTexts>>>,
@@ -202,39 +203,42 @@ impl BoundaryCache {
     const MAX: usize = 64;
 
     /// The GeoJSON text of every boundary of `level` at `tolerance` degrees.
-    /// A miss simplifies on a blocking thread, holding neither the index
-    /// lock nor the cache's, so writes and other requests go on meanwhile.
-    async fn texts(&self, index: &SharedIndex, level: Level, tolerance: f64) -> Arc<BoundaryTexts> {
-        let (key, boundaries) = {
-            let index = index.read();
-            let key = (
-                level,
-                tolerance.to_bits(),
-                index.catalog.boundary_generation(),
-            );
-            if let Some(hit) = self.lock().get(&key) {
-                return hit.clone();
-            }
-            (key, index.catalog.boundaries(level))
-        };
+    /// A miss simplifies and writes on a blocking thread, holding neither
+    /// the index lock nor the cache's, so writes and other requests go on
+    /// meanwhile.
+    async fn texts(
+        &self,
+        service: &Service,
+        level: Level,
+        tolerance: f64,
+    ) -> Result<Arc<BoundaryTexts>, ApiError> {
+        let key = (
+            level,
+            tolerance.to_bits(),
+            service.index().read().catalog.boundary_generation(),
+        );
+        if let Some(hit) = self.lock().get(&key) {
+            return Ok(hit.clone());
+        }
+        let shapes = service.simplified(level, tolerance).await?;
         let texts = tokio::task::spawn_blocking(move || {
-            boundaries
+            shapes
                 .iter()
-                .map(|(code, b)| {
-                    let g = geo::Geometry::MultiPolygon(simplify_boundary(b, tolerance));
+                .map(|(code, shape)| {
+                    let g = geo::Geometry::MultiPolygon(shape.clone());
                     (*code, Arc::from(to_geojson(&g)))
                 })
                 .collect::<BoundaryTexts>()
         })
         .await
-        .unwrap_or_default();
+        .map_err(|e| ApiError::internal(format!("writing boundaries: {e}")))?;
         let texts = Arc::new(texts);
         let mut entries = self.lock();
         if entries.len() >= Self::MAX {
             entries.clear();
         }
         entries.insert(key, texts.clone());
-        texts
+        Ok(texts)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Level, u64, u64), Arc<BoundaryTexts>>> {
@@ -316,8 +320,8 @@ async fn list<L: LevelCollection>(
     let bbox = ogc::bbox(&params)?;
     let texts = state
         .boundary_cache
-        .texts(state.service.index(), level, tolerance)
-        .await;
+        .texts(&state.service, level, tolerance)
+        .await?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let mut within = within(&params, &index.catalog)?;
@@ -355,6 +359,7 @@ async fn list<L: LevelCollection>(
         &params,
         queryables::territories(level),
         features,
+        crate::domain::query::MAX_LIMIT,
     )
 }
 
@@ -368,18 +373,45 @@ async fn get_one<L: LevelCollection>(
     let tolerance = tolerance(&params)?;
     let not_found = || ApiError::not_found(format!("no {} with code {code:?}", level.as_str()));
     let code = TerritoryCode::parse(level, &code).map_err(|_| not_found())?;
+    if state
+        .service
+        .index()
+        .read()
+        .catalog
+        .territory(code)
+        .is_none()
+    {
+        return Err(not_found());
+    }
+    // Simplified, it is drawn as in the level's list: from its shared borders.
+    let simplified = match tolerance > 0.0 {
+        true => Some(
+            state
+                .boundary_cache
+                .texts(&state.service, level, tolerance)
+                .await?,
+        ),
+        false => None,
+    };
     let index = state.service.index().read();
     let t = index.catalog.territory(code).ok_or_else(not_found)?;
+    let geometry = match &simplified {
+        Some(texts) => texts.get(&code).map(|g| g.to_string()),
+        None => t
+            .boundary
+            .as_ref()
+            .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone()))),
+    };
     Ok(typed(
         StatusCode::OK,
         GEOJSON,
-        one_feature(&index, &base, t, tolerance),
+        one_feature(&index, &base, t, geometry.as_deref()),
     ))
 }
 
 /// One territory with its links to itself, its collection, its priorities
 /// and councils, its parent and its children.
-fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> String {
+fn one_feature(index: &Index, base: &str, t: &Territory, geometry: Option<&str>) -> String {
     let (code, level) = (t.code, t.code.level());
     let mut links = vec![
         link(
@@ -436,12 +468,7 @@ fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> Stri
             Some(&format!("its {}", child.collection())),
         ));
     }
-    let geometry = t.boundary.as_ref().map(|b| {
-        to_geojson(&geo::Geometry::MultiPolygon(simplify_boundary(
-            b, tolerance,
-        )))
-    });
-    feature(index, t, geometry.as_deref(), Some(&links))
+    feature(index, t, geometry, Some(&links))
 }
 
 async fn create<L: LevelCollection>(
@@ -464,7 +491,11 @@ async fn create<L: LevelCollection>(
             .catalog
             .territory(code)
             .ok_or_else(|| ApiError::internal("created territory missing"))?;
-        one_feature(&index, &base, t, 0.0)
+        let geometry = t
+            .boundary
+            .as_ref()
+            .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone())));
+        one_feature(&index, &base, t, geometry.as_deref())
     };
     let path = format!("/collections/{}/items/{code}", level.collection());
     Ok(created(&base, path, text))

@@ -21,7 +21,7 @@ fn the_committed_fixtures_are_what_the_generator_produces() {
     }
 }
 
-async fn demo_app(dir: TempDir) -> TestApp {
+pub(crate) async fn demo_app(dir: TempDir) -> TestApp {
     let mut args = ServeArgs::for_database(database_url(&dir));
     args.no_demo = false;
     spawn_app_in(dir, args).await

@@ -294,9 +294,21 @@ async fn qgis_and_gdal_read_the_servers_page_limits() {
             Some(MAX_LIMIT as u64),
             "{path}"
         );
+        // A territory level's page is by default the whole level (its cap).
+        let is_level = ["states", "municipalities", "parishes"].contains(&id);
+        let default = if is_level { MAX_LIMIT } else { DEFAULT_LIMIT };
         assert_eq!(
             limit["schema"]["default"].as_u64(),
-            Some(DEFAULT_LIMIT as u64),
+            Some(default as u64),
+            "{path}"
+        );
+        // The declared default is the one the server applies.
+        let (status, page) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        let matched = page["numberMatched"].as_u64().unwrap();
+        assert_eq!(
+            page["numberReturned"].as_u64(),
+            Some(matched.min(default as u64)),
             "{path}"
         );
     }

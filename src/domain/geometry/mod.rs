@@ -3,7 +3,8 @@
 //!
 //! One concern a file: `parse` (a body's geometry, validated), `stored` (a
 //! stored geometry decoded and checked again), `write` (GeoJSON text) and
-//! `measure` (representative points, simplification, the predicates).
+//! `measure` (representative points, the predicates); simplification is
+//! `domain::topology`'s.
 //!
 //! # Units
 //! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
@@ -15,9 +16,7 @@ mod stored;
 mod tests;
 mod write;
 
-pub use measure::{
-    any_vertex, distance_m, intersects_rect, representative_point, simplify_boundary,
-};
+pub use measure::{any_vertex, distance_m, intersects_rect, representative_point};
 pub use parse::{parse_geometry, parse_geometry_limited};
 pub use stored::parse_stored_geometry;
 pub use write::{to_geojson, write_geojson};

@@ -135,7 +135,7 @@ async fn tile(
                     priorities::build(&index, &filter, tile, state.config.cluster_below_zoom).into()
                 }
                 Some(level) => territory_tile(&state, level, &filter, tile, generation)
-                    .await
+                    .await?
                     .into(),
             };
             state.tile_cache.put(data_state, key, built.clone());
@@ -152,28 +152,27 @@ async fn tile(
     Ok(response)
 }
 
-/// A territory level's tile: its simplified boundaries are made once per
-/// zoom (on a blocking thread, without the index's lock), the tile under it.
+/// A territory level's tile: its boundaries simplified by their shared
+/// borders for the zoom (made once per zoom, off the async workers, by the
+/// service), the tile built under the index's lock.
 async fn territory_tile(
     state: &AppState,
     level: Level,
     filter: &crate::domain::query::PriorityFilter,
     tile: TileId,
     generation: u64,
-) -> Vec<u8> {
-    let shapes = {
-        let state = state.clone();
-        tokio::task::spawn_blocking(move || {
-            state.simplified.get_or_make(level, tile.z, generation, || {
-                state.service.index().read().catalog.boundaries(level)
-            })
-        })
-        .await
-    };
-    let Ok(shapes) = shapes else {
-        return Vec::new();
-    };
+) -> Result<Vec<u8>, ApiError> {
+    let shapes = state
+        .simplified
+        .get(&state.service, level, tile.z, generation)
+        .await?;
     let index = state.service.index().read();
     let filtered = territories::filtered_tallies(&index, filter);
-    territories::build(&index, level, &shapes, filtered.as_ref(), tile)
+    Ok(territories::build(
+        &index,
+        level,
+        &shapes,
+        filtered.as_ref(),
+        tile,
+    ))
 }

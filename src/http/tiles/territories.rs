@@ -6,59 +6,70 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use geo::{BoundingRect, Intersects, MultiPolygon, Rect};
+use geo::{BoundingRect, Intersects, Rect};
 use mvt::Tile;
 
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::geometry::simplify_boundary;
 use crate::domain::query::{Page, PriorityFilter};
 use crate::index::Index;
 use crate::index::priorities::Tally;
+use crate::service::{Service, ServiceError, SimplifiedLevel};
 use crate::tiles::layer::{Tag, add};
 use crate::tiles::{EXTENT, TileId, shape};
 
 use super::priorities::{CATEGORY_KEYS, STATUS_KEYS, finish};
 
-/// A level's boundaries simplified for one zoom, with their boxes.
-pub type Simplified = Vec<(TerritoryCode, Rect<f64>, MultiPolygon<f64>)>;
+/// A level's boundaries simplified for one zoom (by their shared borders,
+/// [`crate::service::Service::simplified`]), with each one's box.
+#[derive(Debug)]
+pub struct Simplified {
+    shapes: Arc<SimplifiedLevel>,
+    boxes: Vec<(TerritoryCode, Rect<f64>)>,
+}
+
+impl Simplified {
+    fn new(shapes: Arc<SimplifiedLevel>) -> Self {
+        let mut boxes: Vec<(TerritoryCode, Rect<f64>)> = shapes
+            .iter()
+            .filter_map(|(code, shape)| Some((*code, shape.bounding_rect()?)))
+            .collect();
+        // Tiles list territories in code order whatever the map's.
+        boxes.sort_unstable_by_key(|(code, _)| *code);
+        Simplified { shapes, boxes }
+    }
+}
 
 /// The tolerance in degrees a zoom's tiles are simplified with: half a pixel
-/// of a 256-pixel tile (a tile spans 360° / 2^z at the equator).
+/// of a 256-pixel tile (a tile spans 360° / 2^z at the equator), as the
+/// items' `zoom=`.
 pub fn zoom_tolerance(z: u8) -> f64 {
     360.0 / (256.0 * f64::from(1u32 << z)) / 2.0
 }
 
-/// Simplified boundaries per (level, zoom, boundary generation).
+/// Simplified boundaries with their boxes, per (level, zoom, boundary
+/// generation); the service keeps the shapes themselves.
 #[derive(Debug, Default)]
 pub struct SimplifiedCache(Mutex<HashMap<(Level, u8, u64), Arc<Simplified>>>);
 
 impl SimplifiedCache {
-    /// The boundaries of `level` simplified for zoom `z` (computed on a miss
-    /// from `boundaries`, the level's boundaries at `generation`).
-    pub fn get_or_make(
+    /// The boundaries of `level` for zoom `z` at boundary `generation`.
+    pub async fn get(
         &self,
+        service: &Service,
         level: Level,
         z: u8,
         generation: u64,
-        boundaries: impl FnOnce() -> Vec<(TerritoryCode, MultiPolygon<f64>)>,
-    ) -> Arc<Simplified> {
+    ) -> Result<Arc<Simplified>, ServiceError> {
         let key = (level, z, generation);
         if let Some(hit) = self.lock().get(&key) {
-            return hit.clone();
+            return Ok(hit.clone());
         }
-        let tolerance = zoom_tolerance(z);
-        let made: Simplified = boundaries()
-            .into_iter()
-            .filter_map(|(code, boundary)| {
-                let rect = boundary.bounding_rect()?;
-                Some((code, rect, simplify_boundary(&boundary, tolerance)))
-            })
-            .collect();
-        let made = Arc::new(made);
+        let shapes = service.simplified(level, zoom_tolerance(z)).await?;
+        let made = Arc::new(Simplified::new(shapes));
         let mut map = self.lock();
         map.retain(|(_, _, g), _| *g == generation);
         map.insert(key, made.clone());
-        made
+        Ok(made)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Level, u8, u64), Arc<Simplified>>> {
@@ -117,10 +128,13 @@ pub fn build(
     let area = tile.buffered_bounds();
     let projector = tile.projector();
     let mut layer = Tile::new(EXTENT).create_layer(level.collection());
-    for (code, rect, shape) in shapes {
+    for (code, rect) in &shapes.boxes {
         if !rect.intersects(&area) {
             continue;
         }
+        let Some(shape) = shapes.shapes.get(code) else {
+            continue;
+        };
         let Some(geometry) = shape::encode_polygons(shape, &projector) else {
             continue;
         };
