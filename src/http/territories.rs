@@ -24,6 +24,7 @@ use super::ogc;
 use super::params::{
     self, FORMAT, LEVEL_LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
 };
+use super::priority_filter::attribute_filter;
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
@@ -35,6 +36,7 @@ use crate::domain::queryables;
 use crate::domain::territory::Territory;
 use crate::import::{BoundaryColumns, BoundaryFileError, parse_boundaries};
 use crate::index::Index;
+use crate::index::priorities::Counts;
 use crate::service::{Service, ServiceError};
 
 const BBOX: ParamSpec = ParamSpec {
@@ -77,6 +79,35 @@ const ZOOM: ParamSpec = ParamSpec {
     example: r#"8"#,
 };
 
+/// A priority filter that selects what a territory's counts count
+/// (`priorities`, `families`, `status_*`, `category_*`).
+const fn counting(spec: ParamSpec, description: &'static str) -> ParamSpec {
+    ParamSpec {
+        description,
+        ..spec
+    }
+}
+const COUNT_CATEGORY: ParamSpec = counting(
+    super::priorities::CATEGORY,
+    "Count only priorities of these categories, comma separated (the counts a choropleth colours by).",
+);
+const COUNT_STATUS: ParamSpec = counting(
+    super::priorities::STATUS,
+    "Count only priorities with these statuses, comma separated.",
+);
+const COUNT_PLACEMENT: ParamSpec = counting(
+    super::priorities::PLACEMENT,
+    "Count only priorities placed so, comma separated.",
+);
+const COUNT_OVERDUE: ParamSpec = counting(
+    super::priorities::OVERDUE,
+    "Count only overdue priorities (true) or only the others (false).",
+);
+const COUNT_COUNCIL: ParamSpec = counting(
+    super::priorities::COUNCIL,
+    "Count only priorities of these councils, comma separated.",
+);
+
 /// A level's collection, each a type so that its handlers and its items
 /// endpoint's parameters are declared once, in [`Endpoint::PARAMS`].
 pub trait LevelCollection: Endpoint + Send + Sync + 'static {
@@ -86,8 +117,19 @@ pub trait LevelCollection: Endpoint + Send + Sync + 'static {
 /// `/collections/states`.
 pub struct States;
 impl Endpoint for States {
-    const PARAMS: &'static [ParamSpec] =
-        ogc::collection_params![LEVEL_LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM,];
+    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
+        LEVEL_LIMIT,
+        OFFSET,
+        BBOX,
+        STATE_CODE,
+        SIMPLIFY,
+        ZOOM,
+        COUNT_CATEGORY,
+        COUNT_STATUS,
+        COUNT_PLACEMENT,
+        COUNT_OVERDUE,
+        COUNT_COUNCIL,
+    ];
 }
 impl LevelCollection for States {
     const LEVEL: Level = Level::State;
@@ -104,6 +146,11 @@ impl Endpoint for Municipalities {
         STATE,
         SIMPLIFY,
         ZOOM,
+        COUNT_CATEGORY,
+        COUNT_STATUS,
+        COUNT_PLACEMENT,
+        COUNT_OVERDUE,
+        COUNT_COUNCIL,
     ];
 }
 impl LevelCollection for Municipalities {
@@ -122,6 +169,11 @@ impl Endpoint for Parishes {
         MUNICIPALITY,
         SIMPLIFY,
         ZOOM,
+        COUNT_CATEGORY,
+        COUNT_STATUS,
+        COUNT_PLACEMENT,
+        COUNT_OVERDUE,
+        COUNT_COUNCIL,
     ];
 }
 impl LevelCollection for Parishes {
@@ -140,7 +192,16 @@ pub fn item_params(level: Level) -> &'static [ParamSpec] {
 /// The parameters of a single territory.
 pub struct One;
 impl Endpoint for One {
-    const PARAMS: &'static [ParamSpec] = &[SIMPLIFY, ZOOM, FORMAT];
+    const PARAMS: &'static [ParamSpec] = &[
+        SIMPLIFY,
+        ZOOM,
+        COUNT_CATEGORY,
+        COUNT_STATUS,
+        COUNT_PLACEMENT,
+        COUNT_OVERDUE,
+        COUNT_COUNCIL,
+        FORMAT,
+    ];
 }
 
 /// The parameters of a boundary import.
@@ -274,7 +335,13 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
 /// A territory as a Feature: its boundary (or null), parent codes, and the
 /// counts a choropleth map colours by, as flat properties so QGIS and GDAL
 /// read them as plain fields.
-fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&[Link]>) -> String {
+fn feature(
+    index: &Index,
+    counts: &Counts,
+    t: &Territory,
+    geometry: Option<&str>,
+    links: Option<&[Link]>,
+) -> String {
     let mut props = Map::new();
     props.insert("code".into(), t.code.to_string().into());
     props.insert("name".into(), t.name.clone().into());
@@ -283,7 +350,7 @@ fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&
             props.insert(level.as_str().into(), ancestor.to_string().into());
         }
     }
-    let tally = index.priorities.tally(t.code);
+    let tally = index.priorities.tally_under(counts, t.code);
     props.insert(
         "councils".into(),
         index.catalog.council_count(t.code).into(),
@@ -325,6 +392,9 @@ async fn list<L: LevelCollection>(
     let features: Vec<String> = {
         let index = state.service.index().read();
         let mut within = within(&params, &index.catalog)?;
+        let counts = index
+            .priorities
+            .counts(&attribute_filter(&params, &index.catalog)?);
         if let Some(codes) = params.parsed("code", |s| query::parse_codes(s, level))? {
             if let Some(unknown) = codes
                 .iter()
@@ -349,7 +419,7 @@ async fn list<L: LevelCollection>(
                         && boundary.intersects(&b.0)
                 }
             })
-            .map(|t| feature(&index, t, texts.get(&t.code).map(|g| &**g), None))
+            .map(|t| feature(&index, &counts, t, texts.get(&t.code).map(|g| &**g), None))
             .collect()
     };
     let path = format!("/collections/{}/items", level.collection());
@@ -395,6 +465,9 @@ async fn get_one<L: LevelCollection>(
     };
     let index = state.service.index().read();
     let t = index.catalog.territory(code).ok_or_else(not_found)?;
+    let counts = index
+        .priorities
+        .counts(&attribute_filter(&params, &index.catalog)?);
     let geometry = match &simplified {
         Some(texts) => texts.get(&code).map(|g| g.to_string()),
         None => t
@@ -405,13 +478,19 @@ async fn get_one<L: LevelCollection>(
     Ok(typed(
         StatusCode::OK,
         GEOJSON,
-        one_feature(&index, &base, t, geometry.as_deref()),
+        one_feature(&index, &counts, &base, t, geometry.as_deref()),
     ))
 }
 
 /// One territory with its links to itself, its collection, its priorities
 /// and councils, its parent and its children.
-fn one_feature(index: &Index, base: &str, t: &Territory, geometry: Option<&str>) -> String {
+fn one_feature(
+    index: &Index,
+    counts: &Counts,
+    base: &str,
+    t: &Territory,
+    geometry: Option<&str>,
+) -> String {
     let (code, level) = (t.code, t.code.level());
     let mut links = vec![
         link(
@@ -468,7 +547,7 @@ fn one_feature(index: &Index, base: &str, t: &Territory, geometry: Option<&str>)
             Some(&format!("its {}", child.collection())),
         ));
     }
-    feature(index, t, geometry, Some(&links))
+    feature(index, counts, t, geometry, Some(&links))
 }
 
 async fn create<L: LevelCollection>(
@@ -495,7 +574,7 @@ async fn create<L: LevelCollection>(
             .boundary
             .as_ref()
             .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone())));
-        one_feature(&index, &base, t, geometry.as_deref())
+        one_feature(&index, &Counts::All, &base, t, geometry.as_deref())
     };
     let path = format!("/collections/{}/items/{code}", level.collection());
     Ok(created(&base, path, text))

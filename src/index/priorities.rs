@@ -35,7 +35,7 @@ pub use builder::IndexBuilder;
 pub use entry::{Entry, is_overdue, placement_of};
 pub use in_rect::Found;
 pub use plan::QueryPage;
-pub use tally::Tally;
+pub use tally::{Counts, Tally};
 
 use entries::Entries;
 use tree::{Forest, Leaf};

@@ -363,11 +363,7 @@ async fn items_pages_and_collection_documents_are_revalidated_by_tag() {
 /// pass the tile's filters, as the items endpoint counts them.
 #[tokio::test]
 async fn territory_tiles_carry_the_filtered_counts_of_each_territory() {
-    let mut args = prioridades::config::ServeArgs::for_database(String::new());
-    let dir = tempfile::TempDir::new().unwrap();
-    args.database.database_url = crate::helpers::database_url(&dir);
-    args.no_demo = false;
-    let app = crate::helpers::spawn_app_in(dir, args).await;
+    let app = crate::demo::demo_app(tempfile::TempDir::new().unwrap()).await;
     let (_, parishes) = app.get_json("/collections/parishes/items?limit=1000").await;
     let first = &parishes["features"][0];
     let ring = &first["geometry"]["coordinates"][0][0];
@@ -548,4 +544,53 @@ async fn gdal_reads_a_served_tile() {
         run.stdout
     );
     assert_eq!(crate::gdal::feature_count(&run), decoded, "{}", run.stdout);
+}
+
+/// A territory's items count what the priorities filters given to them
+/// select, for every territory of the level, as the items endpoint counts.
+#[tokio::test]
+async fn territory_items_count_the_priorities_their_filters_select() {
+    let app = crate::demo::demo_app(tempfile::TempDir::new().unwrap()).await;
+    let filters = "status=proposed,approved&category=water,health,roads";
+    let (status, page) = app
+        .get_json(&format!("/collections/municipalities/items?{filters}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let features = page["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let mut counted = 0;
+    for f in features {
+        let code = f["properties"]["code"].as_str().unwrap();
+        let (_, all) = app
+            .get_json(&format!(
+                "/collections/priorities/items?limit=1&municipality={code}&{filters}"
+            ))
+            .await;
+        let n = all["numberMatched"].as_u64().unwrap();
+        assert_eq!(f["properties"]["priorities"], n, "{code}");
+        let (_, water) = app
+            .get_json(&format!(
+                "/collections/priorities/items?limit=1&municipality={code}&status=proposed,approved&category=water"
+            ))
+            .await;
+        assert_eq!(
+            f["properties"]["category_water"], water["numberMatched"],
+            "{code}"
+        );
+        assert_eq!(f["properties"]["status_done"], 0, "{code}");
+        counted += n;
+        let (_, one) = app
+            .get_json(&format!(
+                "/collections/municipalities/items/{code}?{filters}"
+            ))
+            .await;
+        assert_eq!(one["properties"]["priorities"], n, "{code}");
+    }
+    assert!(counted > 0);
+    assert_problem(
+        app.get("/collections/parishes/items?status=sideways").await,
+        StatusCode::BAD_REQUEST,
+        ("parameter", "status"),
+    )
+    .await;
 }

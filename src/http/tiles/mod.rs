@@ -167,12 +167,6 @@ async fn territory_tile(
         .get(&state.service, level, tile.z, generation)
         .await?;
     let index = state.service.index().read();
-    let filtered = territories::filtered_tallies(&index, filter);
-    Ok(territories::build(
-        &index,
-        level,
-        &shapes,
-        filtered.as_ref(),
-        tile,
-    ))
+    let counts = index.priorities.counts(filter);
+    Ok(territories::build(&index, level, &shapes, &counts, tile))
 }

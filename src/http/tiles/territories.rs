@@ -3,16 +3,15 @@
 //! the priorities inside it that match the tile's filters — what a
 //! choropleth colours by.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use geo::{BoundingRect, Intersects, Rect};
 use mvt::Tile;
 
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::query::{Page, PriorityFilter};
 use crate::index::Index;
-use crate::index::priorities::Tally;
+use crate::index::priorities::Counts;
 use crate::service::{Service, ServiceError, SimplifiedLevel};
 use crate::tiles::layer::{Tag, add};
 use crate::tiles::{EXTENT, TileId, shape};
@@ -77,52 +76,13 @@ impl SimplifiedCache {
     }
 }
 
-/// Counts per parish of the priorities matching `filter`, or `None` when it
-/// holds no filter (the index keeps those counts).
-pub fn filtered_tallies(
-    index: &Index,
-    filter: &PriorityFilter,
-) -> Option<BTreeMap<TerritoryCode, Tally>> {
-    if *filter == PriorityFilter::default() {
-        return None;
-    }
-    let everything = Page {
-        limit: usize::MAX,
-        offset: 0,
-    };
-    let mut tallies: BTreeMap<TerritoryCode, Tally> = BTreeMap::new();
-    for (entry, _) in index.priorities.query(filter, everything).items {
-        tallies.entry(entry.parish).or_default().add(entry);
-    }
-    Some(tallies)
-}
-
-/// A territory's counts: from the filtered counts per parish when given.
-fn tally_of(
-    index: &Index,
-    code: TerritoryCode,
-    filtered: Option<&BTreeMap<TerritoryCode, Tally>>,
-) -> Tally {
-    match filtered {
-        None => index.priorities.tally(code),
-        Some(per_parish) => {
-            let (first, last) = code.parish_range();
-            let mut tally = Tally::default();
-            per_parish
-                .range(first..=last)
-                .for_each(|(_, t)| tally.merge(t));
-            tally
-        }
-    }
-}
-
 /// The tile's bytes for the territories of `level` (empty when none meets
 /// the tile).
 pub fn build(
     index: &Index,
     level: Level,
     shapes: &Simplified,
-    filtered: Option<&BTreeMap<TerritoryCode, Tally>>,
+    counts: &Counts,
     tile: TileId,
 ) -> Vec<u8> {
     let area = tile.buffered_bounds();
@@ -141,7 +101,7 @@ pub fn build(
         let Some(territory) = index.catalog.territory(*code) else {
             continue;
         };
-        let tally = tally_of(index, *code, filtered);
+        let tally = index.priorities.tally_under(counts, *code);
         let code_text = code.to_string();
         let ancestors: Vec<(&'static str, String)> = Level::ALL
             .into_iter()
