@@ -10,6 +10,7 @@ mod conditional;
 mod cors;
 mod councils;
 mod extract;
+mod feed;
 mod health;
 mod meta;
 pub mod ogc;

@@ -213,6 +213,7 @@ pub fn router() -> Router<AppState> {
         .route("/collections/priorities/items/{id}/notes", post(annotate))
         .route("/collections/priorities/items/{id}/history", get(history))
         .route("/review-queue", get(review_queue))
+        .route(super::feed::FEED_PATH, get(super::feed::feed))
 }
 
 /// Pages of more features than this are streamed rather than assembled.

@@ -17,6 +17,7 @@ mod demo;
 mod durability;
 mod edge;
 mod failed_writes;
+mod feed;
 mod gdal;
 mod governance;
 mod governance_agendas;

@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 47] = [
+const ROUTES: [(&str, &[&str]); 48] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -104,6 +104,7 @@ const ROUTES: [(&str, &[&str]); 47] = [
         "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
         &["get"],
     ),
+    ("/collections/priorities/feed.atom", &["get"]),
     ("/open311/v2/discovery.json", &["get"]),
     ("/open311/v2/discovery.xml", &["get"]),
     ("/open311/v2/services.json", &["get"]),

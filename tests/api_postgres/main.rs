@@ -29,6 +29,8 @@ mod durability;
 mod edge;
 #[path = "../api/failed_writes.rs"]
 mod failed_writes;
+#[path = "../api/feed.rs"]
+mod feed;
 #[path = "../api/gdal.rs"]
 mod gdal;
 #[path = "../api/governance.rs"]

@@ -9,7 +9,7 @@ use super::op::{
 };
 use crate::http::extract::{Endpoint, FormatOnly};
 use crate::http::priorities::{Item, Items, Queue};
-use crate::http::{GEOJSON, JSON, changes, statistics};
+use crate::http::{GEOJSON, JSON, changes, feed, statistics};
 
 pub fn add(paths: &mut Map<String, Value>) {
     items(paths);
@@ -33,6 +33,13 @@ pub fn add(paths: &mut Map<String, Value>) {
         json!({"get": Op::new("The change feed: priorities created, updated or deleted after change number `since`, each once at its latest change, in change order, with its current Feature (none once deleted); page with `next`")
             .params(query_params(changes::Changes::PARAMS))
             .ok("200", "A page of changes", &[(JSON, schema("ChangePage"))])
+            .done()}),
+    );
+    paths.insert(
+        feed::FEED_PATH.into(),
+        json!({"get": Op::new("An Atom feed (RFC 4287) of the priorities that changed last among those the filters select, newest first: alerts by area, council, status…")
+            .params(query_params(feed::Feed::PARAMS))
+            .ok("200", "The feed", &[("application/atom+xml", json!({"type": "string"}))])
             .done()}),
     );
     paths.insert(
