@@ -108,6 +108,21 @@ const COUNT_COUNCIL: ParamSpec = counting(
     "Count only priorities of these councils, comma separated.",
 );
 
+/// A level's items parameters: its own, the priorities' attribute filters
+/// its counts take, and the OGC parameters of every collection.
+macro_rules! level_params {
+    ($($own:expr),* $(,)?) => {
+        ogc::collection_params![
+            $($own,)*
+            COUNT_CATEGORY,
+            COUNT_STATUS,
+            COUNT_PLACEMENT,
+            COUNT_OVERDUE,
+            COUNT_COUNCIL,
+        ]
+    };
+}
+
 /// A level's collection, each a type so that its handlers and its items
 /// endpoint's parameters are declared once, in [`Endpoint::PARAMS`].
 pub trait LevelCollection: Endpoint + Send + Sync + 'static {
@@ -138,7 +153,7 @@ impl LevelCollection for States {
 /// `/collections/municipalities`.
 pub struct Municipalities;
 impl Endpoint for Municipalities {
-    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
+    const PARAMS: &'static [ParamSpec] = level_params![
         LEVEL_LIMIT,
         OFFSET,
         BBOX,
@@ -146,11 +161,6 @@ impl Endpoint for Municipalities {
         STATE,
         SIMPLIFY,
         ZOOM,
-        COUNT_CATEGORY,
-        COUNT_STATUS,
-        COUNT_PLACEMENT,
-        COUNT_OVERDUE,
-        COUNT_COUNCIL,
     ];
 }
 impl LevelCollection for Municipalities {
@@ -160,7 +170,7 @@ impl LevelCollection for Municipalities {
 /// `/collections/parishes`.
 pub struct Parishes;
 impl Endpoint for Parishes {
-    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
+    const PARAMS: &'static [ParamSpec] = level_params![
         LEVEL_LIMIT,
         OFFSET,
         BBOX,
@@ -169,11 +179,6 @@ impl Endpoint for Parishes {
         MUNICIPALITY,
         SIMPLIFY,
         ZOOM,
-        COUNT_CATEGORY,
-        COUNT_STATUS,
-        COUNT_PLACEMENT,
-        COUNT_OVERDUE,
-        COUNT_COUNCIL,
     ];
 }
 impl LevelCollection for Parishes {

@@ -146,7 +146,12 @@ async fn discovery<const JSON: bool>(
             formats: vec!["application/json", "text/xml"],
         }],
     };
-    match format_of(JSON) {
+    document(format_of(JSON), "discovery", &doc)
+}
+
+/// A single document in `format`: a JSON object, or XML under `root`.
+fn document<T: Serialize>(format: Format, root: &str, doc: &T) -> Response {
+    match format {
         Format::Json => (
             [(header::CONTENT_TYPE, "application/json")],
             json!(doc).to_string(),
@@ -154,7 +159,7 @@ async fn discovery<const JSON: bool>(
             .into_response(),
         Format::Xml => (
             [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-            xml::document("discovery", &doc),
+            xml::document(root, doc),
         )
             .into_response(),
     }
@@ -226,16 +231,5 @@ async fn definition(
             },
         ],
     };
-    Ok(match format {
-        Format::Json => (
-            [(header::CONTENT_TYPE, "application/json")],
-            json!(doc).to_string(),
-        )
-            .into_response(),
-        Format::Xml => (
-            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-            xml::document("service_definition", &doc),
-        )
-            .into_response(),
-    })
+    Ok(document(format, "service_definition", &doc))
 }

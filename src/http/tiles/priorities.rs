@@ -73,16 +73,21 @@ fn features(mut layer: Layer, tile: TileId, found: &[Found<'_>]) -> Layer {
     for f in found {
         let entry = f.entry();
         if let Some(geometry) = shape::encode(&entry.geometry, &projector) {
-            let parish = entry.parish.to_string();
-            layer = add(
-                layer,
-                geometry,
-                Some(f.pk as u64),
-                &priority_tags(entry, &parish),
-            );
+            layer = add_priority(layer, geometry, entry);
         }
     }
     layer
+}
+
+/// A priority drawn with `geometry`, its row key as its id.
+fn add_priority(layer: Layer, geometry: mvt::GeomData, entry: &Entry) -> Layer {
+    let parish = entry.parish.to_string();
+    add(
+        layer,
+        geometry,
+        Some(entry.pk as u64),
+        &priority_tags(entry, &parish),
+    )
 }
 
 /// A priority's attributes in a tile: enough to style and filter it on the
@@ -131,13 +136,7 @@ fn clusters(index: &Index, mut layer: Layer, tile: TileId, found: &[Found<'_>]) 
         if cell.count == 1
             && let Some(entry) = index.priorities.entry(cell.first)
         {
-            let parish = entry.parish.to_string();
-            layer = add(
-                layer,
-                geometry,
-                Some(cell.first as u64),
-                &priority_tags(entry, &parish),
-            );
+            layer = add_priority(layer, geometry, entry);
         } else {
             layer = add(layer, geometry, None, &cluster_tags(cell));
         }
