@@ -199,12 +199,13 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     );
     // Under `--private-reads` the token is checked before anything is said,
     // even that a copy is still current.
-    if !state.config.private_reads
-        && let Some(early) = validator.as_ref().and_then(|v| v.not_modified_early())
-    {
-        return early;
-    }
-    let caught = if runs_to_completion(&method, &uri) {
+    let early = validator
+        .as_ref()
+        .filter(|_| !state.config.private_reads)
+        .and_then(|v| v.not_modified_early());
+    let caught = if let Some(not_modified) = early {
+        Ok(not_modified)
+    } else if runs_to_completion(&method, &uri) {
         // A write runs in a task of its own, so a client that goes away
         // does not cancel it between its commit and the index's update
         // (the write gate would then count a write the index never got).
