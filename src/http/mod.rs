@@ -2,6 +2,7 @@
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
 mod allow;
+pub mod assets;
 mod auth;
 pub use auth::token_json;
 mod bodies;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(changes::router())
         .merge(health::router())
+        .merge(assets::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state.clone());
