@@ -12,6 +12,7 @@ mod cors;
 mod councils;
 mod extract;
 mod health;
+pub mod html;
 mod meta;
 pub mod ogc;
 mod openapi;
@@ -203,6 +204,8 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     {
         return early;
     }
+    let mut request = request;
+    let view = html::View::wanted(&mut request);
     let caught = if runs_to_completion(&method, &uri) {
         // A write runs in a task of its own, so a client that goes away
         // does not cancel it between its commit and the index's update
@@ -223,6 +226,9 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
             .await
     };
     let mut response = caught.unwrap_or_else(panic_response);
+    if let Some(view) = view {
+        response = view.render(&state, response).await;
+    }
     if let Some(validator) = validator {
         response = validator.finish(response);
     }
