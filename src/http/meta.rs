@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::extract::{Base, FormatOnly, Query};
+use super::extract::{Base, FormatOnly, HtmlOrJson, Query};
 use super::params::Path;
 use super::problem::ApiError;
 use super::queryables::{SCHEMA_JSON, document};
@@ -27,9 +27,10 @@ pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// Conformance classes this service implements.
-pub const CONFORMANCE: [&str; 18] = [
+pub const CONFORMANCE: [&str; 19] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
@@ -125,7 +126,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
+async fn landing(Base(base): Base, _: Query<HtmlOrJson>) -> Result<Response, ApiError> {
     let body = json!({
         "title": "prioridades",
         "description": "Geolocated priorities of Venezuela's communal councils, served as GeoJSON through OGC API – Features.",
@@ -151,7 +152,7 @@ async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, Api
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
 }
 
-async fn conformance(_: Query<FormatOnly>) -> Result<Response, ApiError> {
+async fn conformance(_: Query<HtmlOrJson>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
@@ -224,7 +225,7 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
 async fn collections(
     State(state): State<AppState>,
     Base(base): Base,
-    _: Query<FormatOnly>,
+    _: Query<HtmlOrJson>,
 ) -> Result<Response, ApiError> {
     let list: Vec<Value> = COLLECTIONS
         .iter()
@@ -241,7 +242,7 @@ async fn collection(
     State(state): State<AppState>,
     Base(base): Base,
     Path(id): Path<String>,
-    _: Query<FormatOnly>,
+    _: Query<HtmlOrJson>,
 ) -> Result<Response, ApiError> {
     let (id, title, description) = COLLECTIONS
         .iter()

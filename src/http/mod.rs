@@ -2,6 +2,7 @@
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
 mod allow;
+pub mod assets;
 mod auth;
 pub use auth::token_json;
 mod bodies;
@@ -12,6 +13,7 @@ mod councils;
 mod extract;
 mod feed;
 mod health;
+pub mod html;
 mod meta;
 pub mod ogc;
 mod open311;
@@ -123,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(changes::router())
         .merge(health::router())
+        .merge(assets::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state.clone());
@@ -203,6 +206,8 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
         .as_ref()
         .filter(|_| !state.config.private_reads)
         .and_then(|v| v.not_modified_early());
+    let mut request = request;
+    let view = html::View::wanted(&mut request);
     let caught = if let Some(not_modified) = early {
         Ok(not_modified)
     } else if runs_to_completion(&method, &uri) {
@@ -225,6 +230,9 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
             .await
     };
     let mut response = caught.unwrap_or_else(panic_response);
+    if let Some(view) = view {
+        response = view.render(&state, response).await;
+    }
     if let Some(validator) = validator {
         response = validator.finish(response);
     }

@@ -85,6 +85,14 @@ pub const FORMAT: ParamSpec = ParamSpec {
     example: r#""json""#,
 };
 
+/// `f=json|html`, for the resources that have an HTML view (`http::html`).
+pub const FORMAT_PAGE: ParamSpec = ParamSpec {
+    name: "f",
+    description: "Response format: `json` (GeoJSON for features; the default) or `html`, a page for browsers. Without `f`, an `Accept` header that prefers `text/html` to JSON also selects the page.",
+    schema: r#"{"type": "string", "enum": ["json", "geojson", "html"], "default": "json"}"#,
+    example: r#""html""#,
+};
+
 /// `f=json|csv`, for tables.
 pub const FORMAT_TABLE: ParamSpec = ParamSpec {
     name: "f",
@@ -124,10 +132,21 @@ impl Params {
         let tables = allowed
             .iter()
             .any(|p| p.name == "f" && p.schema == FORMAT_TABLE.schema);
+        let pages = allowed
+            .iter()
+            .any(|p| p.name == "f" && p.schema == FORMAT_PAGE.schema);
         if let Some(f) = params.get("f")
-            && !(matches!(f, "json" | "geojson") || (tables && f == "csv"))
+            && !(matches!(f, "json" | "geojson")
+                || (tables && f == "csv")
+                || (pages && f == "html"))
         {
-            let served = if tables { "f=json or f=csv" } else { "f=json" };
+            let served = if tables {
+                "f=json or f=csv"
+            } else if pages {
+                "f=json or f=html"
+            } else {
+                "f=json"
+            };
             return Err(ApiError::parameter(
                 "f",
                 format!("format {f:?} is not served; use {served}"),

@@ -48,6 +48,7 @@ mod territories_placement;
 mod territories_refused;
 mod territories_simplified;
 mod tiles;
+mod web;
 mod writes;
 mod writes_cors;
 mod writes_import;

@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 48] = [
+const ROUTES: [(&str, &[&str]); 49] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -85,6 +85,7 @@ const ROUTES: [(&str, &[&str]); 48] = [
     ("/review-queue", &["get"]),
     ("/collections/priorities/changes", &["get"]),
     ("/tokens", &["get", "post"]),
+    ("/tokens/self", &["get"]),
     ("/tokens/{id}", &["get", "delete"]),
     ("/health", &["get"]),
     ("/health/ready", &["get"]),

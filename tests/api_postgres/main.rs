@@ -91,6 +91,8 @@ mod territories_refused;
 mod territories_simplified;
 #[path = "../api/tiles.rs"]
 mod tiles;
+#[path = "../api/web.rs"]
+mod web;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]

@@ -111,6 +111,12 @@ pub fn patch_body() -> Value {
     }})
 }
 
+/// The page of a resource with an HTML view (`f=html`, or an `Accept`
+/// header preferring `text/html`), as a response's content entry.
+pub fn html_page() -> (&'static str, Value) {
+    ("text/html", json!({"type": "string"}))
+}
+
 /// One operation of the document.
 pub struct Op {
     op: Map<String, Value>,
