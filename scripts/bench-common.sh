@@ -155,7 +155,7 @@ SQL
 bench_serve() {
     "$bin" serve --bind 127.0.0.1:0 --no-demo --log-format json --database-url "$url" "$@" 2>"$out/server.log" &
     server_pid=$!
-    until grep -q '"address"' "$out/server.log"; do
+    until grep -qs '"address"' "$out/server.log"; do
         kill -0 "$server_pid" 2>/dev/null || { log "the server stopped; see $out/server.log"; exit 1; }
         sleep 0.5
     done
@@ -170,23 +170,24 @@ wrk_done_lua() {
     cat <<'LUA'
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT requests=%d bytes=%d duration_us=%d p50_us=%d p99_us=%d errors=%d\n",
+  io.write(string.format("RESULT requests=%d bytes=%d duration_us=%d p50_us=%d p99_us=%d errors=%d mean_us=%d\n",
     summary.requests, summary.bytes, summary.duration, latency:percentile(50),
-    latency:percentile(99), e.connect + e.read + e.write + e.timeout + e.status))
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout + e.status, latency.mean))
 end
 LUA
 }
 
-# "req/s p50_ms p99_ms bytes_per_request errors requests" from a wrk run of
-# `seconds` (default BENCH_SECONDS).
+# "req/s p50_ms p99_ms bytes_per_request errors requests mean_ms" from a wrk
+# run of `secs` seconds (default $seconds).
 run_wrk() {
     local script=$1 base=$2 conns=$3 raw=$4 secs=${5:-$seconds} threads=2
     ((conns < threads)) && threads=$conns
     wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$script" "$base" >"$raw" 2>&1
     sed -n 's/^RESULT //p' "$raw" | tr ' ' '\n' | awk -F= '{ v[$1] = $2 }
-        END { if (!v["requests"]) { print "0 0 0 0 1 0"; exit }
-              printf "%.0f %.2f %.2f %.0f %d %d\n", v["requests"] / (v["duration_us"] / 1e6),
-              v["p50_us"] / 1000, v["p99_us"] / 1000, v["bytes"] / v["requests"], v["errors"], v["requests"] }'
+        END { if (!v["requests"]) { print "0 0 0 0 1 0 0"; exit }
+              printf "%.0f %.2f %.2f %.0f %d %d %.3f\n", v["requests"] / (v["duration_us"] / 1e6),
+              v["p50_us"] / 1000, v["p99_us"] / 1000, v["bytes"] / v["requests"], v["errors"], v["requests"],
+              v["mean_us"] / 1000 }'
 }
 
 # "tps latency_avg_ms failed" from a pgbench run.
