@@ -17,7 +17,7 @@ use crate::index::priorities::Tally;
 use crate::tiles::layer::{Tag, add};
 use crate::tiles::{EXTENT, TileId, shape};
 
-use super::priorities::{CATEGORY_KEYS, STATUS_KEYS, finish};
+use crate::tiles::priorities::{CATEGORY_KEYS, STATUS_KEYS, finish};
 
 /// A level's boundaries simplified for one zoom, with their boxes.
 pub type Simplified = Vec<(TerritoryCode, Rect<f64>, MultiPolygon<f64>)>;
