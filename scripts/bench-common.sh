@@ -153,6 +153,7 @@ SQL
 
 # Our release server on a free port, on the database; extra arguments go to `serve`.
 bench_serve() {
+    rm -f "$out/server.log" # a restart must not read the last server's address
     "$bin" serve --bind 127.0.0.1:0 --no-demo --log-format json --database-url "$url" "$@" 2>"$out/server.log" &
     server_pid=$!
     until grep -qs '"address"' "$out/server.log"; do
