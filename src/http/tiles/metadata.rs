@@ -12,10 +12,10 @@ use super::super::meta::spatial_extent;
 use super::super::params::Path;
 use super::super::problem::ApiError;
 use super::super::{AppState, JSON, link, typed};
-use super::priorities::{CATEGORY_KEYS, STATUS_KEYS};
 use super::{MVT, TileParams, matrix_set as check_set, tiled};
 use crate::domain::codes::Level;
 use crate::tiles::grid::{MAX_ZOOM, TILE_MATRIX_SET, TILE_MATRIX_SET_URI, WEB_MERCATOR_QUAD};
+use crate::tiles::priorities::{CATEGORY_KEYS, STATUS_KEYS};
 
 const TILING_SCHEME: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
 const MERCATOR: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";

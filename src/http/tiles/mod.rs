@@ -8,7 +8,6 @@
 
 mod cache;
 mod metadata;
-mod priorities;
 mod territories;
 
 use std::sync::Arc;
@@ -29,8 +28,8 @@ use super::priorities::{BBOX, priority_filters};
 use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use crate::domain::codes::Level;
-use crate::tiles::TileId;
 use crate::tiles::grid::TILE_MATRIX_SET;
+use crate::tiles::{TileId, priorities};
 
 /// The media type of a Mapbox Vector Tile.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -132,7 +131,13 @@ async fn tile(
             let built: Arc<[u8]> = match level {
                 None => {
                     let index = state.service.index().read();
-                    priorities::build(&index, &filter, tile, state.config.cluster_below_zoom).into()
+                    priorities::build(
+                        &index.priorities,
+                        &filter,
+                        tile,
+                        state.config.cluster_below_zoom,
+                    )
+                    .into()
                 }
                 Some(level) => territory_tile(&state, level, &filter, tile, generation)
                     .await?

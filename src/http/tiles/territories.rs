@@ -16,7 +16,7 @@ use crate::service::{Service, ServiceError, SimplifiedLevel};
 use crate::tiles::layer::{Tag, add};
 use crate::tiles::{EXTENT, TileId, shape};
 
-use super::priorities::{CATEGORY_KEYS, STATUS_KEYS, finish};
+use crate::tiles::priorities::{CATEGORY_KEYS, STATUS_KEYS, finish};
 
 /// A level's boundaries simplified for one zoom (by their shared borders,
 /// [`crate::service::Service::simplified`]), with each one's box.

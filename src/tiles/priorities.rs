@@ -6,13 +6,13 @@ use std::sync::LazyLock;
 
 use mvt::{Layer, Tile};
 
+use super::cluster::{Cell, Grid};
+use super::layer::{Tag, add, point};
+use super::{EXTENT, TileId, shape};
 use crate::domain::priority::{Category, Status};
 use crate::domain::query::PriorityFilter;
-use crate::index::Index;
+use crate::index::PriorityIndex;
 use crate::index::priorities::{Entry, Found};
-use crate::tiles::cluster::{Cell, Grid};
-use crate::tiles::layer::{Tag, add, point};
-use crate::tiles::{EXTENT, TileId, shape};
 
 /// The layer's name.
 pub const LAYER: &str = "priorities";
@@ -35,11 +35,14 @@ pub static CATEGORY_KEYS: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 /// The tile's bytes (an empty vector when nothing matches in it).
 /// `cluster_below`: the zoom from which priorities are drawn one by one.
-pub fn build(index: &Index, filter: &PriorityFilter, tile: TileId, cluster_below: u8) -> Vec<u8> {
+pub fn build(
+    index: &PriorityIndex,
+    filter: &PriorityFilter,
+    tile: TileId,
+    cluster_below: u8,
+) -> Vec<u8> {
     let mut found: Vec<Found<'_>> = Vec::new();
-    index
-        .priorities
-        .for_each_in(filter, tile.buffered_bounds(), |f| found.push(f));
+    index.for_each_in(filter, tile.buffered_bounds(), |f| found.push(f));
     if found.is_empty() {
         return Vec::new();
     }
@@ -122,7 +125,7 @@ fn entry_id(entry: &Entry) -> &str {
 
 /// One point per cell of the cluster grid: a lone priority as itself, more
 /// as a cluster with their counts.
-fn clusters(index: &Index, mut layer: Layer, tile: TileId, found: &[Found<'_>]) -> Layer {
+fn clusters(index: &PriorityIndex, mut layer: Layer, tile: TileId, found: &[Found<'_>]) -> Layer {
     let projector = tile.projector();
     let mut grid = Grid::default();
     for f in found {
@@ -134,7 +137,7 @@ fn clusters(index: &Index, mut layer: Layer, tile: TileId, found: &[Found<'_>]) 
             continue;
         };
         if cell.count == 1
-            && let Some(entry) = index.priorities.entry(cell.first)
+            && let Some(entry) = index.entry(cell.first)
         {
             layer = add_priority(layer, geometry, entry);
         } else {
