@@ -77,6 +77,50 @@ impl Grid {
         true
     }
 
+    /// Counts in at once `count` priorities whose mean position is `xy`,
+    /// with their counts per status and category (a cell of the index's
+    /// pyramid); their row keys are not known ([`Cell::first`] is
+    /// `i64::MAX`). Whether `xy` lies in the tile.
+    pub fn add_group(
+        &mut self,
+        xy: Xy,
+        count: u32,
+        by_status: &[u32; Status::ALL.len()],
+        by_category: &[u32; Category::ALL.len()],
+    ) -> bool {
+        let Some(i) = cell_of(xy) else {
+            return false;
+        };
+        let cell = self.cells[i].get_or_insert(Cell {
+            count: 0,
+            by_status: [0; Status::ALL.len()],
+            by_category: [0; Category::ALL.len()],
+            first: i64::MAX,
+            sum: (0.0, 0.0),
+        });
+        cell.count += count;
+        cell.by_status
+            .iter_mut()
+            .zip(by_status)
+            .for_each(|(a, b)| *a += b);
+        cell.by_category
+            .iter_mut()
+            .zip(by_category)
+            .for_each(|(a, b)| *a += b);
+        cell.sum.0 += xy.0 * f64::from(count);
+        cell.sum.1 += xy.1 * f64::from(count);
+        true
+    }
+
+    /// The clusters with their index in the grid (row × [`CELLS`] + column),
+    /// cell by cell.
+    pub fn indexed_cells(&self) -> impl Iterator<Item = (usize, &Cell)> {
+        self.cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_ref().map(|c| (i, c)))
+    }
+
     /// The clusters, cell by cell (rows from the north, west to east).
     pub fn cells(&self) -> impl Iterator<Item = &Cell> {
         self.cells.iter().flatten()
@@ -84,7 +128,7 @@ impl Grid {
 }
 
 /// The cell holding `xy`, if it lies in the tile.
-fn cell_of((x, y): Xy) -> Option<usize> {
+pub fn cell_of((x, y): Xy) -> Option<usize> {
     let extent = f64::from(EXTENT);
     if !(0.0..extent).contains(&x) || !(0.0..extent).contains(&y) {
         return None;
