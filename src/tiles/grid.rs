@@ -137,6 +137,11 @@ impl Projector {
         let (x, y) = Crs::Epsg3857.from_lon_lat(lon, lat);
         ((x - self.west) * self.scale, (self.north - y) * self.scale)
     }
+
+    /// The WGS84 `(lon, lat)` of a position in the tile's coordinates.
+    pub fn unproject(&self, x: f64, y: f64) -> (f64, f64) {
+        Crs::Epsg3857.to_lon_lat(x / self.scale + self.west, self.north - y / self.scale)
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +171,8 @@ mod tests {
             .floor() as u32;
         let tile = TileId::new(z, y, x).unwrap();
         let (px, py) = tile.projector().project(lon, lat);
+        let (back_lon, back_lat) = tile.projector().unproject(px, py);
+        assert!((back_lon - lon).abs() < 1e-9 && (back_lat - lat).abs() < 1e-9);
         assert!(
             (0.0..4096.0).contains(&px) && (0.0..4096.0).contains(&py),
             "{px} {py}"

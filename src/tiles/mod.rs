@@ -10,6 +10,7 @@
 
 pub mod clip;
 pub mod cluster;
+pub mod clustered;
 pub mod grid;
 pub mod layer;
 pub mod priorities;

@@ -6,13 +6,14 @@ use std::sync::LazyLock;
 
 use mvt::{Layer, Tile};
 
-use super::cluster::{Cell, Grid};
+use super::cluster::Cell;
+use super::clustered::{Cluster, from_found, from_pyramid};
 use super::layer::{Tag, add, point};
 use super::{EXTENT, TileId, shape};
 use crate::domain::priority::{Category, Status};
 use crate::domain::query::PriorityFilter;
 use crate::index::PriorityIndex;
-use crate::index::priorities::{Entry, Found, pyramid};
+use crate::index::priorities::{Entry, Found};
 
 /// The layer's name.
 pub const LAYER: &str = "priorities";
@@ -41,9 +42,11 @@ pub fn build(
     tile: TileId,
     cluster_below: u8,
 ) -> Vec<u8> {
-    if tile.z <= pyramid::MAX_ZOOM && tile.z < cluster_below && by_kind_only(filter) {
+    if tile.z < cluster_below
+        && let Some(clusters) = from_pyramid(index, filter, tile)
+    {
         let layer = Tile::new(EXTENT).create_layer(LAYER);
-        return finish(pyramid_clusters(index, filter, layer, tile));
+        return finish(write_clusters(layer, &clusters));
     }
     let mut found: Vec<Found<'_>> = Vec::new();
     index.for_each_in(filter, tile.buffered_bounds(), |f| found.push(f));
@@ -54,7 +57,7 @@ pub fn build(
     found.sort_unstable_by_key(|f| f.pk);
     let layer = Tile::new(EXTENT).create_layer(LAYER);
     let layer = if tile.z < cluster_below || found.len() > MAX_FEATURES {
-        clusters(index, layer, tile, &found)
+        write_clusters(layer, &from_found(index, tile, &found))
     } else {
         features(layer, tile, &found)
     };
@@ -99,7 +102,7 @@ fn add_priority(layer: Layer, geometry: mvt::GeomData, entry: &Entry) -> Layer {
 
 /// A priority's attributes in a tile: enough to style and filter it on the
 /// map; the rest is one request away by its `id`.
-fn priority_tags<'a>(entry: &'a Entry, parish: &'a str) -> Vec<(&'static str, Tag<'a>)> {
+pub fn priority_tags<'a>(entry: &'a Entry, parish: &'a str) -> Vec<(&'static str, Tag<'a>)> {
     let mut tags = vec![
         ("cluster", Tag::Bool(false)),
         ("id", Tag::Str(entry_id(entry))),
@@ -129,23 +132,19 @@ fn entry_id(entry: &Entry) -> &str {
 
 /// One point per cell of the cluster grid: a lone priority as itself, more
 /// as a cluster with their counts.
-fn clusters(index: &PriorityIndex, mut layer: Layer, tile: TileId, found: &[Found<'_>]) -> Layer {
-    let projector = tile.projector();
-    let mut grid = Grid::default();
-    for f in found {
-        let xy = projector.project(f.position.x(), f.position.y());
-        grid.add(xy, f.pk, f.status, f.category);
-    }
-    for cell in grid.cells() {
-        let Some(geometry) = point(cell.position()) else {
-            continue;
-        };
-        if cell.count == 1
-            && let Some(entry) = index.entry(cell.first)
-        {
-            layer = add_priority(layer, geometry, entry);
-        } else {
-            layer = add(layer, geometry, None, &cluster_tags(cell));
+fn write_clusters(mut layer: Layer, clusters: &[Cluster<'_>]) -> Layer {
+    for cluster in clusters {
+        match cluster {
+            Cluster::One { entry, xy } => {
+                if let Some(geometry) = point(*xy) {
+                    layer = add_priority(layer, geometry, entry);
+                }
+            }
+            Cluster::Many(cell) => {
+                if let Some(geometry) = point(cell.position()) {
+                    layer = add(layer, geometry, None, &cluster_tags(cell));
+                }
+            }
         }
     }
     layer
@@ -154,7 +153,7 @@ fn clusters(index: &PriorityIndex, mut layer: Layer, tile: TileId, found: &[Foun
 /// A cluster's attributes: `cluster` true, `point_count` (the names
 /// supercluster gives them, which map styles expect), and the counts per
 /// status and per category.
-fn cluster_tags(cell: &Cell) -> Vec<(&'static str, Tag<'static>)> {
+pub fn cluster_tags(cell: &Cell) -> Vec<(&'static str, Tag<'static>)> {
     let mut tags = vec![
         ("cluster", Tag::Bool(true)),
         ("point_count", Tag::UInt(u64::from(cell.count))),
@@ -166,113 +165,4 @@ fn cluster_tags(cell: &Cell) -> Vec<(&'static str, Tag<'static>)> {
         tags.push((key.as_str(), Tag::UInt(u64::from(n))));
     }
     tags
-}
-
-/// Whether `filter` selects by category and status alone (or not at all):
-/// what the pyramid's counts can answer.
-fn by_kind_only(filter: &PriorityFilter) -> bool {
-    let PriorityFilter {
-        categories,
-        statuses,
-        ..
-    } = filter;
-    *filter
-        == PriorityFilter {
-            categories: categories.clone(),
-            statuses: statuses.clone(),
-            ..PriorityFilter::default()
-        }
-}
-
-/// The clusters of a low-zoom tile from the pyramid's cells: each cell's
-/// matching counts, at its members' mean position, added to the cluster
-/// cell that holds it. A cluster of one is drawn as the priority itself,
-/// found in that cluster cell's area.
-fn pyramid_clusters(
-    index: &PriorityIndex,
-    filter: &PriorityFilter,
-    mut layer: Layer,
-    tile: TileId,
-) -> Layer {
-    let span = f64::from(1u32 << (pyramid::BASE - tile.z));
-    let scale = f64::from(EXTENT) / span;
-    let (x0, y0) = (f64::from(tile.x) * span, f64::from(tile.y) * span);
-    let statuses: &[Status] = if filter.statuses.is_empty() {
-        Status::ALL
-    } else {
-        &filter.statuses
-    };
-    let categories: &[Category] = if filter.categories.is_empty() {
-        Category::ALL
-    } else {
-        &filter.categories
-    };
-    let mut grid = Grid::default();
-    for (_, cell) in index.pyramid().under(tile.z, tile.x, tile.y) {
-        let mut by_status = [0u32; Status::ALL.len()];
-        let mut by_category = [0u32; Category::ALL.len()];
-        let mut count = 0;
-        for s in statuses {
-            for c in categories {
-                let n = cell.by_kind[*s as usize * Category::ALL.len() + *c as usize];
-                by_status[*s as usize] += n;
-                by_category[*c as usize] += n;
-                count += n;
-            }
-        }
-        if count == 0 {
-            continue;
-        }
-        let n = f64::from(cell.count);
-        let xy = ((cell.sum.0 / n - x0) * scale, (cell.sum.1 / n - y0) * scale);
-        grid.add_group(xy, count, &by_status, &by_category);
-    }
-    let projector = tile.projector();
-    for (i, cell) in grid.indexed_cells() {
-        let lone = match cell.count {
-            1 => lone_priority(index, filter, tile, i),
-            _ => None,
-        };
-        match lone {
-            Some(f) => {
-                let xy = projector.project(f.position.x(), f.position.y());
-                if let Some(geometry) = point(xy) {
-                    layer = add_priority(layer, geometry, f.entry());
-                }
-            }
-            None => {
-                if let Some(geometry) = point(cell.position()) {
-                    layer = add(layer, geometry, None, &cluster_tags(cell));
-                }
-            }
-        }
-    }
-    layer
-}
-
-/// The one priority of `filter` whose position lies in cluster cell `i` of
-/// `tile` (the cell is itself a tile four zooms deeper).
-fn lone_priority<'a>(
-    index: &'a PriorityIndex,
-    filter: &PriorityFilter,
-    tile: TileId,
-    i: usize,
-) -> Option<Found<'a>> {
-    let cells = crate::tiles::cluster::CELLS;
-    let (row, col) = (i as u32 / cells, i as u32 % cells);
-    let deeper = TileId::new(
-        u32::from(tile.z) + 4,
-        tile.y * cells + row,
-        tile.x * cells + col,
-    )
-    .ok()?;
-    let projector = tile.projector();
-    let mut lone: Option<Found<'a>> = None;
-    index.for_each_in(filter, deeper.bounds(), |f| {
-        let xy = projector.project(f.position.x(), f.position.y());
-        if crate::tiles::cluster::cell_of(xy) == Some(i) && lone.is_none_or(|l| f.pk < l.pk) {
-            lone = Some(f);
-        }
-    });
-    lone
 }

@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 49] = [
+const ROUTES: [(&str, &[&str]); 50] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -106,6 +106,7 @@ const ROUTES: [(&str, &[&str]); 49] = [
         &["get"],
     ),
     ("/collections/priorities/feed.atom", &["get"]),
+    ("/collections/priorities/clusters", &["get"]),
     ("/open311/v2/discovery.json", &["get"]),
     ("/open311/v2/discovery.xml", &["get"]),
     ("/open311/v2/services.json", &["get"]),
@@ -145,6 +146,8 @@ fn concrete(path: &str, id: &str, token_id: &str) -> String {
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
         .replace("{service}", "water.json")
         .replace("{request}", &format!("{id}.xml"))
+        // Its two required parameters.
+        .replace("/clusters", "/clusters?zoom=6&bbox=-67.5,10,-66,11")
 }
 
 #[tokio::test]

@@ -620,3 +620,65 @@ async fn territory_items_count_the_priorities_their_filters_select() {
     )
     .await;
 }
+
+/// The clusters as GeoJSON are the vector tiles' clusters: for every tile of
+/// the zoom meeting the box, the same counts, adding up to the priorities
+/// whose position lies in those tiles.
+#[tokio::test]
+async fn geojson_clusters_are_the_tiles_clusters() {
+    let (app, data) = seeded(44).await;
+    let z = 9;
+    let (lon0, lat0, lon1, lat1) = (-67.2, 10.2, -66.6, 10.6);
+    let (x0, y0) = tile_of([lon0, lat1], z);
+    let (x1, y1) = tile_of([lon1, lat0], z);
+    for query in ["", "&category=water,roads"] {
+        let path = format!(
+            "/collections/priorities/clusters?zoom={z}&bbox={lon0},{lat0},{lon1},{lat1}{query}"
+        );
+        let (status, body) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let features = body["features"].as_array().unwrap();
+        let sum: u64 = features
+            .iter()
+            .map(|f| f["properties"]["point_count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(body["numberMatched"], sum);
+        let keep = |i: &&Item| query.is_empty() || matches!(i.category, "water" | "roads");
+        let expected = data
+            .items
+            .iter()
+            .filter(keep)
+            .filter(|i| {
+                let (x, y) = tile_of(position(i), z);
+                (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+            })
+            .count() as u64;
+        assert_eq!(sum, expected, "{query}");
+        let mut from_tiles = 0;
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                let layers = decode(
+                    &app,
+                    &tile_path("priorities", z, x, y, &query.replacen('&', "?", 1)),
+                )
+                .await;
+                from_tiles += layers.get("priorities").map_or(0, Vec::len);
+            }
+        }
+        assert_eq!(features.len(), from_tiles, "{query}");
+    }
+    assert_problem(
+        app.get("/collections/priorities/clusters?zoom=16&bbox=-70,5,-60,12")
+            .await,
+        StatusCode::BAD_REQUEST,
+        ("parameter", "bbox"),
+    )
+    .await;
+    assert_problem(
+        app.get("/collections/priorities/clusters?bbox=-70,5,-60,12")
+            .await,
+        StatusCode::BAD_REQUEST,
+        ("parameter", "zoom"),
+    )
+    .await;
+}

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::op::{Op, path_param, query_params};
 use crate::http::extract::{Endpoint, FormatOnly};
-use crate::http::tiles::{MVT, TILED, TileParams};
+use crate::http::tiles::{CLUSTERS_PATH, Clusters, MVT, TILED, TileParams};
 use crate::tiles::grid::{MAX_ZOOM, TILE_MATRIX_SET};
 
 pub fn add(paths: &mut Map<String, Value>) {
@@ -51,6 +51,13 @@ pub fn add(paths: &mut Map<String, Value>) {
             .params([vec![collection.clone(), set.clone()], format_only()].concat())
             .ok("200", "The tileset", &[("application/json", object.clone())])
             .errors(&[("404", "No such collection or tile matrix set")])
+            .done()}),
+    );
+    paths.insert(
+        CLUSTERS_PATH.into(),
+        json!({"get": Op::new("The clusters of the priorities' vector tiles as GeoJSON points, for clients without vector tiles: every tile of `zoom` meeting `bbox`, clustered as its tile is")
+            .params(query_params(Clusters::PARAMS))
+            .ok("200", "The clusters, with `numberMatched` the priorities they count", &[(crate::http::GEOJSON, json!({"type": "object"}))])
             .done()}),
     );
     let filters = query_params(TileParams::PARAMS);

@@ -7,6 +7,7 @@
 //! a tile is parsed as the items' is), and to a territory tile's counts.
 
 mod cache;
+mod clusters;
 mod metadata;
 mod territories;
 
@@ -34,6 +35,10 @@ use crate::tiles::{TileId, priorities};
 /// The media type of a Mapbox Vector Tile.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
+/// The clusters of the priorities' tiles, as GeoJSON.
+pub const CLUSTERS_PATH: &str = "/collections/priorities/clusters";
+pub use clusters::Clusters;
+
 /// The collections served as tiles, and the level of each territory one.
 pub const TILED: [(&str, Option<Level>); 4] = [
     ("priorities", None),
@@ -60,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/collections/{collection}/tiles", get(metadata::tilesets))
         .route(tileset, get(metadata::tileset))
         .route(&format!("{tileset}/tilejson.json"), get(metadata::tilejson))
+        .route(CLUSTERS_PATH, get(clusters::clusters))
         .route(
             &format!("{tileset}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"),
             get(tile),
