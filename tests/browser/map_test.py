@@ -179,6 +179,12 @@ def main():
                f"the map's priorities are filtered alike: {source}")
         expect(f"parish={SCOPE}" in page.url and f"category={category}" in page.url,
                f"the URL holds the filters: {page.url}")
+        # The map shows the parish chosen: every point the API lists lies in view.
+        page.wait_for_function("() => window.prioridadesMap.getZoom() > 8")
+        points = [f["geometry"]["coordinates"] for f in filtered["features"] if f["geometry"]["type"] == "Point"]
+        in_view = page.evaluate(
+            "(points) => points.map(p => window.prioridadesMap.getBounds().contains(p))", points)
+        expect(all(in_view), f"the chosen parish's priorities are in view: {in_view}")
         # The filtered view is a link: opened anew, it lists the same.
         open_map(page, "#" + page.url.split("#", 1)[1])
         wait_listed(page, [f["id"] for f in filtered["features"]], filtered["numberMatched"])
