@@ -73,6 +73,8 @@ def expect(condition, message):
 
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    if page.evaluate("() => Boolean(window.prioridadesMap)"):
+        page.wait_for_function("() => window.prioridadesMap.areTilesLoaded()")
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
@@ -296,7 +298,7 @@ def main():
                "no markup from the title in the page")
         shot(page, "card-xss")
         page.goto(f"{BASE}/collections/priorities/items/{hostile_id}?f=html")
-        page.wait_for_selector("#view-map canvas.maplibregl-canvas")
+        page.wait_for_selector("#view-map[data-ready]", state="attached")
         expect(page.locator("h1").text_content() == XSS, "the item page's heading is the title, as text")
         expect(page.evaluate("() => document.querySelectorAll('img').length") == 0, "no img in the item page")
         # The map page's own state too (a fresh document each time).
@@ -312,20 +314,25 @@ def main():
         items_query = f"parish={SCOPE}&limit=10"
         answer = get(f"/collections/priorities/items?{items_query}")
         page.goto(f"{BASE}/collections/priorities/items?{items_query}&f=html")
-        page.wait_for_selector("#view-map canvas.maplibregl-canvas")
+        page.wait_for_selector("#view-map[data-ready]", state="attached")
+        drawn = page.evaluate("() => window.prioridadesViewMap.queryRenderedFeatures().length")
+        expect(drawn > 0, "the items page's map draws the page's priorities")
         rows = page.eval_on_selector_all("main table tbody tr td:first-child a", "as => as.map(a => a.textContent)")
         expect(rows == [f["id"] for f in answer["features"]], f"the table is the API's page: {rows}")
         expect(page.locator("a[rel=next]").first.is_visible() == ("next" in [l["rel"] for l in answer["links"]]),
                "a next link when the API has one")
         shot(page, "html-items")
-        page.click(f"main table tbody tr td a >> text={first}")
-        page.wait_for_selector("#view-map canvas.maplibregl-canvas")
-        expect(page.locator("h1").text_content() == approved["title"], "the item page of the approved one")
-        expect("approved" in page.text_content("main"), "its status and history")
+        target = answer["features"][0]
+        page.click(f"main table tbody tr td a >> text={target['id']}")
+        page.wait_for_selector("#view-map[data-ready]", state="attached")
+        expect(page.locator("h1").text_content() == target["properties"]["title"], "the item's page")
+        history = get(f"/collections/priorities/items/{target['id']}/history")["entries"]
+        cells = page.eval_on_selector_all("main table:last-of-type tbody tr", "rs => rs.length")
+        expect(cells == len(history), f"its history as the API has it: {cells} rows, {len(history)} entries")
 
         step("accessibility: axe-core finds no serious or critical violation")
         axe_check(browser, f"{BASE}/map", "body.ready")
-        axe_check(browser, f"{BASE}/collections/priorities/items?{items_query}&f=html", "#view-map canvas")
+        axe_check(browser, f"{BASE}/collections/priorities/items?{items_query}&f=html", "#view-map[data-ready]")
 
         context.close()
         browser.close()
