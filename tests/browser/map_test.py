@@ -119,6 +119,15 @@ def select_territory(page, select, value):
     page.select_option(f"#{select}", value)
 
 
+def fill_plan(page, form, plan):
+    """Types `plan` into the review form `form`."""
+    for name, value in plan.items():
+        if name == "responsible/kind":
+            page.select_option(f"{form} [name='{name}']", value)
+        else:
+            page.fill(f"{form} [name='{name}']", value)
+
+
 def axe_check(browser, url, ready_selector):
     """No serious or critical axe-core violation on `url`."""
     # CSP forbids injected scripts (as it should); this context lifts it for
@@ -218,11 +227,7 @@ def main():
             "start_date": "2026-01-10",
             "target_date": "2026-03-31",
         }
-        for name, value in plan.items():
-            if name == "responsible/kind":
-                page.select_option(f"{form} [name='{name}']", value)
-            else:
-                page.fill(f"{form} [name='{name}']", value)
+        fill_plan(page, form, plan)
         shot(page, "cabinet-review")
         page.click(f"{form} button[name=approve]")
         # The page reloads the queue once the API accepted: the item leaves it.
@@ -253,11 +258,7 @@ def main():
         expect(moved["properties"]["parish"] != SCOPE, f"now outside {SCOPE}: {moved['properties']}")
         page.click(f"{item} summary")
         form = f"{item} form.review"
-        for name, value in plan.items():
-            if name == "responsible/kind":
-                page.select_option(f"{form} [name='{name}']", value)
-            else:
-                page.fill(f"{form} [name='{name}']", value)
+        fill_plan(page, form, plan)
         page.click(f"{form} button[name=approve]")
         page.wait_for_function(
             "(sel) => [...document.querySelectorAll(sel + ' .form-error, ' + sel + ' .field-error')]"
@@ -329,6 +330,28 @@ def main():
         history = get(f"/collections/priorities/items/{target['id']}/history")["entries"]
         cells = page.eval_on_selector_all("main table:last-of-type tbody tr", "rs => rs.length")
         expect(cells == len(history), f"its history as the API has it: {cells} rows, {len(history)} entries")
+
+        step("on a phone-sized screen, a cabinet approves the next proposal")
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                    device_scale_factor=1, locale="es-VE")
+        mobile = phone.new_page()
+        mobile.set_default_timeout(TIMEOUT_MS)
+        mobile.on("pageerror", lambda e: errors.append(f"page error (phone): {e}"))
+        open_map(mobile)
+        mobile.fill("#token", CABINET)
+        mobile.click("#signin button[type=submit]")
+        mobile.wait_for_selector("#queue:not([hidden])")
+        next_one = get("/review-queue?limit=50", CABINET)["features"][0]["id"]
+        item = f"#queue-list li[data-id='{next_one}']"
+        mobile.wait_for_selector(item)
+        mobile.click(f"{item} summary")
+        fill_plan(mobile, f"{item} form.review", plan)
+        shot(mobile, "phone-review")
+        mobile.click(f"{item} form.review button[name=approve]")
+        mobile.wait_for_selector(item, state="detached")
+        status = get(f"/collections/priorities/items/{next_one}")["properties"]["status"]
+        expect(status == "approved", f"approved from the phone: {status}")
+        phone.close()
 
         step("accessibility: axe-core finds no serious or critical violation")
         axe_check(browser, f"{BASE}/map", "body.ready")
