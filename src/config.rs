@@ -97,6 +97,18 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+/// The priorities of the national demo by default: start-up within seconds.
+pub const NATIONAL_DEMO_PRIORITIES: u64 = 30_000;
+
+/// Which demo dataset an empty store gets (`--demo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoKind {
+    /// The committed demo: 2,000 priorities in five small areas.
+    Default,
+    /// The national dataset of `prioridades generate`: every state.
+    National,
+}
+
 #[derive(Debug, Clone, Args)]
 /// Options of `serve`.
 pub struct ServeArgs {
@@ -117,6 +129,16 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub no_demo: bool,
+
+    /// Which demo an empty store gets: `default` (2,000 priorities in five
+    /// areas) or `national` (the generator's country, `--demo-priorities`
+    /// priorities).
+    #[arg(long, env = "PRIORIDADES_DEMO", value_enum, default_value_t = DemoKind::Default)]
+    pub demo: DemoKind,
+
+    /// How many priorities the national demo generates.
+    #[arg(long, env = "PRIORIDADES_DEMO_PRIORITIES", default_value_t = NATIONAL_DEMO_PRIORITIES)]
+    pub demo_priorities: u64,
 
     /// Largest request body for single-feature writes, in bytes.
     #[arg(long, env = "PRIORIDADES_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
@@ -386,6 +408,8 @@ impl ServeArgs {
                 database_url: database_url.into(),
             },
             no_demo: true,
+            demo: DemoKind::Default,
+            demo_priorities: NATIONAL_DEMO_PRIORITIES,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 256 * 1024 * 1024,
             import: ImportBatchArgs {

@@ -123,6 +123,7 @@ function bindFilters() {
     if (e.overdue.checked) state.filters.overdue = 'true';
     say('');
     refresh();
+    zoomToTerritory().catch((error) => say(error.message, true));
   });
   form.addEventListener('reset', () => {
     state.filters = {};
@@ -132,6 +133,25 @@ function bindFilters() {
     const id = event.target.closest('button')?.dataset.id;
     if (id) openCard(id);
   });
+}
+
+const COLLECTIONS = { parish: 'parishes', municipality: 'municipalities', state: 'states' };
+
+/** Fits the map to the finest territory the filters choose, if any. */
+async function zoomToTerritory() {
+  const level = ['parish', 'municipality', 'state'].find((name) => state.filters[name]);
+  if (!level || !state.map) return;
+  const code = encodeURIComponent(state.filters[level]);
+  const territory = await api(`/collections/${COLLECTIONS[level]}/items/${code}`);
+  let box = null;
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      box = box ? [[Math.min(box[0][0], c[0]), Math.min(box[0][1], c[1])],
+        [Math.max(box[1][0], c[0]), Math.max(box[1][1], c[1])]] : [[c[0], c[1]], [c[0], c[1]]];
+    } else c.forEach(visit);
+  };
+  if (territory.geometry) visit(territory.geometry.coordinates);
+  if (box) state.map.fitBounds(box, { padding: 24, maxZoom: 15, duration: 0 });
 }
 
 async function loadQueue() {

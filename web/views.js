@@ -28,6 +28,9 @@ async function start() {
   });
   const box = bounds(data);
   if (box) map.fitBounds(box, { padding: 20, maxZoom: 15, duration: 0 });
+  // Drawn: for whoever waits on the page (the browser tests).
+  map.once('idle', () => { node.dataset.ready = 'true'; });
+  window.prioridadesViewMap = map;
 }
 
 function bounds(data) {

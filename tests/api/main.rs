@@ -11,6 +11,7 @@ mod bad_input_bodies;
 mod bad_input_catalog;
 mod bad_input_limits;
 mod bad_input_queries;
+mod browser;
 mod catalog;
 mod changes;
 mod demo;

@@ -17,6 +17,8 @@ mod bad_input_catalog;
 mod bad_input_limits;
 #[path = "../api/bad_input_queries.rs"]
 mod bad_input_queries;
+#[path = "../api/browser.rs"]
+mod browser;
 #[path = "../api/catalog.rs"]
 mod catalog;
 #[path = "../api/changes.rs"]

@@ -164,7 +164,7 @@ pub fn items(document: &Value) -> Markup {
     let body = html! {
         p { (text(&document["numberMatched"])) " prioridades; " (features.len()) " en esta página." }
         div id="view-map" class="view-map" data-source=(own) role="region" aria-label="mapa" {}
-        (paging(document))
+        (paging(document, "páginas (arriba)"))
         table {
             thead { tr { th { "id" } @for c in COLUMNS { th { (c) } } } }
             tbody {
@@ -176,14 +176,16 @@ pub fn items(document: &Value) -> Markup {
                 }
             }
         }
-        (paging(document))
+        (paging(document, "páginas (abajo)"))
     };
     page("Prioridades", Some(&own), true, body)
 }
 
-fn paging(document: &Value) -> Markup {
+/// The paging links; each of the two has a label of its own (two
+/// landmarks of one name are ambiguous to a screen reader).
+fn paging(document: &Value, label: &str) -> Markup {
     html! {
-        nav class="paging" aria-label="páginas" {
+        nav class="paging" aria-label=(label) {
             @if let Some(prev) = link_href(document, "prev") { a rel="prev" href=(as_page(prev)) { "← Anterior" } }
             @if let Some(next) = link_href(document, "next") { a rel="next" href=(as_page(next)) { "Siguiente →" } }
         }
