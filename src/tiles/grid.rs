@@ -72,6 +72,20 @@ impl TileId {
         Ok(TileId { z, x, y })
     }
 
+    /// The tile of zoom `z` (at most [`MAX_ZOOM`]) holding a WGS84
+    /// position; latitudes beyond Web Mercator's fall in the edge rows.
+    pub fn containing(lon: f64, lat: f64, z: u8) -> TileId {
+        let (x, y) = Crs::Epsg3857.from_lon_lat(lon, lat);
+        let tile = WEB_MERCATOR_QUAD.xy_tile(x, y, z);
+        let last = (1u64 << z) - 1;
+        // Both at most 2^24 − 1: they fit a u32.
+        TileId {
+            z,
+            x: tile.x.min(last) as u32,
+            y: tile.y.min(last) as u32,
+        }
+    }
+
     fn xyz(self) -> Xyz {
         Xyz::new(u64::from(self.x), u64::from(self.y), self.z)
     }
@@ -119,6 +133,12 @@ impl TileId {
             scale: f64::from(EXTENT) / (e - w),
         }
     }
+}
+
+/// The tolerance in degrees that simplifies for a web map at zoom `z`: half
+/// a pixel of a 256-pixel tile (a tile spans 360° / 2^z at the equator).
+pub fn zoom_tolerance(z: u8) -> f64 {
+    360.0 / (256.0 * f64::from(1u32 << z)) / 2.0
 }
 
 /// WGS84 → a tile's coordinates: x east from its western edge, y south from
@@ -170,6 +190,7 @@ mod tests {
         let y = ((1.0 - (lat_r.tan() + 1.0 / lat_r.cos()).ln() / std::f64::consts::PI) / 2.0 * n)
             .floor() as u32;
         let tile = TileId::new(z, y, x).unwrap();
+        assert_eq!(TileId::containing(lon, lat, z as u8), tile);
         let (px, py) = tile.projector().project(lon, lat);
         let (back_lon, back_lat) = tile.projector().unproject(px, py);
         assert!((back_lon - lon).abs() < 1e-9 && (back_lat - lat).abs() < 1e-9);

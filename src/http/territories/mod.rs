@@ -140,8 +140,8 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
             "give simplify or zoom, not both",
         )),
         (Some(t), None) => Ok(t),
-        // A 256-pixel tile spans 360° at zoom 0; half a pixel cannot be seen.
-        (None, Some(z)) => Ok(360.0 / (256.0 * f64::from(1u32 << z)) / 2.0),
+        // Half a pixel cannot be seen: the tolerance the tiles use too.
+        (None, Some(z)) => Ok(crate::tiles::grid::zoom_tolerance(z)),
         (None, None) => Ok(0.0),
     }
 }

@@ -43,12 +43,6 @@ impl Endpoint for Clusters {
     const PARAMS: &'static [ParamSpec] = priority_filters![[ZOOM, AREA], []];
 }
 
-/// A tile column or row of zoom `z` holding `t` (0 to 1, west or north).
-fn index_at(t: f64, z: u8) -> u32 {
-    let n = f64::from(1u32 << z);
-    (t * n).floor().clamp(0.0, n - 1.0) as u32
-}
-
 /// Attributes as GeoJSON properties.
 fn properties(tags: &[(&str, Tag<'_>)]) -> Map<String, Value> {
     tags.iter()
@@ -79,16 +73,12 @@ pub async fn clusters(
     let area =
         ogc::bbox(&params)?.ok_or_else(|| ApiError::parameter("bbox", "bbox is required"))?;
     let (min, max) = (area.0.min(), area.0.max());
-    let unit = |lon: f64, lat: f64| {
-        let (x, y) = crate::domain::crs::Crs::Epsg3857.from_lon_lat(lon, lat);
-        let half = crate::domain::crs::Crs::Epsg3857.from_lon_lat(180.0, 0.0).0;
-        ((x + half) / (2.0 * half), (half - y) / (2.0 * half))
-    };
-    let ((x0, y0), (x1, y1)) = (unit(min.x, max.y), unit(max.x, min.y));
-    let (cols, rows) = (
-        index_at(x0, zoom)..=index_at(x1, zoom),
-        index_at(y0, zoom)..=index_at(y1, zoom),
+    // The tiles at the box's north-west and south-east corners.
+    let (first, last) = (
+        TileId::containing(min.x, max.y, zoom),
+        TileId::containing(max.x, min.y, zoom),
     );
+    let (cols, rows) = (first.x..=last.x, first.y..=last.y);
     let tiles = u64::from(cols.end() - cols.start() + 1) * u64::from(rows.end() - rows.start() + 1);
     if tiles > MAX_TILES {
         return Err(ApiError::parameter(

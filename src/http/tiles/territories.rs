@@ -13,6 +13,7 @@ use crate::domain::codes::{Level, TerritoryCode};
 use crate::index::Index;
 use crate::index::priorities::Counts;
 use crate::service::{Service, ServiceError, SimplifiedLevel};
+use crate::tiles::grid::zoom_tolerance;
 use crate::tiles::layer::{Tag, add};
 use crate::tiles::{EXTENT, TileId, shape};
 
@@ -36,13 +37,6 @@ impl Simplified {
         boxes.sort_unstable_by_key(|(code, _)| *code);
         Simplified { shapes, boxes }
     }
-}
-
-/// The tolerance in degrees a zoom's tiles are simplified with: half a pixel
-/// of a 256-pixel tile (a tile spans 360° / 2^z at the equator), as the
-/// items' `zoom=`.
-pub fn zoom_tolerance(z: u8) -> f64 {
-    360.0 / (256.0 * f64::from(1u32 << z)) / 2.0
 }
 
 /// Simplified boundaries with their boxes, per (level, zoom, boundary
