@@ -36,6 +36,8 @@ SHOTS = Path(os.environ["PRIORIDADES_SCREENSHOTS"])
 
 # Generous: a shared CI machine may be slow, never a reason to fail.
 TIMEOUT_MS = 60_000
+# The wait for the map's first render (see open_map).
+MAP_READY_MS = 180_000
 XSS = "<img src=x onerror=window.__xss=1>"
 
 
@@ -86,7 +88,9 @@ def open_map(page, fragment=""):
     # main() has filled the lists, read the session and listed the results;
     # MapLibre has loaded its style and drawn on its canvas.
     page.wait_for_selector("body.ready", state="attached")
-    page.wait_for_selector("body.map-ready", state="attached")
+    # MapLibre's first render runs on software WebGL in headless Chromium:
+    # with the whole suite on two cores beside it, CI once needed over 60 s.
+    page.wait_for_selector("body.map-ready", state="attached", timeout=MAP_READY_MS)
     expect(page.locator("#map canvas.maplibregl-canvas").is_visible(), "the map's canvas is shown")
     expect(page.locator("#filters").is_visible(), "the filter panel is shown")
 
