@@ -15,6 +15,8 @@ use crate::service::IMPORT_BATCH;
 /// default) puts it that far behind for the moment it takes to read it, which
 /// should not take it out of a load balancer.
 pub const READY_MAX_LAG: i64 = 10_000;
+/// Default zoom from which vector tiles draw priorities one by one.
+pub const CLUSTER_BELOW_ZOOM: u8 = 14;
 
 /// The default SQLite file, created in the working directory on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prioridades.db";
@@ -95,6 +97,18 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+/// The priorities of the national demo by default: start-up within seconds.
+pub const NATIONAL_DEMO_PRIORITIES: u64 = 30_000;
+
+/// Which demo dataset an empty store gets (`--demo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoKind {
+    /// The committed demo: 2,000 priorities in five small areas.
+    Default,
+    /// The national dataset of `prioridades generate`: every state.
+    National,
+}
+
 #[derive(Debug, Clone, Args)]
 /// Options of `serve`.
 pub struct ServeArgs {
@@ -116,6 +130,16 @@ pub struct ServeArgs {
     )]
     pub no_demo: bool,
 
+    /// Which demo an empty store gets: `default` (2,000 priorities in five
+    /// areas) or `national` (the generator's country, `--demo-priorities`
+    /// priorities).
+    #[arg(long, env = "PRIORIDADES_DEMO", value_enum, default_value_t = DemoKind::Default)]
+    pub demo: DemoKind,
+
+    /// How many priorities the national demo generates.
+    #[arg(long, env = "PRIORIDADES_DEMO_PRIORITIES", default_value_t = NATIONAL_DEMO_PRIORITIES)]
+    pub demo_priorities: u64,
+
     /// Largest request body for single-feature writes, in bytes.
     #[arg(long, env = "PRIORIDADES_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -132,6 +156,13 @@ pub struct ServeArgs {
     /// while `/health/ready` still answers 200 (replicas catching up).
     #[arg(long, env = "PRIORIDADES_READY_MAX_LAG", default_value_t = READY_MAX_LAG)]
     pub ready_max_lag: i64,
+
+    /// Vector tiles of priorities below this zoom (0 to 25) hold clusters
+    /// with their counts; from it on, the priorities themselves (a tile with
+    /// more than 4,000 matches is clustered at any zoom).
+    #[arg(long, env = "PRIORIDADES_CLUSTER_BELOW_ZOOM", default_value_t = CLUSTER_BELOW_ZOOM,
+          value_parser = clap::value_parser!(u8).range(0..=25))]
+    pub cluster_below_zoom: u8,
 
     #[command(flatten)]
     /// Connection limits and timeouts.
@@ -377,12 +408,15 @@ impl ServeArgs {
                 database_url: database_url.into(),
             },
             no_demo: true,
+            demo: DemoKind::Default,
+            demo_priorities: NATIONAL_DEMO_PRIORITIES,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 256 * 1024 * 1024,
             import: ImportBatchArgs {
                 import_batch: IMPORT_BATCH,
             },
             ready_max_lag: READY_MAX_LAG,
+            cluster_below_zoom: CLUSTER_BELOW_ZOOM,
             connections: ConnectionArgs::default(),
             cors_origins: vec!["*".into()],
             public_url: None,

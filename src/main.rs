@@ -51,7 +51,7 @@ async fn serve(args: prioridades::config::ServeArgs) -> anyhow::Result<()> {
 async fn import_file(args: ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file).with_context(|| args.file.display().to_string())?;
     let features = import::parse_features(&bytes)?;
-    let service = open_service(&args.database.database_url, false)
+    let service = open_service(&args.database.database_url, None)
         .await?
         .with_import_batch(args.import.import_batch);
     let started = std::time::Instant::now();
@@ -88,7 +88,7 @@ async fn import_territories(args: ImportTerritoriesArgs) -> anyhow::Result<()> {
         import::BoundaryFileError::Features(errors) => anyhow!(print_errors(&errors)),
         other => anyhow!(other.to_string()),
     })?;
-    let service = open_service(&args.database.database_url, false).await?;
+    let service = open_service(&args.database.database_url, None).await?;
     let started = std::time::Instant::now();
     let result = service
         .import_boundaries(Actor::CommandLine, args.level.into(), features)
@@ -120,7 +120,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         | TokenCommand::List { database }
         | TokenCommand::Revoke { database, .. } => database.database_url.clone(),
     };
-    let service = open_service(&url, false).await?;
+    let service = open_service(&url, None).await?;
     let result = match command {
         TokenCommand::Create {
             role, scope, label, ..

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::config::ServeArgs;
+use crate::config::{DemoKind, ServeArgs};
 use crate::http::{self, AppState, HttpConfig};
 use crate::index::SharedIndex;
 use crate::server::{self, ConnectionLimits};
@@ -50,13 +50,43 @@ impl Drop for Follower {
     }
 }
 
+/// The demo dataset an empty store gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demo {
+    /// The committed demo (`fixtures/demo/`).
+    Default,
+    /// The generator's national dataset with this many priorities.
+    National(u64),
+}
+
+impl Demo {
+    /// The demo `serve`'s options ask for, if any.
+    pub fn from_args(args: &ServeArgs) -> Option<Demo> {
+        match args.demo {
+            _ if args.no_demo => None,
+            DemoKind::Default => Some(Demo::Default),
+            DemoKind::National => Some(Demo::National(args.demo_priorities)),
+        }
+    }
+}
+
 /// Opens the store, loads the demo when asked and the store is empty, and
 /// builds the index and the service.
-pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service, StoreError> {
+pub async fn open_service(database_url: &str, demo: Option<Demo>) -> Result<Service, StoreError> {
     let store = Store::connect(database_url).await?;
-    if load_demo && store.is_empty().await? {
-        match crate::demo::load(&store).await {
-            Ok(n) => tracing::info!(priorities = n, "empty store: loaded the demo dataset"),
+    if let Some(demo) = demo
+        && store.is_empty().await?
+    {
+        let loaded = match demo {
+            Demo::Default => crate::demo::load(&store).await,
+            Demo::National(count) => crate::demo::load_national(&store, count).await,
+        };
+        match loaded {
+            Ok(n) => tracing::info!(
+                priorities = n,
+                ?demo,
+                "empty store: loaded the demo dataset"
+            ),
             // Replicas started together on an empty database race to load
             // it; the loser finds the winner's rows (the load is all or none).
             Err(StoreError::Conflict(_)) if !store.is_empty().await? => {
@@ -82,7 +112,7 @@ pub async fn open_service(database_url: &str, load_demo: bool) -> Result<Service
 impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port).
     pub async fn build(args: &ServeArgs) -> Result<Application, StartupError> {
-        let service = open_service(&args.database.database_url, !args.no_demo).await?;
+        let service = open_service(&args.database.database_url, Demo::from_args(args)).await?;
         let service = Arc::new(service.with_import_batch(args.import.import_batch));
         let config = HttpConfig {
             max_body_bytes: args.max_body_bytes,
@@ -91,6 +121,7 @@ impl Application {
             public_url: args.public_url.clone(),
             private_reads: args.private_reads,
             ready_max_lag: args.ready_max_lag,
+            cluster_below_zoom: args.cluster_below_zoom,
         };
         let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {

@@ -86,7 +86,7 @@ async fn a_generated_dataset_imports_into_its_catalog_with_no_refusal() {
     assert!(imported.status.success(), "{}", text(&imported.stderr));
 
     // Every priority is placed by its location in its council's parish.
-    let service = open_service(&url, false).await.unwrap();
+    let service = open_service(&url, None).await.unwrap();
     {
         let index = service.index().read();
         assert_eq!(index.priorities.len(), 2_500);

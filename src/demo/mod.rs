@@ -381,3 +381,46 @@ pub fn parish_circles() -> impl Iterator<Item = (&'static str, Point<f64>, f64)>
         .iter()
         .map(|p| (p.code, Point::new(p.lon, p.lat), p.radius_m))
 }
+
+/// The seed of the national demo's priorities.
+const NATIONAL_SEED: u64 = 1;
+
+/// Loads the national demo into an empty store, in one transaction: the
+/// catalog of `prioridades generate` (every state, 35,000 councils, parish
+/// boundaries) and its first `count` priorities (seed 1), each placed by
+/// location. Returns how many priorities were written.
+pub async fn load_national(store: &Store, count: u64) -> Result<usize, StoreError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!("national demo {what}: {e}"))
+    };
+    // Generating is CPU work of a second or two: off the async workers.
+    let (catalog, priorities) = tokio::task::spawn_blocking(move || {
+        let catalog = crate::generate::Catalog::build(crate::generate::DEFAULT_COUNCILS)
+            .map_err(|e| bad("catalog", &e))?;
+        let mut lines = Vec::new();
+        crate::generate::Generator::new(&catalog, NATIONAL_SEED)
+            .write(count, &mut lines)
+            .map_err(|e| bad("priorities", &e))?;
+        let mut priorities = parse_features(&lines)
+            .map_err(|e| bad("priorities", &e))?
+            .map(|p| p.map_err(|e| bad("priority", &e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let parishes = BoundaryIndex::build(
+            catalog
+                .territories
+                .iter()
+                .filter(|t| t.code.level() == Level::Parish)
+                .filter_map(|t| Some((t.code, t.boundary.clone()?))),
+        );
+        for p in &mut priorities {
+            p.located_parish = parishes.place(&p.geometry);
+        }
+        Ok::<_, StoreError>((catalog, priorities))
+    })
+    .await
+    .map_err(|e| bad("generator", &e))??;
+    store
+        .load_dataset(&catalog.territories, &catalog.councils, &priorities)
+        .await?;
+    Ok(priorities.len())
+}

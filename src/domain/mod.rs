@@ -67,6 +67,7 @@ pub mod queryables;
 pub mod sort;
 pub mod territory;
 pub mod time;
+pub mod topology;
 pub mod wire;
 pub mod workflow;
 

@@ -156,7 +156,32 @@ pub(super) async fn guard(state: &AppState, mut request: Request, next: Next) ->
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tokens", get(list).post(create))
+        .route("/tokens/self", get(own))
         .route("/tokens/{id}", get(get_one).delete(revoke))
+}
+
+/// The caller's own token as the service sees it: how a page learns the
+/// role and scope of the token it was given. Any valid token may read it.
+#[derive(Serialize)]
+struct OwnToken<'a> {
+    id: &'a str,
+    role: &'static str,
+    scope: Option<String>,
+}
+
+async fn own(_: Query<FormatOnly>, Who(who): Who) -> Result<Response, ApiError> {
+    let body = OwnToken {
+        id: &who.token_id,
+        role: who.role.name(),
+        scope: who.role.scope(),
+    };
+    let text = serde_json::to_string(&body).map_err(ApiError::internal)?;
+    let mut response = typed(StatusCode::OK, JSON, text);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// A token as shown to admins: never its hash, and its secret only in

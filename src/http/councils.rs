@@ -145,6 +145,7 @@ async fn list_councils(
         &params,
         &queryables::COUNCILS,
         features,
+        crate::domain::query::DEFAULT_LIMIT,
     )
 }
 
@@ -335,6 +336,7 @@ async fn list_communes(
         &params,
         &queryables::COMMUNES,
         features,
+        crate::domain::query::DEFAULT_LIMIT,
     )
 }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::AppState;
-use super::params::{self, FORMAT, LIMIT, OFFSET, ParamSpec, Params, Path};
+use super::params::{self, FORMAT, FORMAT_PAGE, LIMIT, OFFSET, ParamSpec, Params, Path};
 use super::problem::ApiError;
 use crate::domain::query::Page;
 
@@ -36,6 +36,12 @@ impl Endpoint for NoParams {
 pub struct FormatOnly;
 impl Endpoint for FormatOnly {
     const PARAMS: &'static [ParamSpec] = &[FORMAT];
+}
+
+/// A resource with an HTML view (`http::html`): `f=json` or `f=html`.
+pub struct HtmlOrJson;
+impl Endpoint for HtmlOrJson {
+    const PARAMS: &'static [ParamSpec] = &[FORMAT_PAGE];
 }
 
 /// A plain paged list: `limit`, `offset` and `f`.

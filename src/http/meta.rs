@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::extract::{Base, FormatOnly, Query};
+use super::extract::{Base, FormatOnly, HtmlOrJson, Query};
 use super::params::Path;
 use super::problem::ApiError;
 use super::queryables::{SCHEMA_JSON, document};
@@ -27,9 +27,10 @@ pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// Conformance classes this service implements.
-pub const CONFORMANCE: [&str; 18] = [
+pub const CONFORMANCE: [&str; 19] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
@@ -49,6 +50,17 @@ pub const CONFORMANCE: [&str; 18] = [
 ];
 
 /// Conformance classes of Part 4 (writes), after the reading ones.
+/// OGC API – Tiles 1.0 and the tile matrix set standard: tiles of the
+/// priorities and of each territory level, as Mapbox Vector Tiles.
+pub const CONFORMANCE_TILES: [&str; 7] = [
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
+];
 pub const CONFORMANCE_WRITES: [&str; 2] = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
@@ -114,7 +126,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, ApiError> {
+async fn landing(Base(base): Base, _: Query<HtmlOrJson>) -> Result<Response, ApiError> {
     let body = json!({
         "title": "prioridades",
         "description": "Geolocated priorities of Venezuela's communal councils, served as GeoJSON through OGC API – Features.",
@@ -123,6 +135,12 @@ async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, Api
             link(format!("{base}/api"), "service-desc", OPENAPI_JSON, Some("the API definition")),
             link(format!("{base}/conformance"), "conformance", JSON, Some("conformance classes implemented")),
             link(format!("{base}/collections"), "data", JSON, Some("the collections")),
+            link(
+                format!("{base}/tileMatrixSets"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                JSON,
+                Some("the tile matrix sets of the vector tiles")
+            ),
             link(
                 format!("{base}/statistics"),
                 "related",
@@ -134,11 +152,11 @@ async fn landing(Base(base): Base, _: Query<FormatOnly>) -> Result<Response, Api
     Ok(typed(StatusCode::OK, JSON, body.to_string()))
 }
 
-async fn conformance(_: Query<FormatOnly>) -> Result<Response, ApiError> {
+async fn conformance(_: Query<HtmlOrJson>) -> Result<Response, ApiError> {
     Ok(typed(
         StatusCode::OK,
         JSON,
-        json!({ "conformsTo": CONFORMANCE.iter().chain(&CONFORMANCE_WRITES).collect::<Vec<_>>() })
+        json!({ "conformsTo": CONFORMANCE.iter().chain(&CONFORMANCE_TILES).chain(&CONFORMANCE_WRITES).collect::<Vec<_>>() })
             .to_string(),
     ))
 }
@@ -173,6 +191,17 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
             link(format!("{base}/collections/{id}/schema"), "describedBy", SCHEMA_JSON, Some("the schema of its features")),
         ],
     });
+    if super::tiles::TILED.iter().any(|(c, _)| *c == id)
+        && let Some(links) = c["links"].as_array_mut()
+    {
+        let tiles = link(
+            format!("{base}/collections/{id}/tiles"),
+            "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+            JSON,
+            Some("its vector tilesets"),
+        );
+        links.push(serde_json::to_value(tiles).unwrap_or_default());
+    }
     let index = state.service.index().read();
     let mut extent = json!({});
     if let Some(bbox) = spatial_extent(&index, id) {
@@ -196,7 +225,7 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
 async fn collections(
     State(state): State<AppState>,
     Base(base): Base,
-    _: Query<FormatOnly>,
+    _: Query<HtmlOrJson>,
 ) -> Result<Response, ApiError> {
     let list: Vec<Value> = COLLECTIONS
         .iter()
@@ -213,7 +242,7 @@ async fn collection(
     State(state): State<AppState>,
     Base(base): Base,
     Path(id): Path<String>,
-    _: Query<FormatOnly>,
+    _: Query<HtmlOrJson>,
 ) -> Result<Response, ApiError> {
     let (id, title, description) = COLLECTIONS
         .iter()
@@ -230,7 +259,7 @@ async fn collection(
 /// the priorities', the territories' boundaries, the councils' meeting
 /// places (a commune's are its councils'). Computed from the index, so
 /// every write and import is reflected at once.
-fn spatial_extent(index: &Index, id: &str) -> Option<[f64; 4]> {
+pub(super) fn spatial_extent(index: &Index, id: &str) -> Option<[f64; 4]> {
     let level = match id {
         "priorities" => return index.priorities.extent(),
         "councils" | "communes" => {

@@ -2,16 +2,22 @@
 //! Features (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 4 writes) service.
 
 mod allow;
+pub mod assets;
 mod auth;
 pub use auth::token_json;
 mod bodies;
 mod changes;
+mod collection;
+mod conditional;
 mod cors;
 mod councils;
 mod extract;
+mod feed;
 mod health;
+pub mod html;
 mod meta;
 pub mod ogc;
+mod open311;
 mod openapi;
 pub mod params;
 mod priorities;
@@ -20,6 +26,7 @@ pub mod problem;
 pub mod queryables;
 mod statistics;
 mod territories;
+mod tiles;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -29,16 +36,13 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use futures_util::FutureExt;
 use tower::{Layer, ServiceBuilder};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
-use axum::body::Body;
-
+use self::collection::{collection_head, feature_collection, list_response, streamed_collection};
 use self::problem::{ApiError, InternalCause};
-use crate::representation::{push_metres, push_with_member};
 use crate::service::Service;
 
 /// `application/geo+json`, for features and feature collections.
@@ -61,6 +65,8 @@ pub struct HttpConfig {
     pub private_reads: bool,
     /// Most changes the index may lag behind the store and still be ready.
     pub ready_max_lag: i64,
+    /// Tiles of priorities below this zoom hold clusters, not priorities.
+    pub cluster_below_zoom: u8,
 }
 
 /// What every handler can reach, behind one pointer: axum clones the state
@@ -78,6 +84,10 @@ pub struct Shared {
     pub config: HttpConfig,
     /// Simplified boundaries, shared by every request.
     pub boundary_cache: territories::BoundaryCache,
+    /// Built vector tiles, while the data is unchanged.
+    pub tile_cache: tiles::TileCache,
+    /// Boundaries simplified for each zoom's tiles.
+    pub simplified: tiles::SimplifiedCache,
 }
 
 impl AppState {
@@ -87,6 +97,8 @@ impl AppState {
             service,
             config,
             boundary_cache: territories::BoundaryCache::default(),
+            tile_cache: tiles::TileCache::default(),
+            simplified: tiles::SimplifiedCache::default(),
         }))
     }
 }
@@ -106,9 +118,12 @@ pub fn router(state: AppState) -> Router {
         .merge(territories::router())
         .merge(councils::router())
         .merge(statistics::router())
+        .merge(tiles::router())
+        .merge(open311::router())
         .merge(auth::router())
         .merge(changes::router())
         .merge(health::router())
+        .merge(assets::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(state.clone());
@@ -175,7 +190,25 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     let method = request.method().clone();
     let uri = request.uri().clone();
     let before = state.service.applied_seq();
-    let caught = if runs_to_completion(&method, &uri) {
+    let validator = conditional::Validator::of(
+        &method,
+        &uri,
+        request.headers(),
+        before,
+        state.service.index().read().catalog.boundary_generation(),
+        state.config.private_reads,
+    );
+    // Under `--private-reads` the token is checked before anything is said,
+    // even that a copy is still current.
+    let early = validator
+        .as_ref()
+        .filter(|_| !state.config.private_reads)
+        .and_then(|v| v.not_modified_early());
+    let mut request = request;
+    let view = html::View::wanted(&mut request);
+    let caught = if let Some(not_modified) = early {
+        Ok(not_modified)
+    } else if runs_to_completion(&method, &uri) {
         // A write runs in a task of its own, so a client that goes away
         // does not cancel it between its commit and the index's update
         // (the write gate would then count a write the index never got).
@@ -195,6 +228,12 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
             .await
     };
     let mut response = caught.unwrap_or_else(panic_response);
+    if let Some(view) = view {
+        response = view.render(&state, response).await;
+    }
+    if let Some(validator) = validator {
+        response = validator.finish(response);
+    }
     let seq = if matches!(method, Method::GET | Method::HEAD) {
         before
     } else {
@@ -257,6 +296,9 @@ struct Link {
     media_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<String>,
+    /// The `href` is a URI template (OGC API – Tiles' tile links).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    templated: Option<bool>,
 }
 
 /// A [`Link`].
@@ -266,6 +308,7 @@ fn link(href: String, rel: &'static str, media_type: &'static str, title: Option
         rel,
         media_type,
         title: title.map(str::to_owned),
+        templated: None,
     }
 }
 
@@ -296,146 +339,6 @@ pub const CONTENT_CRS: header::HeaderName = header::HeaderName::from_static("con
 static CONTENT_CRS84: HeaderValue =
     HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
 
-/// The start of a paged FeatureCollection, up to the opening of its
-/// `features` array: counts, time stamp and `self`/`next`/`prev` links.
-///
-/// `path` is the collection's items path; `params` the request's parameters
-/// without paging, repeated in the links.
-fn collection_head(
-    base: &str,
-    path: &str,
-    params: &[(&str, &str)],
-    page: crate::domain::query::Page,
-    matched: usize,
-    returned: usize,
-) -> String {
-    let href = |offset: usize| {
-        let mut pairs: Vec<(&str, String)> =
-            params.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        pairs.push(("limit", page.limit.to_string()));
-        pairs.push(("offset", offset.to_string()));
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        format!("{base}{path}?{query}")
-    };
-    let mut links = vec![link(href(page.offset), "self", GEOJSON, Some("this page"))];
-    if page.offset + returned < matched {
-        links.push(link(
-            href(page.offset + returned),
-            "next",
-            GEOJSON,
-            Some("next page"),
-        ));
-    }
-    if page.offset > 0 {
-        links.push(link(
-            href(page.offset.saturating_sub(page.limit)),
-            "prev",
-            GEOJSON,
-            Some("previous page"),
-        ));
-    }
-    let mut out = String::with_capacity(512);
-    out.push_str(r#"{"type":"FeatureCollection","numberMatched":"#);
-    out.push_str(&matched.to_string());
-    out.push_str(r#","numberReturned":"#);
-    out.push_str(&returned.to_string());
-    out.push_str(r#","timeStamp":""#);
-    out.push_str(&Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    out.push_str(r#"","links":"#);
-    out.push_str(&links_text(&links));
-    out.push_str(r#","features":["#);
-    out
-}
-
-/// A paged FeatureCollection assembled from pre-serialized features.
-fn feature_collection<'a>(
-    base: &str,
-    path: &str,
-    params: &[(&str, &str)],
-    page: crate::domain::query::Page,
-    matched: usize,
-    features: impl ExactSizeIterator<Item = (&'a str, Option<f64>)>,
-) -> String {
-    let mut out = collection_head(base, path, params, page, matched, features.len());
-    out.reserve(features.len() * 1024);
-    for (i, (feature, distance)) in features.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_feature(&mut out, feature, distance);
-    }
-    out.push_str("]}");
-    out
-}
-
-/// Writes a feature's text, with `distance_m` among its properties when a
-/// radius query measured one.
-fn push_feature(out: &mut String, feature: &str, distance: Option<f64>) {
-    match distance {
-        Some(d) => push_with_member(out, feature, 2, "distance_m", |out| push_metres(out, d)),
-        None => out.push_str(feature),
-    }
-}
-
-/// Features sent per chunk of a streamed collection.
-const STREAM_CHUNK: usize = 128;
-
-/// A FeatureCollection body sent in chunks: `head` (see
-/// [`collection_head`]), then the features — shared texts, each with its
-/// `distance_m` when given — then the closing brackets. A large page is held
-/// as pointers to texts the index already keeps, not as one string, so
-/// memory stays flat however many such responses are in flight.
-fn streamed_collection(head: String, features: Vec<(Arc<str>, Option<f64>)>) -> Body {
-    let chunks = features.chunks(STREAM_CHUNK).count();
-    let body = (0..chunks).map(move |c| {
-        let part = &features[c * STREAM_CHUNK..((c + 1) * STREAM_CHUNK).min(features.len())];
-        let mut text = String::with_capacity(part.len() * 1024);
-        for (i, (feature, distance)) in part.iter().enumerate() {
-            if c > 0 || i > 0 {
-                text.push(',');
-            }
-            push_feature(&mut text, feature, *distance);
-        }
-        Ok::<_, std::convert::Infallible>(bytes::Bytes::from(text))
-    });
-    let stream = std::iter::once(Ok(bytes::Bytes::from(head)))
-        .chain(body)
-        .chain(std::iter::once(Ok(bytes::Bytes::from_static(b"]}"))));
-    Body::from_stream(futures_util::stream::iter(stream))
-}
-
-/// A page of pre-built features as a FeatureCollection response.
-fn list_response(
-    base: &str,
-    path: &str,
-    params: &params::Params,
-    queryables: &crate::domain::cql::Queryables,
-    features: Vec<String>,
-) -> Result<Response, ApiError> {
-    let page = params.page()?;
-    let (features, reshape) = ogc::select(params, queryables, features)?;
-    let matched = features.len();
-    let page_items: Vec<std::borrow::Cow<'_, str>> = features
-        .iter()
-        .skip(page.offset)
-        .take(page.limit)
-        .map(|f| reshape.apply(f))
-        .collect();
-    let body = feature_collection(
-        base,
-        path,
-        &params.without_paging(),
-        page,
-        matched,
-        page_items.iter().map(|f| (f.as_ref(), None)),
-    );
-    let mut response = typed(StatusCode::OK, GEOJSON, body);
-    response
-        .headers_mut()
-        .insert(CONTENT_CRS, ogc::content_crs(reshape.crs));
-    Ok(response)
-}
-
 /// A 201 with `Location` and the created Feature.
 fn created(base: &str, path: String, feature: String) -> Response {
     let mut response = typed(StatusCode::CREATED, GEOJSON, feature);
@@ -455,6 +358,7 @@ mod tests {
     use std::io::Write;
     use std::sync::Mutex;
 
+    use axum::body::Body;
     use axum::routing::get;
     use serde_json::Value;
     use tower::ServiceExt;
@@ -499,6 +403,7 @@ mod tests {
                 public_url: None,
                 private_reads: false,
                 ready_max_lag: crate::config::READY_MAX_LAG,
+                cluster_below_zoom: crate::config::CLUSTER_BELOW_ZOOM,
             },
         );
         let routes = Router::new()

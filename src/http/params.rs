@@ -61,6 +61,14 @@ pub const LIMIT: ParamSpec = ParamSpec {
     example: r#"100"#,
 };
 
+/// `limit=` of a territory level's items: by default the whole level.
+pub const LEVEL_LIMIT: ParamSpec = ParamSpec {
+    name: "limit",
+    description: "Page size, 1 to 10000 (default 10000, so that a page without `limit` holds every territory of the level, as a choropleth needs); larger values are clamped to 10000. Past 10000 matches, follow the `next` link.",
+    schema: r#"{"type": "integer", "minimum": 1, "maximum": 10000, "default": 10000}"#,
+    example: r#"10000"#,
+};
+
 /// `offset=`: matches to skip.
 pub const OFFSET: ParamSpec = ParamSpec {
     name: "offset",
@@ -75,6 +83,14 @@ pub const FORMAT: ParamSpec = ParamSpec {
     description: "Response format; only `json` (GeoJSON for features) is served.",
     schema: r#"{"type": "string", "enum": ["json", "geojson"], "default": "json"}"#,
     example: r#""json""#,
+};
+
+/// `f=json|html`, for the resources that have an HTML view (`http::html`).
+pub const FORMAT_PAGE: ParamSpec = ParamSpec {
+    name: "f",
+    description: "Response format: `json` (GeoJSON for features; the default) or `html`, a page for browsers. Without `f`, an `Accept` header that prefers `text/html` to JSON also selects the page.",
+    schema: r#"{"type": "string", "enum": ["json", "geojson", "html"], "default": "json"}"#,
+    example: r#""html""#,
 };
 
 /// `f=json|csv`, for tables.
@@ -116,10 +132,21 @@ impl Params {
         let tables = allowed
             .iter()
             .any(|p| p.name == "f" && p.schema == FORMAT_TABLE.schema);
+        let pages = allowed
+            .iter()
+            .any(|p| p.name == "f" && p.schema == FORMAT_PAGE.schema);
         if let Some(f) = params.get("f")
-            && !(matches!(f, "json" | "geojson") || (tables && f == "csv"))
+            && !(matches!(f, "json" | "geojson")
+                || (tables && f == "csv")
+                || (pages && f == "html"))
         {
-            let served = if tables { "f=json or f=csv" } else { "f=json" };
+            let served = if tables {
+                "f=json or f=csv"
+            } else if pages {
+                "f=json or f=html"
+            } else {
+                "f=json"
+            };
             return Err(ApiError::parameter(
                 "f",
                 format!("format {f:?} is not served; use {served}"),
@@ -146,13 +173,24 @@ impl Params {
 
     /// `limit` and `offset`.
     pub fn page(&self) -> Result<Page, ApiError> {
+        self.page_or(Page::default().limit)
+    }
+
+    /// `limit` (`default_limit` when absent) and `offset`.
+    pub fn page_or(&self, default_limit: usize) -> Result<Page, ApiError> {
         let default = Page::default();
         Ok(Page {
-            limit: self.parsed("limit", parse_limit)?.unwrap_or(default.limit),
+            limit: self.parsed("limit", parse_limit)?.unwrap_or(default_limit),
             offset: self
                 .parsed("offset", parse_offset)?
                 .unwrap_or(default.offset),
         })
+    }
+
+    /// The parameters in name order, URL-encoded: the same text for the
+    /// same parameters however a client ordered them (a cache key).
+    pub fn canonical(&self) -> String {
+        serde_urlencoded::to_string(&self.values).unwrap_or_default()
     }
 
     /// The parameters as given, for building links; `offset` and `limit`

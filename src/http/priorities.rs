@@ -16,7 +16,7 @@ use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
 use super::ogc;
-use super::params::{self, FORMAT, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec};
+use super::params::{self, FORMAT, FORMAT_PAGE, IMPORT_TYPES, LIMIT, OFFSET, ParamSpec};
 use super::priority_filter::parse_filter;
 use super::problem::ApiError;
 use super::queryables::extra_properties;
@@ -129,7 +129,7 @@ pub struct Items;
 impl Endpoint for Items {
     const PARAMS: &'static [ParamSpec] = priority_filters![
         [BBOX, LIMIT, OFFSET],
-        [ogc::SORTBY, ogc::PROPERTIES, ogc::CRS, FORMAT]
+        [ogc::SORTBY, ogc::PROPERTIES, ogc::CRS, FORMAT_PAGE]
     ];
 }
 
@@ -166,7 +166,7 @@ pub(crate) use priority_filters;
 /// `GET /collections/priorities/items/{id}`.
 pub struct Item;
 impl Endpoint for Item {
-    const PARAMS: &'static [ParamSpec] = &[ogc::PROPERTIES, ogc::CRS, FORMAT];
+    const PARAMS: &'static [ParamSpec] = &[ogc::PROPERTIES, ogc::CRS, FORMAT_PAGE];
 }
 
 /// `geometry_type=`.
@@ -213,6 +213,7 @@ pub fn router() -> Router<AppState> {
         .route("/collections/priorities/items/{id}/notes", post(annotate))
         .route("/collections/priorities/items/{id}/history", get(history))
         .route("/review-queue", get(review_queue))
+        .route(super::feed::FEED_PATH, get(super::feed::feed))
 }
 
 /// Pages of more features than this are streamed rather than assembled.

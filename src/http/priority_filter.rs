@@ -28,15 +28,6 @@ pub fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter
             None => Ok(list),
         }
     };
-    let councils = params
-        .parsed("council", |s| query::parse_list(s, |c| c.parse()))?
-        .unwrap_or_default();
-    if let Some(unknown) = councils.iter().find(|c| catalog.council(c).is_none()) {
-        return Err(ApiError::parameter(
-            "council",
-            format!("unknown council {unknown}"),
-        ));
-    }
     let center = params.parsed("point", query::parse_point)?;
     let radius = params.parsed("radius", query::parse_radius)?;
     let near = match (center, radius) {
@@ -62,6 +53,27 @@ pub fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter
         states: codes("state", Level::State)?,
         municipalities: codes("municipality", Level::Municipality)?,
         parishes: codes("parish", Level::Parish)?,
+        filter: cql_filter(params)?.map(Arc::new),
+        ..attribute_filter(params, catalog)?
+    }
+    .narrowed())
+}
+
+/// The filters on what a priority is rather than where or when: `council`
+/// (checked against the catalog), `category`, `status`, `placement` and
+/// `overdue`. A territory's items take these alone, to count the
+/// priorities inside it that pass them.
+pub fn attribute_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter, ApiError> {
+    let councils = params
+        .parsed("council", |s| query::parse_list(s, |c| c.parse()))?
+        .unwrap_or_default();
+    if let Some(unknown) = councils.iter().find(|c| catalog.council(c).is_none()) {
+        return Err(ApiError::parameter(
+            "council",
+            format!("unknown council {unknown}"),
+        ));
+    }
+    Ok(PriorityFilter {
         councils,
         categories: params
             .parsed("category", |s| query::parse_list(s, str::parse))?
@@ -79,9 +91,8 @@ pub fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter
                 _ => Err(format!("overdue is true or false; got {s:?}")),
             })?
             .map(|wanted| (wanted, chrono::Utc::now().date_naive())),
-        filter: cql_filter(params)?.map(Arc::new),
-    }
-    .narrowed())
+        ..PriorityFilter::default()
+    })
 }
 
 /// `filter` and `geometry_type`, which says what a `geometry_type IN (…)`

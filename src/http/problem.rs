@@ -295,6 +295,14 @@ impl ApiError {
         .with("allowed", allowed)
     }
 
+    /// 404: a path segment names nothing there (a tile outside its
+    /// matrix, an unknown tile matrix set); `segment` is the path
+    /// parameter's name in the OpenAPI document.
+    pub fn no_such(segment: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+            .with("parameter", segment)
+    }
+
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)

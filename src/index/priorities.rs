@@ -24,7 +24,9 @@ mod cql_tests;
 mod entries;
 mod entry;
 mod filter;
+mod in_rect;
 mod plan;
+pub mod pyramid;
 mod record;
 mod sorted;
 mod tally;
@@ -32,8 +34,9 @@ mod tree;
 
 pub use builder::IndexBuilder;
 pub use entry::{Entry, is_overdue, placement_of};
+pub use in_rect::Found;
 pub use plan::QueryPage;
-pub use tally::Tally;
+pub use tally::{Counts, Tally};
 
 use entries::Entries;
 use tree::{Forest, Leaf};
@@ -51,6 +54,8 @@ pub struct PriorityIndex {
     /// How many priorities have each creation time: the temporal extent
     /// without a scan, kept right through deletes.
     created: BTreeMap<Micros, u32>,
+    /// Counts per cell of a fine grid, for the clusters of low-zoom tiles.
+    pyramid: pyramid::Pyramid,
 }
 
 impl PriorityIndex {
@@ -108,6 +113,7 @@ impl PriorityIndex {
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);
         }
+        self.pyramid.count(&old, false);
         if let Some(n) = self.created.get_mut(&old.created_at) {
             *n -= 1;
             if *n == 0 {
@@ -135,6 +141,7 @@ impl PriorityIndex {
             .entry(entry.parish)
             .or_default()
             .count(&entry, true);
+        self.pyramid.count(&entry, true);
         // Looked up before `entry` would clone the code: most councils have
         // their set already, and start-up links a million entries in a row.
         match self.by_council.get_mut(&entry.council) {
@@ -166,6 +173,11 @@ impl PriorityIndex {
         entry.placement = placement;
         let leaf = self.link(entry);
         self.tree.insert(leaf);
+    }
+
+    /// The counts per cell low-zoom tiles cluster from.
+    pub fn pyramid(&self) -> &pyramid::Pyramid {
+        &self.pyramid
     }
 
     /// The priority with row key `pk`.

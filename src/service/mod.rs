@@ -50,6 +50,7 @@ mod load;
 mod permitted;
 mod priorities;
 mod review;
+mod simplified;
 mod sync;
 mod tokens;
 mod transitions;
@@ -60,6 +61,7 @@ pub use import::{ImportError, ImportReport};
 pub use load::load_index;
 pub use permitted::Permitted;
 pub use review::{QueueOrder, QueuePage};
+pub use simplified::{COVER_TOLERANCE, SimplifiedBoundaries, SimplifiedLevel};
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
 
@@ -172,6 +174,8 @@ pub struct Service {
     writers_waiting: AtomicUsize,
     /// Priorities per transaction of a bulk import.
     import_batch_size: NonZeroUsize,
+    /// Boundaries simplified for drawing, per tolerance.
+    simplified: SimplifiedBoundaries,
 }
 
 impl Service {
@@ -186,6 +190,7 @@ impl Service {
             applied_seq: AtomicI64::new(applied.last_seq),
             writers_waiting: AtomicUsize::new(0),
             import_batch_size: IMPORT_BATCH,
+            simplified: SimplifiedBoundaries::default(),
         }
     }
 

@@ -21,7 +21,7 @@ fn the_committed_fixtures_are_what_the_generator_produces() {
     }
 }
 
-async fn demo_app(dir: TempDir) -> TestApp {
+pub(crate) async fn demo_app(dir: TempDir) -> TestApp {
     let mut args = ServeArgs::for_database(database_url(&dir));
     args.no_demo = false;
     spawn_app_in(dir, args).await
@@ -147,4 +147,41 @@ async fn the_demo_is_loaded_once_and_never_into_a_store_with_data() {
 
     let plain = spawn_app().await;
     assert_eq!(plain.priority_count().await, 0, "--no-demo starts empty");
+}
+
+#[tokio::test]
+async fn an_empty_store_started_with_the_national_demo_serves_every_state() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut args = ServeArgs::for_database(database_url(&dir));
+    args.no_demo = false;
+    args.demo = prioridades::config::DemoKind::National;
+    // The size is a parameter; a small one keeps the test fast.
+    args.demo_priorities = 2_000;
+    let app = spawn_app_in(dir, args).await;
+
+    let (status, body) = app.get_json("/collections/priorities/items?limit=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["numberMatched"], 2_000, "every generated priority");
+
+    // The generator's country: the 24 states, each with its parishes, and
+    // priorities counted in many of them.
+    let (_, states) = app.get_json("/collections/states/items?limit=100").await;
+    let states = states["features"].as_array().expect("features");
+    assert_eq!(states.len(), 24, "the 24 states");
+    let with_priorities = states
+        .iter()
+        .filter(|s| s["properties"]["priorities"].as_u64().unwrap_or(0) > 0)
+        .count();
+    assert!(
+        with_priorities >= 15,
+        "priorities over many states, got {with_priorities}: {states:?}"
+    );
+    let (_, parishes) = app.get_json("/collections/parishes/items?limit=1").await;
+    assert!(parishes["numberMatched"].as_u64().unwrap_or(0) > 1_000);
+
+    // Every priority was placed in a parish by its location.
+    let (_, outside) = app
+        .get_json("/collections/priorities/items?limit=1&placement=outside_every_parish")
+        .await;
+    assert_eq!(outside["numberMatched"], 0, "{outside}");
 }

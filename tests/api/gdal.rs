@@ -17,7 +17,7 @@ use crate::helpers::TestApp;
 use crate::ogc_filter::{enc, ogc_app};
 
 /// Whether `ogrinfo` runs; if not, fails when GDAL is required, else warns.
-fn gdal_available() -> bool {
+pub(crate) fn gdal_available() -> bool {
     let found = Command::new("ogrinfo")
         .arg("--version")
         .output()
@@ -40,14 +40,14 @@ fn gdal_available() -> bool {
 }
 
 /// What `ogrinfo` printed.
-struct Run {
-    stdout: String,
+pub(crate) struct Run {
+    pub(crate) stdout: String,
     stderr: String,
 }
 
 /// Runs `ogrinfo args` (with `CPL_DEBUG=ON` when `debug`) off the runtime's
 /// threads, so the server keeps answering; expects success.
-async fn ogrinfo(args: Vec<String>, debug: bool) -> Run {
+pub(crate) async fn ogrinfo(args: Vec<String>, debug: bool) -> Run {
     let shown = args.join(" ");
     let output = tokio::task::spawn_blocking(move || {
         let mut command = Command::new("ogrinfo");
@@ -78,7 +78,7 @@ async fn ogrinfo(args: Vec<String>, debug: bool) -> Run {
 }
 
 /// The `Feature Count:` ogrinfo printed.
-fn feature_count(run: &Run) -> u64 {
+pub(crate) fn feature_count(run: &Run) -> u64 {
     run.stdout
         .lines()
         .find_map(|l| l.trim().strip_prefix("Feature Count: "))

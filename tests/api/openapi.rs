@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 33] = [
+const ROUTES: [(&str, &[&str]); 50] = [
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -85,10 +85,36 @@ const ROUTES: [(&str, &[&str]); 33] = [
     ("/review-queue", &["get"]),
     ("/collections/priorities/changes", &["get"]),
     ("/tokens", &["get", "post"]),
+    ("/tokens/self", &["get"]),
     ("/tokens/{id}", &["get", "delete"]),
     ("/health", &["get"]),
     ("/health/ready", &["get"]),
     ("/health/live", &["get"]),
+    ("/tileMatrixSets", &["get"]),
+    ("/tileMatrixSets/{tileMatrixSetId}", &["get"]),
+    ("/collections/{collectionId}/tiles", &["get"]),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+        &["get"],
+    ),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json",
+        &["get"],
+    ),
+    (
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+        &["get"],
+    ),
+    ("/collections/priorities/feed.atom", &["get"]),
+    ("/collections/priorities/clusters", &["get"]),
+    ("/open311/v2/discovery.json", &["get"]),
+    ("/open311/v2/discovery.xml", &["get"]),
+    ("/open311/v2/services.json", &["get"]),
+    ("/open311/v2/services.xml", &["get"]),
+    ("/open311/v2/services/{service}", &["get"]),
+    ("/open311/v2/requests.json", &["get", "post"]),
+    ("/open311/v2/requests.xml", &["get", "post"]),
+    ("/open311/v2/requests/{request}", &["get"]),
 ];
 
 /// [`ROUTES`] with each collection's queryables and schema.
@@ -108,6 +134,9 @@ fn routes() -> Vec<(String, Vec<&'static str>)> {
 /// A documented path with its parameters filled in.
 fn concrete(path: &str, id: &str, token_id: &str) -> String {
     path.replace("{collectionId}", "priorities")
+        .replace("{tileMatrixSetId}", "WebMercatorQuad")
+        // The whole world: it holds the test's priority.
+        .replace("{tileMatrix}/{tileRow}/{tileCol}", "0/0/0")
         .replace("{featureId}", id)
         .replace("states/items/{code}", "states/items/01")
         .replace("municipalities/items/{code}", "municipalities/items/0101")
@@ -115,6 +144,10 @@ fn concrete(path: &str, id: &str, token_id: &str) -> String {
         .replace("councils/items/{code}", "councils/items/CC-1")
         .replace("communes/items/{code}", "communes/items/COM-1")
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+        .replace("{service}", "water.json")
+        .replace("{request}", &format!("{id}.xml"))
+        // Its two required parameters.
+        .replace("/clusters", "/clusters?zoom=6&bbox=-67.5,10,-66,11")
 }
 
 #[tokio::test]
@@ -266,9 +299,21 @@ async fn qgis_and_gdal_read_the_servers_page_limits() {
             Some(MAX_LIMIT as u64),
             "{path}"
         );
+        // A territory level's page is by default the whole level (its cap).
+        let is_level = ["states", "municipalities", "parishes"].contains(&id);
+        let default = if is_level { MAX_LIMIT } else { DEFAULT_LIMIT };
         assert_eq!(
             limit["schema"]["default"].as_u64(),
-            Some(DEFAULT_LIMIT as u64),
+            Some(default as u64),
+            "{path}"
+        );
+        // The declared default is the one the server applies.
+        let (status, page) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        let matched = page["numberMatched"].as_u64().unwrap();
+        assert_eq!(
+            page["numberReturned"].as_u64(),
+            Some(matched.min(default as u64)),
             "{path}"
         );
     }

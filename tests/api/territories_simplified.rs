@@ -1,12 +1,16 @@
 //! Simplified outlines: valid multipolygons with fewer vertices, an enclave
-//! kept valid near its parish's edge, and bad `simplify` and `zoom` values
+//! kept valid near its parish's edge, the demo's parishes seamless at map
+//! zooms (checked pair by pair), and bad `simplify` and `zoom` values
 //! refused naming the parameter.
 
+use std::collections::BTreeMap;
+
+use geo::{Area, BooleanOps, LineString, MultiPolygon, Polygon, Validation};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{
-    assert_problem, boundary, collection, import_boundaries_ok, polygon, spawn_app,
+    TestApp, assert_problem, boundary, collection, import_boundaries_ok, polygon, spawn_app,
 };
 use crate::territories::{
     D_CENTER, D_VERTICES, ENCLAVE, circle_ring, hole, municipalities_file, spawn_territorial_app,
@@ -134,6 +138,133 @@ async fn bad_simplify_and_zoom_values_are_refused_naming_the_parameter() {
         ] {
             let r = app.get(&format!("{path}?{query}")).await;
             assert_problem(r, StatusCode::BAD_REQUEST, ("parameter", parameter)).await;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- seamless borders
+
+fn multipolygon(geometry: &Value) -> MultiPolygon<f64> {
+    let ring = |r: &Value| -> LineString<f64> {
+        LineString::from(
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(geometry["type"], "MultiPolygon");
+    MultiPolygon(
+        geometry["coordinates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let rings = p.as_array().unwrap();
+                Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
+            })
+            .collect(),
+    )
+}
+
+/// Every feature of a level's default page (which must be the whole level).
+async fn whole_level(
+    app: &TestApp,
+    level: &str,
+    query: &str,
+) -> BTreeMap<String, MultiPolygon<f64>> {
+    let (status, page) = app
+        .get_json(&format!("/collections/{level}/items?{query}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        page["numberReturned"], page["numberMatched"],
+        "{level}?{query}: the default page holds the whole level"
+    );
+    assert!(
+        page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["rel"] != "next")
+    );
+    page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                multipolygon(&f["geometry"]),
+            )
+        })
+        .collect()
+}
+
+/// Polygons and holes of the union of `shapes`.
+fn union_shape(shapes: &[&MultiPolygon<f64>]) -> (f64, usize, usize) {
+    let union = geo::unary_union(shapes.iter().copied());
+    let holes = union.0.iter().map(|p| p.interiors().len()).sum();
+    (union.unsigned_area(), union.0.len(), holes)
+}
+
+#[tokio::test]
+async fn demo_parishes_simplified_at_every_map_zoom_are_valid_and_seamless() {
+    let app = crate::demo::demo_app(tempfile::tempdir().unwrap()).await;
+    let full = whole_level(&app, "parishes", "").await;
+    assert!(full.len() >= 40, "the demo's parishes: {}", full.len());
+    let full_shapes: Vec<_> = full.values().collect();
+    let (_, full_parts, full_holes) = union_shape(&full_shapes);
+    for zoom in [4, 6, 8] {
+        let query = format!("zoom={zoom}");
+        let parishes = whole_level(&app, "parishes", &query).await;
+        assert_eq!(parishes.len(), full.len(), "{query}");
+        for (code, shape) in &parishes {
+            assert!(
+                shape.is_valid(),
+                "{code} {query}: {:?}",
+                shape.validation_errors()
+            );
+        }
+        // No overlap: every pair of parishes, brute force.
+        let shapes: Vec<(&String, &MultiPolygon<f64>)> = parishes.iter().collect();
+        for (i, (a, sa)) in shapes.iter().enumerate() {
+            for (b, sb) in &shapes[i + 1..] {
+                let overlap = sa.intersection(*sb).unsigned_area();
+                assert!(
+                    overlap < 1e-12,
+                    "{a} and {b} overlap by {overlap} at {query}"
+                );
+            }
+        }
+        // No gap: the union has no hole nor piece the unsimplified one lacks,
+        // and its area is the sum of the parishes' (no overlap either).
+        let all: Vec<_> = parishes.values().collect();
+        let (area, parts, holes) = union_shape(&all);
+        let sum: f64 = all.iter().map(|s| s.unsigned_area()).sum();
+        // geo's union snaps to a grid of about 1e-9 of the extent, so the
+        // areas agree to about 1e-8; a gap left by simplifying each parish
+        // on its own is thousands of times larger at these zooms.
+        assert!((area - sum).abs() <= 1e-6 * sum, "{query}: {area} vs {sum}");
+        assert_eq!((parts, holes), (full_parts, full_holes), "{query}");
+        // Municipalities and states are the unions of their parishes.
+        for (level, digits) in [("municipalities", 4), ("states", 2)] {
+            for (code, shape) in whole_level(&app, level, &query).await {
+                assert!(
+                    shape.is_valid(),
+                    "{code} {query}: {:?}",
+                    shape.validation_errors()
+                );
+                let members: Vec<_> = parishes
+                    .iter()
+                    .filter(|(p, _)| p[..digits] == code)
+                    .map(|(_, s)| s)
+                    .collect();
+                let union = geo::unary_union(members.iter().copied());
+                let diff = union.xor(&shape).unsigned_area();
+                assert!(diff < 1e-12, "{level} {code} at {query}: {diff}");
+            }
         }
     }
 }

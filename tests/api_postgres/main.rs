@@ -17,6 +17,8 @@ mod bad_input_catalog;
 mod bad_input_limits;
 #[path = "../api/bad_input_queries.rs"]
 mod bad_input_queries;
+#[path = "../api/browser.rs"]
+mod browser;
 #[path = "../api/catalog.rs"]
 mod catalog;
 #[path = "../api/changes.rs"]
@@ -29,6 +31,8 @@ mod durability;
 mod edge;
 #[path = "../api/failed_writes.rs"]
 mod failed_writes;
+#[path = "../api/feed.rs"]
+mod feed;
 #[path = "../api/gdal.rs"]
 mod gdal;
 #[path = "../api/governance.rs"]
@@ -61,6 +65,8 @@ mod ogc_editing;
 mod ogc_filter;
 #[path = "../api/ogc_sort_properties.rs"]
 mod ogc_sort_properties;
+#[path = "../api/open311.rs"]
+mod open311;
 #[path = "../api/openapi.rs"]
 mod openapi;
 #[path = "../api/queries.rs"]
@@ -87,6 +93,10 @@ mod territories_placement;
 mod territories_refused;
 #[path = "../api/territories_simplified.rs"]
 mod territories_simplified;
+#[path = "../api/tiles.rs"]
+mod tiles;
+#[path = "../api/web.rs"]
+mod web;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]

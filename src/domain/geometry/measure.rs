@@ -1,10 +1,10 @@
-//! What is measured on a geometry: its representative point, a simplified
-//! boundary, and the exact predicates queries refine with (in degrees of
+//! What is measured on a geometry: its representative point and the exact
+//! predicates queries refine with (in degrees of
 //! longitude and latitude; distances in metres).
 
 use geo::{
-    Coord, CoordsIter, Geometry, InteriorPoint, Intersects, LineString, LinesIter, MultiPolygon,
-    Point, Polygon, Rect, SimplifyVwPreserve, Validation,
+    Coord, CoordsIter, Geometry, InteriorPoint, Intersects, LineString, LinesIter, Point, Polygon,
+    Rect,
 };
 
 use super::geodesic::{edges_distance_m, point_distance_m};
@@ -19,33 +19,6 @@ pub fn representative_point(geometry: &Geometry<f64>) -> Point<f64> {
             .interior_point()
             .unwrap_or_else(|| Point::new(0.0, 0.0)),
     }
-}
-
-/// A boundary simplified for drawing: vertices whose removal moves the
-/// outline by less than about `tolerance` degrees are dropped
-/// (Visvalingam–Whyatt). Each polygon must come out valid: geo's
-/// topology-preserving variant checks each ring against itself but can push
-/// a hole outside its shell, so an invalid result is retried with a quarter
-/// of the tolerance, and after three tries the polygon keeps its full detail.
-/// Holes left with fewer than 4 positions are dropped.
-pub fn simplify_boundary(boundary: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
-    if tolerance <= 0.0 {
-        return boundary.clone();
-    }
-    let simplify = |polygon: &Polygon<f64>| -> Polygon<f64> {
-        let mut t = tolerance;
-        for _ in 0..3 {
-            let (exterior, holes) = polygon.simplify_vw_preserve(t * t).into_inner();
-            let holes = holes.into_iter().filter(|h| h.0.len() >= 4).collect();
-            let candidate = Polygon::new(exterior, holes);
-            if candidate.exterior().0.len() >= 4 && candidate.is_valid() {
-                return candidate;
-            }
-            t /= 4.0;
-        }
-        polygon.clone()
-    };
-    MultiPolygon(boundary.0.iter().map(simplify).collect())
 }
 
 /// Whether `test` holds for one of the geometry's positions, walking its

@@ -3,8 +3,9 @@
 //!
 //! One concern a file: `parse` (a body's geometry, validated), `stored` (a
 //! stored geometry decoded and checked again), `write` (GeoJSON text),
-//! `measure` (representative points, simplification, the predicates) and
-//! `geodesic` (distances on the WGS84 ellipsoid).
+//! `measure` (representative points, the predicates) and `geodesic`
+//! (distances on the WGS84 ellipsoid); simplification is
+//! `domain::topology`'s.
 //!
 //! # Units
 //! Positions are `[longitude, latitude]` in WGS84 degrees; distances are metres.
@@ -18,9 +19,7 @@ mod tests;
 mod write;
 
 pub use geodesic::{ELLIPSOID_OVER_SPHERE, SPHERE_RADIUS_M, edge_stray_m, point_distance_m};
-pub use measure::{
-    any_vertex, distance_m, intersects_rect, representative_point, simplify_boundary,
-};
+pub use measure::{any_vertex, distance_m, intersects_rect, representative_point};
 pub use parse::{parse_geometry, parse_geometry_limited};
 pub use stored::parse_stored_geometry;
 pub use write::{to_geojson, write_geojson};

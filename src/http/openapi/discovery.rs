@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::op::{Op, path_param, query_params, schema};
-use crate::http::extract::{Endpoint, FormatOnly};
+use super::op::{Op, html_page, path_param, query_params, schema};
+use crate::http::extract::{Endpoint, FormatOnly, HtmlOrJson};
 use crate::http::meta::{COLLECTIONS, OPENAPI_JSON, queryables_of};
 use crate::http::queryables::{SCHEMA_JSON, document};
 
@@ -15,11 +15,14 @@ pub fn add(paths: &mut Map<String, Value>) {
             .ok("200", summary, &[(media, object.clone())])
             .done()})
     };
-    paths.insert("/".into(), simple("Landing page", "application/json"));
-    paths.insert(
-        "/conformance".into(),
-        simple("Conformance classes", "application/json"),
-    );
+    let viewed = |summary: &str| {
+        json!({"get": Op::new(summary)
+            .params(query_params(HtmlOrJson::PARAMS))
+            .ok("200", summary, &[("application/json", object.clone()), html_page()])
+            .done()})
+    };
+    paths.insert("/".into(), viewed("Landing page"));
+    paths.insert("/conformance".into(), viewed("Conformance classes"));
     paths.insert(
         "/api".into(),
         simple("This OpenAPI definition", OPENAPI_JSON),
@@ -27,8 +30,8 @@ pub fn add(paths: &mut Map<String, Value>) {
     paths.insert(
         "/collections".into(),
         json!({"get": Op::new("The collections")
-            .params(query_params(FormatOnly::PARAMS))
-            .ok("200", "The collections", &[("application/json", schema("Collections"))])
+            .params(query_params(HtmlOrJson::PARAMS))
+            .ok("200", "The collections", &[("application/json", schema("Collections")), html_page()])
             .done()}),
     );
     let ids: Vec<&str> = COLLECTIONS.iter().map(|(id, _, _)| *id).collect();
@@ -37,12 +40,12 @@ pub fn add(paths: &mut Map<String, Value>) {
         "The collection",
         json!({"type": "string", "enum": ids}),
     )];
-    params.extend(query_params(FormatOnly::PARAMS));
+    params.extend(query_params(HtmlOrJson::PARAMS));
     paths.insert(
         "/collections/{collectionId}".into(),
         json!({"get": Op::new("A collection's description (priorities with its spatial and temporal extent)")
             .params(params)
-            .ok("200", "The collection", &[("application/json", schema("Collection"))])
+            .ok("200", "The collection", &[("application/json", schema("Collection")), html_page()])
             .errors(&[("404", "No such collection")])
             .done()}),
     );

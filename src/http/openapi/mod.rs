@@ -9,8 +9,10 @@
 mod catalog;
 mod discovery;
 mod op;
+mod open311;
 mod priorities;
 mod schemas;
+mod tiles;
 mod tokens;
 
 use serde_json::{Map, Value, json};
@@ -22,6 +24,8 @@ pub fn document(base: &str) -> Value {
     priorities::add(&mut paths);
     catalog::add(&mut paths);
     tokens::add(&mut paths);
+    tiles::add(&mut paths);
+    open311::add(&mut paths);
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -41,7 +45,7 @@ pub fn document(base: &str) -> Value {
     })
 }
 
-const DESCRIPTION: &str = "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4). Every error is application/problem+json (RFC 9457). Besides each operation's responses, the server itself may answer any request with 408 (a head or body not sent in time), 414 (a target over 65,534 bytes), 431 (a head over 128 KiB) or 503 (too many connections), each a problem document, and closes the connection. Parameters that depend on each other, which OpenAPI 3.0 cannot state: `point` and `radius` go together; `simplify` and `zoom` exclude each other; codes must exist.";
+const DESCRIPTION: &str = "Geolocated priorities of Venezuela's communal councils (OGC API – Features Part 1 Core, GeoJSON, OpenAPI 3.0; writes after Part 4; vector tiles after OGC API – Tiles). Every error is application/problem+json (RFC 9457). Besides each operation's responses, the server itself may answer any request with 408 (a head or body not sent in time), 414 (a target over 65,534 bytes), 431 (a head over 128 KiB) or 503 (too many connections), each a problem document, and closes the connection. Parameters that depend on each other, which OpenAPI 3.0 cannot state: `point` and `radius` go together; `simplify` and `zoom` exclude each other; codes must exist.";
 
 #[cfg(test)]
 mod tests {
@@ -116,12 +120,22 @@ mod tests {
         }
     }
 
-    /// Writes say they need the bearer token; public reads do not.
+    /// Writes say they need the bearer token; public reads do not. Open311
+    /// writes carry their token in the form (`api_key`, which OpenAPI 3.0
+    /// cannot declare as a security scheme) and say so.
     #[test]
     fn writes_declare_the_bearer_token() {
         let doc = document("http://x");
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
+                if path.starts_with("/open311") && method == "post" {
+                    assert!(op.get("security").is_none(), "{path}");
+                    assert!(
+                        op["summary"].as_str().unwrap().contains("api_key"),
+                        "{path}"
+                    );
+                    continue;
+                }
                 let needs_token = !matches!(method.as_str(), "get" | "options")
                     || path.starts_with("/tokens")
                     || path == "/review-queue";
@@ -156,7 +170,10 @@ mod tests {
                 .unwrap_or_else(|| panic!("{path} references limit"));
             let gdal = doc.pointer(&reference.replace('#', "")).unwrap();
             assert_eq!(gdal["schema"]["maximum"], MAX_LIMIT, "{path}");
-            assert_eq!(gdal["schema"]["default"], DEFAULT_LIMIT, "{path}");
+            // A territory level's page is by default the whole level.
+            let is_level = ["states", "municipalities", "parishes"].contains(&id);
+            let default = if is_level { MAX_LIMIT } else { DEFAULT_LIMIT };
+            assert_eq!(gdal["schema"]["default"], default, "{path}");
             assert!(
                 params.iter().all(|p| p["name"] != "limit"),
                 "{path}: limit only by reference"

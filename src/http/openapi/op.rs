@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::crs::Crs;
 use crate::http::GEOJSON;
-use crate::http::params::{LIMIT, ParamSpec};
+use crate::http::params::{LEVEL_LIMIT, LIMIT, ParamSpec};
 
 /// A query parameter's description, its schema and example parsed from the
 /// spec's JSON text (a unit test parses every spec). Lists are arrays sent
@@ -19,6 +19,8 @@ pub fn query_params(specs: &[ParamSpec]) -> Vec<Value> {
         .map(|p| {
             if p.name == LIMIT.name && p.schema == LIMIT.schema {
                 json!({"$ref": "#/components/parameters/limit"})
+            } else if p.name == LEVEL_LIMIT.name && p.schema == LEVEL_LIMIT.schema {
+                json!({"$ref": "#/components/parameters/limitLevel"})
             } else {
                 query_param(p)
             }
@@ -27,9 +29,10 @@ pub fn query_params(specs: &[ParamSpec]) -> Vec<Value> {
 }
 
 /// The document's `components.parameters`: `limit`, which every paged
-/// operation references.
+/// operation references, and `limitLevel`, the territory levels' `limit`
+/// (by default the whole level).
 pub fn parameters() -> Value {
-    json!({"limit": query_param(&LIMIT)})
+    json!({"limit": query_param(&LIMIT), "limitLevel": query_param(&LEVEL_LIMIT)})
 }
 
 fn query_param(p: &ParamSpec) -> Value {
@@ -106,6 +109,12 @@ pub fn patch_body() -> Value {
         "application/merge-patch+json": {"schema": {"type": "object"}},
         "application/json": {"schema": {"type": "object"}},
     }})
+}
+
+/// The page of a resource with an HTML view (`f=html`, or an `Accept`
+/// header preferring `text/html`), as a response's content entry.
+pub fn html_page() -> (&'static str, Value) {
+    ("text/html", json!({"type": "string"}))
 }
 
 /// One operation of the document.

@@ -4,12 +4,12 @@
 use serde_json::{Map, Value, json};
 
 use super::op::{
-    Op, allow_schema, feature_body, feature_id, if_match, json_body, patch_body, query_params,
-    schema,
+    Op, allow_schema, feature_body, feature_id, html_page, if_match, json_body, patch_body,
+    query_params, schema,
 };
 use crate::http::extract::{Endpoint, FormatOnly};
 use crate::http::priorities::{Item, Items, Queue};
-use crate::http::{GEOJSON, JSON, changes, statistics};
+use crate::http::{GEOJSON, JSON, changes, feed, statistics};
 
 pub fn add(paths: &mut Map<String, Value>) {
     items(paths);
@@ -36,6 +36,13 @@ pub fn add(paths: &mut Map<String, Value>) {
             .done()}),
     );
     paths.insert(
+        feed::FEED_PATH.into(),
+        json!({"get": Op::new("An Atom feed (RFC 4287) of the priorities that changed last among those the filters select, newest first: alerts by area, council, status…")
+            .params(query_params(feed::Feed::PARAMS))
+            .ok("200", "The feed", &[("application/atom+xml", json!({"type": "string"}))])
+            .done()}),
+    );
+    paths.insert(
         "/review-queue".into(),
         json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first")
             .params(query_params(Queue::PARAMS))
@@ -58,7 +65,7 @@ fn items(paths: &mut Map<String, Value>) {
         json!({
             "get": Op::new("Query priorities; every filter combines with AND")
                 .params(query_params(Items::PARAMS))
-                .ok("200", "A page of matching priorities", &[(GEOJSON, schema("FeatureCollection"))])
+                .ok("200", "A page of matching priorities", &[(GEOJSON, schema("FeatureCollection")), html_page()])
                 .done(),
             "post": Op::new("Create a priority (a spokesperson for their council, as `proposed`; a cabinet in its territory; an admin)")
                 .body(feature_body("PriorityInput"))
@@ -93,7 +100,7 @@ fn item(paths: &mut Map<String, Value>) {
         json!({
             "get": Op::new("One priority (ETag set; If-None-Match answers 304)")
                 .params(get_params)
-                .ok("200", "The priority", &[(GEOJSON, schema("PriorityFeatureRead"))])
+                .ok("200", "The priority", &[(GEOJSON, schema("PriorityFeatureRead")), html_page()])
                 .header("200", "ETag", "Its version")
                 .empty("304", "Not modified since the ETag sent in If-None-Match")
                 .errors(&[("404", "No such priority")])

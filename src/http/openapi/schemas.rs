@@ -12,14 +12,16 @@ use crate::http::meta::COLLECTIONS;
 use crate::http::queryables::SCHEMA_JSON;
 use crate::http::{GEOJSON, JSON};
 
-/// The links of a collection description, by relation.
-const COLLECTION_RELS: [&str; 6] = [
+/// The links of a collection description, by relation; the last, its
+/// vector tilesets, only on the collections served as tiles.
+const COLLECTION_RELS: [&str; 7] = [
     "self",
     "items",
     "http://www.opengis.net/def/rel/ogc/1.0/queryables",
     "queryables",
     "describedby",
     "describedBy",
+    "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
 ];
 
 /// Every component schema.
@@ -197,8 +199,8 @@ fn collections() -> Value {
             "crs": {"type": "array", "minItems": 1, "uniqueItems": true, "description": "The CRSs `crs` and `bbox-crs` take (OGC API – Features Part 2); the storage CRS first",
                 "items": {"type": "string", "enum": Crs::ALL.map(Crs::uri)}},
             "storageCrs": {"type": "string", "enum": [crs84]},
-            "links": {"type": "array", "minItems": COLLECTION_RELS.len(), "maxItems": COLLECTION_RELS.len(),
-                "description": "self; items (GeoJSON); the queryables (`http://www.opengis.net/def/rel/ogc/1.0/queryables` as application/schema+json, and `queryables` as application/json for GDAL 3.6) and the schema of its features (`describedby`, and `describedBy` for GDAL 3.6, application/schema+json)",
+            "links": {"type": "array", "minItems": COLLECTION_RELS.len() - 1, "maxItems": COLLECTION_RELS.len(),
+                "description": "self; items (GeoJSON); the queryables (`http://www.opengis.net/def/rel/ogc/1.0/queryables` as application/schema+json, and `queryables` as application/json for GDAL 3.6) and the schema of its features (`describedby`, and `describedBy` for GDAL 3.6, application/schema+json); and for priorities and the territory levels their vector tilesets (`http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector`)",
                 "items": {"$ref": "#/components/schemas/CollectionLink"}},
             "extent": {"type": "object", "description": "The bounding box of its features (and the creation times of the priorities), absent while there are none", "properties": {
                 "spatial": {"type": "object", "required": ["bbox", "crs"], "properties": {

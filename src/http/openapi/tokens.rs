@@ -24,6 +24,18 @@ pub fn add(paths: &mut Map<String, Value>) {
                 .done(),
         }),
     );
+    paths.insert(
+        "/tokens/self".into(),
+        json!({
+            "get": Op::new("The caller's own token: its id, role and scope (any valid token); how a page learns what it may offer")
+                .params(query_params(FormatOnly::PARAMS))
+                .ok("200", "The token's id, role and scope", &[(JSON, json!({"type": "object", "required": ["id", "role", "scope"],
+                    "properties": {"id": {"type": "string"}, "role": {"type": "string", "enum": ["spokesperson", "cabinet", "planner", "admin"]},
+                                   "scope": {"type": "string", "nullable": true}}}))])
+                .authenticated("Never: any valid token may read itself")
+                .done(),
+        }),
+    );
     let id = || path_param("id", "The token's id", json!({"type": "string"}));
     let mut get_params = vec![id()];
     get_params.extend(query_params(FormatOnly::PARAMS));

@@ -88,6 +88,7 @@ impl IndexBuilder {
                 .entry(entry.parish)
                 .or_default()
                 .add(&entry);
+            self.index.pyramid.count(&entry, true);
             self.created.push(entry.created_at);
             self.by_parish.entry(entry.parish).or_default().push(pk);
             // Looked up before `entry` would clone the code: most councils
@@ -173,6 +174,7 @@ mod tests {
         assert_eq!(built.by_council, one_by_one.by_council);
         assert_eq!(built.tallies, one_by_one.tallies);
         assert_eq!(built.created, one_by_one.created);
+        assert_eq!(built.pyramid, one_by_one.pyramid);
         assert_eq!(built.by_parish.len(), 3);
         assert!(built.created.values().any(|&n| n > 1));
         let keys = |index: &PriorityIndex| -> Vec<(i64, Uuid)> {

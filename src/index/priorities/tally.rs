@@ -46,3 +46,54 @@ impl Tally {
             .for_each(|(a, b)| *a += b);
     }
 }
+
+/// Counts per territory of the priorities that pass a filter: the index's
+/// own counts when the filter holds nothing, else counts per parish made in
+/// one pass over the matches.
+#[derive(Debug)]
+pub enum Counts {
+    /// Every priority: [`super::PriorityIndex::tally`].
+    All,
+    /// The matches' counts per parish.
+    Filtered(std::collections::BTreeMap<crate::domain::codes::TerritoryCode, Tally>),
+}
+
+impl super::PriorityIndex {
+    /// The counts of the priorities passing `filter`, per territory.
+    pub fn counts(&self, filter: &crate::domain::query::PriorityFilter) -> Counts {
+        if *filter == crate::domain::query::PriorityFilter::default() {
+            return Counts::All;
+        }
+        let everything = crate::domain::query::Page {
+            limit: usize::MAX,
+            offset: 0,
+        };
+        let mut per_parish = std::collections::BTreeMap::new();
+        for (entry, _) in self.query(filter, everything).items {
+            per_parish
+                .entry(entry.parish)
+                .or_insert_with(Tally::default)
+                .add(entry);
+        }
+        Counts::Filtered(per_parish)
+    }
+
+    /// A territory's counts under `counts`.
+    pub fn tally_under(
+        &self,
+        counts: &Counts,
+        territory: crate::domain::codes::TerritoryCode,
+    ) -> Tally {
+        match counts {
+            Counts::All => self.tally(territory),
+            Counts::Filtered(per_parish) => {
+                let (first, last) = territory.parish_range();
+                let mut tally = Tally::default();
+                per_parish
+                    .range(first..=last)
+                    .for_each(|(_, t)| tally.merge(t));
+                tally
+            }
+        }
+    }
+}

@@ -19,154 +19,29 @@ use geo::{BoundingRect, Intersects};
 use serde_json::{Map, Value, json};
 
 use super::auth::{Admin, Who};
-use super::extract::{Base, Endpoint, JsonBody, NoParams, Query};
+use super::extract::{Base, JsonBody, NoParams, Query};
 use super::ogc;
-use super::params::{
-    self, FORMAT, LIMIT, MUNICIPALITY, OFFSET, ParamSpec, Params, Path, STATE, within,
-};
+use super::params::{self, Params, Path, within};
+use super::priority_filter::attribute_filter;
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
-use crate::domain::geometry::{simplify_boundary, to_geojson};
+use crate::domain::geometry::to_geojson;
 use crate::domain::priority::{Category, Status};
 use crate::domain::query;
 use crate::domain::queryables;
 use crate::domain::territory::Territory;
 use crate::import::{BoundaryColumns, BoundaryFileError, parse_boundaries};
-use crate::index::{Index, SharedIndex};
-use crate::service::ServiceError;
+use crate::index::Index;
+use crate::index::priorities::Counts;
+use crate::service::{Service, ServiceError};
 
-const BBOX: ParamSpec = ParamSpec {
-    name: "bbox",
-    description: "minLon,minLat,maxLon,maxLat (WGS84): territories whose boundary intersects the box.",
-    schema: r#"{"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}"#,
-    example: r#"[-67.1, 10.4, -66.8, 10.6]"#,
+mod level_params;
+
+pub use level_params::{
+    Import, LevelCollection, Municipalities, One, Parishes, States, item_params,
 };
-/// `code=`: codes of the level listed, each with its level's digits.
-const fn code(schema: &'static str, example: &'static str) -> ParamSpec {
-    ParamSpec {
-        name: "code",
-        description: "Codes of this level, comma separated.",
-        schema,
-        example,
-    }
-}
-const STATE_CODE: ParamSpec = code(
-    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{2}$"}}"#,
-    r#"["01", "02"]"#,
-);
-const MUNICIPALITY_CODE: ParamSpec = code(
-    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{4}$"}}"#,
-    r#"["0101", "0102"]"#,
-);
-const PARISH_CODE: ParamSpec = code(
-    r#"{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{6}$"}}"#,
-    r#"["010101", "010102"]"#,
-);
-const SIMPLIFY: ParamSpec = ParamSpec {
-    name: "simplify",
-    description: "Simplify boundaries for drawing: drop vertices that move the outline by less than about this many degrees (0 to 1; topology-preserving). Not with `zoom`.",
-    schema: r#"{"type": "number", "minimum": 0, "maximum": 1}"#,
-    example: r#"0.001"#,
-};
-const ZOOM: ParamSpec = ParamSpec {
-    name: "zoom",
-    description: "Simplify boundaries for a web map at this zoom level (0 to 24): half a pixel of tolerance. Not with `simplify`.",
-    schema: r#"{"type": "integer", "minimum": 0, "maximum": 24}"#,
-    example: r#"8"#,
-};
-
-/// A level's collection, each a type so that its handlers and its items
-/// endpoint's parameters are declared once, in [`Endpoint::PARAMS`].
-pub trait LevelCollection: Endpoint + Send + Sync + 'static {
-    const LEVEL: Level;
-}
-
-/// `/collections/states`.
-pub struct States;
-impl Endpoint for States {
-    const PARAMS: &'static [ParamSpec] =
-        ogc::collection_params![LIMIT, OFFSET, BBOX, STATE_CODE, SIMPLIFY, ZOOM,];
-}
-impl LevelCollection for States {
-    const LEVEL: Level = Level::State;
-}
-
-/// `/collections/municipalities`.
-pub struct Municipalities;
-impl Endpoint for Municipalities {
-    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
-        LIMIT,
-        OFFSET,
-        BBOX,
-        MUNICIPALITY_CODE,
-        STATE,
-        SIMPLIFY,
-        ZOOM,
-    ];
-}
-impl LevelCollection for Municipalities {
-    const LEVEL: Level = Level::Municipality;
-}
-
-/// `/collections/parishes`.
-pub struct Parishes;
-impl Endpoint for Parishes {
-    const PARAMS: &'static [ParamSpec] = ogc::collection_params![
-        LIMIT,
-        OFFSET,
-        BBOX,
-        PARISH_CODE,
-        STATE,
-        MUNICIPALITY,
-        SIMPLIFY,
-        ZOOM,
-    ];
-}
-impl LevelCollection for Parishes {
-    const LEVEL: Level = Level::Parish;
-}
-
-/// The parameters of each territory level's items endpoint.
-pub fn item_params(level: Level) -> &'static [ParamSpec] {
-    match level {
-        Level::State => States::PARAMS,
-        Level::Municipality => Municipalities::PARAMS,
-        Level::Parish => Parishes::PARAMS,
-    }
-}
-
-/// The parameters of a single territory.
-pub struct One;
-impl Endpoint for One {
-    const PARAMS: &'static [ParamSpec] = &[SIMPLIFY, ZOOM, FORMAT];
-}
-
-/// The parameters of a boundary import.
-pub struct Import;
-impl Endpoint for Import {
-    const PARAMS: &'static [ParamSpec] = &[
-        ParamSpec {
-            name: "code",
-            description: "The property holding each territory's code (default `code`): a full INE-style code (prefixes such as `VE` are ignored) or its own two digits below a parent.",
-            schema: r#"{"type": "string", "minLength": 1, "default": "code"}"#,
-            example: r#""code""#,
-        },
-        ParamSpec {
-            name: "name",
-            description: "The property holding each territory's name (default `name`).",
-            schema: r#"{"type": "string", "minLength": 1, "default": "name"}"#,
-            example: r#""name""#,
-        },
-        ParamSpec {
-            name: "parent",
-            description: "The property holding the parent's code; without it, two-digit codes find their parent by containment.",
-            schema: r#"{"type": "string", "minLength": 1}"#,
-            example: r#""municipality_code""#,
-        },
-    ];
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -188,8 +63,9 @@ fn level_router<L: LevelCollection>() -> Router<AppState> {
 }
 
 /// Simplified boundaries as GeoJSON text, per (level, tolerance, boundary
-/// generation). Small: a handful of zoom levels are asked for in practice,
-/// and the whole cache is dropped when it grows past [`BoundaryCache::MAX`].
+/// generation), written from [`Service::simplified`](crate::service::Service::simplified)'s
+/// shapes. Small: a handful of zoom levels are asked for in practice, and
+/// the whole cache is dropped when it grows past [`BoundaryCache::MAX`].
 #[derive(Debug, Default)]
 pub struct BoundaryCache {
     entries: Mutex<HashMap<(Level, u64, u64), Arc<BoundaryTexts>>>,
@@ -202,39 +78,42 @@ impl BoundaryCache {
     const MAX: usize = 64;
 
     /// The GeoJSON text of every boundary of `level` at `tolerance` degrees.
-    /// A miss simplifies on a blocking thread, holding neither the index
-    /// lock nor the cache's, so writes and other requests go on meanwhile.
-    async fn texts(&self, index: &SharedIndex, level: Level, tolerance: f64) -> Arc<BoundaryTexts> {
-        let (key, boundaries) = {
-            let index = index.read();
-            let key = (
-                level,
-                tolerance.to_bits(),
-                index.catalog.boundary_generation(),
-            );
-            if let Some(hit) = self.lock().get(&key) {
-                return hit.clone();
-            }
-            (key, index.catalog.boundaries(level))
-        };
+    /// A miss simplifies and writes on a blocking thread, holding neither
+    /// the index lock nor the cache's, so writes and other requests go on
+    /// meanwhile.
+    async fn texts(
+        &self,
+        service: &Service,
+        level: Level,
+        tolerance: f64,
+    ) -> Result<Arc<BoundaryTexts>, ApiError> {
+        let key = (
+            level,
+            tolerance.to_bits(),
+            service.index().read().catalog.boundary_generation(),
+        );
+        if let Some(hit) = self.lock().get(&key) {
+            return Ok(hit.clone());
+        }
+        let shapes = service.simplified(level, tolerance).await?;
         let texts = tokio::task::spawn_blocking(move || {
-            boundaries
+            shapes
                 .iter()
-                .map(|(code, b)| {
-                    let g = geo::Geometry::MultiPolygon(simplify_boundary(b, tolerance));
+                .map(|(code, shape)| {
+                    let g = geo::Geometry::MultiPolygon(shape.clone());
                     (*code, Arc::from(to_geojson(&g)))
                 })
                 .collect::<BoundaryTexts>()
         })
         .await
-        .unwrap_or_default();
+        .map_err(|e| ApiError::internal(format!("writing boundaries: {e}")))?;
         let texts = Arc::new(texts);
         let mut entries = self.lock();
         if entries.len() >= Self::MAX {
             entries.clear();
         }
         entries.insert(key, texts.clone());
-        texts
+        Ok(texts)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Level, u64, u64), Arc<BoundaryTexts>>> {
@@ -261,8 +140,8 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
             "give simplify or zoom, not both",
         )),
         (Some(t), None) => Ok(t),
-        // A 256-pixel tile spans 360° at zoom 0; half a pixel cannot be seen.
-        (None, Some(z)) => Ok(360.0 / (256.0 * f64::from(1u32 << z)) / 2.0),
+        // Half a pixel cannot be seen: the tolerance the tiles use too.
+        (None, Some(z)) => Ok(crate::tiles::grid::zoom_tolerance(z)),
         (None, None) => Ok(0.0),
     }
 }
@@ -270,7 +149,13 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
 /// A territory as a Feature: its boundary (or null), parent codes, and the
 /// counts a choropleth map colours by, as flat properties so QGIS and GDAL
 /// read them as plain fields.
-fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&[Link]>) -> String {
+fn feature(
+    index: &Index,
+    counts: &Counts,
+    t: &Territory,
+    geometry: Option<&str>,
+    links: Option<&[Link]>,
+) -> String {
     let mut props = Map::new();
     props.insert("code".into(), t.code.to_string().into());
     props.insert("name".into(), t.name.clone().into());
@@ -279,7 +164,7 @@ fn feature(index: &Index, t: &Territory, geometry: Option<&str>, links: Option<&
             props.insert(level.as_str().into(), ancestor.to_string().into());
         }
     }
-    let tally = index.priorities.tally(t.code);
+    let tally = index.priorities.tally_under(counts, t.code);
     props.insert(
         "councils".into(),
         index.catalog.council_count(t.code).into(),
@@ -316,11 +201,14 @@ async fn list<L: LevelCollection>(
     let bbox = ogc::bbox(&params)?;
     let texts = state
         .boundary_cache
-        .texts(state.service.index(), level, tolerance)
-        .await;
+        .texts(&state.service, level, tolerance)
+        .await?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let mut within = within(&params, &index.catalog)?;
+        let counts = index
+            .priorities
+            .counts(&attribute_filter(&params, &index.catalog)?);
         if let Some(codes) = params.parsed("code", |s| query::parse_codes(s, level))? {
             if let Some(unknown) = codes
                 .iter()
@@ -345,7 +233,7 @@ async fn list<L: LevelCollection>(
                         && boundary.intersects(&b.0)
                 }
             })
-            .map(|t| feature(&index, t, texts.get(&t.code).map(|g| &**g), None))
+            .map(|t| feature(&index, &counts, t, texts.get(&t.code).map(|g| &**g), None))
             .collect()
     };
     let path = format!("/collections/{}/items", level.collection());
@@ -355,6 +243,7 @@ async fn list<L: LevelCollection>(
         &params,
         queryables::territories(level),
         features,
+        crate::domain::query::MAX_LIMIT,
     )
 }
 
@@ -368,18 +257,54 @@ async fn get_one<L: LevelCollection>(
     let tolerance = tolerance(&params)?;
     let not_found = || ApiError::not_found(format!("no {} with code {code:?}", level.as_str()));
     let code = TerritoryCode::parse(level, &code).map_err(|_| not_found())?;
+    if state
+        .service
+        .index()
+        .read()
+        .catalog
+        .territory(code)
+        .is_none()
+    {
+        return Err(not_found());
+    }
+    // Simplified, it is drawn as in the level's list: from its shared borders.
+    let simplified = match tolerance > 0.0 {
+        true => Some(
+            state
+                .boundary_cache
+                .texts(&state.service, level, tolerance)
+                .await?,
+        ),
+        false => None,
+    };
     let index = state.service.index().read();
     let t = index.catalog.territory(code).ok_or_else(not_found)?;
+    let counts = index
+        .priorities
+        .counts(&attribute_filter(&params, &index.catalog)?);
+    let geometry = match &simplified {
+        Some(texts) => texts.get(&code).map(|g| g.to_string()),
+        None => t
+            .boundary
+            .as_ref()
+            .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone()))),
+    };
     Ok(typed(
         StatusCode::OK,
         GEOJSON,
-        one_feature(&index, &base, t, tolerance),
+        one_feature(&index, &counts, &base, t, geometry.as_deref()),
     ))
 }
 
 /// One territory with its links to itself, its collection, its priorities
 /// and councils, its parent and its children.
-fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> String {
+fn one_feature(
+    index: &Index,
+    counts: &Counts,
+    base: &str,
+    t: &Territory,
+    geometry: Option<&str>,
+) -> String {
     let (code, level) = (t.code, t.code.level());
     let mut links = vec![
         link(
@@ -436,12 +361,7 @@ fn one_feature(index: &Index, base: &str, t: &Territory, tolerance: f64) -> Stri
             Some(&format!("its {}", child.collection())),
         ));
     }
-    let geometry = t.boundary.as_ref().map(|b| {
-        to_geojson(&geo::Geometry::MultiPolygon(simplify_boundary(
-            b, tolerance,
-        )))
-    });
-    feature(index, t, geometry.as_deref(), Some(&links))
+    feature(index, counts, t, geometry, Some(&links))
 }
 
 async fn create<L: LevelCollection>(
@@ -464,7 +384,11 @@ async fn create<L: LevelCollection>(
             .catalog
             .territory(code)
             .ok_or_else(|| ApiError::internal("created territory missing"))?;
-        one_feature(&index, &base, t, 0.0)
+        let geometry = t
+            .boundary
+            .as_ref()
+            .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone())));
+        one_feature(&index, &Counts::All, &base, t, geometry.as_deref())
     };
     let path = format!("/collections/{}/items/{code}", level.collection());
     Ok(created(&base, path, text))

@@ -1,0 +1,116 @@
+// The page's texts in Spanish (the default) and English. API identifiers
+// (categories, statuses, roles) stay as the API names them; their labels
+// are translated here.
+
+const TEXTS = {
+  es: {
+    title: 'Prioridades de los consejos comunales',
+    language: 'Idioma',
+    filters: 'Filtros',
+    state: 'Estado', municipality: 'Municipio', parish: 'Parroquia',
+    any: '(todos)', category: 'Categoría', status: 'Estado de la prioridad',
+    overdue: 'Solo vencidas', placement: 'Ubicación', from: 'Desde', to: 'Hasta',
+    apply: 'Aplicar', clear: 'Limpiar',
+    results: (n) => `${n} prioridades`, shown: (n) => `(se muestran ${n})`,
+    signIn: 'Entrar', signOut: 'Salir', token: 'Token de acceso',
+    signedAs: (role, scope) => `Sesión: ${role}${scope ? ' de ' + scope : ''}`,
+    anonymous: 'Sin sesión (solo lectura)',
+    card: 'Prioridad', history: 'Historial', close: 'Cerrar', plan: 'Plan de acción',
+    noPlan: 'Sin plan', council: 'Consejo comunal', families: 'Familias',
+    queue: 'Cola de revisión', queueEmpty: 'No hay propuestas por revisar.',
+    approve: 'Aprobar', reject: 'Rechazar', note: 'Nota', send: 'Enviar',
+    objective: 'Objetivo', goal: 'Meta', responsibleKind: 'Responsable (tipo)',
+    responsibleName: 'Responsable (nombre)', resources: 'Recursos',
+    startDate: 'Fecha de inicio', targetDate: 'Fecha meta',
+    propose: 'Proponer una prioridad', proposeHint: 'Haga clic en el mapa para ubicarla.',
+    titleField: 'Título', description: 'Descripción', located: 'Ubicación elegida',
+    created: 'Prioridad creada', approved: 'Prioridad aprobada', rejected: 'Prioridad rechazada',
+    mapMissing: 'La biblioteca del mapa (MapLibre GL JS) no se incluyó al compilar el servicio; las listas y fichas funcionan, el mapa no. Vea el README, «El mapa web».',
+    loading: 'Cargando…', error: 'Error',
+    categories: {
+      water: 'Agua', electricity: 'Electricidad', roads: 'Vialidad', health: 'Salud',
+      education: 'Educación', security: 'Seguridad', housing: 'Vivienda',
+      environment: 'Ambiente', gas: 'Gas', transport: 'Transporte', telecom: 'Telecomunicaciones',
+      food: 'Alimentación', culture_sport: 'Cultura y deporte', other: 'Otra',
+    },
+    statuses: {
+      proposed: 'Propuesta', approved: 'Aprobada', in_progress: 'En ejecución',
+      done: 'Ejecutada', rejected: 'Rechazada',
+    },
+    placements: {
+      by_council: 'Por consejo', inside_council_parish: 'En la parroquia de su consejo',
+      outside_council_parish: 'Fuera de la parroquia de su consejo',
+      outside_every_parish: 'Fuera de toda parroquia',
+    },
+    kinds: {
+      ministry: 'Ministerio', governorship: 'Gobernación', mayoralty: 'Alcaldía',
+      commune: 'Comuna', council: 'Consejo comunal',
+    },
+  },
+  en: {
+    title: "Communal councils' priorities",
+    language: 'Language',
+    filters: 'Filters',
+    state: 'State', municipality: 'Municipality', parish: 'Parish',
+    any: '(any)', category: 'Category', status: 'Status',
+    overdue: 'Overdue only', placement: 'Placement', from: 'From', to: 'To',
+    apply: 'Apply', clear: 'Clear',
+    results: (n) => `${n} priorities`, shown: (n) => `(${n} shown)`,
+    signIn: 'Sign in', signOut: 'Sign out', token: 'Access token',
+    signedAs: (role, scope) => `Signed in: ${role}${scope ? ' of ' + scope : ''}`,
+    anonymous: 'Not signed in (read only)',
+    card: 'Priority', history: 'History', close: 'Close', plan: 'Action plan',
+    noPlan: 'No plan', council: 'Communal council', families: 'Families',
+    queue: 'Review queue', queueEmpty: 'Nothing waiting for review.',
+    approve: 'Approve', reject: 'Reject', note: 'Note', send: 'Send',
+    objective: 'Objective', goal: 'Goal', responsibleKind: 'Responsible (kind)',
+    responsibleName: 'Responsible (name)', resources: 'Resources',
+    startDate: 'Start date', targetDate: 'Target date',
+    propose: 'Propose a priority', proposeHint: 'Click on the map to place it.',
+    titleField: 'Title', description: 'Description', located: 'Chosen location',
+    created: 'Priority created', approved: 'Priority approved', rejected: 'Priority rejected',
+    mapMissing: 'The map library (MapLibre GL JS) was not included when the service was built; lists and cards work, the map does not. See the README, "The web map".',
+    loading: 'Loading…', error: 'Error',
+    categories: {
+      water: 'Water', electricity: 'Electricity', roads: 'Roads', health: 'Health',
+      education: 'Education', security: 'Security', housing: 'Housing',
+      environment: 'Environment', gas: 'Gas', transport: 'Transport', telecom: 'Telecom',
+      food: 'Food', culture_sport: 'Culture and sport', other: 'Other',
+    },
+    statuses: {
+      proposed: 'Proposed', approved: 'Approved', in_progress: 'In progress',
+      done: 'Done', rejected: 'Rejected',
+    },
+    placements: {
+      by_council: 'By council', inside_council_parish: "Inside its council's parish",
+      outside_council_parish: "Outside its council's parish",
+      outside_every_parish: 'Outside every parish',
+    },
+    kinds: {
+      ministry: 'Ministry', governorship: 'Governorship', mayoralty: 'Mayoralty',
+      commune: 'Commune', council: 'Communal council',
+    },
+  },
+};
+
+/** The language in use: `es` unless the page was told `en`. */
+export let lang = 'es';
+
+/** Chooses the language. */
+export function setLang(value) {
+  lang = value === 'en' ? 'en' : 'es';
+  document.documentElement.lang = lang;
+}
+
+/** The text named `key` in the language in use. */
+export function t(key, ...args) {
+  const value = TEXTS[lang][key];
+  return typeof value === 'function' ? value(...args) : value;
+}
+
+/** Fills every element marked `data-t` with its text. */
+export function translatePage() {
+  for (const el of document.querySelectorAll('[data-t]')) {
+    el.textContent = t(el.dataset.t);
+  }
+}

@@ -1,0 +1,298 @@
+// The map application: filters, the list of matching priorities, the map,
+// the session, and what each role is offered. The view and the filters
+// live in the URL's fragment (#map=zoom/lat/lon&state=…&lang=…), so a link
+// shares them.
+
+import { api, setToken, token, whoAmI } from './api.js';
+import { setLang, t, translatePage, lang } from './i18n.js';
+import { el, openCard, reviewForm, say, showProblem } from './map-panels.js';
+
+const FILTERS = ['state', 'municipality', 'parish', 'category', 'status', 'placement', 'overdue', 'from', 'to'];
+const CATEGORIES = ['water', 'electricity', 'roads', 'health', 'education', 'security', 'housing',
+  'environment', 'gas', 'transport', 'telecom', 'food', 'culture_sport', 'other'];
+const STATUSES = ['proposed', 'approved', 'in_progress', 'done', 'rejected'];
+const PLACEMENTS = ['by_council', 'inside_council_parish', 'outside_council_parish', 'outside_every_parish'];
+const LIST_LIMIT = 50;
+
+const state = { filters: {}, view: null, map: null, layers: null, who: null, pick: null };
+
+function readHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  for (const name of FILTERS) if (params.get(name)) state.filters[name] = params.get(name);
+  const view = (params.get('map') || '').split('/').map(Number);
+  if (view.length === 3 && view.every(Number.isFinite)) state.view = view;
+  setLang(params.get('lang') || 'es');
+}
+
+function writeHash() {
+  const params = new URLSearchParams();
+  if (state.map) {
+    const c = state.map.getCenter();
+    params.set('map', `${state.map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+  } else if (state.view) params.set('map', state.view.join('/'));
+  for (const name of FILTERS) if (state.filters[name]) params.set(name, state.filters[name]);
+  if (lang !== 'es') params.set('lang', lang);
+  history.replaceState(null, '', `#${params}`);
+}
+
+/** The API query of the filters (the finest territory chosen). */
+export function query() {
+  const f = state.filters;
+  const q = new URLSearchParams();
+  const territory = f.parish ? ['parish', f.parish] : f.municipality ? ['municipality', f.municipality]
+    : f.state ? ['state', f.state] : null;
+  if (territory) q.set(...territory);
+  for (const name of ['category', 'status', 'placement']) if (f[name]) q.set(name, f[name]);
+  if (f.overdue) q.set('overdue', 'true');
+  if (f.from || f.to) q.set('datetime', `${f.from || '..'}/${f.to || '..'}`);
+  return q.toString();
+}
+
+function options(select, entries, chosen) {
+  select.replaceChildren(el('option', { value: '' }, t('any')),
+    ...entries.map(([value, label]) => el('option', { value, selected: value === chosen }, label)));
+}
+
+async function territoryOptions(select, collection, parent) {
+  if (parent === null) { options(select, [], ''); select.disabled = true; return; }
+  const filter = parent ? `&${parent}` : '';
+  const page = await api(`/collections/${collection}/items?limit=10000&zoom=0&properties=code,name${filter}`);
+  const entries = page.features.map((f) => [f.properties.code ?? f.id, `${f.properties.name} (${f.properties.code ?? f.id})`]);
+  select.disabled = false;
+  options(select, entries, state.filters[select.name]);
+}
+
+async function fillTerritories() {
+  const f = state.filters;
+  const form = document.getElementById('filters');
+  await territoryOptions(form.elements.state, 'states', '');
+  await territoryOptions(form.elements.municipality, 'municipalities', f.state ? `state=${f.state}` : null);
+  await territoryOptions(form.elements.parish, 'parishes', f.municipality ? `municipality=${f.municipality}` : null);
+}
+
+function fillFixedLists() {
+  const form = document.getElementById('filters');
+  options(form.elements.category, CATEGORIES.map((c) => [c, t('categories')[c]]), state.filters.category);
+  options(form.elements.status, STATUSES.map((s) => [s, t('statuses')[s]]), state.filters.status);
+  options(form.elements.placement, PLACEMENTS.map((p) => [p, t('placements')[p]]), state.filters.placement);
+  form.elements.overdue.checked = Boolean(state.filters.overdue);
+  form.elements.from.value = state.filters.from || '';
+  form.elements.to.value = state.filters.to || '';
+}
+
+async function listResults() {
+  const q = query();
+  const page = await api(`/collections/priorities/items?${q}${q ? '&' : ''}limit=${LIST_LIMIT}`);
+  document.getElementById('count').textContent =
+    `${t('results', page.numberMatched)} ${page.numberMatched > page.numberReturned ? t('shown', page.numberReturned) : ''}`;
+  document.getElementById('result-list').replaceChildren(...page.features.map((f) => el('li', {},
+    el('button', { type: 'button', class: 'link', dataset: { id: f.id } }, f.properties.title),
+    el('span', { class: `badge status-${f.properties.status}` }, t('statuses')[f.properties.status]),
+    el('span', { class: 'muted' }, ` ${t('categories')[f.properties.category]}`))));
+}
+
+async function refresh() {
+  writeHash();
+  try {
+    await listResults();
+    if (state.map && state.layers) state.layers.refilter(state.map, query());
+    if (state.who && ['cabinet', 'admin'].includes(state.who.role)) await loadQueue();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function bindFilters() {
+  const form = document.getElementById('filters');
+  form.addEventListener('change', async (event) => {
+    const name = event.target.name;
+    if (name === 'state' || name === 'municipality') {
+      state.filters[name] = event.target.value;
+      if (name === 'state') { delete state.filters.municipality; }
+      delete state.filters.parish;
+      await fillTerritories().catch((e) => say(e.message, true));
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const e = form.elements;
+    state.filters = {};
+    for (const name of ['state', 'municipality', 'parish', 'category', 'status', 'placement', 'from', 'to']) {
+      if (e[name].value) state.filters[name] = e[name].value;
+    }
+    if (e.overdue.checked) state.filters.overdue = 'true';
+    say('');
+    refresh();
+    zoomToTerritory().catch((error) => say(error.message, true));
+  });
+  form.addEventListener('reset', () => {
+    state.filters = {};
+    setTimeout(async () => { fillFixedLists(); await fillTerritories(); refresh(); });
+  });
+  document.getElementById('result-list').addEventListener('click', (event) => {
+    const id = event.target.closest('button')?.dataset.id;
+    if (id) openCard(id);
+  });
+}
+
+const COLLECTIONS = { parish: 'parishes', municipality: 'municipalities', state: 'states' };
+
+/** Fits the map to the finest territory the filters choose, if any. */
+async function zoomToTerritory() {
+  const level = ['parish', 'municipality', 'state'].find((name) => state.filters[name]);
+  if (!level || !state.map) return;
+  const code = encodeURIComponent(state.filters[level]);
+  const territory = await api(`/collections/${COLLECTIONS[level]}/items/${code}`);
+  let box = null;
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      box = box ? [[Math.min(box[0][0], c[0]), Math.min(box[0][1], c[1])],
+        [Math.max(box[1][0], c[0]), Math.max(box[1][1], c[1])]] : [[c[0], c[1]], [c[0], c[1]]];
+    } else c.forEach(visit);
+  };
+  if (territory.geometry) visit(territory.geometry.coordinates);
+  if (box) state.map.fitBounds(box, { padding: 24, maxZoom: 15, duration: 0 });
+}
+
+async function loadQueue() {
+  const page = await api('/review-queue?limit=50');
+  const list = document.getElementById('queue-list');
+  list.replaceChildren(...page.features.map((f) => el('li', { dataset: { id: f.id } },
+    el('details', {},
+      el('summary', {}, `${f.properties.title} · ${f.properties.parish ?? ''}`),
+      reviewForm(f, refresh)))));
+  if (!page.features.length) list.replaceChildren(el('li', {}, t('queueEmpty')));
+}
+
+function proposeForm() {
+  const form = document.getElementById('propose-form');
+  const field = (name, label, input) => [el('label', { for: `p-${name}` }, t(label)), input,
+    el('span', { class: 'field-error', dataset: { pointer: `/properties/${name}` }, role: 'alert' })];
+  form.replaceChildren(
+    ...field('title', 'titleField', el('input', { id: 'p-title', name: 'title', required: true })),
+    ...field('description', 'description', el('textarea', { id: 'p-description', name: 'description' })),
+    ...field('category', 'category', el('select', { id: 'p-category', name: 'category' },
+      CATEGORIES.map((c) => el('option', { value: c }, t('categories')[c])))),
+    el('fieldset', {}, el('legend', {}, t('located')),
+      el('label', { for: 'p-lon' }, 'lon'), el('input', { id: 'p-lon', name: 'lon', inputmode: 'decimal', required: true }),
+      el('label', { for: 'p-lat' }, 'lat'), el('input', { id: 'p-lat', name: 'lat', inputmode: 'decimal', required: true }),
+      el('span', { class: 'field-error', dataset: { pointer: '/geometry' }, role: 'alert' })),
+    el('button', { type: 'submit' }, t('send')),
+    el('p', { class: 'form-error error', role: 'alert' }));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    for (const span of form.querySelectorAll('.field-error, .form-error')) span.textContent = '';
+    const v = (n) => form.elements[n].value.trim();
+    const properties = { council: state.who.scope, title: v('title'), category: v('category') };
+    if (v('description')) properties.description = v('description');
+    const feature = { type: 'Feature', geometry: { type: 'Point', coordinates: [Number(v('lon')), Number(v('lat'))] }, properties };
+    try {
+      const created = await api('/collections/priorities/items', { method: 'POST', body: feature });
+      say(`${t('created')}: ${created.properties.title}`);
+      form.reset();
+      await refresh();
+      openCard(created.id);
+    } catch (e) {
+      showProblem(form, e);
+    }
+  };
+}
+
+async function signedIn() {
+  const who = document.getElementById('who');
+  document.getElementById('queue').hidden = true;
+  document.getElementById('propose').hidden = true;
+  state.who = null;
+  if (token()) {
+    try {
+      state.who = await whoAmI();
+    } catch (e) {
+      setToken(null);
+      say(e.message, true);
+    }
+  }
+  document.getElementById('signin').hidden = Boolean(state.who);
+  document.getElementById('signout').hidden = !state.who;
+  who.textContent = state.who ? t('signedAs', state.who.role, state.who.scope) : t('anonymous');
+  if (!state.who) return;
+  if (['cabinet', 'admin'].includes(state.who.role)) {
+    document.getElementById('queue').hidden = false;
+    await loadQueue().catch((e) => say(e.message, true));
+  }
+  if (state.who.role === 'spokesperson') {
+    document.getElementById('propose').hidden = false;
+    proposeForm();
+  }
+}
+
+function bindSession() {
+  document.getElementById('signin').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = document.getElementById('token');
+    setToken(input.value.trim());
+    input.value = '';
+    say('');
+    await signedIn();
+  });
+  document.getElementById('signout').addEventListener('click', () => { setToken(null); signedIn(); });
+  const select = document.getElementById('lang');
+  select.value = lang;
+  select.addEventListener('change', () => { setLang(select.value); writeHash(); location.reload(); });
+}
+
+async function startMap() {
+  let maplibregl;
+  try {
+    maplibregl = await import('/assets/maplibre/maplibre-gl.mjs');
+  } catch {
+    document.getElementById('map').replaceChildren(el('p', { class: 'missing', role: 'alert' }, t('mapMissing')));
+    return;
+  }
+  state.layers = await import('/assets/map-layers.js');
+  const [zoom, lat, lon] = state.view || [5, 7.5, -66.2];
+  const map = new maplibregl.Map({
+    container: 'map', style: state.layers.style(query()), center: [lon, lat], zoom,
+    attributionControl: false,
+  });
+  map.addControl(new maplibregl.NavigationControl(), 'top-right');
+  state.map = map;
+  map.on('moveend', writeHash);
+  map.on('click', (event) => onMapClick(map, event));
+  for (const layer of [...state.layers.PRIORITY_LAYERS, 'clusters']) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
+  map.once('load', () => document.body.classList.add('map-ready'));
+  window.prioridadesMap = map;
+}
+
+function onMapClick(map, event) {
+  if (state.who?.role === 'spokesperson') {
+    const form = document.getElementById('propose-form');
+    form.elements.lon.value = event.lngLat.lng.toFixed(6);
+    form.elements.lat.value = event.lngLat.lat.toFixed(6);
+    return;
+  }
+  const hit = map.queryRenderedFeatures(event.point, { layers: [...state.layers.PRIORITY_LAYERS, 'clusters'] })[0];
+  if (!hit) return;
+  if (hit.properties.cluster === true || hit.properties.cluster === 'true') {
+    map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
+  } else if (hit.properties.id) {
+    openCard(hit.properties.id);
+  }
+}
+
+async function main() {
+  readHash();
+  translatePage();
+  bindSession();
+  bindFilters();
+  fillFixedLists();
+  startMap();
+  await fillTerritories().catch((e) => say(e.message, true));
+  await signedIn();
+  await refresh();
+  document.body.classList.add('ready');
+}
+
+main();
