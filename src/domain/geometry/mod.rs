@@ -4,7 +4,8 @@
 //! One concern a file: `parse` (a body's geometry, validated), `stored` (a
 //! stored geometry decoded and checked again), `write` (GeoJSON text),
 //! `measure` (representative points, the predicates) and `geodesic`
-//! (distances on the WGS84 ellipsoid); simplification is
+//! (distances on the WGS84 ellipsoid), `short_line` (the same, fast, for
+//! lines of up to 110 km); simplification is
 //! `domain::topology`'s.
 //!
 //! # Units
@@ -13,6 +14,7 @@
 mod geodesic;
 mod measure;
 mod parse;
+mod short_line;
 mod stored;
 #[cfg(test)]
 mod tests;
@@ -21,6 +23,7 @@ mod write;
 pub use geodesic::{ELLIPSOID_OVER_SPHERE, SPHERE_RADIUS_M, edge_stray_m, point_distance_m};
 pub use measure::{any_vertex, distance_m, intersects_rect, representative_point};
 pub use parse::{parse_geometry, parse_geometry_limited};
+pub use short_line::{SHORT_LINE_MAX_M, ShortLines, short_line_error_m};
 pub use stored::parse_stored_geometry;
 pub use write::{to_geojson, write_geojson};
 

@@ -23,7 +23,7 @@ mod walk;
 pub(super) use circle::EARTH_RADIUS_M;
 pub(super) use disc::Disc;
 pub(super) use leaf::{Extent, Facets, Leaf, envelope_of};
-pub(super) use walk::{LeafKey, Metres, Reach, Region, first, first_among, survey};
+pub(super) use walk::{Found, LeafKey, Metres, Reach, Region, first, first_among, survey};
 
 use rstar::{AABB, Envelope, ParentNode, RStarInsertionStrategy, RTreeParams};
 

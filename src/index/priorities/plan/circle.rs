@@ -9,14 +9,15 @@ use crate::domain::geometry::{any_vertex, distance_m};
 use crate::domain::query::Near;
 use crate::index::priorities::entries::Entries;
 use crate::index::priorities::tree::{
-    Disc, EARTH_RADIUS_M, Extent, Leaf, LeafKey, Metres, Reach, Region,
+    Disc, EARTH_RADIUS_M, Extent, Found, Leaf, LeafKey, Metres, Reach, Region,
 };
 
 /// Priorities within a radius on the ellipsoid, keyed by their geodesic
 /// distance: points measured from their leaves, lines and polygons from
 /// their entries unless their box, or one of their vertices well inside,
-/// decides. A point's exact distance is computed only when it is near the
-/// edge or on the page.
+/// decides. A point is measured only when it is near the edge or on the
+/// page, by the short-line formula; Karney's geodesic settles the doubt
+/// where it matters (see [`Disc`] and [`CircleRegion::settle`]).
 pub struct CircleRegion<'i> {
     entries: &'i Entries,
     near: Near,
@@ -124,6 +125,52 @@ impl Region for CircleRegion<'_> {
             None => self.bound(&leaf.envelope()).map(LeafKey::AtLeast),
         }
     }
+
+    /// A point's key may be off the geodesic by the slack either way, so a
+    /// leaf up to twice the slack past another may belong before it.
+    #[inline]
+    fn tie_reach(&self, key: Metres) -> Option<Metres> {
+        Some(Metres(key.0 + 2.0 * self.circle.slack_m()))
+    }
+
+    /// Leaves whose keys lie within twice the slack of each other (runs of
+    /// them) are measured by Karney's geodesic and ordered by it, so the
+    /// page's order is the geodesic's; a lone leaf whose distance, written
+    /// to the millimetre, could round either way within the slack is
+    /// measured too. Any two others are ordered alike by either measure, and
+    /// written alike.
+    fn settle(&self, found: &mut Found<'_, Metres>) {
+        let slack = self.circle.slack_m();
+        // Lines' and polygons' keys are their exact distances already.
+        let exact = |leaf: &Leaf, d: f64| match leaf.spot() {
+            Some(spot) => self.circle.exact_m(spot.point),
+            None => d,
+        };
+        let mut i = 0;
+        while i < found.len() {
+            let mut j = i + 1;
+            while j < found.len() && found[j].0.0 - found[j - 1].0.0 <= 2.0 * slack {
+                j += 1;
+            }
+            if j - i > 1 {
+                for (key, leaf) in &mut found[i..j] {
+                    *key = Metres(exact(leaf, key.0));
+                }
+                found[i..j].sort_by_key(|(key, leaf)| (*key, leaf.pk));
+            } else if rounding_in_doubt(found[i].0.0, slack) {
+                found[i].0 = Metres(exact(found[i].1, found[i].0.0));
+            }
+            i = j;
+        }
+    }
+}
+
+/// Whether a distance of `d` metres, off by up to `slack`, might be written
+/// to the millimetre otherwise: whether it lies within the slack (and a
+/// nanometre for the arithmetic) of a half millimetre.
+fn rounding_in_doubt(d: f64, slack: f64) -> bool {
+    let scaled = d * 1000.0;
+    ((scaled - scaled.floor()) - 0.5).abs() <= (slack + 1e-9) * 1000.0
 }
 
 /// Boxes (in degrees) that hold every point within `near.radius_m` metres of

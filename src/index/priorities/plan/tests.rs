@@ -28,6 +28,25 @@ fn scan_all(index: &PriorityIndex, filter: &PriorityFilter) -> Vec<(Option<f64>,
     all
 }
 
+/// Asserts that a page holds the scan's matches in the scan's order (the
+/// order of Karney's distances), each distance within the short-line bound
+/// at 110 km of the scan's and written alike to the millimetre.
+#[track_caller]
+fn assert_same_page(got: &[(Option<f64>, i64)], want: &[(Option<f64>, i64)], what: &str) {
+    let pks = |page: &[(Option<f64>, i64)]| page.iter().map(|e| e.1).collect::<Vec<_>>();
+    assert_eq!(pks(got), pks(want), "{what}");
+    let slack = crate::domain::geometry::short_line_error_m(110_000.0);
+    for (g, w) in got.iter().zip(want) {
+        match (g.0, w.0) {
+            (Some(g), Some(w)) => {
+                assert!((g - w).abs() <= slack, "{what}: {g} vs {w}");
+                assert_eq!(format!("{g:.3}"), format!("{w:.3}"), "{what}");
+            }
+            (g, w) => assert_eq!(g, w, "{what}"),
+        }
+    }
+}
+
 /// Circles and boxes alone are counted from node counts and paged
 /// best-first: both must equal a scan, page after page, also after
 /// inserts and removals have changed the tree the counts live in.
@@ -74,10 +93,8 @@ fn map_queries_equal_a_scan_after_inserts_and_removals() {
                 let got: Vec<(Option<f64>, i64)> =
                     got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
                 let want: Vec<_> = expected.iter().skip(offset).take(limit).copied().collect();
-                assert_eq!(
-                    got, want,
-                    "round {round} {filter:?} offset {offset} limit {limit}"
-                );
+                let what = format!("round {round} {filter:?} offset {offset} limit {limit}");
+                assert_same_page(&got, &want, &what);
             }
         }
     }
@@ -354,7 +371,11 @@ fn every_plan_gives_what_checking_every_priority_gives() {
                 let got: Vec<(Option<f64>, i64)> =
                     got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
                 let want: Vec<_> = expected.iter().skip(offset).take(limit).copied().collect();
-                assert_eq!(got, want, "{plan:?} offset {offset} limit {limit}");
+                assert_same_page(
+                    &got,
+                    &want,
+                    &format!("{plan:?} offset {offset} limit {limit}"),
+                );
             }
         }
         let all = filter == PriorityFilter::default();
@@ -411,5 +432,55 @@ fn a_hole_outside_its_exterior_is_measured_in_order() {
         },
     );
     let got: Vec<(Option<f64>, i64)> = got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
-    assert_eq!(got, expected);
+    assert_same_page(&got, &expected, "a hole");
+}
+
+/// Points whose distances lie closer together than the short-line bound
+/// (the same spot under several row keys, spots nanometres apart) and
+/// points whose distance lies a hair from a half millimetre, around centres
+/// at several latitudes: every page is in the order of Karney's distances
+/// and written as Karney's to the millimetre, against the scan.
+#[test]
+fn near_ties_and_half_millimetres_are_settled_by_karney() {
+    use geo::{Destination, Geodesic, Geometry};
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+    for lat in [10.5, -45.0, 80.0] {
+        let center = Point::new(-66.9, lat);
+        let mut priorities = Vec::new();
+        let mut add = |rng: &mut rand_chacha::ChaCha8Rng, p: Point<f64>| {
+            let mut priority = random_priority(rng, priorities.len() as i64 + 1);
+            priority.geometry = Geometry::Point(p);
+            priorities.push(priority);
+        };
+        for _ in 0..300 {
+            let azimuth = rng.random_range(0.0..360.0);
+            let d: f64 = rng.random_range(0.0..99_000.0);
+            // A distance a few nanometres from a half millimetre.
+            let half = (d * 1000.0).floor() / 1000.0 + 0.0005 + rng.random_range(-4e-9..4e-9);
+            let p = Geodesic.destination(center, azimuth, d);
+            add(&mut rng, p);
+            add(&mut rng, p);
+            add(&mut rng, Point::new(p.x() + 1e-13, p.y() - 1e-13));
+            add(&mut rng, Geodesic.destination(center, azimuth, half));
+        }
+        let index =
+            PriorityIndex::build(priorities, |_| Some(TerritoryCode::parish(10_101)), false)
+                .expect("index");
+        let filter = PriorityFilter {
+            near: Some(Near {
+                center,
+                radius_m: 100_000.0,
+            }),
+            ..Default::default()
+        };
+        let expected = scan_all(&index, &filter);
+        assert_eq!(expected.len(), 1200);
+        for (offset, limit) in [(0, 1), (0, 2), (1, 3), (0, 100), (37, 400), (0, 10_000)] {
+            let got = index.query(&filter, Page { limit, offset });
+            let got: Vec<(Option<f64>, i64)> = got.items.iter().map(|(e, d)| (*d, e.pk)).collect();
+            let want: Vec<_> = expected.iter().skip(offset).take(limit).copied().collect();
+            assert_same_page(&got, &want, &format!("{lat} offset {offset} limit {limit}"));
+        }
+    }
 }

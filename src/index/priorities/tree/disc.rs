@@ -4,7 +4,10 @@
 use geo::{Coord, Geometry, Line, Point};
 use rstar::AABB;
 
-use crate::domain::geometry::{ELLIPSOID_OVER_SPHERE, edge_stray_m, point_distance_m};
+use crate::domain::geometry::{
+    ELLIPSOID_OVER_SPHERE, SHORT_LINE_MAX_M, ShortLines, edge_stray_m, point_distance_m,
+    short_line_error_m,
+};
 
 use super::circle::Circle;
 use super::leaf::Spot;
@@ -16,14 +19,21 @@ use super::walk::Reach;
 /// `HIGH` times the haversine distance of the same two points, so a point
 /// within `radius / HIGH` on the sphere (the `inner` circle) lies within the
 /// radius, and one beyond `radius / LOW` (the `outer` circle) beyond it. The
-/// spherical [`Circle`]s decide nodes and most points as fast as before; the
-/// geodesic is computed only for points between the two (about 1 % of the
-/// radius wide) and for the distances a page shows.
+/// spherical [`Circle`]s decide nodes and most points as fast as before.
+/// Points between the two (a ring about 1 % of the radius wide) and the
+/// distances a page shows are measured by the short-line formula
+/// ([`ShortLines`]), within [`Disc::slack_m`] of Karney's geodesic; Karney's
+/// is computed only where that doubt matters: a point within the slack of
+/// the radius, points within it of each other on a page (their order), and a
+/// distance within it of a half millimetre (its rounding).
 pub struct Disc {
     center: Point<f64>,
     radius_m: f64,
     inner: Circle,
     outer: Circle,
+    /// The short-line formula, for radii it bounds (all the API allows).
+    short: Option<ShortLines>,
+    slack_m: f64,
 }
 
 /// Relative margin on the spherical distance, far above its rounding.
@@ -32,11 +42,46 @@ const MARGIN: f64 = 1e-9;
 impl Disc {
     pub fn new(center: Point<f64>, radius_m: f64) -> Self {
         let (low, high) = ELLIPSOID_OVER_SPHERE;
+        let short = (radius_m / low <= SHORT_LINE_MAX_M).then(|| ShortLines::new(center));
         Disc {
             center,
             radius_m,
             inner: Circle::new(center, radius_m / high),
             outer: Circle::new(center, radius_m / low),
+            // The short-line bound at the farthest a point is measured.
+            slack_m: short.map_or(0.0, |_| short_line_error_m(radius_m / low)),
+            short,
+        }
+    }
+
+    /// How far, in metres, a point's distance from [`Disc::fast_m`] may be
+    /// from Karney's geodesic (the short-line bound at the outer circle).
+    pub fn slack_m(&self) -> f64 {
+        self.slack_m
+    }
+
+    /// A point's distance by the short-line formula, within
+    /// [`Disc::slack_m`] of the geodesic for points within the outer circle
+    /// (Karney's geodesic for radii beyond the formula's reach).
+    pub fn fast_m(&self, point: Point<f64>) -> f64 {
+        match &self.short {
+            Some(short) => short.distance_m(point),
+            None => self.exact_m(point),
+        }
+    }
+
+    /// A point's distance when it lies within the radius, `None` when not,
+    /// the short-line distance deciding unless it is within the slack of the
+    /// radius (then Karney's decides and is the distance).
+    fn within(&self, point: Point<f64>) -> Option<f64> {
+        let d = self.fast_m(point);
+        if d + self.slack_m < self.radius_m {
+            Some(d)
+        } else if d - self.slack_m > self.radius_m {
+            None
+        } else {
+            let exact = self.exact_m(point);
+            (exact <= self.radius_m).then_some(exact)
         }
     }
 
@@ -70,22 +115,24 @@ impl Disc {
         match self.sphere_m(spot) {
             None => false,
             Some(d) if d * ELLIPSOID_OVER_SPHERE.1 < self.radius_m * (1.0 - MARGIN) => true,
-            Some(_) => self.exact_m(spot.point) <= self.radius_m,
+            Some(_) => self.within(spot.point).is_some(),
         }
     }
 
-    /// A distance no larger than a point's geodesic distance, when it may
-    /// lie within the radius; `None` when it surely does not.
+    /// A distance no larger than a point's geodesic distance, nor than its
+    /// short-line distance, when it may lie within the radius; `None` when
+    /// it surely does not.
     pub fn at_least_m(&self, spot: Spot) -> Option<f64> {
         self.sphere_m(spot)
-            .map(|d| d * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN))
+            .map(|d| (d * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - self.slack_m).max(0.0))
     }
 
-    /// A point's geodesic distance when it lies within the radius.
+    /// A point's distance when it lies within the radius: the short-line
+    /// distance (within [`Disc::slack_m`] of the geodesic), or the geodesic
+    /// when the point is that near the edge.
     pub fn distance_within(&self, spot: Spot) -> Option<f64> {
         self.sphere_m(spot)?;
-        let d = self.exact_m(spot.point);
-        (d <= self.radius_m).then_some(d)
+        self.within(spot.point)
     }
 
     /// The geodesic distance of a point from the centre.
@@ -93,17 +140,19 @@ impl Disc {
         point_distance_m(point, self.center)
     }
 
-    /// A distance in metres no larger than that of any point of `rect`, nor
-    /// of any edge between vertices in it: the sphere's bound (which allows
-    /// for a great circle's bow) by `LOW`, less how far a geodesic edge may
-    /// stray from the great circle (bounded by the stray of the box's
-    /// diagonal, the longest edge it holds).
+    /// A distance in metres no larger than that of any point of `rect` (by
+    /// the geodesic or the short-line formula), nor of any edge between
+    /// vertices in it: the sphere's bound (which allows for a great circle's
+    /// bow) by `LOW`, less how far a geodesic edge may stray from the great
+    /// circle (bounded by the stray of the box's diagonal, the longest edge
+    /// it holds), less the slack.
     pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
         let [w, s] = rect.lower();
         let [e, n] = rect.upper();
         let diagonal = Line::new(Coord { x: w, y: s }, Coord { x: e, y: n });
         let sphere = self.outer.nearest_m(rect);
-        (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - edge_stray_m(diagonal)).max(0.0)
+        let stray = edge_stray_m(diagonal) + self.slack_m;
+        (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - stray).max(0.0)
     }
 
     /// Whether a point lies within the radius by more than the sphere's

@@ -50,6 +50,20 @@ pub trait Region {
     fn known(&self, leaf: &Leaf) -> Option<LeafKey<Self::Key>> {
         self.key(leaf).map(LeafKey::Exact)
     }
+
+    /// When keys are measured with a doubt (a radius's short-line
+    /// distances), the largest key a leaf may have and still belong, once
+    /// measured exactly, before a leaf of key `key`: a page walks on to it
+    /// past its last leaf, and [`Region::settle`] orders what it found.
+    /// `None` (the default) when keys are exact.
+    fn tie_reach(&self, _key: Self::Key) -> Option<Self::Key> {
+        None
+    }
+
+    /// Gives the leaves found (in the order of their keys) their exact
+    /// order, and their exact keys where the doubt matters; nothing by
+    /// default.
+    fn settle(&self, _found: &mut Found<'_, Self::Key>) {}
 }
 
 /// Leaves found, each with its key.
@@ -169,8 +183,9 @@ fn queued_leaf<K: Ord>(known: LeafKey<K>, leaf: &Leaf) -> Queued<'_, K> {
     }
 }
 
-/// Pops `heap` smallest first until `wanted` leaves are found: a node is
-/// opened, a leaf known by a bound is given its key and queued again.
+/// Pops `heap` smallest first until `wanted` leaves are found (and on to
+/// the [`Region::tie_reach`] of the last, then [`Region::settle`]d): a node
+/// is opened, a leaf known by a bound is given its key and queued again.
 fn drain<'a, R: Region>(
     mut heap: BinaryHeap<Queued<'a, R::Key>>,
     wanted: usize,
@@ -180,12 +195,20 @@ fn drain<'a, R: Region>(
     if wanted == 0 {
         return found;
     }
+    // Once the page is full, how far ties may reach past its last key.
+    let mut reach = None;
     while let Some(next) = heap.pop() {
+        if reach.is_some_and(|last| next.key > last) {
+            break;
+        }
         let node = match next.open {
             Open::Found(leaf) => {
                 found.push((next.key, leaf));
-                if found.len() == wanted {
-                    break;
+                if found.len() == wanted && reach.is_none() {
+                    match region.tie_reach(next.key) {
+                        Some(last) => reach = Some(last),
+                        None => break,
+                    }
                 }
                 continue;
             }
@@ -212,6 +235,8 @@ fn drain<'a, R: Region>(
             }
         }
     }
+    region.settle(&mut found);
+    found.truncate(wanted);
     found
 }
 
