@@ -88,7 +88,7 @@ impl IndexBuilder {
                 .entry(entry.parish)
                 .or_default()
                 .add(&entry);
-            self.index.pyramid.count(&entry, true);
+            self.index.pyramid.count_finest(&entry);
             self.created.push(entry.created_at);
             self.by_parish.entry(entry.parish).or_default().push(pk);
             // Looked up before `entry` would clone the code: most councils
@@ -129,6 +129,7 @@ impl IndexBuilder {
             .chunk_by(|a, b| a == b)
             .map(|same| (same[0], same.len() as u32))
             .collect();
+        index.pyramid.sum_levels();
         index.tree = Forest::bulk_load(self.points, self.shapes);
         index
     }
