@@ -10,8 +10,8 @@ What it asserts is what QGIS 3.22 (Debian 12) does: it reads every layer
 (count, extent), evaluates a subset string and a spatial request itself on
 the whole collection, which it downloads, and offers no editing: its
 OAPIF provider has no create, change or delete, and it has no way to send
-an Authorization header (`http-header:` arrived with QgsHttpHeaders, in
-3.24). Editing through OAPIF (Part 4) came with QGIS 3.32.
+an Authorization header (`http-header:` in the URI is ignored; 3.22.16
+has no QgsHttpHeaders). Editing through OAPIF (Part 4) came with QGIS 3.32.
 """
 
 import json
