@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::open311::expected;
-use crate::queries::{Shape, micros_to_rfc3339, seeded};
+use crate::queries::{Item, Shape, micros_to_rfc3339, seeded};
 
 fn skip_or_fail(why: &str) {
     assert!(
@@ -117,6 +117,90 @@ const FILTERS: [(&[&str], Option<bool>, i64); 3] = [
     (&["health", "roads"], Some(false), 400),
 ];
 
+/// Each of [`FILTERS`]' time window (microseconds) and its keyword
+/// arguments of `GeoReport.get_service_requests`.
+fn filter_queries() -> (Vec<(i64, i64)>, Vec<Value>) {
+    let day = 86_400_000_000i64;
+    let first = 1_735_689_600_000_000i64; // 2025-01-01, the dataset's start
+    let windows: Vec<(i64, i64)> = FILTERS
+        .iter()
+        .map(|(_, _, from)| (first + from * day, first + (from + 90) * day))
+        .collect();
+    let queries: Vec<Value> = FILTERS
+        .iter()
+        .zip(&windows)
+        .map(|((services, open, _), (start, end))| {
+            let mut q = json!({
+                "start_date": micros_to_rfc3339(*start),
+                "end_date": micros_to_rfc3339(*end),
+            });
+            if !services.is_empty() {
+                q["service_code"] = json!(services.join(","));
+            }
+            if let Some(open) = open {
+                q["status"] = json!(if *open { "open" } else { "closed" });
+            }
+            q
+        })
+        .collect();
+    (windows, queries)
+}
+
+/// The lists the library returned equal the brute force and the server's
+/// own JSON for the same query.
+async fn check_lists(
+    app: &TestApp,
+    items: &[Item],
+    windows: &[(i64, i64)],
+    queries: &[Value],
+    lists: &Value,
+) {
+    for (((services, open, _), (start, end)), (got, query)) in FILTERS
+        .iter()
+        .zip(windows)
+        .zip(lists.as_array().unwrap().iter().zip(queries))
+    {
+        let want = expected(items, *start, *end, services, *open);
+        assert!(!want.is_empty(), "{query}");
+        assert_eq!(ids_of(got), want, "{query}");
+        let form: Vec<(String, String)> = query
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let direct = format!(
+            "/open311/v2/requests.json?{}",
+            serde_urlencoded::to_string(&form).unwrap()
+        );
+        assert_eq!(got, &server_json(app, &direct).await, "{query}");
+    }
+}
+
+/// The POST with the spokesperson's token as api_key, read back through
+/// the library, the Open311 JSON and the OGC API.
+async fn check_created(app: &TestApp, out: &Value, council: &str, [lon, lat]: [f64; 2]) {
+    assert_eq!(out["created_status"], 201, "{}", out["created"]);
+    let id = out["created"][0]["service_request_id"].as_str().unwrap();
+    let read = &out["created_read"];
+    assert_eq!(read["service_request_id"], id);
+    assert_eq!(read["service_code"], "health");
+    assert_eq!(read["status"], "open");
+    assert_eq!(read["status_notes"], "proposed");
+    let direct = server_json(app, &format!("/open311/v2/requests/{id}.json")).await;
+    assert_eq!(read, &direct[0]);
+    let (status, p) = app
+        .get_json(&format!("/collections/priorities/items/{id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(p["properties"]["council"], council);
+    assert_eq!(p["properties"]["title"], "Ambulatorio sin medicinas");
+    assert_eq!(p["properties"]["families"], 75);
+    assert_eq!(p["properties"]["category"], "health");
+    assert_eq!(p["properties"]["status"], "proposed");
+    assert_eq!(p["geometry"]["coordinates"], json!([lon, lat]));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_georeport_library_reads_and_its_reads_equal_the_server() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -141,29 +225,7 @@ async fn the_georeport_library_reads_and_its_reads_equal_the_server() {
         })
         .expect("a point priority");
     let key = app.token("spokesperson", Some(&council)).await;
-    let day = 86_400_000_000i64;
-    let first = 1_735_689_600_000_000i64; // 2025-01-01, the dataset's start
-    let windows: Vec<(i64, i64)> = FILTERS
-        .iter()
-        .map(|(_, _, from)| (first + from * day, first + (from + 90) * day))
-        .collect();
-    let queries: Vec<Value> = FILTERS
-        .iter()
-        .zip(&windows)
-        .map(|((services, open, _), (start, end))| {
-            let mut q = json!({
-                "start_date": micros_to_rfc3339(*start),
-                "end_date": micros_to_rfc3339(*end),
-            });
-            if !services.is_empty() {
-                q["service_code"] = json!(services.join(","));
-            }
-            if let Some(open) = open {
-                q["status"] = json!(if *open { "open" } else { "closed" });
-            }
-            q
-        })
-        .collect();
+    let (windows, queries) = filter_queries();
     let two = [data.items[0].id.clone(), data.items[5].id.clone()];
     let out = run_client(
         &python,
@@ -194,26 +256,7 @@ async fn the_georeport_library_reads_and_its_reads_equal_the_server() {
     let definition = server_json(&app, "/open311/v2/services/water.json").await;
     assert_eq!(out["definition"], definition);
 
-    for (((services, open, _), (start, end)), (got, query)) in FILTERS
-        .iter()
-        .zip(&windows)
-        .zip(out["lists"].as_array().unwrap().iter().zip(&queries))
-    {
-        let want = expected(&data.items, *start, *end, services, *open);
-        assert!(!want.is_empty(), "{query}");
-        assert_eq!(ids_of(got), want, "{query}");
-        let form: Vec<(String, String)> = query
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-            .collect();
-        let direct = format!(
-            "/open311/v2/requests.json?{}",
-            serde_urlencoded::to_string(&form).unwrap()
-        );
-        assert_eq!(got, &server_json(&app, &direct).await, "{query}");
-    }
+    check_lists(&app, &data.items, &windows, &queries, &out["lists"]).await;
 
     let mut by_ids = ids_of(&out["by_ids"]);
     by_ids.sort();
@@ -230,25 +273,5 @@ async fn the_georeport_library_reads_and_its_reads_equal_the_server() {
     assert!(unknown.is_client_error());
     assert_eq!(out["unknown"], json!(unknown.as_u16()));
 
-    // The POST with the spokesperson's token as api_key, read back through
-    // the library and through the OGC API.
-    assert_eq!(out["created_status"], 201, "{}", out["created"]);
-    let id = out["created"][0]["service_request_id"].as_str().unwrap();
-    let read = &out["created_read"];
-    assert_eq!(read["service_request_id"], id);
-    assert_eq!(read["service_code"], "health");
-    assert_eq!(read["status"], "open");
-    assert_eq!(read["status_notes"], "proposed");
-    let direct = server_json(&app, &format!("/open311/v2/requests/{id}.json")).await;
-    assert_eq!(read, &direct[0]);
-    let (status, p) = app
-        .get_json(&format!("/collections/priorities/items/{id}"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(p["properties"]["council"], council.as_str());
-    assert_eq!(p["properties"]["title"], "Ambulatorio sin medicinas");
-    assert_eq!(p["properties"]["families"], 75);
-    assert_eq!(p["properties"]["category"], "health");
-    assert_eq!(p["properties"]["status"], "proposed");
-    assert_eq!(p["geometry"]["coordinates"], json!([lon, lat]));
+    check_created(&app, &out, &council, [lon, lat]).await;
 }
