@@ -67,8 +67,12 @@ mod ogc_filter;
 mod ogc_sort_properties;
 #[path = "../api/open311.rs"]
 mod open311;
+#[path = "../api/open311_client.rs"]
+mod open311_client;
 #[path = "../api/openapi.rs"]
 mod openapi;
+#[path = "../api/qgis.rs"]
+mod qgis;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_pages.rs"]
