@@ -169,25 +169,46 @@ fn fast_cases() -> Vec<Case> {
                 parishes: vec![code(Level::Parish, "010101"), code(Level::Parish, "010201")],
                 ..f()
             },
-            |f| Plan::Territories(Territories { codes: &f.parishes }),
+            |f| territories(&f.parishes, f),
         ),
         (
             PriorityFilter {
                 municipalities: vec![code(Level::Municipality, "0101")],
                 ..f()
             },
-            |f| {
-                Plan::Territories(Territories {
-                    codes: &f.municipalities,
-                })
+            |f| territories(&f.municipalities, f),
+        ),
+        (
+            PriorityFilter {
+                municipalities: vec![code(Level::Municipality, "0101")],
+                categories: vec![Category::Roads, Category::Water, Category::Roads],
+                ..f()
             },
+            |f| territories(&f.municipalities, f),
+        ),
+        (
+            PriorityFilter {
+                states: vec![code(Level::State, "01")],
+                statuses: vec![Status::Approved, Status::Proposed],
+                ..f()
+            },
+            |f| territories(&f.states, f),
+        ),
+        (
+            PriorityFilter {
+                parishes: vec![code(Level::Parish, "010101"), code(Level::Parish, "010201")],
+                statuses: vec![Status::Proposed, Status::Proposed],
+                categories: vec![Category::Water, Category::Roads],
+                ..f()
+            },
+            |f| territories(&f.parishes, f),
         ),
         (
             PriorityFilter {
                 states: vec![code(Level::State, "02"), code(Level::State, "01")],
                 ..f()
             },
-            |f| Plan::Territories(Territories { codes: &f.states }),
+            |f| territories(&f.states, f),
         ),
         (
             PriorityFilter {
@@ -280,6 +301,7 @@ fn other_scan_cases() -> Vec<Case> {
             PriorityFilter {
                 municipalities: vec![code(Level::Municipality, "0101")],
                 categories: vec![Category::Roads, Category::Water],
+                placements: vec![Placement::OutsideCouncilParish],
                 ..f()
             },
             |f| scan(f, Source::Territories(&f.municipalities)),
@@ -319,6 +341,14 @@ fn other_scan_cases() -> Vec<Case> {
             |f| scan(f, Source::All),
         ),
     ]
+}
+
+fn territories<'f>(codes: &'f [TerritoryCode], f: &'f PriorityFilter) -> Plan<'f> {
+    Plan::Territories(Territories {
+        codes,
+        statuses: &f.statuses,
+        categories: &f.categories,
+    })
 }
 
 fn scan<'f>(filter: &'f PriorityFilter, source: Source<'f>) -> Plan<'f> {
