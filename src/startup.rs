@@ -35,13 +35,16 @@ pub struct Application {
     listener: TcpListener,
     /// Keeps the index current with other processes' writes.
     follower: Follower,
+    /// Delivers committed changes to webhooks.
+    dispatcher: Follower,
     router: Router,
     limits: ConnectionLimits,
     address: SocketAddr,
     service: Arc<Service>,
 }
 
-/// The follower task, stopped with the application that started it.
+/// A background task (the follower, the webhook dispatcher), stopped with
+/// the application that started it.
 struct Follower(tokio::task::JoinHandle<()>);
 
 impl Drop for Follower {
@@ -132,6 +135,9 @@ impl Application {
         let address = listener.local_addr().map_err(bind_error)?;
         Ok(Application {
             follower: Follower(service.spawn_follower()),
+            dispatcher: Follower(
+                service.spawn_dispatcher(args.webhooks.settings(), http::webhooks::filter_parser()),
+            ),
             listener,
             router,
             limits: args.connections.limits(),
@@ -165,6 +171,7 @@ impl Application {
         tracing::info!(address = %self.address, "listening on http://{}", self.address);
         server::serve(self.listener, self.router, self.limits, shutdown).await;
         drop(self.follower);
+        drop(self.dispatcher);
         self.service.store().close().await;
         tracing::info!("stopped");
         Ok(())
