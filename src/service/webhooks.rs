@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::webhook::{self, Delivery, Webhook};
 
-pub use dispatch::FilterParser;
+pub use dispatch::{DispatcherHandle, FilterParser};
 
 /// How the dispatcher delivers (`serve`'s `--webhook-*` options).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

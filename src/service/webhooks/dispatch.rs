@@ -54,28 +54,67 @@ struct Dispatcher {
     settings: WebhookSettings,
     parse: FilterParser,
     client: HttpClient,
+    /// Becomes true when the dispatcher is asked to stop.
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// The running dispatcher: [`DispatcherHandle::stop`] lets the round in
+/// progress finish (each attempt is bounded by the timeout), so a graceful
+/// stop leaves no delivery claimed; dropping it aborts the task.
+pub struct DispatcherHandle {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl DispatcherHandle {
+    /// Stops the dispatcher after its round in progress, waiting at most
+    /// `patience` for it (then aborting it).
+    pub async fn stop(mut self, patience: std::time::Duration) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(patience, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for DispatcherHandle {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
 }
 
 impl Service {
-    /// Starts the dispatcher: until the task is aborted, every
-    /// `settings.poll` it enqueues the deliveries of new changes and
-    /// attempts those due.
+    /// Starts the dispatcher: until it is stopped, every `settings.poll` it
+    /// enqueues the deliveries of new changes and attempts those due.
     pub fn spawn_dispatcher(
         self: &Arc<Self>,
         settings: WebhookSettings,
         parse: FilterParser,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> DispatcherHandle {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let dispatcher = Dispatcher {
             service: Arc::clone(self),
             settings,
             parse,
             client: send::client(settings.timeout),
+            stopping: stopped.clone(),
         };
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut poll = tokio::time::interval(settings.poll);
             poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                poll.tick().await;
+                tokio::select! {
+                    _ = poll.tick() => {}
+                    _ = stopped.changed() => {}
+                }
+                if *stopped.borrow() {
+                    return;
+                }
                 if let Err(e) = dispatcher.enqueue().await {
                     tracing::warn!(error = %e, "webhooks: cannot enqueue deliveries");
                 }
@@ -83,7 +122,11 @@ impl Service {
                     tracing::warn!(error = %e, "webhooks: cannot attempt deliveries");
                 }
             }
-        })
+        });
+        DispatcherHandle {
+            stop,
+            task: Some(task),
+        }
     }
 }
 
@@ -198,7 +241,15 @@ impl Dispatcher {
     async fn deliver_to(&self, hook: Webhook, list: Vec<Delivery>) {
         let store = self.service.store();
         let mut rest = list.into_iter();
-        for d in rest.by_ref() {
+        while let Some(d) = rest.next() {
+            if *self.stopping.borrow() {
+                // Released below with the rest, for the next process.
+                rest = std::iter::once(d)
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .into_iter();
+                break;
+            }
             let result = send::post(&self.client, &hook, &d, self.settings.timeout).await;
             let attempt = self.judge(&d, result);
             tracing::info!(
