@@ -144,7 +144,22 @@ impl Dispatcher {
     async fn enqueue(&self) -> Result<(), ServiceError> {
         let store = self.service.store();
         let hooks = store.webhooks().await?;
-        let Some(from) = hooks.iter().map(|h| h.cursor).min() else {
+        // A hook whose filter no longer parses is skipped (and logged), so
+        // it cannot hold the others' window back.
+        let hooks: Vec<(Webhook, PriorityFilter)> = {
+            let index = self.service.index().read();
+            hooks
+                .into_iter()
+                .filter_map(|hook| match (self.parse)(&hook.filter, &index.catalog) {
+                    Ok(filter) => Some((hook, filter)),
+                    Err(e) => {
+                        tracing::warn!(hook = %hook.id, error = %e, "webhooks: filter no longer parses");
+                        None
+                    }
+                })
+                .collect()
+        };
+        let Some(from) = hooks.iter().map(|(h, _)| h.cursor).min() else {
             return Ok(());
         };
         let rows = store
@@ -175,16 +190,10 @@ impl Dispatcher {
                 let told = told.remove(&change.id).unwrap_or_default();
                 examined.push(Examined { change, now, told });
             }
-            let planned = hooks
+            let planned: Vec<_> = hooks
                 .iter()
-                .filter_map(|hook| match (self.parse)(&hook.filter, &index.catalog) {
-                    Ok(filter) => Some((hook.id, deliveries(hook, &filter, &examined))),
-                    Err(e) => {
-                        tracing::warn!(hook = %hook.id, error = %e, "webhooks: filter no longer parses");
-                        None
-                    }
-                })
-                .collect::<Vec<_>>();
+                .map(|(hook, filter)| (hook.id, deliveries(hook, filter, &examined)))
+                .collect();
             (planned, last)
         };
         for (hook, deliveries) in planned {
