@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::server::ConnectionLimits;
-use crate::service::IMPORT_BATCH;
+use crate::service::{IMPORT_BATCH, WebhookSettings};
 
 /// The default of `--ready-max-lag`: a replica following by notification
 /// is a few changes behind; one batch of a bulk import elsewhere (10,000 by
@@ -168,6 +168,10 @@ pub struct ServeArgs {
     /// Connection limits and timeouts.
     pub connections: ConnectionArgs,
 
+    #[command(flatten)]
+    /// How webhooks are delivered.
+    pub webhooks: WebhookArgs,
+
     /// Origins browsers may call the API from, comma separated; `*` for any.
     #[arg(
         long,
@@ -189,6 +193,60 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub private_reads: bool,
+}
+
+/// How the webhook dispatcher delivers changes (`/webhooks`).
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Attempts per delivery before it is marked `failed` (at least 1).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_max_attempts: u32,
+
+    /// The wait after a delivery's first failed attempt; doubled after each
+    /// later one (`ms`, `s` or `m`).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_BACKOFF", default_value = "1s", value_parser = parse_duration)]
+    pub webhook_backoff: Duration,
+
+    /// The longest wait between a delivery's attempts.
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_BACKOFF_MAX", default_value = "10m", value_parser = parse_duration)]
+    pub webhook_backoff_max: Duration,
+
+    /// How often the dispatcher looks for new changes and due deliveries.
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_POLL", default_value = "1s", value_parser = parse_duration)]
+    pub webhook_poll: Duration,
+
+    /// Time a receiver has to accept the connection, and to answer an
+    /// attempt (its status line and headers).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+}
+
+impl WebhookArgs {
+    /// The settings the dispatcher runs with.
+    pub fn settings(&self) -> WebhookSettings {
+        WebhookSettings {
+            max_attempts: self.webhook_max_attempts,
+            backoff: self.webhook_backoff,
+            backoff_max: self.webhook_backoff_max,
+            poll: self.webhook_poll,
+            timeout: self.webhook_timeout,
+        }
+    }
+}
+
+impl Default for WebhookArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        let d = WebhookSettings::default();
+        WebhookArgs {
+            webhook_max_attempts: d.max_attempts,
+            webhook_backoff: d.backoff,
+            webhook_backoff_max: d.backoff_max,
+            webhook_poll: d.poll,
+            webhook_timeout: d.timeout,
+        }
+    }
 }
 
 /// How long a client may take, and how many may connect at once: slow or
@@ -418,6 +476,7 @@ impl ServeArgs {
             ready_max_lag: READY_MAX_LAG,
             cluster_below_zoom: CLUSTER_BELOW_ZOOM,
             connections: ConnectionArgs::default(),
+            webhooks: WebhookArgs::default(),
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,
@@ -451,5 +510,11 @@ mod tests {
         assert_eq!(parsed.body_timeout, default.body_timeout);
         assert_eq!(parsed.idle_timeout, default.idle_timeout);
         assert_eq!(parsed.max_connections, default.max_connections);
+    }
+
+    #[test]
+    fn the_webhook_defaults_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["prioridades"]).unwrap();
+        assert_eq!(cli.serve.webhooks.settings(), WebhookSettings::default());
     }
 }

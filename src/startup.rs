@@ -11,7 +11,7 @@ use crate::config::{DemoKind, ServeArgs};
 use crate::http::{self, AppState, HttpConfig};
 use crate::index::SharedIndex;
 use crate::server::{self, ConnectionLimits};
-use crate::service::{Service, load_index};
+use crate::service::{DispatcherHandle, Service, load_index};
 use crate::store::{Store, StoreError};
 
 /// Why the service could not start.
@@ -35,6 +35,10 @@ pub struct Application {
     listener: TcpListener,
     /// Keeps the index current with other processes' writes.
     follower: Follower,
+    /// Delivers committed changes to webhooks.
+    dispatcher: DispatcherHandle,
+    /// The longest a delivery attempt takes (the dispatcher's stop waits for one).
+    webhook_timeout: std::time::Duration,
     router: Router,
     limits: ConnectionLimits,
     address: SocketAddr,
@@ -132,6 +136,9 @@ impl Application {
         let address = listener.local_addr().map_err(bind_error)?;
         Ok(Application {
             follower: Follower(service.spawn_follower()),
+            dispatcher: service
+                .spawn_dispatcher(args.webhooks.settings(), http::webhooks::filter_parser()),
+            webhook_timeout: args.webhooks.webhook_timeout,
             listener,
             router,
             limits: args.connections.limits(),
@@ -165,6 +172,10 @@ impl Application {
         tracing::info!(address = %self.address, "listening on http://{}", self.address);
         server::serve(self.listener, self.router, self.limits, shutdown).await;
         drop(self.follower);
+        // Attempts in progress finish (and are recorded) before the store closes.
+        self.dispatcher
+            .stop(self.webhook_timeout + std::time::Duration::from_secs(1))
+            .await;
         self.service.store().close().await;
         tracing::info!("stopped");
         Ok(())

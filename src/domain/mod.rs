@@ -68,6 +68,7 @@ pub mod sort;
 pub mod territory;
 pub mod time;
 pub mod topology;
+pub mod webhook;
 pub mod wire;
 pub mod workflow;
 

@@ -17,6 +17,15 @@ use crate::domain::workflow::{Plan, PlanInput};
 
 /// `document` as a `T`: a failure of a member is a 422 at its pointer, one
 /// of the document as a whole (not an object) `whole`'s answer.
+/// A body read into `T`; a failure of the whole document (not a member)
+/// is `whole()`.
+pub(super) fn typed_body<T: serde::de::DeserializeOwned>(
+    document: &Value,
+    whole: impl FnOnce() -> ApiError,
+) -> Result<T, ApiError> {
+    typed(document, |_| whole())
+}
+
 fn typed<T: serde::de::DeserializeOwned>(
     document: &Value,
     whole: impl FnOnce(FieldError) -> ApiError,

@@ -27,6 +27,7 @@ pub mod queryables;
 mod statistics;
 mod territories;
 mod tiles;
+pub mod webhooks;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .merge(auth::router())
         .merge(changes::router())
+        .merge(webhooks::router())
         .merge(health::router())
         .merge(assets::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })

@@ -38,6 +38,12 @@ pub use in_rect::Found;
 pub use plan::QueryPage;
 pub use tally::{Counts, Tally};
 
+/// Whether `entry` passes every filter of `f`: the exact test each query
+/// plan's result equals (webhooks check one changed priority with it).
+pub fn entry_matches(entry: &Entry, f: &crate::domain::query::PriorityFilter) -> bool {
+    filter::matches(entry, f).is_some()
+}
+
 use entries::Entries;
 use tree::{Forest, Leaf};
 

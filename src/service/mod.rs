@@ -54,6 +54,7 @@ mod simplified;
 mod sync;
 mod tokens;
 mod transitions;
+mod webhooks;
 pub use boundaries::BoundaryReport;
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use health::Health;
@@ -64,6 +65,7 @@ pub use review::{QueueOrder, QueuePage};
 pub use simplified::{COVER_TOLERANCE, SimplifiedBoundaries, SimplifiedLevel};
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
+pub use webhooks::{DispatcherHandle, FilterParser, WebhookSettings};
 
 /// Priorities written per transaction by a bulk import. Large, because
 /// every transaction rewrites the pages its rows touch in the indexes on

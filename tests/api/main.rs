@@ -52,6 +52,7 @@ mod territories_refused;
 mod territories_simplified;
 mod tiles;
 mod web;
+mod webhooks;
 mod writes;
 mod writes_cors;
 mod writes_import;

@@ -99,6 +99,8 @@ mod territories_simplified;
 mod tiles;
 #[path = "../api/web.rs"]
 mod web;
+#[path = "../api/webhooks.rs"]
+mod webhooks;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]
