@@ -168,6 +168,8 @@ fn row_object(level: Level, row: &Row) -> Map<String, Value> {
 fn csv_field(value: &Value) -> String {
     let text = match value {
         Value::String(s) => s.clone(),
+        // A figure withheld (a sample too small): an empty field.
+        Value::Null => String::new(),
         other => other.to_string(),
     };
     if text.contains([',', '"', '\n', '\r']) {
