@@ -29,7 +29,7 @@ const MEASURES: [&str; 3] = [
 const DAY: f64 = 86_400_000_000.0;
 
 /// Paths through the workflow, reopenings included.
-const PATHS: [&[&str]; 8] = [
+const PATHS: [&[&str]; 9] = [
     &[],
     &["approved"],
     &["approved", "in_progress"],
@@ -38,6 +38,7 @@ const PATHS: [&[&str]; 8] = [
     &["approved", "in_progress", "done", "proposed", "approved"],
     &["rejected", "proposed", "approved", "in_progress"],
     &["approved", "rejected", "proposed"],
+    &["rejected", "proposed", "rejected", "proposed", "approved"],
 ];
 
 /// A priority as the oracle sees it: where, what, and its history.
