@@ -25,6 +25,7 @@ mod priority_filter;
 pub mod problem;
 pub mod queryables;
 mod statistics;
+mod statistics_times;
 mod territories;
 mod tiles;
 pub mod webhooks;

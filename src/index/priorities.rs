@@ -28,8 +28,10 @@ mod in_rect;
 mod plan;
 pub mod pyramid;
 mod record;
+pub mod response_times;
 mod sorted;
 mod tally;
+pub mod timeline;
 mod tree;
 
 pub use builder::IndexBuilder;
@@ -62,6 +64,8 @@ pub struct PriorityIndex {
     created: BTreeMap<Micros, u32>,
     /// Counts per cell of a fine grid, for the clusters of low-zoom tiles.
     pyramid: pyramid::Pyramid,
+    /// The workflow timelines of the priorities that ever moved, by row key.
+    timelines: HashMap<i64, timeline::Timeline>,
 }
 
 impl PriorityIndex {
@@ -100,14 +104,71 @@ impl PriorityIndex {
 
     /// Adds an entry built by [`Entry::for_stored`], replacing the entry with
     /// the same row key.
+    /// A change of status extends its timeline, the transition dated by
+    /// the entry's `updatedAt` (the instant its history records).
     pub fn put(&mut self, entry: Entry) {
-        self.remove(entry.pk);
+        if let Some(old) = self.entries.get(entry.pk)
+            && old.status != entry.status
+        {
+            let at = crate::representation::updated_at_of(&entry.feature).unwrap_or(old.created_at);
+            let first = old.status;
+            self.timelines
+                .entry(entry.pk)
+                .or_insert_with(|| timeline::Timeline::new(first))
+                .moves
+                .push((at, entry.status));
+        }
+        self.unlink(entry.pk);
         let leaf = self.link(entry);
         self.tree.insert(leaf);
     }
 
-    /// Removes the priority with row key `pk`, if present.
+    /// Removes the priority with row key `pk`, if present, with its timeline.
     pub fn remove(&mut self, pk: i64) {
+        self.unlink(pk);
+        self.timelines.remove(&pk);
+    }
+
+    /// The timeline of the priority with row key `pk`, when it ever moved.
+    pub fn timeline(&self, pk: i64) -> Option<&timeline::Timeline> {
+        self.timelines.get(&pk)
+    }
+
+    /// Replaces the timelines of the priorities `transitions` name (by id,
+    /// each `(at, from, to)` in history order) with those transitions; the
+    /// priorities in `ids` that have none lose theirs. Ids not in the index
+    /// (deleted priorities) are skipped.
+    pub fn set_timelines(
+        &mut self,
+        ids: impl IntoIterator<Item = Uuid>,
+        transitions: impl IntoIterator<
+            Item = (
+                Uuid,
+                Micros,
+                crate::domain::priority::Status,
+                crate::domain::priority::Status,
+            ),
+        >,
+    ) {
+        for id in ids {
+            if let Some(&pk) = self.by_id.get(&id) {
+                self.timelines.remove(&pk);
+            }
+        }
+        for (id, at, from, to) in transitions {
+            if let Some(&pk) = self.by_id.get(&id) {
+                self.timelines
+                    .entry(pk)
+                    .or_insert_with(|| timeline::Timeline::new(from))
+                    .moves
+                    .push((at, to));
+            }
+        }
+    }
+
+    /// Takes the priority with row key `pk` out of every map but the
+    /// timelines.
+    fn unlink(&mut self, pk: i64) {
         let Some((slot, old)) = self.entries.remove(pk) else {
             return;
         };
@@ -173,7 +234,7 @@ impl PriorityIndex {
             return;
         }
         let mut entry = entry.clone();
-        self.remove(pk);
+        self.unlink(pk);
         entry.feature = relocate(&entry.feature, parish, placement).into();
         entry.parish = parish;
         entry.placement = placement;

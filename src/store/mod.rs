@@ -31,6 +31,7 @@ mod changes;
 mod reads;
 mod rows;
 mod tokens;
+mod transitions;
 mod webhooks;
 mod write_tx;
 mod writes;
@@ -48,6 +49,7 @@ use rows::{
     boundary_from_text, classify, corrupt, council_from_row, priority_from_json_row,
     priority_from_row, token_from_row,
 };
+pub use transitions::Transition;
 pub use webhooks::Attempt;
 use write_tx::WriteTx;
 

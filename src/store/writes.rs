@@ -295,14 +295,16 @@ async fn current(w: &mut WriteTx, id: Uuid) -> Result<Option<Priority>, StoreErr
 }
 
 /// Appends what a write changed to the history and takes its change number,
-/// in the write's transaction.
+/// in the write's transaction. The entry is dated by the new version's
+/// `updated_at`, so the index dates a transition as the history does.
 async fn record(
     w: &mut WriteTx,
     before: Option<&Priority>,
     after: Option<&Priority>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    batch::record_many(w, &[(before, after)], change, time::now()).await
+    let at = after.map_or_else(time::now, |a| a.updated_at);
+    batch::record_many(w, &[(before, after)], change, at).await
 }
 
 /// `query` with a draft's columns bound, in the order `council_code, title,

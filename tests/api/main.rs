@@ -44,6 +44,7 @@ mod queries_pages;
 mod replicas;
 mod statistics;
 mod statistics_csv;
+mod statistics_times;
 mod territories;
 mod territories_cli;
 mod territories_features;

@@ -83,6 +83,8 @@ mod replicas;
 mod statistics;
 #[path = "../api/statistics_csv.rs"]
 mod statistics_csv;
+#[path = "../api/statistics_times.rs"]
+mod statistics_times;
 #[path = "../api/territories.rs"]
 mod territories;
 #[path = "../api/territories_cli.rs"]

@@ -52,7 +52,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     paths.insert(
         "/statistics".into(),
-        json!({"get": Op::new("Counts of priorities, councils (registered, and with matching priorities) and families benefited, grouped by state, municipality or parish; filtered like items")
+        json!({"get": Op::new("Counts of priorities, councils (registered, and with matching priorities) and families benefited, and response times (median and 90th percentile days per workflow interval with sample sizes, share overdue, counts per status as_of an instant), grouped by state, municipality or parish; filtered like items")
             .params(query_params(statistics::Statistics::PARAMS))
             .ok("200", "One row per territory, and totals", &[(JSON, json!({"type": "object"})), ("text/csv", json!({"type": "string"}))])
             .done()}),

@@ -42,15 +42,20 @@ impl Territories<'_> {
             .collect();
         let matched = parishes
             .iter()
-            .map(|(parish, set)| match (statuses.is_empty(), categories.is_empty()) {
-                (true, true) => set.len(),
-                _ => index
-                    .tallies
-                    .get(*parish)
-                    .map_or(0, |t| t.of_kinds(&statuses, &categories) as usize),
-            })
+            .map(
+                |(parish, set)| match (statuses.is_empty(), categories.is_empty()) {
+                    (true, true) => set.len(),
+                    _ => index
+                        .tallies
+                        .get(*parish)
+                        .map_or(0, |t| t.of_kinds(&statuses, &categories) as usize),
+                },
+            )
             .sum();
-        let mut cursors: Vec<_> = parishes.iter().map(|(_, set)| set.iter().copied()).collect();
+        let mut cursors: Vec<_> = parishes
+            .iter()
+            .map(|(_, set)| set.iter().copied())
+            .collect();
         let mut heads: BinaryHeap<Reverse<(i64, usize)>> = cursors
             .iter_mut()
             .enumerate()
