@@ -50,6 +50,7 @@ mod territories_refused;
 mod territories_simplified;
 mod tiles;
 mod web;
+mod web_basemap;
 mod writes;
 mod writes_cors;
 mod writes_import;
