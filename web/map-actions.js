@@ -40,7 +40,7 @@ export function cardActions(feature, etag, reload) {
       parts.push(el('h3', {}, t('workflow')), moveForm(feature, done));
     }
   }
-  if (session.who && session.who.role !== 'planner') parts.push(noteForm(feature, done));
+  if (reviewer()) parts.push(noteForm(feature, done));
   const mine = session.who?.role === 'admin'
     || (session.who?.role === 'spokesperson' && session.who.scope === p.council);
   if (mine && p.status === 'proposed') parts.push(editForm(feature, etag, done));

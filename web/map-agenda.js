@@ -1,12 +1,15 @@
 // A spokesperson's agenda: the council's open priorities in rank order.
 // Dragging an entry (HTML5 drag and drop) or its up/down buttons (for the
 // keyboard) reorders the list; each change is sent at once as the whole
-// order (`PUT …/agenda` with `{"order": [id, …]}`), one request at a time.
+// order (`PUT …/agenda` with `{"order": [id, …]}`, the first ten: an
+// agenda ranks at most ten), one request at a time.
 
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { el, openCard, say, session } from './map-panels.js';
 
+/** The most priorities an agenda ranks (the API's MAX_RANK); the rest stay unranked. */
+const MAX_RANK = 10;
 let saving = Promise.resolve();
 let pending = 0;
 
@@ -61,7 +64,7 @@ function move(li, step, button) {
 /** Sends the order shown, after any order still being sent. */
 function save() {
   const list = document.getElementById('agenda-list');
-  const order = [...list.querySelectorAll('li[data-id]')].map((li) => li.dataset.id);
+  const order = [...list.querySelectorAll('li[data-id]')].map((li) => li.dataset.id).slice(0, MAX_RANK);
   list.setAttribute('aria-busy', 'true');
   pending += 1;
   saving = saving.then(async () => {

@@ -48,7 +48,9 @@ export async function openCard(id) {
   try {
     const [{ body: feature, etag }, history, duplicates] = await Promise.all([
       apiTagged(`/collections/priorities/items/${encodeURIComponent(id)}`),
-      api(`/collections/priorities/items/${encodeURIComponent(id)}/history`),
+      // no-store: a note adds to the history without a new change number,
+      // so the history's tag stays and a revalidation would answer 304.
+      api(`/collections/priorities/items/${encodeURIComponent(id)}/history`, { cache: 'no-store' }),
       fetchDuplicates(id),
     ]);
     renderCard(card, feature, history, duplicates);
@@ -76,8 +78,8 @@ function renderCard(card, feature, history, duplicates) {
       row(t('placement'), t('placements')[p.placement] || p.placement),
       row(t('families'), p.families),
       row('id', feature.id)),
-    p.duplicate_of ? el('p', {}, `${t('duplicateOf')}: `, duplicateLink(p.duplicate_of)) : null,
-    duplicateList(duplicates, openCard),
+    p.duplicate_of ? el('p', {}, `${t('duplicateOf')}: `, duplicateLink(p.duplicate_of)) : '',
+    duplicateList(duplicates, openCard) || '',
     el('h3', {}, t('plan')),
     plan ? el('dl', { class: 'props' },
       row(t('objective'), plan.objective), row(t('goal'), plan.goal),
@@ -88,6 +90,7 @@ function renderCard(card, feature, history, duplicates) {
     el('h3', {}, t('history')),
     el('ol', { class: 'history' }, entries.map((entry) => el('li', {},
       `${entry.at || entry.time || ''} · ${entry.action} · ${entry.actor}`,
+      entry.changes?.status ? ` → ${t('statuses')[entry.changes.status.to] || entry.changes.status.to} ` : '',
       entry.note ? el('q', {}, entry.note) : null))),
   );
   card.querySelector('#card-close').addEventListener('click', () => { card.hidden = true; });
