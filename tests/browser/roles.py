@@ -260,4 +260,5 @@ def planner(page, category):
     with opener.open(f"{BASE}/statistics?{query}&f=csv", timeout=60) as response:
         csv = response.read()
     expect(downloaded == csv, f"the CSV downloaded is the API's ({len(downloaded)} vs {len(csv)} bytes)")
+    page.locator("#stats").scroll_into_view_if_needed()
     shot(page, "planner-statistics")
