@@ -95,6 +95,8 @@ mod territories_simplified;
 mod tiles;
 #[path = "../api/web.rs"]
 mod web;
+#[path = "../api/web_basemap.rs"]
+mod web_basemap;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]
