@@ -193,6 +193,12 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub private_reads: bool,
+
+    /// A raster XYZ tile template drawn under the web map
+    /// (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`); none by default.
+    /// Its origin is added to the map page's CSP `img-src` and `connect-src`.
+    #[arg(long, env = "PRIORIDADES_BASEMAP_URL", value_parser = crate::http::basemap::Basemap::parse)]
+    pub basemap_url: Option<crate::http::basemap::Basemap>,
 }
 
 /// How the webhook dispatcher delivers changes (`/webhooks`).
@@ -480,6 +486,7 @@ impl ServeArgs {
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,
+            basemap_url: None,
         }
     }
 }

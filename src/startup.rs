@@ -126,6 +126,7 @@ impl Application {
             private_reads: args.private_reads,
             ready_max_lag: args.ready_max_lag,
             cluster_below_zoom: args.cluster_below_zoom,
+            basemap: args.basemap_url.clone(),
         };
         let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {

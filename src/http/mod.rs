@@ -5,6 +5,7 @@ mod allow;
 pub mod assets;
 mod auth;
 pub use auth::token_json;
+pub mod basemap;
 mod bodies;
 mod changes;
 mod collection;
@@ -69,6 +70,8 @@ pub struct HttpConfig {
     pub ready_max_lag: i64,
     /// Tiles of priorities below this zoom hold clusters, not priorities.
     pub cluster_below_zoom: u8,
+    /// The raster basemap drawn under the web map, if any.
+    pub basemap: Option<basemap::Basemap>,
 }
 
 /// What every handler can reach, behind one pointer: axum clones the state
@@ -407,6 +410,7 @@ mod tests {
                 private_reads: false,
                 ready_max_lag: crate::config::READY_MAX_LAG,
                 cluster_below_zoom: crate::config::CLUSTER_BELOW_ZOOM,
+                basemap: None,
             },
         );
         let routes = Router::new()

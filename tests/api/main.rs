@@ -53,6 +53,7 @@ mod territories_refused;
 mod territories_simplified;
 mod tiles;
 mod web;
+mod web_basemap;
 mod webhooks;
 mod writes;
 mod writes_cors;

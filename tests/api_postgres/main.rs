@@ -101,6 +101,8 @@ mod territories_simplified;
 mod tiles;
 #[path = "../api/web.rs"]
 mod web;
+#[path = "../api/web_basemap.rs"]
+mod web_basemap;
 #[path = "../api/webhooks.rs"]
 mod webhooks;
 #[path = "../api/writes.rs"]

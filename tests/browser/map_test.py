@@ -26,6 +26,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+import roles
+
 BASE = os.environ["PRIORIDADES_BASE"]
 ADMIN = os.environ["PRIORIDADES_ADMIN_TOKEN"]
 CABINET = os.environ["PRIORIDADES_CABINET_TOKEN"]
@@ -280,6 +282,7 @@ def main():
         expect(get(f"/collections/priorities/items/{other['id']}")["properties"]["status"] == "proposed",
                "the refused approval changed nothing")
         shot(page, "cabinet-refused")
+        roles.cabinet_card(page, plan)
 
         step("stored XSS: a title with markup is shown as text in the card and the item page")
         council = in_scope[0]["properties"]["council"]
@@ -334,6 +337,9 @@ def main():
         history = get(f"/collections/priorities/items/{target['id']}/history")["entries"]
         cells = page.eval_on_selector_all("main table:last-of-type tbody tr", "rs => rs.length")
         expect(cells == len(history), f"its history as the API has it: {cells} rows, {len(history)} entries")
+
+        roles.spokesperson(page)
+        roles.planner(page, category)
 
         step("on a phone-sized screen, a cabinet approves the next proposal")
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
