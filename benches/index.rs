@@ -371,5 +371,40 @@ fn cql_cases(caracas: Point, municipality: &TerritoryCode) -> Vec<(String, Prior
     ]
 }
 
-criterion_group!(benches, queries, national_queries);
+/// The possible duplicates of a new proposal (issue 21): the open
+/// priorities of a related category within 100 m of one of a thousand
+/// existing priorities' geometries (points, lines and polygons as the
+/// generator draws them), each lookup on its own, as a write makes it.
+fn national_duplicates(c: &mut Criterion) {
+    let count = count();
+    let (index, _) = national_dataset(count);
+    let step = (index.len() / 1_000).max(1);
+    let probes: Vec<(Geometry<f64>, Category)> = index
+        .entries()
+        .step_by(step)
+        .map(|e| (e.geometry.clone(), e.category))
+        .collect();
+    let listed: usize = probes
+        .iter()
+        .map(|(g, cat)| index.nearby(g, *cat, 100.0, None, 20).len())
+        .sum();
+    let mut group = c.benchmark_group(format!("national_{count}"));
+    let mut i = 0;
+    group.bench_function(
+        format!(
+            "duplicates_100m_{:.1}_listed",
+            listed as f64 / probes.len() as f64
+        ),
+        |b| {
+            b.iter(|| {
+                i = (i + 1) % probes.len();
+                let (geometry, category) = &probes[i];
+                black_box(index.nearby(geometry, *category, 100.0, None, 20).len())
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, queries, national_queries, national_duplicates);
 criterion_main!(benches);

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::duplicates::{DEFAULT_DUPLICATE_DISTANCE_M, MAX_DUPLICATE_DISTANCE_M};
 use crate::server::ConnectionLimits;
 use crate::service::{IMPORT_BATCH, WebhookSettings};
 
@@ -151,6 +152,13 @@ pub struct ServeArgs {
     #[command(flatten)]
     /// The batch size of bulk imports.
     pub import: ImportBatchArgs,
+
+    /// Metres within which an open priority of a related category is listed
+    /// as a possible duplicate of a proposal (0 to 5,000; geometry to
+    /// geometry).
+    #[arg(long, env = "PRIORIDADES_DUPLICATE_DISTANCE",
+          default_value_t = DEFAULT_DUPLICATE_DISTANCE_M, value_parser = parse_duplicate_distance)]
+    pub duplicate_distance: f64,
 
     /// Most changes the index may lag behind the database's change sequence
     /// while `/health/ready` still answers 200 (replicas catching up).
@@ -479,6 +487,7 @@ impl ServeArgs {
             import: ImportBatchArgs {
                 import_batch: IMPORT_BATCH,
             },
+            duplicate_distance: DEFAULT_DUPLICATE_DISTANCE_M,
             ready_max_lag: READY_MAX_LAG,
             cluster_below_zoom: CLUSTER_BELOW_ZOOM,
             connections: ConnectionArgs::default(),
@@ -491,9 +500,30 @@ impl ServeArgs {
     }
 }
 
+/// `--duplicate-distance`: metres, 0 to [`MAX_DUPLICATE_DISTANCE_M`].
+fn parse_duplicate_distance(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(m) if (0.0..=MAX_DUPLICATE_DISTANCE_M).contains(&m) => Ok(m),
+        _ => Err(format!(
+            "expected metres from 0 to {MAX_DUPLICATE_DISTANCE_M}; got {s:?}"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_duplicate_distance_is_metres_within_range() {
+        assert_eq!(parse_duplicate_distance("100"), Ok(100.0));
+        assert_eq!(parse_duplicate_distance("0"), Ok(0.0));
+        assert!(parse_duplicate_distance("5001").is_err());
+        assert!(parse_duplicate_distance("-1").is_err());
+        assert!(parse_duplicate_distance("NaN").is_err());
+        let cli = Cli::try_parse_from(["prioridades", "--duplicate-distance", "250"]).unwrap();
+        assert_eq!(cli.serve.duplicate_distance, 250.0);
+    }
 
     #[test]
     fn durations_take_milliseconds_seconds_and_minutes() {

@@ -117,7 +117,11 @@ impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port).
     pub async fn build(args: &ServeArgs) -> Result<Application, StartupError> {
         let service = open_service(&args.database.database_url, Demo::from_args(args)).await?;
-        let service = Arc::new(service.with_import_batch(args.import.import_batch));
+        let service = Arc::new(
+            service
+                .with_import_batch(args.import.import_batch)
+                .with_duplicate_distance(args.duplicate_distance),
+        );
         let config = HttpConfig {
             max_body_bytes: args.max_body_bytes,
             max_import_bytes: args.max_import_bytes,

@@ -58,6 +58,7 @@ pub mod auth;
 pub mod codes;
 pub mod cql;
 pub mod crs;
+pub mod duplicates;
 pub mod geometry;
 pub mod history;
 pub mod narrow;

@@ -12,6 +12,7 @@ mod collection;
 mod conditional;
 mod cors;
 mod councils;
+pub(crate) mod duplicates;
 mod extract;
 mod feed;
 mod health;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(meta::router())
         .merge(priorities::router())
+        .merge(duplicates::router())
         .merge(territories::router())
         .merge(councils::router())
         .merge(statistics::router())

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::allow;
 use super::auth::{Admin, Who};
 use super::bodies::{NoteRequest, Transition};
+use super::duplicates::with_possible_duplicates;
 use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
@@ -380,6 +381,11 @@ async fn create_item(
 ) -> Result<Response, ApiError> {
     let draft = PriorityDraft::from_feature(&value, "").map_err(ServiceError::from)?;
     let w = state.service.create_priority(&who, draft).await?;
+    let feature = with_possible_duplicates(&state.service, w.id, &w.feature)?;
+    let w = Written {
+        feature: feature.into(),
+        ..w
+    };
     Ok(written(StatusCode::CREATED, &base, w))
 }
 
@@ -443,7 +449,8 @@ async fn import(
         InputError::NotJson(detail) => ApiError::malformed_body(detail),
         InputError::WrongDocument(detail) => ApiError::wrong_document("/type", detail),
     })?;
-    let report = state.service.import(Actor::Caller(&who), features).await?;
+    let mut report = state.service.import(Actor::Caller(&who), features).await?;
+    report.possible_duplicates = Some(state.service.imported_duplicates(&report.created_ids));
     let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
     Ok(typed(StatusCode::OK, JSON, body))
 }
@@ -520,13 +527,19 @@ async fn review_queue(
         .parsed("order", str::parse::<QueueOrder>)?
         .unwrap_or_default();
     let queue = state.service.review_queue(&who, order, page)?;
+    let features = queue
+        .ids
+        .iter()
+        .zip(&queue.features)
+        .map(|(id, f)| with_possible_duplicates(&state.service, *id, f))
+        .collect::<Result<Vec<_>, _>>()?;
     let body = feature_collection(
         &base,
         "/review-queue",
         &params.without_paging(),
         page,
         queue.matched,
-        queue.features.iter().map(|f| (&**f, None)),
+        features.iter().map(|f| (f.as_str(), None)),
     );
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }

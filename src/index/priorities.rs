@@ -25,6 +25,7 @@ mod entries;
 mod entry;
 mod filter;
 mod in_rect;
+mod nearby;
 mod plan;
 pub mod pyramid;
 mod record;

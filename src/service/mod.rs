@@ -43,6 +43,7 @@ use crate::store::{ChangeState, Store, StoreError, WriteMode};
 mod agenda;
 mod boundaries;
 mod catalog;
+mod duplicates;
 mod feed;
 mod health;
 mod import;
@@ -56,6 +57,7 @@ mod tokens;
 mod transitions;
 mod webhooks;
 pub use boundaries::BoundaryReport;
+pub use duplicates::{ImportedDuplicates, PossibleDuplicate};
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use health::Health;
 pub use import::{ImportError, ImportReport};
@@ -178,6 +180,8 @@ pub struct Service {
     import_batch_size: NonZeroUsize,
     /// Boundaries simplified for drawing, per tolerance.
     simplified: SimplifiedBoundaries,
+    /// Metres within which priorities are possible duplicates.
+    duplicate_distance_m: f64,
 }
 
 impl Service {
@@ -193,6 +197,7 @@ impl Service {
             writers_waiting: AtomicUsize::new(0),
             import_batch_size: IMPORT_BATCH,
             simplified: SimplifiedBoundaries::default(),
+            duplicate_distance_m: crate::domain::duplicates::DEFAULT_DUPLICATE_DISTANCE_M,
         }
     }
 

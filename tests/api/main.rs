@@ -15,6 +15,7 @@ mod browser;
 mod catalog;
 mod changes;
 mod demo;
+mod duplicates;
 mod durability;
 mod edge;
 mod failed_writes;

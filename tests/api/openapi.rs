@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 53] = [
+const ROUTES: &[(&str, &[&str])] = &[
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -77,6 +77,10 @@ const ROUTES: [(&str, &[&str]); 53] = [
         &["post"],
     ),
     ("/collections/priorities/items/{featureId}/notes", &["post"]),
+    (
+        "/collections/priorities/items/{featureId}/duplicates",
+        &["get"],
+    ),
     (
         "/collections/priorities/items/{featureId}/history",
         &["get"],

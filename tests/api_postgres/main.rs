@@ -25,6 +25,8 @@ mod catalog;
 mod changes;
 #[path = "../api/demo.rs"]
 mod demo;
+#[path = "../api/duplicates.rs"]
+mod duplicates;
 #[path = "../api/durability.rs"]
 mod durability;
 #[path = "../api/edge.rs"]

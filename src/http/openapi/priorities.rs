@@ -44,7 +44,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     paths.insert(
         "/review-queue".into(),
-        json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first")
+        json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first, each with `possible_duplicates` (as a created priority has)")
             .params(query_params(Queue::PARAMS))
             .ok("200", "A page of the queue", &[(GEOJSON, schema("FeatureCollection"))])
             .authenticated("Only cabinets and admins have a review queue")
@@ -69,7 +69,7 @@ fn items(paths: &mut Map<String, Value>) {
                 .done(),
             "post": Op::new("Create a priority (a spokesperson for their council, as `proposed`; a cabinet in its territory; an admin)")
                 .body(feature_body("PriorityInput"))
-                .ok("201", "Created", &[(GEOJSON, schema("PriorityFeature"))])
+                .ok("201", "Created, with `possible_duplicates`: the open priorities of a related category within `--duplicate-distance` metres, nearest first", &[(GEOJSON, schema("CreatedPriorityFeature"))])
                 .header("201", "Location", "The new priority's URL")
                 .header("201", "ETag", "Its version")
                 .write("The token's role or scope does not allow creating this priority")
@@ -152,6 +152,16 @@ fn workflow(paths: &mut Map<String, Value>) {
             .body(json_body(json!({"type": "object", "required": ["note"], "additionalProperties": false, "properties": {"note": {"type": "string", "minLength": 1, "maxLength": 2000}}})))
             .empty("204", "Recorded")
             .write("Only a cabinet of the priority's territory, or an admin, annotates it")
+            .errors(&[("404", "No such priority")])
+            .done()}),
+    );
+    let mut near = vec![feature_id()];
+    near.extend(query_params(crate::http::duplicates::Duplicates::PARAMS));
+    paths.insert(
+        "/collections/priorities/items/{featureId}/duplicates".into(),
+        json!({"get": Op::new("The possible duplicates of a priority: open priorities of a related category within `distance` metres of its geometry (geometry to geometry), nearest first, at most 20, each with `distance_m`")
+            .params(near)
+            .ok("200", "The possible duplicates", &[(GEOJSON, schema("FeatureCollection"))])
             .errors(&[("404", "No such priority")])
             .done()}),
     );

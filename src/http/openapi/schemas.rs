@@ -126,6 +126,16 @@ fn reads() -> Value {
             {"type": "object", "properties": {"properties": {"type": "object",
                 "required": ["council", "title", "category", "status", "version", "created_at", "updated_at"]}}},
         ]},
+        "PossibleDuplicate": {"type": "object", "required": ["id", "title", "category", "status", "council", "distance_m"],
+            "description": "An open priority of a related category near a proposal", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "category": {"type": "string"},
+            "status": {"type": "string"}, "council": {"type": "string"}, "distance_m": {"type": "number", "minimum": 0},
+        }},
+        "CreatedPriorityFeature": {"allOf": [
+            {"$ref": "#/components/schemas/PriorityFeature"},
+            {"type": "object", "required": ["possible_duplicates"], "properties": {"possible_duplicates": {
+                "type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/PossibleDuplicate"}}}},
+        ]},
     })
 }
 
@@ -158,6 +168,11 @@ fn documents() -> Value {
             "received": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
             "errors": {"type": "array", "items": {"type": "object", "properties": {
                 "index": {"type": "integer"}, "pointer": {"type": "string"}, "reason": {"type": "string"},
+            }}},
+            "possible_duplicates": {"type": "array", "description": "Each created priority that has possible duplicates, with their ids, nearest first",
+                "items": {"type": "object", "required": ["id", "duplicates"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "duplicates": {"type": "array", "items": {"type": "string", "format": "uuid"}},
             }}},
         }},
         "ChangePage": {"type": "object", "required": ["since", "after", "next", "latest", "links", "changes"], "properties": {
