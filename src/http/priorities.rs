@@ -495,8 +495,14 @@ async fn history(
     let body = serde_json::json!({
         "id": id.to_string(),
         "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-    });
-    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+    })
+    .to_string();
+    // Notes change a history without a new change number: tagged by its
+    // bytes, not by the change sequence.
+    let tag = super::conditional::content_tag(body.as_bytes());
+    let mut response = typed(StatusCode::OK, JSON, body);
+    response.headers_mut().insert(header::ETAG, tag);
+    Ok(response)
 }
 
 /// The parameters of `GET /review-queue`.
