@@ -136,3 +136,16 @@ def territory_zoom(page, state):
     inside = page.evaluate("(cs) => cs.map(c => window.prioridadesMap.getBounds().contains(c))", corners)
     zoom = page.evaluate("() => window.prioridadesMap.getZoom()")
     expect(all(inside) and zoom > 5.5, f"the map fits state {state}: corners in view {inside}, zoom {zoom}")
+
+
+def time_labels(page, columns):
+    """The statistics table shows the response-time columns, each under a label, not its name."""
+    times = [c for c in columns if c in ("open", "overdue", "share_overdue")
+             or c.endswith(("_n", "_median_days", "_p90_days"))]
+    expect("open" in times and any(c.endswith("_median_days") for c in times),
+           f"the table has the response-time columns: {columns}")
+    labels = page.eval_on_selector_all("#stats-table thead th", "hs => hs.map(h => [h.dataset.column, h.textContent])")
+    unlabelled = [c for c, text in labels if c in times and text == c]
+    expect(not unlabelled, f"response-time columns without a label: {unlabelled}")
+    median = dict(labels).get("proposed_to_approved_median_days")
+    expect(median in (None, "Días propuesta→aprobación (mediana)"), f"the median's label: {median!r}")

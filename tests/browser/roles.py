@@ -256,6 +256,7 @@ def planner(page, category):
     heads = page.eval_on_selector_all("#stats-table thead th", "hs => hs.map(h => h.dataset.column)")
     expect(heads == columns, f"the columns are the API's: {heads} vs {columns}")
     expect(shown == expected, f"the table is the API's: {shown[:2]} vs {expected[:2]}")
+    card.time_labels(page, columns)
     legend = page.text_content("#legend")
     expect("Prioridades por territorio" in legend, f"the legend says what is coloured: {legend}")
     with page.expect_download() as info:
