@@ -78,6 +78,17 @@ def card_place(page):
     expect(abs(said - expected) <= 0.01 * max(expected, 1.0) + rounding, f"written: {text!r} vs {expected} m")
     ids = page.eval_on_selector_all("#card-nearby li[data-id]", "ls => ls.map(l => l.dataset.id)")
     expect(ids == [f["id"] for f in others], f"the nearby list is the API's: {ids} vs {[f['id'] for f in others]}")
+    print(f"   {feature['id']}: {metres} m to its council; {len(ids)} open priorities within 500 m")
+    # In English, the number is written the English way.
+    open_map(page, f"#parish={SCOPE}&lang=en")
+    page.click(f"#result-list button[data-id='{feature['id']}']")
+    page.wait_for_selector(f"#card[data-id='{feature['id']}'] #card-distance")
+    english = page.text_content("#card-distance")
+    said = re.fullmatch(r"Distance to the communal council: (?:([\d,]+) m|(\d+\.\d) km)", english)
+    expect(said, f"in English: {english!r}")
+    value = float(said.group(1).replace(",", "")) if said.group(1) else float(said.group(2)) * 1000
+    expect(abs(value - expected) <= 0.01 * max(expected, 1.0) + (0.5 if said.group(1) else 50),
+           f"in English: {english!r} vs {expected} m")
     page.click(f"#card-nearby li[data-id='{others[0]['id']}'] button")
     page.wait_for_function("(t) => document.getElementById('card-title')?.textContent === t",
                            arg=others[0]["properties"]["title"])
@@ -102,12 +113,14 @@ def queue_with_duplicate():
         "properties": {"council": anchor["properties"]["council"], "title": "Otra vez lo mismo",
                        "category": anchor["properties"]["category"]}})
     expect(status == 201 and duplicates_of(created), f"a proposal with duplicates: {status} {created}")
+    print(f"   proposed {created['id']} beside {anchor['id']}: {len(duplicates_of(created))} possible duplicates")
 
 
 def queue_duplicates(page):
     step("the review queue shows each proposal's possible duplicates as the API lists them")
     queue = get("/review-queue?limit=50", CABINET)["features"]
     expect(any(duplicates_of(e) for e in queue), "a queued proposal has possible duplicates")
+    print(f"   {sum(1 for e in queue if duplicates_of(e))} of {len(queue)} queued proposals have duplicates")
     for entry in queue:
         item = f"#queue-list li[data-id='{entry['id']}']"
         page.wait_for_selector(item, state="attached")
