@@ -40,7 +40,7 @@ function row(label, value) {
   return [el('dt', {}, label), el('dd', {}, value ?? '—')];
 }
 
-/** Opens the card of priority `id`: its properties, plan and history. */
+/** Opens the card of priority `id`: its properties, place (map-card.js), plan and history. */
 export async function openCard(id) {
   const card = document.getElementById('card');
   card.hidden = false;
@@ -55,6 +55,7 @@ export async function openCard(id) {
       fetchDuplicates(id),
     ]);
     const place = await placeSection(feature, openCard);
+    if (card.dataset.id !== id) return; // another card was opened meanwhile
     renderCard(card, feature, history, duplicates, place);
     card.append(...cardActions(feature, etag, () => openCard(id)));
     card.dataset.status = feature.properties.status;
