@@ -4,8 +4,14 @@
 
 // The response-time columns of `/statistics` (docs/api.md, "Response times").
 const STEPS = {
-  es: { proposed_to_approved: 'propuesta→aprobación', approved_to_started: 'aprobación→inicio', started_to_done: 'inicio→ejecución' },
-  en: { proposed_to_approved: 'proposal→approval', approved_to_started: 'approval→start', started_to_done: 'start→completion' },
+  es: {
+    proposed_to_approved: 'propuesta→aprobación', approved_to_started: 'aprobación→inicio',
+    started_to_done: 'inicio→ejecución',
+  },
+  en: {
+    proposed_to_approved: 'proposal→approval', approved_to_started: 'approval→start',
+    started_to_done: 'start→completion',
+  },
 };
 const TIME_LABELS = {
   es: { n: (s) => `Casos ${s}`, median_days: (s) => `Días ${s} (mediana)`, p90_days: (s) => `Días ${s} (p90)`,
@@ -14,7 +20,10 @@ const TIME_LABELS = {
     open: 'Open', overdue: 'Overdue', share_overdue: 'Share overdue', as_of: (s) => `As of the date: ${s}` },
 };
 const AS_OF = {
-  es: { proposed: 'propuestas', approved: 'aprobadas', in_progress: 'en ejecución', done: 'ejecutadas', rejected: 'rechazadas' },
+  es: {
+    proposed: 'propuestas', approved: 'aprobadas', in_progress: 'en ejecución', done: 'ejecutadas',
+    rejected: 'rechazadas',
+  },
   en: { proposed: 'proposed', approved: 'approved', in_progress: 'in progress', done: 'done', rejected: 'rejected' },
 };
 
