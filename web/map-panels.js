@@ -6,6 +6,7 @@
 import { api, apiTagged, Problem } from './api.js';
 import { t } from './i18n.js';
 import { cardActions, duplicateList, fetchDuplicates } from './map-actions.js';
+import { placeSection } from './map-card.js';
 
 /** Who is signed in (`/tokens/self`), set by map.js; null when no one. */
 export const session = { who: null };
@@ -39,7 +40,7 @@ function row(label, value) {
   return [el('dt', {}, label), el('dd', {}, value ?? '—')];
 }
 
-/** Opens the card of priority `id`: its properties, plan and history. */
+/** Opens the card of priority `id`: its properties, place (map-card.js), plan and history. */
 export async function openCard(id) {
   const card = document.getElementById('card');
   card.hidden = false;
@@ -53,7 +54,9 @@ export async function openCard(id) {
       api(`/collections/priorities/items/${encodeURIComponent(id)}/history`, { cache: 'no-store' }),
       fetchDuplicates(id),
     ]);
-    renderCard(card, feature, history, duplicates);
+    const place = await placeSection(feature, openCard);
+    if (card.dataset.id !== id) return; // another card was opened meanwhile
+    renderCard(card, feature, history, duplicates, place);
     card.append(...cardActions(feature, etag, () => openCard(id)));
     card.dataset.status = feature.properties.status;
   } catch (e) {
@@ -61,7 +64,7 @@ export async function openCard(id) {
   }
 }
 
-function renderCard(card, feature, history, duplicates) {
+function renderCard(card, feature, history, duplicates, place) {
   const p = feature.properties;
   const plan = p.plan;
   const entries = history.entries || history.history || history.features || [];
@@ -78,6 +81,7 @@ function renderCard(card, feature, history, duplicates) {
       row(t('placement'), t('placements')[p.placement] || p.placement),
       row(t('families'), p.families),
       row('id', feature.id)),
+    ...place,
     p.duplicate_of ? el('p', {}, `${t('duplicateOf')}: `, duplicateLink(p.duplicate_of)) : '',
     duplicateList(duplicates, openCard) || '',
     el('h3', {}, t('plan')),

@@ -250,8 +250,10 @@ async function startMap() {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
-  map.once('load', () => {
+  map.once('load', async () => {
     drawingLayers(map);
+    // A link naming a territory but no view opens on that territory.
+    if (!state.view) await zoomToTerritory().catch((e) => say(e.message, true));
     document.body.classList.add('map-ready');
   });
   window.prioridadesMap = map;

@@ -92,7 +92,7 @@ macro_rules! maplibre {
 }
 
 /// Every file served under `/assets/`; `map.html` is served at `/map`.
-static ASSETS: [Asset; 17] = [
+static ASSETS: [Asset; 18] = [
     own!("map.html", HTML),
     own!("map.js", JAVASCRIPT),
     own!("map-layers.js", JAVASCRIPT),
@@ -101,6 +101,7 @@ static ASSETS: [Asset; 17] = [
     own!("map-propose.js", JAVASCRIPT),
     own!("map-agenda.js", JAVASCRIPT),
     own!("map-stats.js", JAVASCRIPT),
+    own!("map-card.js", JAVASCRIPT),
     own!("api.js", JAVASCRIPT),
     own!("i18n.js", JAVASCRIPT),
     own!("map.css", CSS),

@@ -156,6 +156,8 @@ def axe_check(browser, url, ready_selector):
 
 
 def main():
+    import card  # noqa: PLC0415 - after this module is whole (card imports it)
+
     started = time.monotonic()
     # What the checks compare with: the API's answers.
     in_scope = get(f"/collections/priorities/items?parish={SCOPE}&limit=10000")["features"]
@@ -206,8 +208,10 @@ def main():
         open_map(page, "#" + page.url.split("#", 1)[1])
         wait_listed(page, [f["id"] for f in filtered["features"]], filtered["numberMatched"])
         shot(page, "map-filtered")
+        card.card_place(page)
 
         step("sign in as a cabinet and approve the oldest proposal with a plan")
+        card.queue_with_duplicate()
         queue = get("/review-queue?limit=50", CABINET)["features"]
         expect(len(queue) >= 2, f"the cabinet of {SCOPE} has proposals to review: {len(queue)}")
         page.fill("#token", CABINET)
@@ -219,6 +223,7 @@ def main():
         expect(page.evaluate("() => sessionStorage.getItem('prioridades.token')") == CABINET,
                "the token is kept in the tab's session storage")
         expect(CABINET not in page.url, "the token is not in the URL")
+        card.queue_duplicates(page)
         first = queue[0]["id"]
         item = f"#queue-list li[data-id='{first}']"
         page.wait_for_selector(item)

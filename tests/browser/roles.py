@@ -11,6 +11,8 @@ import urllib.request
 
 from map_test import BASE, CABINET, SCOPE, api, expect, fill_plan, get, open_map, shot, step
 
+import card
+
 # Clicked coordinates are rounded to 6 decimals by the form.
 TOLERANCE = 1e-5
 
@@ -99,7 +101,7 @@ def created_id(page, title):
 def spokesperson(page):
     step("a spokesperson proposes by clicking and by drawing, is warned, edits, orders the agenda")
     anchor = next(f for f in get(f"/collections/priorities/items?parish={SCOPE}&limit=500")["features"]
-                  if f["geometry"]["type"] == "Point"
+                  if f["geometry"]["type"] == "Point" and f["properties"]["status"] in card.OPEN.split(",")
                   and f["properties"]["placement"] == "inside_council_parish")
     council = anchor["properties"]["council"]
     lon, lat = anchor["geometry"]["coordinates"]
@@ -113,10 +115,12 @@ def spokesperson(page):
     page.wait_for_function("() => document.getElementById('p-lon').value !== ''")
     title = "Fuga de agua frente a la escuela"
     page.fill("#p-title", title)
-    page.select_option("#p-category", "water")
+    # The anchor's category, right beside it: a possible duplicate of it.
+    page.select_option("#p-category", anchor["properties"]["category"])
     shot(page, "spokesperson-propose")
     page.click("#p-send")
     point_id = created_id(page, title)
+    card.proposal_duplicates(page, point_id, anchor["id"])
     stored = get(f"/collections/priorities/items/{point_id}")
     expect(stored["geometry"]["type"] == "Point" and near(stored["geometry"]["coordinates"], clicked),
            f"the clicked point is stored: {stored['geometry']} vs {clicked}")
@@ -227,6 +231,7 @@ def planner(page, category):
     step("a planner reads the statistics of the filters and downloads them as CSV")
     state = SCOPE[:2]
     open_map(page, f"#state={state}&category={category}")
+    card.territory_zoom(page, state)
     sign_in(page, token("planner"), "#signout")
     sign_in_role = page.text_content("#who")
     expect("planner" in sign_in_role, f"signed in as planner: {sign_in_role}")
@@ -251,6 +256,7 @@ def planner(page, category):
     heads = page.eval_on_selector_all("#stats-table thead th", "hs => hs.map(h => h.dataset.column)")
     expect(heads == columns, f"the columns are the API's: {heads} vs {columns}")
     expect(shown == expected, f"the table is the API's: {shown[:2]} vs {expected[:2]}")
+    card.time_labels(page, columns)
     legend = page.text_content("#legend")
     expect("Prioridades por territorio" in legend, f"the legend says what is coloured: {legend}")
     with page.expect_download() as info:
