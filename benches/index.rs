@@ -101,6 +101,7 @@ fn dataset(count: usize) -> PriorityIndex {
                 updated_at: 1_735_689_600_000_000,
                 version: 1,
                 located_parish: None,
+                duplicate_of: None,
             }
         })
         .collect();

@@ -48,6 +48,7 @@ fn add_histories(index: &mut PriorityIndex) {
             Status::InProgress => &[Status::Approved, Status::InProgress],
             Status::Done => &[Status::Approved, Status::InProgress, Status::Done],
             Status::Rejected => &[Status::Rejected],
+            Status::Duplicate => &[Status::Duplicate],
         };
         let (mut at, mut from) = (e.created_at, Status::Proposed);
         for to in path {

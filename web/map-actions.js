@@ -14,6 +14,7 @@ const MOVES = {
   in_progress: ['done'],
   rejected: ['proposed'],
   done: ['proposed'],
+  duplicate: ['proposed'],
 };
 /** The button's text of each move. */
 const MOVE_LABELS = { in_progress: 'start', done: 'finish', proposed: 'reopen', rejected: 'reject' };

@@ -154,6 +154,7 @@ macro_rules! territory_queryables {
             Queryable::new("status_in_progress", Kind::Integer, "Its priorities in progress."),
             Queryable::new("status_done", Kind::Integer, "Its done priorities."),
             Queryable::new("status_rejected", Kind::Integer, "Its rejected priorities."),
+            Queryable::new("status_duplicate", Kind::Integer, "Its priorities closed as duplicates."),
             Queryable::new("category_water", Kind::Integer, "Its priorities of this category."),
             Queryable::new("category_electricity", Kind::Integer, "Its priorities of this category."),
             Queryable::new("category_roads", Kind::Integer, "Its priorities of this category."),

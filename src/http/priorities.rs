@@ -43,7 +43,7 @@ pub const CATEGORY_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {
 
 /// `status=`'s schema: the statuses of [`Status::ALL`] (a unit test holds
 /// the two equal).
-pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected"]}}"#;
+pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected", "duplicate"]}}"#;
 
 /// `bbox=`.
 pub const BBOX: ParamSpec = ParamSpec {
@@ -464,11 +464,21 @@ async fn transition(
     Who(who): Who,
     PriorityId(id): PriorityId,
     IfMatch(if_match): IfMatch,
-    JsonBody(Transition { to, note, plan }): JsonBody<Transition>,
+    JsonBody(t): JsonBody<Transition>,
 ) -> Result<Response, ApiError> {
     let w = state
         .service
-        .transition(&who, id, if_match.as_deref(), to, plan, note)
+        .transition(
+            &who,
+            id,
+            if_match.as_deref(),
+            crate::service::Move {
+                to: t.to,
+                plan: t.plan,
+                note: t.note,
+                duplicate_of: t.duplicate_of,
+            },
+        )
         .await?;
     Ok(written(StatusCode::OK, &base, w))
 }

@@ -366,6 +366,7 @@ mod tests {
             updated_at: 1_735_689_600_000_000,
             version: 1,
             located_parish: None,
+            duplicate_of: None,
         }
     }
 

@@ -22,7 +22,7 @@
 macro_rules! priority_columns {
     () => {
         "pk, id, council_code, title, description, category, status, rank, families, geometry,
-         created_at, updated_at, version, located_parish, plan"
+         created_at, updated_at, version, located_parish, plan, duplicate_of"
     };
 }
 
@@ -52,6 +52,7 @@ use rows::{
 pub use transitions::Transition;
 pub use webhooks::Attempt;
 use write_tx::WriteTx;
+pub use writes::DuplicateLink;
 
 use crate::domain::auth::StoredToken;
 use crate::domain::codes::{Level, TerritoryCode};

@@ -257,7 +257,7 @@ fn select_priority_chunk(engine: Engine) -> &'static str {
                      printf('%s,%s,%s]',
                             rtrim(json_array(pk, id, council_code, title, description, category,
                                              status, rank, families, created_at, updated_at,
-                                             version, located_parish), ']'),
+                                             version, located_parish, duplicate_of), ']'),
                             geometry, ifnull(plan, 'null')),
                      char(30))
              FROM priorities WHERE pk > $1 AND pk <= $2"
@@ -265,7 +265,7 @@ fn select_priority_chunk(engine: Engine) -> &'static str {
         Engine::Postgres => {
             "SELECT string_agg(json_build_array(pk, id, council_code, title, description, category,
                      status, rank, families, created_at, updated_at, version, located_parish,
-                     geometry::json, plan::json)::text, chr(30))
+                     duplicate_of, geometry::json, plan::json)::text, chr(30))
              FROM priorities WHERE pk > $1 AND pk <= $2"
         }
     }

@@ -94,17 +94,23 @@ impl Store {
     /// Replaces the fields of priority `id` with `draft` (its id and
     /// creation time are kept). With `expected_versions`, fails with
     /// [`StoreError::VersionMismatch`] unless the row is at one of them.
+    /// With `link`, its `duplicate_of` is set or cleared in the same
+    /// transaction, and the original's history records it.
     pub async fn update_priority(
         &self,
         id: Uuid,
         expected_versions: Option<&[i64]>,
         draft: &PriorityDraft,
         change: &Change,
+        link: Option<DuplicateLink>,
     ) -> Result<Priority, StoreError> {
         let mut w = self.begin_write().await?;
         let result = async {
             let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
             check_version(before.version, expected_versions)?;
+            if let Some(link) = link {
+                relink(&mut w, id, link, change).await?;
+            }
             let query = sqlx::query(concat!(
                 "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
                          status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
@@ -281,6 +287,49 @@ impl Store {
         .await;
         self.end_write(w, result).await
     }
+}
+
+/// A priority marked as the duplicate of `original` (`marked`), or
+/// reopened from being one (not `marked`).
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateLink {
+    /// The priority it duplicates (or duplicated).
+    pub original: Uuid,
+    /// Set (`true`) or cleared.
+    pub marked: bool,
+}
+
+/// Sets or clears `id`'s `duplicate_of`, and records on the original's
+/// history a `note` entry whose changes are `{"duplicates": {"from":
+/// null, "to": id}}` when marked, the reverse when cleared.
+async fn relink(
+    w: &mut WriteTx,
+    id: Uuid,
+    link: DuplicateLink,
+    change: &Change,
+) -> Result<(), StoreError> {
+    let (column, from, to) = match link.marked {
+        true => (Some(link.original.to_string()), None, Some(id.to_string())),
+        false => (None, Some(id.to_string()), None),
+    };
+    sqlx::query("UPDATE priorities SET duplicate_of = $1 WHERE id = $2")
+        .bind(column)
+        .bind(id.to_string())
+        .execute(&mut *w.conn)
+        .await?;
+    let changes = serde_json::json!({"duplicates": {"from": from, "to": to}});
+    sqlx::query(
+        "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
+         VALUES ($1, $2, $3, 'note', $4, $5)",
+    )
+    .bind(link.original.to_string())
+    .bind(time::now())
+    .bind(&change.actor)
+    .bind(changes.to_string())
+    .bind(&change.note)
+    .execute(&mut *w.conn)
+    .await?;
+    Ok(())
 }
 
 /// The stored priority `id`, read inside the transaction about to change it

@@ -137,7 +137,7 @@ fn item(paths: &mut Map<String, Value>) {
 fn workflow(paths: &mut Map<String, Value>) {
     paths.insert(
         "/collections/priorities/items/{featureId}/transitions".into(),
-        json!({"post": Op::new("Move a priority through the workflow (cabinet of its territory, or admin): proposed → approved | rejected; approved → in_progress | rejected; in_progress → done; rejected or done → proposed. Approving needs a plan. Recorded in its history with the note.")
+        json!({"post": Op::new("Move a priority through the workflow (cabinet of its territory, or admin): proposed → approved | rejected | duplicate; approved → in_progress | rejected | duplicate; in_progress → done; rejected, done or duplicate → proposed. Approving needs a plan; a move to duplicate needs `duplicate_of`, an existing priority that is not itself a duplicate (recorded in the history of both; reopening clears it). Recorded in its history with the note.")
             .params(vec![feature_id(), if_match()])
             .body(json_body(schema("Transition")))
             .ok("200", "The priority after the move", &[(GEOJSON, schema("PriorityFeature"))])

@@ -112,6 +112,7 @@ fn reads() -> Value {
             "updated_at": {"type": "string", "format": "date-time"},
             "version": {"type": "integer", "minimum": 1},
             "distance_m": {"type": "number", "description": "Radius queries only"},
+            "duplicate_of": {"type": "string", "format": "uuid", "description": "Read-only: while its status is duplicate, the priority it duplicates"},
         }},
         "PriorityFeatureRead": {"type": "object", "required": ["type", "id", "geometry", "properties"],
             "description": "A priority as read; with `properties`, only the properties named (none for an empty list)", "properties": {
@@ -187,6 +188,7 @@ fn documents() -> Value {
             "status": {"type": "string", "enum": statuses},
             "note": {"type": "string", "maxLength": 2000},
             "plan": {"$ref": "#/components/schemas/Plan"},
+            "duplicate_of": {"type": "string", "format": "uuid", "description": "Required for, and only for, a move to duplicate: the priority this one duplicates"},
         }},
         "TokenRequest": {"type": "object", "required": ["role"], "additionalProperties": false, "properties": {
             "role": {"type": "string", "enum": ["spokesperson", "cabinet", "planner", "admin"]},

@@ -104,7 +104,9 @@ fn seeded() -> PriorityIndex {
             let mut p = random_priority(&mut rng, pk);
             p.located_parish = (pk % 5 != 0)
                 .then(|| TerritoryCode::parish([10_101, 10_102, 20_101][pk as usize % 3]));
-            if pk % 3 == 0 {
+            // Statuses cycle with the row key (six of them): plans on every
+            // seventh priority fall on every status.
+            if pk % 7 == 0 {
                 let day = NaiveDate::from_ymd_opt(2026, 1, 1 + (pk % 28) as u32).expect("date");
                 p.plan = Some(workflow::Plan {
                     objective: String::new(),
