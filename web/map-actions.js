@@ -137,9 +137,10 @@ function clear(form) {
 /**
  * The possible duplicates of a priority as a list of links that open their
  * cards, or null when there are none. `items` are the API's
- * `possible_duplicates` entries or the features of `/duplicates`.
+ * `possible_duplicates` entries or the features of `/duplicates`; `mark`,
+ * when given, makes each item's button that marks a duplicate of it.
  */
-export function duplicateList(items, open) {
+export function duplicateList(items, open, mark = null) {
   if (!items || !items.length) return null;
   return el('div', { class: 'duplicates' },
     el('h3', {}, t('possibleDuplicates')),
@@ -151,7 +152,8 @@ export function duplicateList(items, open) {
       button.addEventListener('click', () => open(id));
       return el('li', {}, button,
         el('span', { class: `badge status-${props.status}` }, t('statuses')[props.status] || props.status || ''),
-        metres !== undefined && metres !== null ? el('span', { class: 'muted' }, ` ${Math.round(metres)} m`) : null);
+        metres !== undefined && metres !== null ? el('span', { class: 'muted' }, ` ${Math.round(metres)} m`) : null,
+        mark ? mark(id) : null);
     })));
 }
 

@@ -6,6 +6,7 @@
 import { api, apiTagged, Problem } from './api.js';
 import { t } from './i18n.js';
 import { cardActions, duplicateList, fetchDuplicates } from './map-actions.js';
+import { canMark, fetchMarked, markButton, markedList } from './map-duplicates.js';
 import { placeSection } from './map-card.js';
 
 /** Who is signed in (`/tokens/self`), set by map.js; null when no one. */
@@ -47,16 +48,18 @@ export async function openCard(id) {
   card.dataset.id = id;
   card.replaceChildren(el('p', {}, t('loading')));
   try {
-    const [{ body: feature, etag }, history, duplicates] = await Promise.all([
+    const [{ body: feature, etag }, history, duplicates, marked] = await Promise.all([
       apiTagged(`/collections/priorities/items/${encodeURIComponent(id)}`),
       // no-store: a note adds to the history without a new change number,
       // so the history's tag stays and a revalidation would answer 304.
       api(`/collections/priorities/items/${encodeURIComponent(id)}/history`, { cache: 'no-store' }),
       fetchDuplicates(id),
+      fetchMarked(id),
     ]);
     const place = await placeSection(feature, openCard);
     if (card.dataset.id !== id) return; // another card was opened meanwhile
-    renderCard(card, feature, history, duplicates, place);
+    const mark = canMark(feature) ? (original) => markButton(feature, original, () => openCard(id)) : null;
+    renderCard(card, feature, history, { duplicates, marked, mark }, place);
     card.append(...cardActions(feature, etag, () => openCard(id)));
     card.dataset.status = feature.properties.status;
   } catch (e) {
@@ -64,7 +67,7 @@ export async function openCard(id) {
   }
 }
 
-function renderCard(card, feature, history, duplicates, place) {
+function renderCard(card, feature, history, { duplicates, marked, mark }, place) {
   const p = feature.properties;
   const plan = p.plan;
   const entries = history.entries || history.history || history.features || [];
@@ -83,7 +86,8 @@ function renderCard(card, feature, history, duplicates, place) {
       row('id', feature.id)),
     ...place,
     p.duplicate_of ? el('p', {}, `${t('duplicateOf')}: `, duplicateLink(p.duplicate_of)) : '',
-    duplicateList(duplicates, openCard) || '',
+    markedList(marked, openCard) || '',
+    duplicateList(duplicates, openCard, mark) || '',
     el('h3', {}, t('plan')),
     plan ? el('dl', { class: 'props' },
       row(t('objective'), plan.objective), row(t('goal'), plan.goal),

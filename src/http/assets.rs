@@ -92,7 +92,7 @@ macro_rules! maplibre {
 }
 
 /// Every file served under `/assets/`; `map.html` is served at `/map`.
-static ASSETS: [Asset; 18] = [
+static ASSETS: [Asset; 19] = [
     own!("map.html", HTML),
     own!("map.js", JAVASCRIPT),
     own!("map-layers.js", JAVASCRIPT),
@@ -102,6 +102,7 @@ static ASSETS: [Asset; 18] = [
     own!("map-agenda.js", JAVASCRIPT),
     own!("map-stats.js", JAVASCRIPT),
     own!("map-card.js", JAVASCRIPT),
+    own!("map-duplicates.js", JAVASCRIPT),
     own!("api.js", JAVASCRIPT),
     own!("i18n.js", JAVASCRIPT),
     own!("map.css", CSS),

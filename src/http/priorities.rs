@@ -125,6 +125,22 @@ pub const OVERDUE: ParamSpec = ParamSpec {
     example: r#"true"#,
 };
 
+/// `duplicate_of=`.
+pub const DUPLICATE_OF: ParamSpec = ParamSpec {
+    name: "duplicate_of",
+    description: "Priority ids, comma separated: only the priorities marked duplicates of any of them (status duplicate).",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "format": "uuid"}}"#,
+    example: r#"["0192f0c1-7a3e-7cc1-9d2b-5f0c4e6a1b2c"]"#,
+};
+
+/// `has_duplicates=`.
+pub const HAS_DUPLICATES: ParamSpec = ParamSpec {
+    name: "has_duplicates",
+    description: "true: only priorities that others are marked duplicates of; false: all others.",
+    schema: r#"{"type": "boolean"}"#,
+    example: r#"true"#,
+};
+
 /// Every parameter of `GET /collections/priorities/items`.
 pub struct Items;
 impl Endpoint for Items {
@@ -153,6 +169,8 @@ macro_rules! priority_filters {
             $crate::http::priorities::RADIUS,
             $crate::http::priorities::PLACEMENT,
             $crate::http::priorities::OVERDUE,
+            $crate::http::priorities::DUPLICATE_OF,
+            $crate::http::priorities::HAS_DUPLICATES,
             $crate::http::priorities::GEOMETRY_TYPE,
             $crate::http::ogc::FILTER,
             $crate::http::ogc::FILTER_LANG,

@@ -21,6 +21,8 @@ use crate::representation::relocate;
 mod builder;
 #[cfg(test)]
 mod cql_tests;
+#[cfg(test)]
+mod duplicates_tests;
 mod entries;
 mod entry;
 mod filter;
@@ -67,6 +69,9 @@ pub struct PriorityIndex {
     pyramid: pyramid::Pyramid,
     /// The workflow timelines of the priorities that ever moved, by row key.
     timelines: HashMap<i64, timeline::Timeline>,
+    /// The row keys of the priorities marked duplicates of each original
+    /// (by the original's id, which may be deleted or not yet loaded).
+    duplicates: HashMap<Uuid, BTreeSet<i64>>,
 }
 
 impl PriorityIndex {
@@ -178,6 +183,15 @@ impl PriorityIndex {
         // Every linked entry has its leaf; tests run with this checked.
         debug_assert!(in_tree, "priority {} had no leaf", old.id);
         remove_from(&mut self.by_parish, &old.parish, pk);
+        if let Some(original) = old.duplicate_of {
+            if let Some(set) = self.duplicates.get_mut(&original) {
+                set.remove(&pk);
+                if set.is_empty() {
+                    self.duplicates.remove(&original);
+                }
+            }
+            self.carry(original, old.families, false);
+        }
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);
         }
@@ -198,7 +212,15 @@ impl PriorityIndex {
 
     /// Keeps `entry` in the maps and returns its leaf, for the caller to
     /// put in the R-tree.
-    fn link(&mut self, entry: Entry) -> Leaf {
+    fn link(&mut self, mut entry: Entry) -> Leaf {
+        entry.duplicates = self.duplicates_of(entry.id);
+        if let Some(original) = entry.duplicate_of {
+            self.duplicates
+                .entry(original)
+                .or_default()
+                .insert(entry.pk);
+            self.carry(original, entry.families, true);
+        }
         self.by_id.insert(entry.id, entry.pk);
         *self.created.entry(entry.created_at).or_default() += 1;
         self.by_parish
@@ -223,6 +245,51 @@ impl PriorityIndex {
         }
         let slot = self.entries.insert(entry);
         self.entries.at(slot).leaf(slot)
+    }
+
+    /// What the priorities marked duplicates of `original` bring to it.
+    fn duplicates_of(&self, original: Uuid) -> entry::Duplicates {
+        let mut sum = entry::Duplicates::default();
+        for pk in self.duplicates.get(&original).into_iter().flatten() {
+            if let Some(e) = self.entries.get(*pk) {
+                sum.count += 1;
+                sum.families = sum.families.saturating_add(e.families);
+            }
+        }
+        sum
+    }
+
+    /// Counts one duplicate with `families` on its original (`add`) or no
+    /// longer, when the original is in the index: its entry and its
+    /// parish's tally.
+    fn carry(&mut self, original: Uuid, families: u32, add: bool) {
+        let Some(&pk) = self.by_id.get(&original) else {
+            return;
+        };
+        let Some(entry) = self.entries.get_mut(pk) else {
+            return;
+        };
+        let tally = self.tallies.entry(entry.parish).or_default();
+        tally.count(entry, false);
+        let d = &mut entry.duplicates;
+        if add {
+            d.count += 1;
+            d.families = d.families.saturating_add(families);
+        } else {
+            d.count = d.count.saturating_sub(1);
+            d.families = d.families.saturating_sub(families);
+        }
+        tally.count(entry, true);
+    }
+
+    /// The row keys of the priorities marked duplicates of `original`.
+    pub fn duplicates_marked(&self, original: &Uuid) -> impl Iterator<Item = i64> + '_ {
+        self.duplicates.get(original).into_iter().flatten().copied()
+    }
+
+    /// The ids of every priority with marked duplicates (present or not).
+    pub fn originals(&self) -> impl Iterator<Item = &Uuid> + '_ {
+        self.duplicates.keys()
     }
 
     /// Places a priority anew (after boundaries changed): its parish and

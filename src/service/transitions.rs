@@ -93,7 +93,8 @@ impl Service {
 
     /// What a move does to a duplicate's link: marking needs `duplicate_of`,
     /// an existing priority other than `current` that is no duplicate
-    /// itself; no other move takes one; reopening a duplicate clears it.
+    /// itself, and `current` must have no duplicates of its own; no other
+    /// move takes one; reopening a duplicate clears it.
     fn duplicate_link(
         &self,
         current: &Priority,
@@ -121,12 +122,21 @@ impl Service {
         if original == current.id {
             return refuse("a priority cannot be the duplicate of itself".into());
         }
-        let status = self
-            .index
-            .read()
-            .priorities
-            .get(&original)
-            .map(|e| e.status);
+        let (status, marked) = {
+            let index = self.index.read();
+            let marked = index
+                .priorities
+                .get(&current.id)
+                .map_or(0, |e| e.duplicates.count);
+            (index.priorities.get(&original).map(|e| e.status), marked)
+        };
+        if marked > 0 {
+            // Duplicates stay one step from their original, so that their
+            // families are always counted on a priority that counts them.
+            return refuse(format!(
+                "{marked} priorities are marked duplicates of this one: mark them duplicates of {original} first, or reopen them"
+            ));
+        }
         match status {
             None => refuse(format!("no priority with id {original}")),
             Some(Status::Duplicate) => refuse(format!(

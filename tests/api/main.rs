@@ -16,6 +16,7 @@ mod catalog;
 mod changes;
 mod demo;
 mod duplicates;
+mod duplicates_marked;
 mod durability;
 mod edge;
 mod failed_writes;

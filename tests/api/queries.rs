@@ -13,7 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CATEGORIES, STATUSES, TestApp, all_features, council, haversine, ids, spawn_app, territory,
+    CATEGORIES, CREATED_STATUSES, TestApp, all_features, council, haversine, ids, spawn_app,
+    territory,
 };
 
 pub(crate) const FEATURES: usize = 5_000;
@@ -170,7 +171,7 @@ pub(crate) fn generate(seed: u64) -> Dataset {
                 council: code,
                 parish,
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())],
-                status: STATUSES[rng.random_range(0..STATUSES.len())],
+                status: CREATED_STATUSES[rng.random_range(0..CREATED_STATUSES.len())],
                 created: start + rng.random_range(0..(700 * 86_400_000_000i64)),
                 shape: random_shape(&mut rng),
             }

@@ -11,7 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{CATEGORIES, STATUSES, Square, TestApp, council, ring, spawn_app};
+use crate::helpers::{
+    CATEGORIES, CREATED_STATUSES, STATUSES, Square, TestApp, council, ring, spawn_app,
+};
 
 pub(crate) const PRIORITIES: usize = 300;
 
@@ -93,7 +95,7 @@ pub(crate) fn dataset() -> Vec<Made> {
                 council,
                 parish,
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())],
-                status: STATUSES[rng.random_range(0..STATUSES.len())],
+                status: CREATED_STATUSES[rng.random_range(0..CREATED_STATUSES.len())],
                 families: if rng.random_range(0..4) == 0 {
                     0
                 } else {

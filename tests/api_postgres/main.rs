@@ -27,6 +27,8 @@ mod changes;
 mod demo;
 #[path = "../api/duplicates.rs"]
 mod duplicates;
+#[path = "../api/duplicates_marked.rs"]
+mod duplicates_marked;
 #[path = "../api/durability.rs"]
 mod durability;
 #[path = "../api/edge.rs"]

@@ -4,7 +4,9 @@ Run by map_test.py's main(): a card shows the distance to its council
 (compared with a haversine computed here from the API's geometries) and the
 open priorities nearby (the API's radius answer, in order); the review
 queue shows the possible duplicates the API's queue lists; a link naming a
-territory opens the map on it. Every expectation is the API's own answer.
+territory opens the map on it; a cabinet marks a proposal as the duplicate
+of one it lists, and both cards show the link. Every expectation is the
+API's own answer.
 """
 
 import math
@@ -124,9 +126,38 @@ def queue_duplicates(page):
     for entry in queue:
         item = f"#queue-list li[data-id='{entry['id']}']"
         page.wait_for_selector(item, state="attached")
-        shown = page.eval_on_selector_all(f"{item} .duplicates li button", "bs => bs.map(b => b.dataset.id)")
+        shown = page.eval_on_selector_all(f"{item} .duplicates li button.link", "bs => bs.map(b => b.dataset.id)")
         expected = [d["id"] for d in duplicates_of(entry)]
         expect(shown == expected, f"{entry['id']}: duplicates shown {shown}, the API's {expected}")
+
+
+def mark_duplicate(page):
+    """Signed in as the cabinet: a new proposal beside an open priority is
+    marked, from its card, as the duplicate of the first possible duplicate
+    listed; its card then names the original, whose card lists it."""
+    step("a cabinet marks a proposal as a duplicate from its card; both cards show the link")
+    anchor = next(f for f in get(f"/collections/priorities/items?parish={SCOPE}&status={OPEN}&limit=500")["features"]
+                  if f["geometry"]["type"] == "Point")
+    lon, lat = anchor["geometry"]["coordinates"]
+    status, created = api("POST", "/collections/priorities/items", body={
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat + 0.00004]},
+        "properties": {"council": anchor["properties"]["council"], "title": "La misma fuga, otra vez",
+                       "category": anchor["properties"]["category"]}})
+    expect(status == 201 and duplicates_of(created), f"a proposal with possible duplicates: {status} {created}")
+    new_id, original = created["id"], duplicates_of(created)[0]["id"]
+    # Opened as a click on the map or a list would (the list's first page
+    # need not hold a proposal made a moment ago).
+    page.evaluate("async (id) => (await import('/assets/map-panels.js')).openCard(id)", new_id)
+    page.click(f"#card[data-id='{new_id}'] .duplicates li button.mark-duplicate[data-original='{original}']")
+    page.wait_for_selector(f"#card[data-id='{new_id}'][data-status='duplicate']")
+    stored = get(f"/collections/priorities/items/{new_id}")["properties"]
+    expect(stored["status"] == "duplicate" and stored.get("duplicate_of") == original,
+           f"marked in the API: {stored['status']} of {stored.get('duplicate_of')}")
+    expect(get(f"/collections/priorities/items?duplicate_of={original}")["numberMatched"] >= 1,
+           "the API lists it among the original's duplicates")
+    page.click(f"#card[data-id='{new_id}'] p button.link[data-id='{original}']")
+    page.wait_for_selector(f"#card[data-id='{original}'] .marked-duplicates li button[data-id='{new_id}']")
+    page.click("#card-close")
 
 
 def proposal_duplicates(page, new_id, anchor_id):
@@ -135,7 +166,7 @@ def proposal_duplicates(page, new_id, anchor_id):
     expect(anchor_id in expected, f"the priority beside it is a possible duplicate: {expected}")
     for where in ["#p-duplicates", "#card"]:
         page.wait_for_function(
-            "([sel, ids]) => { const s = [...document.querySelectorAll(sel + ' .duplicates li button')]"
+            "([sel, ids]) => { const s = [...document.querySelectorAll(sel + ' .duplicates li button.link')]"
             ".map(b => b.dataset.id); return s.length === ids.length && s.every((id, i) => id === ids[i]); }",
             arg=[where, expected])
 

@@ -224,6 +224,7 @@ def main():
                "the token is kept in the tab's session storage")
         expect(CABINET not in page.url, "the token is not in the URL")
         card.queue_duplicates(page)
+        card.mark_duplicate(page)
         first = queue[0]["id"]
         item = f"#queue-list li[data-id='{first}']"
         page.wait_for_selector(item)

@@ -41,6 +41,11 @@ pub struct Entry {
     pub families: u32,
     /// When it was created.
     pub created_at: Micros,
+    /// The priority it is marked the duplicate of (status `duplicate`).
+    pub duplicate_of: Option<Uuid>,
+    /// How many priorities are marked its duplicates, and their families:
+    /// kept by the index as they come and go.
+    pub duplicates: Duplicates,
     /// Its exact geometry, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
@@ -49,7 +54,26 @@ pub struct Entry {
     pub feature: Arc<str>,
 }
 
+/// What the priorities marked duplicates of one bring to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    /// How many there are.
+    pub count: u32,
+    /// Their families, summed.
+    pub families: u32,
+}
+
 impl Entry {
+    /// The families its territory's statistics count for it: a duplicate's
+    /// are counted on its original (docs/api.md, "Duplicates"), so a
+    /// duplicate counts none and an original its own and its duplicates'.
+    pub fn counted_families(&self) -> u64 {
+        if self.status == Status::Duplicate {
+            return 0;
+        }
+        u64::from(self.families) + u64::from(self.duplicates.families)
+    }
+
     pub(super) fn facets(&self) -> Facets {
         Facets {
             parish: self.parish,
@@ -113,6 +137,8 @@ impl Entry {
             target_date: p.plan.as_ref().map(|plan| plan.target_date),
             families: p.families.unwrap_or(0),
             created_at: p.created_at,
+            duplicate_of: p.duplicate_of.filter(|_| p.status == Status::Duplicate),
+            duplicates: Duplicates::default(),
             geometry: p.geometry.clone(),
             feature: shared_priority_feature(p, parish, placement),
         }

@@ -65,11 +65,15 @@ impl<'f> Plan<'f> {
             statuses,
             placements,
             overdue,
+            duplicate_of,
+            has_duplicates,
             filter: cql,
         } = filter;
         // Filters that only `Scan` checks, and those `Territories` also can.
         let checked = datetime.is_some()
             || overdue.is_some()
+            || !duplicate_of.is_empty()
+            || has_duplicates.is_some()
             || cql.is_some()
             || !councils.is_empty()
             || !placements.is_empty();

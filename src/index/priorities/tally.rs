@@ -12,7 +12,7 @@ pub const KINDS: usize = Status::ALL.len() * Category::ALL.len();
 pub struct Tally {
     /// Priorities counted.
     pub priorities: u64,
-    /// Families benefited, summed.
+    /// Families benefited, summed ([`Entry::counted_families`]).
     pub families: u64,
     /// Counts in the order of [`Status::ALL`].
     pub by_status: [u64; Status::ALL.len()],
@@ -49,7 +49,7 @@ impl Tally {
     pub(super) fn count(&mut self, entry: &Entry, add: bool) {
         let step = |n: &mut u64, by: u64| *n = if add { *n + by } else { n.saturating_sub(by) };
         step(&mut self.priorities, 1);
-        step(&mut self.families, u64::from(entry.families));
+        step(&mut self.families, entry.counted_families());
         step(&mut self.by_status[entry.status as usize], 1);
         step(&mut self.by_category[entry.category as usize], 1);
         step(&mut self.by_kind[kind(entry.status, entry.category)], 1);
