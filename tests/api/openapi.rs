@@ -227,7 +227,28 @@ const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 #[tokio::test]
 async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejected() {
     let app = spawn_seeded_app().await;
-    create_priority(&app, &priority()).await;
+    // The one priority kept is marked the duplicate of another, deleted
+    // since: every filter below keeps it, duplicate_of= too.
+    let kept = create_priority(&app, &priority()).await;
+    let original = create_priority(&app, &priority()).await;
+    let (kept, original) = (
+        kept["id"].as_str().unwrap(),
+        original["id"].as_str().unwrap(),
+    );
+    let marked = app
+        .post_json(
+            &format!("{ITEMS}/{kept}/transitions"),
+            &json!({"status": "duplicate", "duplicate_of": original}),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::OK);
+    let gone = app
+        .client
+        .delete(app.url(&format!("{ITEMS}/{original}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     let doc = api(&app).await;
     let documented: BTreeSet<String> = doc["paths"][ITEMS]["get"]["parameters"]
         .as_array()
@@ -247,9 +268,11 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("parish", "parish=010101".into()),
         ("council", "council=CC-1".into()),
         ("category", "category=water".into()),
-        ("status", "status=proposed".into()),
+        ("status", "status=duplicate".into()),
         ("placement", "placement=by_council".into()),
         ("overdue", "overdue=false".into()),
+        ("duplicate_of", format!("duplicate_of={original}")),
+        ("has_duplicates", "has_duplicates=false".into()),
         ("point", "point=-66.9146,10.5061&radius=1000".into()),
         ("radius", "radius=1000&point=-66.9146,10.5061".into()),
         ("geometry_type", "geometry_type=point".into()),
