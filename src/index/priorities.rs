@@ -27,6 +27,7 @@ mod entries;
 mod entry;
 mod filter;
 mod in_rect;
+pub mod kept_times;
 mod nearby;
 mod plan;
 pub mod pyramid;
@@ -69,6 +70,9 @@ pub struct PriorityIndex {
     pyramid: pyramid::Pyramid,
     /// The workflow timelines of the priorities that ever moved, by row key.
     timelines: HashMap<i64, timeline::Timeline>,
+    /// Response-time samples per parish and category, kept with every link,
+    /// removal and timeline change.
+    kept_times: kept_times::KeptTimes,
     /// The row keys of the priorities marked duplicates of each original
     /// (by the original's id, which may be deleted or not yet loaded).
     duplicates: HashMap<Uuid, BTreeSet<i64>>,
@@ -113,18 +117,22 @@ impl PriorityIndex {
     /// A change of status extends its timeline, the transition dated by
     /// the entry's `updatedAt` (the instant its history records).
     pub fn put(&mut self, entry: Entry) {
-        if let Some(old) = self.entries.get(entry.pk)
-            && old.status != entry.status
-        {
-            let at = crate::representation::updated_at_of(&entry.feature).unwrap_or(old.created_at);
-            let first = old.status;
+        let moved = self
+            .entries
+            .get(entry.pk)
+            .filter(|old| old.status != entry.status)
+            .map(|old| (old.status, old.created_at));
+        // Unlinked with the timeline it was counted with, linked with the
+        // timeline extended.
+        self.unlink(entry.pk);
+        if let Some((first, created_at)) = moved {
+            let at = crate::representation::updated_at_of(&entry.feature).unwrap_or(created_at);
             self.timelines
                 .entry(entry.pk)
                 .or_insert_with(|| timeline::Timeline::new(first))
                 .moves
                 .push((at, entry.status));
         }
-        self.unlink(entry.pk);
         let leaf = self.link(entry);
         self.tree.insert(leaf);
     }
@@ -156,10 +164,17 @@ impl PriorityIndex {
             ),
         >,
     ) {
-        for id in ids {
-            if let Some(&pk) = self.by_id.get(&id) {
-                self.timelines.remove(&pk);
-            }
+        let transitions: Vec<_> = transitions.into_iter().collect();
+        let mut changed: Vec<i64> = ids
+            .into_iter()
+            .chain(transitions.iter().map(|t| t.0))
+            .filter_map(|id| self.by_id.get(&id).copied())
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        self.count_times(&changed, false);
+        for pk in &changed {
+            self.timelines.remove(pk);
         }
         for (id, at, from, to) in transitions {
             if let Some(&pk) = self.by_id.get(&id) {
@@ -170,6 +185,22 @@ impl PriorityIndex {
                     .push((at, to));
             }
         }
+        self.count_times(&changed, true);
+    }
+
+    /// Counts the priorities with row keys `pks` in the kept response times
+    /// (`add`) or out, with their timelines as they are.
+    fn count_times(&mut self, pks: &[i64], add: bool) {
+        for &pk in pks {
+            if let Some(entry) = self.entries.get(pk) {
+                self.kept_times.count(entry, self.timelines.get(&pk), add);
+            }
+        }
+    }
+
+    /// The kept response-time samples.
+    pub fn kept_times(&self) -> &kept_times::KeptTimes {
+        &self.kept_times
     }
 
     /// Takes the priority with row key `pk` out of every map but the
@@ -183,6 +214,7 @@ impl PriorityIndex {
         // Every linked entry has its leaf; tests run with this checked.
         debug_assert!(in_tree, "priority {} had no leaf", old.id);
         remove_from(&mut self.by_parish, &old.parish, pk);
+        self.kept_times.count(&old, self.timelines.get(&pk), false);
         if let Some(original) = old.duplicate_of {
             if let Some(set) = self.duplicates.get_mut(&original) {
                 set.remove(&pk);
@@ -222,6 +254,8 @@ impl PriorityIndex {
             self.carry(original, entry.families, true);
         }
         self.by_id.insert(entry.id, entry.pk);
+        self.kept_times
+            .count(&entry, self.timelines.get(&entry.pk), true);
         *self.created.entry(entry.created_at).or_default() += 1;
         self.by_parish
             .entry(entry.parish)

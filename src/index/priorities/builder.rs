@@ -95,6 +95,8 @@ impl IndexBuilder {
                 .or_default()
                 .add(&entry);
             self.index.pyramid.count_finest(&entry);
+            // Timelines come later (`set_timelines`): only plans count now.
+            self.index.kept_times.count(&entry, None, true);
             self.created.push(entry.created_at);
             self.by_parish.entry(entry.parish).or_default().push(pk);
             // Looked up before `entry` would clone the code: most councils

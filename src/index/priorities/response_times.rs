@@ -2,7 +2,10 @@
 //! approved, approved to started and started to done, how many open ones
 //! are overdue, and how many stood in each status at a past instant.
 //!
-//! Made in one pass over the priorities a filter selects, which the query
+//! A filter of territories and categories alone (or none) without `as_of`
+//! is read from the samples the index keeps per parish and category (see
+//! [`super::kept_times`]), without visiting the priorities. Any other is
+//! made in one pass over the priorities the filter selects, which the query
 //! plan finds without visiting the others (a parish's query reads only that
 //! parish's priorities); the instants come from the timelines the index
 //! keeps (see [`super::timeline`]), never from the store.
@@ -97,6 +100,42 @@ impl PriorityIndex {
     /// selects; `as_of` counts them per status at that instant (those
     /// created after it are not counted); `today` decides which are overdue.
     pub fn samples(
+        &self,
+        filter: &PriorityFilter,
+        as_of: Option<Micros>,
+        today: NaiveDate,
+    ) -> Samples {
+        if as_of.is_none() && super::kept_times::KeptTimes::answers(filter) {
+            return self.kept_samples(filter, today);
+        }
+        self.scanned_samples(filter, as_of, today)
+    }
+
+    /// The samples of a filter of territories and categories alone, from
+    /// the kept samples: one per parish inside every territory list given.
+    pub(super) fn kept_samples(&self, filter: &PriorityFilter, today: NaiveDate) -> Samples {
+        let lists = [&filter.states, &filter.municipalities, &filter.parishes];
+        let inside = |p: &TerritoryCode| {
+            lists
+                .iter()
+                .all(|l| l.is_empty() || l.iter().any(|t| p.is_within(*t)))
+        };
+        let per_parish = self
+            .tallies
+            .iter()
+            .filter(|(parish, _)| inside(parish))
+            .map(|(parish, tally)| {
+                let sample = self
+                    .kept_times
+                    .sample(*parish, &filter.categories, tally, today);
+                (*parish, sample)
+            })
+            .collect();
+        Samples(per_parish)
+    }
+
+    /// The samples of any filter, in one pass over its matches.
+    pub fn scanned_samples(
         &self,
         filter: &PriorityFilter,
         as_of: Option<Micros>,
