@@ -5,8 +5,9 @@
 //! workflow, each step 1 to 120 days after the one before.
 //!
 //! Cases: the densest parish (rows: that parish), its state (rows: its
-//! municipalities) and the whole country (rows: the states), each also
-//! with `as_of` counts.
+//! municipalities) and the whole country (rows: the states): read from the
+//! samples the index keeps, by a pass over the matches (`_scanned`, what
+//! any other filter takes), and with `as_of` counts (a pass too).
 //!
 //! Run with `cargo bench --bench response_times`;
 //! `PRIORIDADES_BENCH_COUNT=1000000 cargo bench --bench response_times`
@@ -80,8 +81,13 @@ fn statistics(
     filter: &PriorityFilter,
     rows: &[TerritoryCode],
     as_of: Option<i64>,
+    scan: bool,
 ) -> i64 {
-    let samples = index.samples(filter, as_of, Utc::now().date_naive());
+    let today = Utc::now().date_naive();
+    let samples = match scan {
+        true => index.scanned_samples(filter, as_of, today),
+        false => index.samples(filter, as_of, today),
+    };
     let mut checksum = 0;
     for row in rows {
         let mut sample = samples.under(*row);
@@ -138,10 +144,13 @@ fn response_times(c: &mut Criterion) {
     group.sample_size(10);
     for (name, filter, rows) in &cases {
         group.bench_function(*name, |b| {
-            b.iter(|| black_box(statistics(&index, filter, rows, None)))
+            b.iter(|| black_box(statistics(&index, filter, rows, None, false)))
+        });
+        group.bench_function(format!("{name}_scanned"), |b| {
+            b.iter(|| black_box(statistics(&index, filter, rows, None, true)))
         });
         group.bench_function(format!("{name}_as_of"), |b| {
-            b.iter(|| black_box(statistics(&index, filter, rows, as_of)))
+            b.iter(|| black_box(statistics(&index, filter, rows, as_of, false)))
         });
     }
     group.finish();
