@@ -207,9 +207,26 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
     if let Some(bbox) = spatial_extent(&index, id) {
         extent["spatial"] = json!({"bbox": [bbox], "crs": CRS84});
     }
-    if id == "priorities"
-        && let Some((first, last)) = index.priorities.time_extent()
-    {
+    let registered = |times: Vec<Option<time::Micros>>| {
+        let known = times.into_iter().flatten();
+        known.fold(None, |span: Option<(i64, i64)>, t| {
+            Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+        })
+    };
+    let times = match id {
+        "priorities" => index.priorities.time_extent(),
+        "councils" => registered(
+            index
+                .catalog
+                .councils(&[])
+                .iter()
+                .map(|c| c.created_at)
+                .collect(),
+        ),
+        "communes" => registered(index.catalog.communes().map(|c| c.created_at).collect()),
+        _ => None,
+    };
+    if let Some((first, last)) = times {
         extent["temporal"] = json!({
             "interval": [[time::format(first), time::format(last)]],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",

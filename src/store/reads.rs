@@ -34,7 +34,8 @@ impl Store {
     /// Every council.
     pub async fn load_councils(&self) -> Result<Vec<Council>, StoreError> {
         let rows = sqlx::query(
-            "SELECT code, name, parish_code, location, commune_code, spokespeople FROM councils",
+            "SELECT code, name, parish_code, location, commune_code, spokespeople, created_at
+             FROM councils",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -103,7 +104,7 @@ impl Store {
 
     /// Every commune.
     pub async fn load_communes(&self) -> Result<Vec<Commune>, StoreError> {
-        let rows = sqlx::query("SELECT code, name FROM communes")
+        let rows = sqlx::query("SELECT code, name, created_at FROM communes")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -112,6 +113,7 @@ impl Store {
                 Ok(Commune {
                     code: code.parse().map_err(|e| corrupt("commune code", e))?,
                     name: row.try_get("name")?,
+                    created_at: row.try_get("created_at")?,
                 })
             })
             .collect()

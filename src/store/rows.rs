@@ -73,6 +73,7 @@ pub(super) fn council_from_row(row: &AnyRow) -> Result<Council, StoreError> {
     let code: String = row.try_get("code")?;
     let parish: String = row.try_get("parish_code")?;
     Ok(Council {
+        created_at: row.try_get("created_at")?,
         code: CouncilCode::from_str(&code).map_err(|e| corrupt("council code", e))?,
         name: row.try_get("name")?,
         parish: TerritoryCode::parse(Level::Parish, &parish)

@@ -19,9 +19,10 @@ impl Store {
     pub async fn insert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
         let result = async {
-            sqlx::query("INSERT INTO communes (code, name) VALUES ($1, $2)")
+            sqlx::query("INSERT INTO communes (code, name, created_at) VALUES ($1, $2, $3)")
                 .bind(commune.code.as_str())
                 .bind(&commune.name)
+                .bind(commune.created_at.unwrap_or_else(time::now))
                 .execute(&mut *w.conn)
                 .await
                 .map_err(classify)?;
@@ -433,8 +434,9 @@ async fn insert_territory(w: &mut WriteTx, t: &Territory, upsert: bool) -> Resul
 
 async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople,
+                               created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(c.code.as_str())
     .bind(&c.name)
@@ -442,6 +444,7 @@ async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> 
     .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
     .bind(c.commune.as_ref().map(|m| m.to_string()))
     .bind(i64::from(c.spokespeople))
+    .bind(c.created_at.unwrap_or_else(time::now))
     .execute(&mut *w.conn)
     .await
     .map_err(classify)?;

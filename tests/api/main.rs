@@ -13,6 +13,7 @@ mod bad_input_limits;
 mod bad_input_queries;
 mod browser;
 mod catalog;
+mod catalog_times;
 mod changes;
 mod demo;
 mod duplicates;

@@ -21,6 +21,8 @@ mod bad_input_queries;
 mod browser;
 #[path = "../api/catalog.rs"]
 mod catalog;
+#[path = "../api/catalog_times.rs"]
+mod catalog_times;
 #[path = "../api/changes.rs"]
 mod changes;
 #[path = "../api/demo.rs"]
