@@ -187,7 +187,12 @@ pub const COUNCILS: Queryables = Queryables(&[
     Queryable::new("parish", Kind::Text, "Its parish's code."),
     Queryable::new("commune", Kind::Text, "Its commune's code.").nullable(),
     Queryable::new("spokespeople", Kind::Integer, "Active spokespeople."),
-    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new(
+        "created_at",
+        Kind::Instant,
+        "When it was registered (null: unknown).",
+    )
+    .nullable(),
     Queryable::new("geometry", Kind::Geometry, "Where it meets."),
 ]);
 
@@ -196,7 +201,12 @@ pub const COMMUNES: Queryables = Queryables(&[
     Queryable::new("code", Kind::Text, "The commune's code."),
     Queryable::new("name", Kind::Text, "Its name."),
     Queryable::new("councils", Kind::Integer, "Councils in it."),
-    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new(
+        "created_at",
+        Kind::Instant,
+        "When it was registered (null: unknown).",
+    )
+    .nullable(),
     Queryable::new(
         "geometry",
         Kind::Geometry,
