@@ -15,7 +15,7 @@ export const CATEGORY_COLOURS = {
 
 const STATUS_COLOURS = {
   proposed: '#ffffff', approved: '#2c7fb8', in_progress: '#fdae61', done: '#1a9641',
-  rejected: '#000000',
+  rejected: '#000000', duplicate: '#9e9e9e',
 };
 
 /** Territory levels and the zooms at which each is drawn. */
@@ -106,10 +106,16 @@ export function style(query, basemap = null) {
   return { version: 8, sources, layers };
 }
 
-/** Points the map's tile sources at the filters in `query`. */
+/**
+ * Points the map's tile sources at the filters in `query`; a source already
+ * pointing there is left alone (setting its URL again would reload it).
+ */
 export function refilter(map, query) {
-  for (const [level] of LEVELS) map.getSource(level)?.setUrl(tilejson(level, query));
-  map.getSource('priorities')?.setUrl(tilejson('priorities', query));
+  for (const name of [...LEVELS.map(([level]) => level), 'priorities']) {
+    const source = map.getSource(name);
+    const url = tilejson(name, query);
+    if (source && source.url !== url) source.setUrl(url);
+  }
 }
 
 /** The layers a click on a priority is looked for in. */

@@ -12,7 +12,7 @@ import { loadAgenda } from './map-agenda.js';
 import { legend, loadStatistics } from './map-stats.js';
 
 const FILTERS = ['state', 'municipality', 'parish', 'category', 'status', 'placement', 'overdue', 'from', 'to'];
-const STATUSES = ['proposed', 'approved', 'in_progress', 'done', 'rejected'];
+const STATUSES = ['proposed', 'approved', 'in_progress', 'done', 'rejected', 'duplicate'];
 const PLACEMENTS = ['by_council', 'inside_council_parish', 'outside_council_parish', 'outside_every_parish'];
 const LIST_LIMIT = 50;
 
@@ -250,12 +250,21 @@ async function startMap() {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
+  let loaded = false;
   map.once('load', async () => {
+    loaded = true;
     drawingLayers(map);
     // A link naming a territory but no view opens on that territory.
     if (!state.view) await zoomToTerritory().catch((e) => say(e.message, true));
     document.body.classList.add('map-ready');
   });
+  // MapLibre fires 'load' from a render; should the map be loaded with no
+  // render to come (seen in headless Chromium on a loaded machine), one is
+  // asked for.
+  const nudge = setInterval(() => {
+    if (loaded) clearInterval(nudge);
+    else if (map.loaded()) map.triggerRepaint();
+  }, 1000);
   window.prioridadesMap = map;
 }
 

@@ -76,6 +76,23 @@ pub struct Plan {
     pub target_date: NaiveDate,
 }
 
+impl Plan {
+    /// A plan with empty texts, starting and due on `day`: what unit tests
+    /// of dates and statuses need.
+    #[cfg(test)]
+    pub(crate) fn due(day: NaiveDate) -> Plan {
+        Plan {
+            objective: String::new(),
+            goal: String::new(),
+            responsible_kind: "council".into(),
+            responsible_name: String::new(),
+            resources: String::new(),
+            start_date: day,
+            target_date: day,
+        }
+    }
+}
+
 const MAX_PLAN_TEXT: usize = 2_000;
 
 /// A plan's text member: trimmed, 1 to 2,000 characters.

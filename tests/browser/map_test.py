@@ -92,9 +92,36 @@ def open_map(page, fragment=""):
     page.wait_for_selector("body.ready", state="attached")
     # MapLibre's first render runs on software WebGL in headless Chromium:
     # with the whole suite on two cores beside it, CI once needed over 60 s.
-    page.wait_for_selector("body.map-ready", state="attached", timeout=MAP_READY_MS)
+    try:
+        page.wait_for_selector("body.map-ready", state="attached", timeout=MAP_READY_MS)
+    except Exception:
+        diagnose(page)
+        raise
     expect(page.locator("#map canvas.maplibregl-canvas").is_visible(), "the map's canvas is shown")
     expect(page.locator("#filters").is_visible(), "the filter panel is shown")
+
+
+# Requests each page has sent and not seen answered, by URL: what a map that
+# never becomes ready waits for (watch(page) keeps them).
+IN_FLIGHT = {}
+
+
+def watch(page):
+    """Keeps the page's unanswered requests in IN_FLIGHT."""
+    page.on("request", lambda r: IN_FLIGHT.__setitem__(id(r), (r.url, time.monotonic())))
+    page.on("requestfinished", lambda r: IN_FLIGHT.pop(id(r), None))
+    page.on("requestfailed", lambda r: IN_FLIGHT.pop(id(r), None))
+
+
+def diagnose(page):
+    """Says what a map that did not become ready was doing."""
+    now = time.monotonic()
+    for url, since in IN_FLIGHT.values():
+        print(f"   unanswered for {now - since:.1f} s: {url}", file=sys.stderr)
+    state = page.evaluate("""() => { const m = window.prioridadesMap; return m ? {
+        loaded: m.loaded(), style: m.isStyleLoaded(), tiles: m.areTilesLoaded(),
+        zoom: m.getZoom(), ready: document.body.className } : 'no map' }""")
+    print(f"   map state: {state}", file=sys.stderr)
 
 
 def listed_ids(page):
@@ -178,6 +205,7 @@ def main():
         )
         context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-VE")
         page = context.new_page()
+        watch(page)
         page.set_default_timeout(TIMEOUT_MS)
         page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
         page.on("console", lambda m: print(f"   console {m.type}: {m.text}") if m.type in ("error", "warning") else None)

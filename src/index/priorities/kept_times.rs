@@ -168,15 +168,7 @@ mod tests {
         p.updated_at = p.created_at + rng.random_range(DAY..200 * DAY);
         if rng.random_range(0..3) == 0 {
             let day = NaiveDate::from_ymd_opt(2026, 1, rng.random_range(1..29)).expect("date");
-            p.plan = Some(Plan {
-                objective: String::new(),
-                goal: String::new(),
-                responsible_kind: "council".into(),
-                responsible_name: String::new(),
-                resources: String::new(),
-                start_date: day,
-                target_date: day,
-            });
+            p.plan = Some(Plan::due(day));
         }
         p
     }

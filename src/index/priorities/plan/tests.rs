@@ -108,15 +108,7 @@ fn seeded() -> PriorityIndex {
             // seventh priority fall on every status.
             if pk % 7 == 0 {
                 let day = NaiveDate::from_ymd_opt(2026, 1, 1 + (pk % 28) as u32).expect("date");
-                p.plan = Some(workflow::Plan {
-                    objective: String::new(),
-                    goal: String::new(),
-                    responsible_kind: "council".into(),
-                    responsible_name: String::new(),
-                    resources: String::new(),
-                    start_date: day,
-                    target_date: day,
-                });
+                p.plan = Some(workflow::Plan::due(day));
             }
             p
         })
