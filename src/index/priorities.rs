@@ -215,7 +215,7 @@ impl PriorityIndex {
         debug_assert!(in_tree, "priority {} had no leaf", old.id);
         remove_from(&mut self.by_parish, &old.parish, pk);
         self.kept_times.count(&old, self.timelines.get(&pk), false);
-        if let Some(original) = old.duplicate_of {
+        if let Some(original) = old.duplicate_of() {
             if let Some(set) = self.duplicates.get_mut(&original) {
                 set.remove(&pk);
                 if set.is_empty() {
@@ -245,8 +245,8 @@ impl PriorityIndex {
     /// Keeps `entry` in the maps and returns its leaf, for the caller to
     /// put in the R-tree.
     fn link(&mut self, mut entry: Entry) -> Leaf {
-        entry.duplicates = self.duplicates_of(entry.id);
-        if let Some(original) = entry.duplicate_of {
+        entry.set_duplicates(self.duplicates_of(entry.id));
+        if let Some(original) = entry.duplicate_of() {
             self.duplicates
                 .entry(original)
                 .or_default()
@@ -305,7 +305,7 @@ impl PriorityIndex {
         };
         let tally = self.tallies.entry(entry.parish).or_default();
         tally.count(entry, false);
-        let d = &mut entry.duplicates;
+        let mut d = entry.duplicates();
         if add {
             d.count += 1;
             d.families = d.families.saturating_add(families);
@@ -313,6 +313,7 @@ impl PriorityIndex {
             d.count = d.count.saturating_sub(1);
             d.families = d.families.saturating_sub(families);
         }
+        entry.set_duplicates(d);
         tally.count(entry, true);
     }
 

@@ -127,7 +127,7 @@ impl Service {
             let marked = index
                 .priorities
                 .get(&current.id)
-                .map_or(0, |e| e.duplicates.count);
+                .map_or(0, |e| e.duplicates().count);
             (index.priorities.get(&original).map(|e| e.status), marked)
         };
         if marked > 0 {

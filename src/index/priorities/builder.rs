@@ -86,7 +86,7 @@ impl IndexBuilder {
         for entry in entries {
             let pk = entry.pk;
             self.index.by_id.insert(entry.id, pk);
-            if let Some(original) = entry.duplicate_of {
+            if let Some(original) = entry.duplicate_of() {
                 self.marked.push((original, pk));
             }
             self.index

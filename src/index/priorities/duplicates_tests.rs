@@ -75,7 +75,7 @@ fn check(index: &PriorityIndex, rows: &BTreeMap<i64, Priority>, rng: &mut ChaCha
     for p in rows.values() {
         let entry = index.get(&p.id).expect("indexed");
         assert_eq!(
-            entry.duplicates.count as usize,
+            entry.duplicates().count as usize,
             marked_of(p.id).len(),
             "{when}: {}",
             p.pk

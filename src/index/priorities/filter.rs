@@ -17,10 +17,10 @@ pub(super) fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> 
         && (f.councils.is_empty() || f.councils.contains(&entry.council))
         && (f.duplicate_of.is_empty()
             || entry
-                .duplicate_of
+                .duplicate_of()
                 .is_some_and(|o| f.duplicate_of.contains(&o)))
         && f.has_duplicates
-            .is_none_or(|wanted| (entry.duplicates.count > 0) == wanted)
+            .is_none_or(|wanted| (entry.duplicates().count > 0) == wanted)
         && f.bbox
             .is_none_or(|b| intersects_rect(&entry.geometry, &b.0))
         && f.filter.as_ref().is_none_or(|cql| cql.matches(entry));
