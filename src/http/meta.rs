@@ -207,23 +207,10 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
     if let Some(bbox) = spatial_extent(&index, id) {
         extent["spatial"] = json!({"bbox": [bbox], "crs": CRS84});
     }
-    let registered = |times: Vec<Option<time::Micros>>| {
-        let known = times.into_iter().flatten();
-        known.fold(None, |span: Option<(i64, i64)>, t| {
-            Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
-        })
-    };
     let times = match id {
         "priorities" => index.priorities.time_extent(),
-        "councils" => registered(
-            index
-                .catalog
-                .councils(&[])
-                .iter()
-                .map(|c| c.created_at)
-                .collect(),
-        ),
-        "communes" => registered(index.catalog.communes().map(|c| c.created_at).collect()),
+        "councils" => span(index.catalog.councils(&[]).iter().map(|c| c.created_at)),
+        "communes" => span(index.catalog.communes().map(|c| c.created_at)),
         _ => None,
     };
     if let Some((first, last)) = times {
@@ -237,6 +224,13 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
         c["extent"] = extent;
     }
     c
+}
+
+/// The earliest and latest of the known times.
+fn span(times: impl Iterator<Item = Option<time::Micros>>) -> Option<(time::Micros, time::Micros)> {
+    times.flatten().fold(None, |span, t| {
+        Some(span.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
+    })
 }
 
 async fn collections(

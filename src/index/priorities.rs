@@ -198,11 +198,6 @@ impl PriorityIndex {
         }
     }
 
-    /// The kept response-time samples.
-    pub fn kept_times(&self) -> &kept_times::KeptTimes {
-        &self.kept_times
-    }
-
     /// Takes the priority with row key `pk` out of every map but the
     /// timelines.
     fn unlink(&mut self, pk: i64) {

@@ -99,7 +99,7 @@ impl Entry {
     }
 
     /// The families its territory's statistics count for it: a duplicate's
-    /// are counted on its original (docs/api.md, "Duplicates"), so a
+    /// are counted on its original (docs/api.md, "Marking a duplicate"), so a
     /// duplicate counts none and an original its own and its duplicates'.
     pub fn counted_families(&self) -> u64 {
         if self.status == Status::Duplicate {
