@@ -16,9 +16,15 @@
 //! matches as it does at 100,000 (the same area holds ten times more), which
 //! is how the cost's growth with the collection is read: O(log n + k) means
 //! equal-result queries cost about the same.
+//!
+//! `national_N_cql` runs CQL2 `filter`s on the national data, each narrowed
+//! as the server narrows them, beside the query parameters that say the same
+//! where there are some (`…_param`): the ratio of the two is what the CQL2
+//! form costs (`-- cql`).
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::Arc;
 
 mod national;
 
@@ -26,8 +32,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{Coord, Geometry, LineString, Point, Polygon, Rect};
 use national::national_dataset;
 use prioridades::domain::codes::{CouncilCode, Level, TerritoryCode};
+use prioridades::domain::cql::{Filter, Lang};
+use prioridades::domain::crs::Crs;
 use prioridades::domain::priority::{Category, Priority, Status};
-use prioridades::domain::query::{Bbox, Near, Page, PriorityFilter};
+use prioridades::domain::query::{Bbox, Interval, Near, Page, PriorityFilter};
+use prioridades::domain::queryables::PRIORITIES;
 use prioridades::index::PriorityIndex;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -92,6 +101,7 @@ fn dataset(count: usize) -> PriorityIndex {
                 updated_at: 1_735_689_600_000_000,
                 version: 1,
                 located_parish: None,
+                duplicate_of: None,
             }
         })
         .collect();
@@ -274,7 +284,128 @@ fn national_queries(c: &mut Criterion) {
         ]);
     }
     bench_cases(c, &format!("national_{count}"), &index, cases, FIRST_PAGE);
+    let municipality = densest(&parishes, Level::Municipality);
+    bench_cases(
+        c,
+        &format!("national_{count}_cql"),
+        &index,
+        cql_cases(caracas, &municipality),
+        FIRST_PAGE,
+    );
 }
 
-criterion_group!(benches, queries, national_queries);
+/// `text`, a cql2-text filter on the priorities, narrowed as the server
+/// narrows a `filter=` (src/http/priority_filter.rs).
+fn cql(text: &str) -> PriorityFilter {
+    let filter = Filter::parse(text, Lang::Text, Crs::Crs84, &PRIORITIES).expect("a valid filter");
+    PriorityFilter {
+        filter: Some(Arc::new(filter)),
+        ..Default::default()
+    }
+    .narrowed()
+}
+
+/// CQL2 filters and, after each that has one, the query parameters that
+/// say the same (`_param`): on the densest municipality, on a title
+/// prefix, on an area around `caracas` and on the creation time.
+fn cql_cases(caracas: Point, municipality: &TerritoryCode) -> Vec<(String, PriorityFilter)> {
+    let (x, y) = (caracas.x(), caracas.y());
+    // The 0.15° box of `national_N/bbox_0.15deg`, as a polygon.
+    let (x0, y0, x1, y1) = (x - 0.075, y - 0.075, x + 0.075, y + 0.075);
+    let square = format!("POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))");
+    // A city-sized hexagon (about 16 km across) around Caracas.
+    let hexagon: Vec<String> = (0..=6)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i % 6) / 6.0;
+            format!("{} {}", x + 0.075 * a.cos(), y + 0.075 * a.sin())
+        })
+        .collect();
+    let hexagon = format!("POLYGON(({}))", hexagon.join(","));
+    let after = "2026-06-01T00:00:00Z";
+    vec![
+        (
+            "category_status_municipality".to_owned(),
+            cql(&format!(
+                "municipality = '{municipality}' AND category = 'water' \
+                 AND status IN ('proposed','approved')"
+            )),
+        ),
+        (
+            "category_status_municipality_param".to_owned(),
+            PriorityFilter {
+                municipalities: vec![*municipality],
+                categories: vec![Category::Water],
+                statuses: vec![Status::Proposed, Status::Approved],
+                ..Default::default()
+            },
+        ),
+        (
+            "title_like_prefix".to_owned(),
+            cql("title LIKE 'Reparación%'"),
+        ),
+        (
+            "s_intersects_square_0.15deg".to_owned(),
+            cql(&format!("S_INTERSECTS(geometry, {square})")),
+        ),
+        (
+            "s_intersects_square_0.15deg_param".to_owned(),
+            PriorityFilter {
+                bbox: Some(Bbox(Rect::new((x0, y0), (x1, y1)))),
+                ..Default::default()
+            },
+        ),
+        (
+            "s_intersects_hexagon_0.15deg".to_owned(),
+            cql(&format!("S_INTERSECTS(geometry, {hexagon})")),
+        ),
+        (
+            "t_after".to_owned(),
+            cql(&format!("T_AFTER(created_at, TIMESTAMP('{after}'))")),
+        ),
+        (
+            "t_after_param".to_owned(),
+            PriorityFilter {
+                datetime: Some(format!("{after}/..").parse::<Interval>().expect("interval")),
+                ..Default::default()
+            },
+        ),
+    ]
+}
+
+/// The possible duplicates of a new proposal (issue 21): the open
+/// priorities of a related category within 100 m of one of a thousand
+/// existing priorities' geometries (points, lines and polygons as the
+/// generator draws them), each lookup on its own, as a write makes it.
+fn national_duplicates(c: &mut Criterion) {
+    let count = count();
+    let (index, _) = national_dataset(count);
+    let step = (index.len() / 1_000).max(1);
+    let probes: Vec<(Geometry<f64>, Category)> = index
+        .entries()
+        .step_by(step)
+        .map(|e| (e.geometry.clone(), e.category))
+        .collect();
+    let listed: usize = probes
+        .iter()
+        .map(|(g, cat)| index.nearby(g, *cat, 100.0, None, 20).len())
+        .sum();
+    let mut group = c.benchmark_group(format!("national_{count}"));
+    let mut i = 0;
+    group.bench_function(
+        format!(
+            "duplicates_100m_{:.1}_listed",
+            listed as f64 / probes.len() as f64
+        ),
+        |b| {
+            b.iter(|| {
+                i = (i + 1) % probes.len();
+                let (geometry, category) = &probes[i];
+                black_box(index.nearby(geometry, *category, 100.0, None, 20).len())
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, queries, national_queries, national_duplicates);
 criterion_main!(benches);

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::duplicates::{DEFAULT_DUPLICATE_DISTANCE_M, MAX_DUPLICATE_DISTANCE_M};
 use crate::server::ConnectionLimits;
-use crate::service::IMPORT_BATCH;
+use crate::service::{IMPORT_BATCH, WebhookSettings};
 
 /// The default of `--ready-max-lag`: a replica following by notification
 /// is a few changes behind; one batch of a bulk import elsewhere (10,000 by
@@ -152,6 +153,13 @@ pub struct ServeArgs {
     /// The batch size of bulk imports.
     pub import: ImportBatchArgs,
 
+    /// Metres within which an open priority of a related category is listed
+    /// as a possible duplicate of a proposal (0 to 5,000; geometry to
+    /// geometry).
+    #[arg(long, env = "PRIORIDADES_DUPLICATE_DISTANCE",
+          default_value_t = DEFAULT_DUPLICATE_DISTANCE_M, value_parser = parse_duplicate_distance)]
+    pub duplicate_distance: f64,
+
     /// Most changes the index may lag behind the database's change sequence
     /// while `/health/ready` still answers 200 (replicas catching up).
     #[arg(long, env = "PRIORIDADES_READY_MAX_LAG", default_value_t = READY_MAX_LAG)]
@@ -167,6 +175,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     /// Connection limits and timeouts.
     pub connections: ConnectionArgs,
+
+    #[command(flatten)]
+    /// How webhooks are delivered.
+    pub webhooks: WebhookArgs,
 
     /// Origins browsers may call the API from, comma separated; `*` for any.
     #[arg(
@@ -189,6 +201,66 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub private_reads: bool,
+
+    /// A raster XYZ tile template drawn under the web map
+    /// (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`); none by default.
+    /// Its origin is added to the map page's CSP `img-src` and `connect-src`.
+    #[arg(long, env = "PRIORIDADES_BASEMAP_URL", value_parser = crate::http::basemap::Basemap::parse)]
+    pub basemap_url: Option<crate::http::basemap::Basemap>,
+}
+
+/// How the webhook dispatcher delivers changes (`/webhooks`).
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Attempts per delivery before it is marked `failed` (at least 1).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_max_attempts: u32,
+
+    /// The wait after a delivery's first failed attempt; doubled after each
+    /// later one (`ms`, `s` or `m`).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_BACKOFF", default_value = "1s", value_parser = parse_duration)]
+    pub webhook_backoff: Duration,
+
+    /// The longest wait between a delivery's attempts.
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_BACKOFF_MAX", default_value = "10m", value_parser = parse_duration)]
+    pub webhook_backoff_max: Duration,
+
+    /// How often the dispatcher looks for new changes and due deliveries.
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_POLL", default_value = "1s", value_parser = parse_duration)]
+    pub webhook_poll: Duration,
+
+    /// Time a receiver has to accept the connection, and to answer an
+    /// attempt (its status line and headers).
+    #[arg(long, env = "PRIORIDADES_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+}
+
+impl WebhookArgs {
+    /// The settings the dispatcher runs with.
+    pub fn settings(&self) -> WebhookSettings {
+        WebhookSettings {
+            max_attempts: self.webhook_max_attempts,
+            backoff: self.webhook_backoff,
+            backoff_max: self.webhook_backoff_max,
+            poll: self.webhook_poll,
+            timeout: self.webhook_timeout,
+        }
+    }
+}
+
+impl Default for WebhookArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        let d = WebhookSettings::default();
+        WebhookArgs {
+            webhook_max_attempts: d.max_attempts,
+            webhook_backoff: d.backoff,
+            webhook_backoff_max: d.backoff_max,
+            webhook_poll: d.poll,
+            webhook_timeout: d.timeout,
+        }
+    }
 }
 
 /// How long a client may take, and how many may connect at once: slow or
@@ -415,19 +487,43 @@ impl ServeArgs {
             import: ImportBatchArgs {
                 import_batch: IMPORT_BATCH,
             },
+            duplicate_distance: DEFAULT_DUPLICATE_DISTANCE_M,
             ready_max_lag: READY_MAX_LAG,
             cluster_below_zoom: CLUSTER_BELOW_ZOOM,
             connections: ConnectionArgs::default(),
+            webhooks: WebhookArgs::default(),
             cors_origins: vec!["*".into()],
             public_url: None,
             private_reads: false,
+            basemap_url: None,
         }
+    }
+}
+
+/// `--duplicate-distance`: metres, 0 to [`MAX_DUPLICATE_DISTANCE_M`].
+fn parse_duplicate_distance(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(m) if (0.0..=MAX_DUPLICATE_DISTANCE_M).contains(&m) => Ok(m),
+        _ => Err(format!(
+            "expected metres from 0 to {MAX_DUPLICATE_DISTANCE_M}; got {s:?}"
+        )),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_duplicate_distance_is_metres_within_range() {
+        assert_eq!(parse_duplicate_distance("100"), Ok(100.0));
+        assert_eq!(parse_duplicate_distance("0"), Ok(0.0));
+        assert!(parse_duplicate_distance("5001").is_err());
+        assert!(parse_duplicate_distance("-1").is_err());
+        assert!(parse_duplicate_distance("NaN").is_err());
+        let cli = Cli::try_parse_from(["prioridades", "--duplicate-distance", "250"]).unwrap();
+        assert_eq!(cli.serve.duplicate_distance, 250.0);
+    }
 
     #[test]
     fn durations_take_milliseconds_seconds_and_minutes() {
@@ -451,5 +547,11 @@ mod tests {
         assert_eq!(parsed.body_timeout, default.body_timeout);
         assert_eq!(parsed.idle_timeout, default.idle_timeout);
         assert_eq!(parsed.max_connections, default.max_connections);
+    }
+
+    #[test]
+    fn the_webhook_defaults_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["prioridades"]).unwrap();
+        assert_eq!(cli.serve.webhooks.settings(), WebhookSettings::default());
     }
 }

@@ -150,6 +150,11 @@ fn write_priority_feature(
         }
         None => out.extend_from_slice(b"null"),
     }
+    if let Some(original) = p.duplicate_of {
+        out.extend_from_slice(br#","duplicate_of":""#);
+        out.extend_from_slice(original.hyphenated().encode_lower(&mut id).as_bytes());
+        out.push(b'"');
+    }
     out.extend_from_slice(br#","created_at":""#);
     time::write(out, p.created_at);
     out.extend_from_slice(br#"","updated_at":""#);
@@ -292,6 +297,7 @@ mod tests {
             updated_at: 0,
             version: 1,
             located_parish: None,
+            duplicate_of: None,
         }
     }
 

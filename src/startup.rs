@@ -11,7 +11,7 @@ use crate::config::{DemoKind, ServeArgs};
 use crate::http::{self, AppState, HttpConfig};
 use crate::index::SharedIndex;
 use crate::server::{self, ConnectionLimits};
-use crate::service::{Service, load_index};
+use crate::service::{DispatcherHandle, Service, load_index};
 use crate::store::{Store, StoreError};
 
 /// Why the service could not start.
@@ -35,6 +35,10 @@ pub struct Application {
     listener: TcpListener,
     /// Keeps the index current with other processes' writes.
     follower: Follower,
+    /// Delivers committed changes to webhooks.
+    dispatcher: DispatcherHandle,
+    /// The longest a delivery attempt takes (the dispatcher's stop waits for one).
+    webhook_timeout: std::time::Duration,
     router: Router,
     limits: ConnectionLimits,
     address: SocketAddr,
@@ -113,7 +117,11 @@ impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port).
     pub async fn build(args: &ServeArgs) -> Result<Application, StartupError> {
         let service = open_service(&args.database.database_url, Demo::from_args(args)).await?;
-        let service = Arc::new(service.with_import_batch(args.import.import_batch));
+        let service = Arc::new(
+            service
+                .with_import_batch(args.import.import_batch)
+                .with_duplicate_distance(args.duplicate_distance),
+        );
         let config = HttpConfig {
             max_body_bytes: args.max_body_bytes,
             max_import_bytes: args.max_import_bytes,
@@ -122,6 +130,7 @@ impl Application {
             private_reads: args.private_reads,
             ready_max_lag: args.ready_max_lag,
             cluster_below_zoom: args.cluster_below_zoom,
+            basemap: args.basemap_url.clone(),
         };
         let router = http::router(AppState::new(service.clone(), config));
         let bind_error = |source| StartupError::Bind {
@@ -132,6 +141,9 @@ impl Application {
         let address = listener.local_addr().map_err(bind_error)?;
         Ok(Application {
             follower: Follower(service.spawn_follower()),
+            dispatcher: service
+                .spawn_dispatcher(args.webhooks.settings(), http::webhooks::filter_parser()),
+            webhook_timeout: args.webhooks.webhook_timeout,
             listener,
             router,
             limits: args.connections.limits(),
@@ -165,6 +177,10 @@ impl Application {
         tracing::info!(address = %self.address, "listening on http://{}", self.address);
         server::serve(self.listener, self.router, self.limits, shutdown).await;
         drop(self.follower);
+        // Attempts in progress finish (and are recorded) before the store closes.
+        self.dispatcher
+            .stop(self.webhook_timeout + std::time::Duration::from_secs(1))
+            .await;
         self.service.store().close().await;
         tracing::info!("stopped");
         Ok(())

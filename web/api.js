@@ -29,19 +29,29 @@ export class Problem extends Error {
  * JSON body (null for 204), or throws a `Problem`.
  */
 export async function api(path, init = {}) {
+  return (await apiTagged(path, init)).body;
+}
+
+/**
+ * As `api`, but answers `{ body, etag }`: the body and the response's
+ * `ETag` (for an `If-Match` on the next write). A JSON body is sent as
+ * `application/json` unless `init.headers` names another type.
+ */
+export async function apiTagged(path, init = {}) {
   const headers = new Headers(init.headers || {});
   headers.set('Accept', 'application/json');
   const secret = token();
   if (secret) headers.set('Authorization', `Bearer ${secret}`);
   if (init.body && typeof init.body !== 'string') {
-    headers.set('Content-Type', 'application/json');
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
     init = { ...init, body: JSON.stringify(init.body) };
   }
   const response = await fetch(path, { ...init, headers, credentials: 'omit' });
-  if (response.status === 204) return null;
+  const etag = response.headers.get('ETag');
+  if (response.status === 204) return { body: null, etag };
   const body = await response.json().catch(() => ({ title: response.statusText }));
   if (!response.ok) throw new Problem(response.status, body);
-  return body;
+  return { body, etag };
 }
 
 /** The caller's role and scope, as the API reports them for the token. */

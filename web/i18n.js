@@ -2,6 +2,41 @@
 // (categories, statuses, roles) stay as the API names them; their labels
 // are translated here.
 
+// The response-time columns of `/statistics` (docs/api.md, "Response times").
+const STEPS = {
+  es: {
+    proposed_to_approved: 'propuesta→aprobación', approved_to_started: 'aprobación→inicio',
+    started_to_done: 'inicio→ejecución',
+  },
+  en: {
+    proposed_to_approved: 'proposal→approval', approved_to_started: 'approval→start',
+    started_to_done: 'start→completion',
+  },
+};
+const TIME_LABELS = {
+  es: { n: (s) => `Casos ${s}`, median_days: (s) => `Días ${s} (mediana)`, p90_days: (s) => `Días ${s} (p90)`,
+    open: 'Abiertas', overdue: 'Vencidas', share_overdue: 'Proporción vencidas', as_of: (s) => `A la fecha: ${s}` },
+  en: { n: (s) => `Cases ${s}`, median_days: (s) => `Days ${s} (median)`, p90_days: (s) => `Days ${s} (p90)`,
+    open: 'Open', overdue: 'Overdue', share_overdue: 'Share overdue', as_of: (s) => `As of the date: ${s}` },
+};
+const AS_OF = {
+  es: {
+    proposed: 'propuestas', approved: 'aprobadas', in_progress: 'en ejecución', done: 'ejecutadas',
+    rejected: 'rechazadas',
+  },
+  en: { proposed: 'proposed', approved: 'approved', in_progress: 'in progress', done: 'done', rejected: 'rejected' },
+};
+
+function timeColumns(language) {
+  const l = TIME_LABELS[language];
+  const columns = { open: l.open, overdue: l.overdue, share_overdue: l.share_overdue };
+  for (const [step, label] of Object.entries(STEPS[language])) {
+    for (const suffix of ['n', 'median_days', 'p90_days']) columns[`${step}_${suffix}`] = l[suffix](label);
+  }
+  for (const [status, label] of Object.entries(AS_OF[language])) columns[`as_of_${status}`] = l.as_of(label);
+  return columns;
+}
+
 const TEXTS = {
   es: {
     title: 'Prioridades de los consejos comunales',
@@ -26,6 +61,31 @@ const TEXTS = {
     titleField: 'Título', description: 'Descripción', located: 'Ubicación elegida',
     created: 'Prioridad creada', approved: 'Prioridad aprobada', rejected: 'Prioridad rechazada',
     mapMissing: 'La biblioteca del mapa (MapLibre GL JS) no se incluyó al compilar el servicio; las listas y fichas funcionan, el mapa no. Vea el README, «El mapa web».',
+    review: 'Revisión', workflow: 'Avance', start: 'Iniciar', finish: 'Finalizar', reopen: 'Reabrir',
+    moved: (status) => `Estado cambiado: ${status}`, annotate: 'Anotación', addNote: 'Anotar',
+    noted: 'Nota registrada', edit: 'Editar la propuesta', save: 'Guardar', saved: 'Cambios guardados',
+    councilDistance: 'Distancia al consejo comunal', nearby: (m) => `Otras prioridades abiertas a menos de ${m} m`,
+    nearbyNone: 'Ninguna.',
+    possibleDuplicates: 'Posibles duplicadas', duplicateOf: 'Duplicada de', openCard: 'Abrir ficha',
+    markDuplicate: 'Marcar como duplicada de esta', markedDuplicate: 'Marcada como duplicada',
+    markedDuplicates: (n) => `Duplicadas marcadas (${n})`,
+    agenda: 'Agenda del consejo', agendaHint: 'Arrastre para ordenar, o use ↑ y ↓; las diez primeras llevan rango.',
+    agendaEmpty: 'No hay prioridades abiertas.', up: 'Subir', down: 'Bajar', agendaSaved: 'Orden guardado',
+    queueOrder: 'Orden', oldestFirst: 'Las más antiguas primero', byRank: 'Por rango en la agenda',
+    statistics: 'Estadísticas', downloadCsv: 'Descargar CSV',
+    statsCaption: (level) => `Por ${level}, con los filtros elegidos`,
+    levels: { state: 'estado', municipality: 'municipio', parish: 'parroquia' },
+    columns: {
+      code: 'Código', name: 'Nombre', councils: 'Consejos', councils_with_priorities: 'Consejos con prioridades',
+      priorities: 'Prioridades', families: 'Familias', ...timeColumns('es'),
+    },
+    legendTitle: 'Prioridades por territorio (filtros actuales)',
+    shape: 'Forma', shapes: { point: 'Punto', line: 'Línea', polygon: 'Polígono' },
+    vertices: (n) => `${n} vértices`, finishDrawing: 'Terminar', cancel: 'Cancelar',
+    tooFewVertices: 'Faltan vértices: una línea necesita 2, un polígono 3.',
+    placeIt: 'Ubíquela en el mapa.',
+    outsideParish: 'Parte de esta ubicación queda fuera de la parroquia de su consejo. ¿Enviarla igual?',
+    sendAnyway: 'Enviar igual', notSent: 'No se envió.',
     loading: 'Cargando…', error: 'Error',
     categories: {
       water: 'Agua', electricity: 'Electricidad', roads: 'Vialidad', health: 'Salud',
@@ -35,7 +95,7 @@ const TEXTS = {
     },
     statuses: {
       proposed: 'Propuesta', approved: 'Aprobada', in_progress: 'En ejecución',
-      done: 'Ejecutada', rejected: 'Rechazada',
+      done: 'Ejecutada', rejected: 'Rechazada', duplicate: 'Duplicada',
     },
     placements: {
       by_council: 'Por consejo', inside_council_parish: 'En la parroquia de su consejo',
@@ -70,6 +130,31 @@ const TEXTS = {
     titleField: 'Title', description: 'Description', located: 'Chosen location',
     created: 'Priority created', approved: 'Priority approved', rejected: 'Priority rejected',
     mapMissing: 'The map library (MapLibre GL JS) was not included when the service was built; lists and cards work, the map does not. See the README, "The web map".',
+    review: 'Review', workflow: 'Progress', start: 'Start', finish: 'Finish', reopen: 'Reopen',
+    moved: (status) => `Status changed: ${status}`, annotate: 'Annotation', addNote: 'Add note',
+    noted: 'Note recorded', edit: 'Edit the proposal', save: 'Save', saved: 'Changes saved',
+    councilDistance: 'Distance to the communal council', nearby: (m) => `Other open priorities within ${m} m`,
+    nearbyNone: 'None.',
+    possibleDuplicates: 'Possible duplicates', duplicateOf: 'Duplicate of', openCard: 'Open card',
+    markDuplicate: 'Mark as a duplicate of this one', markedDuplicate: 'Marked as a duplicate',
+    markedDuplicates: (n) => `Marked duplicates (${n})`,
+    agenda: "Council's agenda", agendaHint: 'Drag to reorder, or use ↑ and ↓; the first ten are ranked.',
+    agendaEmpty: 'No open priorities.', up: 'Move up', down: 'Move down', agendaSaved: 'Order saved',
+    queueOrder: 'Order', oldestFirst: 'Oldest first', byRank: 'By agenda rank',
+    statistics: 'Statistics', downloadCsv: 'Download CSV',
+    statsCaption: (level) => `By ${level}, under the chosen filters`,
+    levels: { state: 'state', municipality: 'municipality', parish: 'parish' },
+    columns: {
+      code: 'Code', name: 'Name', councils: 'Councils', councils_with_priorities: 'Councils with priorities',
+      priorities: 'Priorities', families: 'Families', ...timeColumns('en'),
+    },
+    legendTitle: 'Priorities per territory (current filters)',
+    shape: 'Shape', shapes: { point: 'Point', line: 'Line', polygon: 'Polygon' },
+    vertices: (n) => `${n} vertices`, finishDrawing: 'Finish', cancel: 'Cancel',
+    tooFewVertices: 'Too few vertices: a line needs 2, a polygon 3.',
+    placeIt: 'Place it on the map.',
+    outsideParish: "Part of this location lies outside your council's parish. Send it anyway?",
+    sendAnyway: 'Send anyway', notSent: 'Not sent.',
     loading: 'Loading…', error: 'Error',
     categories: {
       water: 'Water', electricity: 'Electricity', roads: 'Roads', health: 'Health',
@@ -79,7 +164,7 @@ const TEXTS = {
     },
     statuses: {
       proposed: 'Proposed', approved: 'Approved', in_progress: 'In progress',
-      done: 'Done', rejected: 'Rejected',
+      done: 'Done', rejected: 'Rejected', duplicate: 'Duplicate',
     },
     placements: {
       by_council: 'By council', inside_council_parish: "Inside its council's parish",

@@ -1,7 +1,10 @@
 // The map's sources and layers: the territories of the vector tiles as the
 // base layer (coloured by their count of priorities under the filters),
 // and the priorities' tiles (clusters below the cluster zoom, then each
-// priority by category, outlined by status).
+// priority by category, outlined by status). Under them, when the server
+// was given one, a raster basemap.
+
+import { CLASSES } from './map-stats.js';
 
 export const CATEGORY_COLOURS = {
   water: '#1f78b4', electricity: '#e6a100', roads: '#6a3d9a', health: '#e31a1c',
@@ -12,7 +15,7 @@ export const CATEGORY_COLOURS = {
 
 const STATUS_COLOURS = {
   proposed: '#ffffff', approved: '#2c7fb8', in_progress: '#fdae61', done: '#1a9641',
-  rejected: '#000000',
+  rejected: '#000000', duplicate: '#9e9e9e',
 };
 
 /** Territory levels and the zooms at which each is drawn. */
@@ -34,18 +37,32 @@ function matchColours(table, property, fallback) {
   return expression;
 }
 
-/** The map's style: no basemap from the internet, only our tiles. */
-export function style(query) {
+/** The choropleth's colour: the class of a territory's `priorities` count. */
+function choropleth() {
+  const expression = ['step', ['get', 'priorities'], CLASSES[0][1]];
+  for (const [from, colour] of CLASSES.slice(1)) expression.push(from, colour);
+  return expression;
+}
+
+/**
+ * The map's style: our tiles, over the raster XYZ `basemap` template when
+ * the server names one (none by default: nothing from another origin).
+ */
+export function style(query, basemap = null) {
   const sources = {};
   const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#dfe8ee' } }];
+  if (basemap) {
+    sources.basemap = { type: 'raster', tiles: [basemap], tileSize: 256, maxzoom: 19,
+      attribution: new URL(basemap.replace(/[{}]/g, '')).host };
+    layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
   for (const [level, minzoom, maxzoom] of LEVELS) {
     sources[level] = { type: 'vector', url: tilejson(level, query) };
     layers.push({
       id: `${level}-fill`, type: 'fill', source: level, 'source-layer': level, minzoom, maxzoom,
       paint: {
-        'fill-color': ['step', ['get', 'priorities'], '#f7f7f7', 1, '#fee8c8', 5, '#fdbb84',
-          20, '#fc8d59', 50, '#e34a33', 200, '#b30000'],
-        'fill-opacity': 0.75,
+        'fill-color': choropleth(),
+        'fill-opacity': basemap ? 0.45 : 0.75,
       },
     });
     layers.push({
@@ -89,10 +106,16 @@ export function style(query) {
   return { version: 8, sources, layers };
 }
 
-/** Points the map's tile sources at the filters in `query`. */
+/**
+ * Points the map's tile sources at the filters in `query`; a source already
+ * pointing there is left alone (setting its URL again would reload it).
+ */
 export function refilter(map, query) {
-  for (const [level] of LEVELS) map.getSource(level)?.setUrl(tilejson(level, query));
-  map.getSource('priorities')?.setUrl(tilejson('priorities', query));
+  for (const name of [...LEVELS.map(([level]) => level), 'priorities']) {
+    const source = map.getSource(name);
+    const url = tilejson(name, query);
+    if (source && source.url !== url) source.setUrl(url);
+  }
 }
 
 /** The layers a click on a priority is looked for in. */

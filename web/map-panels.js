@@ -3,8 +3,16 @@
 // and the proposal form. Every text from the API is put in the page as
 // text (textContent), never as markup.
 
-import { api, Problem } from './api.js';
+import { api, apiTagged, Problem } from './api.js';
 import { t } from './i18n.js';
+import { cardActions, duplicateList, fetchDuplicates } from './map-actions.js';
+import { canMark, fetchMarked, markButton, markedList } from './map-duplicates.js';
+import { placeSection } from './map-card.js';
+
+/** Who is signed in (`/tokens/self`), set by map.js; null when no one. */
+export const session = { who: null };
+/** What the page does after a change: `refresh` reloads lists and map. */
+export const hooks = { refresh: null };
 
 /** An element with attributes and children (strings become text nodes). */
 export function el(tag, attrs = {}, ...children) {
@@ -33,23 +41,33 @@ function row(label, value) {
   return [el('dt', {}, label), el('dd', {}, value ?? '—')];
 }
 
-/** Opens the card of priority `id`: its properties, plan and history. */
-export async function openCard(id, onChange) {
+/** Opens the card of priority `id`: its properties, place (map-card.js), plan and history. */
+export async function openCard(id) {
   const card = document.getElementById('card');
   card.hidden = false;
+  card.dataset.id = id;
   card.replaceChildren(el('p', {}, t('loading')));
   try {
-    const [feature, history] = await Promise.all([
-      api(`/collections/priorities/items/${encodeURIComponent(id)}`),
-      api(`/collections/priorities/items/${encodeURIComponent(id)}/history`),
+    const [{ body: feature, etag }, history, duplicates, marked] = await Promise.all([
+      apiTagged(`/collections/priorities/items/${encodeURIComponent(id)}`),
+      // no-store: a note adds to the history without a new change number,
+      // so the history's tag stays and a revalidation would answer 304.
+      api(`/collections/priorities/items/${encodeURIComponent(id)}/history`, { cache: 'no-store' }),
+      fetchDuplicates(id),
+      fetchMarked(id),
     ]);
-    renderCard(card, feature, history, onChange);
+    const place = await placeSection(feature, openCard);
+    if (card.dataset.id !== id) return; // another card was opened meanwhile
+    const mark = canMark(feature) ? (original) => markButton(feature, original, () => openCard(id)) : null;
+    renderCard(card, feature, history, { duplicates, marked, mark }, place);
+    card.append(...cardActions(feature, etag, () => openCard(id)));
+    card.dataset.status = feature.properties.status;
   } catch (e) {
     card.replaceChildren(el('p', { class: 'error' }, e.message));
   }
 }
 
-function renderCard(card, feature, history, onChange) {
+function renderCard(card, feature, history, { duplicates, marked, mark }, place) {
   const p = feature.properties;
   const plan = p.plan;
   const entries = history.entries || history.history || history.features || [];
@@ -66,6 +84,10 @@ function renderCard(card, feature, history, onChange) {
       row(t('placement'), t('placements')[p.placement] || p.placement),
       row(t('families'), p.families),
       row('id', feature.id)),
+    ...place,
+    p.duplicate_of ? el('p', {}, `${t('duplicateOf')}: `, duplicateLink(p.duplicate_of)) : '',
+    markedList(marked, openCard) || '',
+    duplicateList(duplicates, openCard, mark) || '',
     el('h3', {}, t('plan')),
     plan ? el('dl', { class: 'props' },
       row(t('objective'), plan.objective), row(t('goal'), plan.goal),
@@ -76,11 +98,17 @@ function renderCard(card, feature, history, onChange) {
     el('h3', {}, t('history')),
     el('ol', { class: 'history' }, entries.map((entry) => el('li', {},
       `${entry.at || entry.time || ''} · ${entry.action} · ${entry.actor}`,
+      entry.changes?.status ? ` → ${t('statuses')[entry.changes.status.to] || entry.changes.status.to} ` : '',
       entry.note ? el('q', {}, entry.note) : null))),
   );
   card.querySelector('#card-close').addEventListener('click', () => { card.hidden = true; });
   card.focus();
-  if (onChange) onChange(feature);
+}
+
+function duplicateLink(id) {
+  const button = el('button', { type: 'button', class: 'link', dataset: { id } }, id);
+  button.addEventListener('click', () => openCard(id));
+  return button;
 }
 
 const PLAN_FIELDS = [
@@ -94,17 +122,17 @@ const PLAN_LABELS = {
 };
 
 /** The approval form of `feature`: the action plan, then approve or reject. */
-export function reviewForm(feature, done) {
+export function reviewForm(feature, done, prefix = 'plan') {
   const form = el('form', { class: 'review', dataset: { id: feature.id } });
   for (const [name, kind] of PLAN_FIELDS) {
-    const id = `plan-${feature.id}-${name.replace('/', '-')}`;
+    const id = `${prefix}-${feature.id}-${name.replace('/', '-')}`;
     const input = kind === 'kind'
       ? el('select', { id, name }, Object.entries(t('kinds')).map(([k, label]) => el('option', { value: k }, label)))
       : el('input', { id, name, type: kind === 'date' ? 'date' : 'text' });
     form.append(el('label', { for: id }, t(PLAN_LABELS[name])), input,
       el('span', { class: 'field-error', dataset: { pointer: `/plan/${name}` }, role: 'alert' }));
   }
-  const noteId = `note-${feature.id}`;
+  const noteId = `${prefix}-note-${feature.id}`;
   form.append(el('label', { for: noteId }, t('note')), el('input', { id: noteId, name: 'note', type: 'text' }),
     el('span', { class: 'field-error', dataset: { pointer: '/note' }, role: 'alert' }),
     el('span', { class: 'field-error', dataset: { pointer: '/plan' }, role: 'alert' }),

@@ -5,12 +5,14 @@
 
 import { api, setToken, token, whoAmI } from './api.js';
 import { setLang, t, translatePage, lang } from './i18n.js';
-import { el, openCard, reviewForm, say, showProblem } from './map-panels.js';
+import { el, hooks, openCard, reviewForm, say, session } from './map-panels.js';
+import { CATEGORIES, duplicateList } from './map-actions.js';
+import { drawingLayers, onProposeClick, proposeForm } from './map-propose.js';
+import { loadAgenda } from './map-agenda.js';
+import { legend, loadStatistics } from './map-stats.js';
 
 const FILTERS = ['state', 'municipality', 'parish', 'category', 'status', 'placement', 'overdue', 'from', 'to'];
-const CATEGORIES = ['water', 'electricity', 'roads', 'health', 'education', 'security', 'housing',
-  'environment', 'gas', 'transport', 'telecom', 'food', 'culture_sport', 'other'];
-const STATUSES = ['proposed', 'approved', 'in_progress', 'done', 'rejected'];
+const STATUSES = ['proposed', 'approved', 'in_progress', 'done', 'rejected', 'duplicate'];
 const PLACEMENTS = ['by_council', 'inside_council_parish', 'outside_council_parish', 'outside_every_parish'];
 const LIST_LIMIT = 50;
 
@@ -97,6 +99,8 @@ async function refresh() {
     await listResults();
     if (state.map && state.layers) state.layers.refilter(state.map, query());
     if (state.who && ['cabinet', 'admin'].includes(state.who.role)) await loadQueue();
+    if (state.who?.role === 'spokesperson') await loadAgenda();
+    await loadStatistics(query(), state.filters);
   } catch (e) {
     say(e.message, true);
   }
@@ -155,53 +159,24 @@ async function zoomToTerritory() {
 }
 
 async function loadQueue() {
-  const page = await api('/review-queue?limit=50');
+  const order = document.getElementById('queue-order').value;
+  const page = await api(`/review-queue?limit=50&order=${order}`);
   const list = document.getElementById('queue-list');
   list.replaceChildren(...page.features.map((f) => el('li', { dataset: { id: f.id } },
     el('details', {},
-      el('summary', {}, `${f.properties.title} · ${f.properties.parish ?? ''}`),
+      el('summary', {}, `${f.properties.title} · ${f.properties.parish ?? ''}`
+        + (f.properties.rank ? ` · #${f.properties.rank}` : '') + ` · ${(f.properties.created_at || '').slice(0, 10)}`),
+      duplicateList(f.possible_duplicates || f.properties.possible_duplicates, openCard),
+      el('button', { type: 'button', class: 'link open-card', dataset: { id: f.id } }, t('openCard')),
       reviewForm(f, refresh)))));
   if (!page.features.length) list.replaceChildren(el('li', {}, t('queueEmpty')));
-}
-
-function proposeForm() {
-  const form = document.getElementById('propose-form');
-  const field = (name, label, input) => [el('label', { for: `p-${name}` }, t(label)), input,
-    el('span', { class: 'field-error', dataset: { pointer: `/properties/${name}` }, role: 'alert' })];
-  form.replaceChildren(
-    ...field('title', 'titleField', el('input', { id: 'p-title', name: 'title', required: true })),
-    ...field('description', 'description', el('textarea', { id: 'p-description', name: 'description' })),
-    ...field('category', 'category', el('select', { id: 'p-category', name: 'category' },
-      CATEGORIES.map((c) => el('option', { value: c }, t('categories')[c])))),
-    el('fieldset', {}, el('legend', {}, t('located')),
-      el('label', { for: 'p-lon' }, 'lon'), el('input', { id: 'p-lon', name: 'lon', inputmode: 'decimal', required: true }),
-      el('label', { for: 'p-lat' }, 'lat'), el('input', { id: 'p-lat', name: 'lat', inputmode: 'decimal', required: true }),
-      el('span', { class: 'field-error', dataset: { pointer: '/geometry' }, role: 'alert' })),
-    el('button', { type: 'submit' }, t('send')),
-    el('p', { class: 'form-error error', role: 'alert' }));
-  form.onsubmit = async (event) => {
-    event.preventDefault();
-    for (const span of form.querySelectorAll('.field-error, .form-error')) span.textContent = '';
-    const v = (n) => form.elements[n].value.trim();
-    const properties = { council: state.who.scope, title: v('title'), category: v('category') };
-    if (v('description')) properties.description = v('description');
-    const feature = { type: 'Feature', geometry: { type: 'Point', coordinates: [Number(v('lon')), Number(v('lat'))] }, properties };
-    try {
-      const created = await api('/collections/priorities/items', { method: 'POST', body: feature });
-      say(`${t('created')}: ${created.properties.title}`);
-      form.reset();
-      await refresh();
-      openCard(created.id);
-    } catch (e) {
-      showProblem(form, e);
-    }
-  };
 }
 
 async function signedIn() {
   const who = document.getElementById('who');
   document.getElementById('queue').hidden = true;
   document.getElementById('propose').hidden = true;
+  document.getElementById('agenda').hidden = true;
   state.who = null;
   if (token()) {
     try {
@@ -211,6 +186,8 @@ async function signedIn() {
       say(e.message, true);
     }
   }
+  session.who = state.who;
+  document.getElementById('stats').open = state.who?.role === 'planner';
   document.getElementById('signin').hidden = Boolean(state.who);
   document.getElementById('signout').hidden = !state.who;
   who.textContent = state.who ? t('signedAs', state.who.role, state.who.scope) : t('anonymous');
@@ -221,8 +198,18 @@ async function signedIn() {
   }
   if (state.who.role === 'spokesperson') {
     document.getElementById('propose').hidden = false;
+    document.getElementById('agenda').hidden = false;
     proposeForm();
+    await loadAgenda().catch((e) => say(e.message, true));
   }
+}
+
+function bindQueue() {
+  document.getElementById('queue-order').addEventListener('change', () => loadQueue().catch((e) => say(e.message, true)));
+  document.getElementById('queue-list').addEventListener('click', (event) => {
+    const button = event.target.closest('button.open-card');
+    if (button) openCard(button.dataset.id);
+  });
 }
 
 function bindSession() {
@@ -250,9 +237,10 @@ async function startMap() {
   }
   state.layers = await import('/assets/map-layers.js');
   const [zoom, lat, lon] = state.view || [5, 7.5, -66.2];
+  const basemap = document.body.dataset.basemap || null;
   const map = new maplibregl.Map({
-    container: 'map', style: state.layers.style(query()), center: [lon, lat], zoom,
-    attributionControl: false,
+    container: 'map', style: state.layers.style(query(), basemap), center: [lon, lat], zoom,
+    attributionControl: basemap ? { compact: true } : false,
   });
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   state.map = map;
@@ -262,15 +250,27 @@ async function startMap() {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
-  map.once('load', () => document.body.classList.add('map-ready'));
+  let loaded = false;
+  map.once('load', async () => {
+    loaded = true;
+    drawingLayers(map);
+    // A link naming a territory but no view opens on that territory.
+    if (!state.view) await zoomToTerritory().catch((e) => say(e.message, true));
+    document.body.classList.add('map-ready');
+  });
+  // MapLibre fires 'load' from a render; should the map be loaded with no
+  // render to come (seen in headless Chromium on a loaded machine), one is
+  // asked for.
+  const nudge = setInterval(() => {
+    if (loaded) clearInterval(nudge);
+    else if (map.loaded()) map.triggerRepaint();
+  }, 1000);
   window.prioridadesMap = map;
 }
 
 function onMapClick(map, event) {
   if (state.who?.role === 'spokesperson') {
-    const form = document.getElementById('propose-form');
-    form.elements.lon.value = event.lngLat.lng.toFixed(6);
-    form.elements.lat.value = event.lngLat.lat.toFixed(6);
+    onProposeClick(event.lngLat);
     return;
   }
   const hit = map.queryRenderedFeatures(event.point, { layers: [...state.layers.PRIORITY_LAYERS, 'clusters'] })[0];
@@ -287,6 +287,9 @@ async function main() {
   translatePage();
   bindSession();
   bindFilters();
+  bindQueue();
+  legend();
+  hooks.refresh = refresh;
   fillFixedLists();
   startMap();
   await fillTerritories().catch((e) => say(e.message, true));

@@ -31,6 +31,7 @@ pub fn national_dataset(count: usize) -> (PriorityIndex, Vec<TerritoryCode>) {
                 pk: i as i64 + 1,
                 id: d.id.expect("generated lines carry ids"),
                 located_parish: Some(parish_of[&d.council]),
+                duplicate_of: None,
                 council: d.council,
                 title: d.title,
                 description: d.description,

@@ -69,6 +69,9 @@ fn members(p: &Priority) -> Map<String, Value> {
     if let Some(Value::Object(props)) = feature.remove("properties") {
         out.extend(props);
     }
+    if let Some(original) = p.duplicate_of {
+        out.insert("duplicate_of".into(), original.to_string().into());
+    }
     out
 }
 

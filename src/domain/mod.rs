@@ -58,6 +58,7 @@ pub mod auth;
 pub mod codes;
 pub mod cql;
 pub mod crs;
+pub mod duplicates;
 pub mod geometry;
 pub mod history;
 pub mod narrow;
@@ -68,6 +69,7 @@ pub mod sort;
 pub mod territory;
 pub mod time;
 pub mod topology;
+pub mod webhook;
 pub mod wire;
 pub mod workflow;
 

@@ -86,7 +86,8 @@ pub const WRITABLE_PROPERTIES: [&str; 9] = [
 
 /// Properties the server computes; sent back by clients that PUT what they
 /// GET, so they are accepted and ignored rather than rejected.
-pub const READ_ONLY_PROPERTIES: [&str; 7] = [
+pub const READ_ONLY_PROPERTIES: [&str; 8] = [
+    "duplicate_of",
     "state",
     "municipality",
     "parish",
@@ -161,6 +162,9 @@ pub struct Priority {
     /// The parish its location fell in when placed; `None` when no parish
     /// boundaries were loaded or none covered it.
     pub located_parish: Option<TerritoryCode>,
+    /// The priority this one duplicates, set while its status is
+    /// `duplicate` (it may name a priority deleted since).
+    pub duplicate_of: Option<Uuid>,
 }
 
 impl Priority {
@@ -292,6 +296,8 @@ struct PropertiesInput {
     families: Option<i64>,
     plan: Option<Object<PlanInput>>,
     created_at: Option<String>,
+    #[serde(rename = "duplicate_of")]
+    _duplicate_of: Option<IgnoredAny>,
     #[serde(rename = "state")]
     _state: Option<IgnoredAny>,
     #[serde(rename = "municipality")]
@@ -454,6 +460,7 @@ pub(crate) fn arbitrary_priority(rng: &mut rand_chacha::ChaCha8Rng, i: i64) -> P
         updated_at: rng.random_range(0..4_000_000_000_000_000),
         version: rng.random_range(1..1_000),
         located_parish: None,
+        duplicate_of: None,
     }
 }
 

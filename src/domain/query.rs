@@ -191,9 +191,27 @@ pub struct PriorityFilter {
     /// before `today` and that are not done or rejected (or, with `false`,
     /// all others).
     pub overdue: Option<(bool, chrono::NaiveDate)>,
+    /// Originals; a priority matches if it is marked the duplicate of any
+    /// of them.
+    pub duplicate_of: Vec<uuid::Uuid>,
+    /// `Some(true)`: only priorities that other priorities are marked the
+    /// duplicates of; `Some(false)`: only the others.
+    pub has_duplicates: Option<bool>,
     /// A CQL2 filter (`filter=`), checked on every candidate; see
     /// [`PriorityFilter::narrowed`] for how it also narrows the candidates.
     pub filter: Option<std::sync::Arc<super::cql::Filter>>,
+}
+
+impl PriorityFilter {
+    /// Whether a filter must read each candidate's entry, which no R-tree
+    /// leaf carries: councils, overdue plans, duplicates, a CQL2 filter.
+    pub fn needs_entry(&self) -> bool {
+        !self.councils.is_empty()
+            || self.overdue.is_some()
+            || !self.duplicate_of.is_empty()
+            || self.has_duplicates.is_some()
+            || self.filter.is_some()
+    }
 }
 
 /// Which page of a result to return.

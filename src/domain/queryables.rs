@@ -154,6 +154,7 @@ macro_rules! territory_queryables {
             Queryable::new("status_in_progress", Kind::Integer, "Its priorities in progress."),
             Queryable::new("status_done", Kind::Integer, "Its done priorities."),
             Queryable::new("status_rejected", Kind::Integer, "Its rejected priorities."),
+            Queryable::new("status_duplicate", Kind::Integer, "Its priorities closed as duplicates."),
             Queryable::new("category_water", Kind::Integer, "Its priorities of this category."),
             Queryable::new("category_electricity", Kind::Integer, "Its priorities of this category."),
             Queryable::new("category_roads", Kind::Integer, "Its priorities of this category."),
@@ -186,7 +187,12 @@ pub const COUNCILS: Queryables = Queryables(&[
     Queryable::new("parish", Kind::Text, "Its parish's code."),
     Queryable::new("commune", Kind::Text, "Its commune's code.").nullable(),
     Queryable::new("spokespeople", Kind::Integer, "Active spokespeople."),
-    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new(
+        "created_at",
+        Kind::Instant,
+        "When it was registered (null: unknown).",
+    )
+    .nullable(),
     Queryable::new("geometry", Kind::Geometry, "Where it meets."),
 ]);
 
@@ -195,7 +201,12 @@ pub const COMMUNES: Queryables = Queryables(&[
     Queryable::new("code", Kind::Text, "The commune's code."),
     Queryable::new("name", Kind::Text, "Its name."),
     Queryable::new("councils", Kind::Integer, "Councils in it."),
-    Queryable::new("created_at", Kind::Instant, "When it was registered."),
+    Queryable::new(
+        "created_at",
+        Kind::Instant,
+        "When it was registered (null: unknown).",
+    )
+    .nullable(),
     Queryable::new(
         "geometry",
         Kind::Geometry,

@@ -39,6 +39,9 @@ pub struct Council {
     pub commune: Option<CouncilCode>,
     /// How many spokespeople (*voceros*) are active.
     pub spokespeople: u32,
+    /// When it was registered here; `None` for councils registered before
+    /// the service kept it, and for one not stored yet.
+    pub created_at: Option<super::time::Micros>,
 }
 
 /// A commune (*comuna*): councils grouped to plan together.
@@ -48,6 +51,9 @@ pub struct Commune {
     pub code: CouncilCode,
     /// Its name.
     pub name: String,
+    /// When it was registered here; `None` for communes registered before
+    /// the service kept it, and for one not stored yet.
+    pub created_at: Option<super::time::Micros>,
 }
 
 impl Commune {
@@ -61,6 +67,8 @@ impl Commune {
             name: Option<Name>,
             #[serde(rename = "councils")]
             _councils: Option<IgnoredAny>,
+            #[serde(rename = "created_at")]
+            _created_at: Option<IgnoredAny>,
         }
         let (props, geometry): (Properties, _) = read_feature(value)?;
         if !geometry.is_null() {
@@ -73,6 +81,7 @@ impl Commune {
         Ok(Commune {
             code: required("code", props.code)?.parse().map_err(at("code"))?,
             name: required("name", props.name)?.0,
+            created_at: None,
         })
     }
 }
@@ -203,6 +212,8 @@ impl Council {
             _municipality: Option<IgnoredAny>,
             commune: Option<String>,
             spokespeople: Option<Spokespeople>,
+            #[serde(rename = "created_at")]
+            _created_at: Option<IgnoredAny>,
         }
         let (props, geometry): (Properties, _) = read_feature(value)?;
         let location = match geometry {
@@ -229,6 +240,7 @@ impl Council {
                 .map(|s| s.parse().map_err(at("commune")))
                 .transpose()?,
             spokespeople: props.spokespeople.map_or(0, |s| s.0),
+            created_at: None,
         })
     }
 }

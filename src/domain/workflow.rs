@@ -21,19 +21,22 @@ string_enum! {
         Done = "done",
         /// Turned down.
         Rejected = "rejected",
+        /// Closed as the duplicate of another priority (its `duplicate_of`).
+        Duplicate = "duplicate",
     }
 }
 
 /// The statuses a priority may move to from `from`.
 ///
-/// proposed → approved | rejected; approved → in_progress | rejected;
-/// in_progress → done; a rejected or done priority can be reopened to proposed.
+/// proposed → approved | rejected | duplicate; approved → in_progress |
+/// rejected | duplicate; in_progress → done; a rejected, done or duplicate
+/// priority can be reopened to proposed.
 pub fn allowed_moves(from: Status) -> &'static [Status] {
     match from {
-        Status::Proposed => &[Status::Approved, Status::Rejected],
-        Status::Approved => &[Status::InProgress, Status::Rejected],
+        Status::Proposed => &[Status::Approved, Status::Rejected, Status::Duplicate],
+        Status::Approved => &[Status::InProgress, Status::Rejected, Status::Duplicate],
         Status::InProgress => &[Status::Done],
-        Status::Rejected | Status::Done => &[Status::Proposed],
+        Status::Rejected | Status::Done | Status::Duplicate => &[Status::Proposed],
     }
 }
 
@@ -71,6 +74,23 @@ pub struct Plan {
     pub start_date: NaiveDate,
     /// When it is to be done; past it, an open priority is overdue.
     pub target_date: NaiveDate,
+}
+
+impl Plan {
+    /// A plan with empty texts, starting and due on `day`: what unit tests
+    /// of dates and statuses need.
+    #[cfg(test)]
+    pub(crate) fn due(day: NaiveDate) -> Plan {
+        Plan {
+            objective: String::new(),
+            goal: String::new(),
+            responsible_kind: "council".into(),
+            responsible_name: String::new(),
+            resources: String::new(),
+            start_date: day,
+            target_date: day,
+        }
+    }
 }
 
 const MAX_PLAN_TEXT: usize = 2_000;
@@ -310,9 +330,12 @@ mod tests {
                         | (Proposed, Rejected)
                         | (Approved, InProgress)
                         | (Approved, Rejected)
+                        | (Proposed, Duplicate)
+                        | (Approved, Duplicate)
                         | (InProgress, Done)
                         | (Rejected, Proposed)
                         | (Done, Proposed)
+                        | (Duplicate, Proposed)
                 );
                 assert_eq!(allowed_moves(*from).contains(to), allowed, "{from} → {to}");
             }

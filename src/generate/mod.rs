@@ -322,7 +322,9 @@ mod tests {
             let expected = f64::from(CATEGORY_WEIGHTS[i]) / 1000.0;
             assert!((share - expected).abs() < 0.012, "{c}: {share}");
         }
-        for (i, s) in Status::ALL.iter().enumerate() {
+        // Duplicates are only ever marked, never generated.
+        assert!(!statuses.contains_key(&Status::Duplicate));
+        for (i, s) in Status::ALL[..STATUS_WEIGHTS.len()].iter().enumerate() {
             let share = statuses[s] as f64 / 20_000.0;
             let expected = f64::from(STATUS_WEIGHTS[i]) / 1000.0;
             assert!((share - expected).abs() < 0.012, "{s}: {share}");

@@ -3,19 +3,22 @@
 //! `build.rs` took from the npm registry's pinned tarball. Served at `/map`
 //! and under `/assets/`, each with its media type, a strong `ETag` (a digest
 //! of its bytes), `Cache-Control: no-cache` (revalidate, a 304 when the
-//! binary has not changed) and the page headers of [`secure`].
+//! binary has not changed) and the page headers of [`secure`]. With a
+//! basemap configured, the page names its template in `data-basemap` and
+//! the policy admits its origin ([`map_csp`]).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
+use super::basemap::Basemap;
 use super::problem::ApiError;
 
 /// `text/javascript`, for classic scripts and modules alike.
@@ -33,6 +36,27 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     img-src 'self' data: blob:; worker-src 'self' blob:; child-src 'self' blob:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
+
+/// The policy of the map page and its files: [`CSP`], and with a basemap
+/// its origin in `img-src` and `connect-src` (MapLibre fetches raster
+/// tiles and decodes them as images).
+pub fn map_csp(basemap: Option<&Basemap>) -> HeaderValue {
+    let Some(basemap) = basemap else {
+        return HeaderValue::from_static(CSP);
+    };
+    let origin = basemap.origin();
+    let policy = CSP
+        .replace(
+            "img-src 'self' data: blob:;",
+            &format!("img-src 'self' data: blob: {origin};"),
+        )
+        .replace(
+            "connect-src 'self';",
+            &format!("connect-src 'self' {origin};"),
+        );
+    // Basemap::parse admits only characters a header value may hold.
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(CSP))
+}
 
 /// Whether MapLibre GL JS could not be had when the binary was built.
 pub const MAPLIBRE_MISSING: bool = cfg!(maplibre_missing);
@@ -68,11 +92,17 @@ macro_rules! maplibre {
 }
 
 /// Every file served under `/assets/`; `map.html` is served at `/map`.
-static ASSETS: [Asset; 13] = [
+static ASSETS: [Asset; 19] = [
     own!("map.html", HTML),
     own!("map.js", JAVASCRIPT),
     own!("map-layers.js", JAVASCRIPT),
     own!("map-panels.js", JAVASCRIPT),
+    own!("map-actions.js", JAVASCRIPT),
+    own!("map-propose.js", JAVASCRIPT),
+    own!("map-agenda.js", JAVASCRIPT),
+    own!("map-stats.js", JAVASCRIPT),
+    own!("map-card.js", JAVASCRIPT),
+    own!("map-duplicates.js", JAVASCRIPT),
     own!("api.js", JAVASCRIPT),
     own!("i18n.js", JAVASCRIPT),
     own!("map.css", CSS),
@@ -88,11 +118,7 @@ static ASSETS: [Asset; 13] = [
 static BY_PATH: LazyLock<HashMap<&'static str, (&'static Asset, String)>> = LazyLock::new(|| {
     ASSETS
         .iter()
-        .map(|asset| {
-            let digest = Sha256::digest(asset.bytes);
-            let short: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-            (asset.path, (asset, format!("\"{short}\"")))
-        })
+        .map(|asset| (asset.path, (asset, digest_tag(asset.bytes))))
         .collect()
 });
 
@@ -103,25 +129,59 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{*path}", get(asset))
 }
 
-async fn map_page(headers: HeaderMap) -> Response {
-    serve("map.html", &headers).unwrap_or_else(IntoResponse::into_response)
+async fn map_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let basemap = state.config.basemap.as_ref();
+    let Some(basemap) = basemap else {
+        return serve("map.html", &headers, None).unwrap_or_else(IntoResponse::into_response);
+    };
+    // The page names the template; its tag is a digest of what is served.
+    let page = String::from_utf8_lossy(ASSETS[0].bytes).replacen(
+        "data-basemap=\"\"",
+        &format!("data-basemap=\"{}\"", escape_attribute(basemap.template())),
+        1,
+    );
+    let tag = digest_tag(page.as_bytes());
+    respond(page.into_bytes(), HTML, &tag, &headers, Some(basemap))
 }
 
-async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+async fn asset(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     // The page itself is served at /map only.
     if path == "map.html" {
         return ApiError::not_found("the map is at /map").into_response();
     }
-    serve(&path, &headers).unwrap_or_else(IntoResponse::into_response)
+    serve(&path, &headers, state.config.basemap.as_ref())
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The file at `path`, or a 304 when `headers` hold its tag; a 404 for an
 /// unknown path and for MapLibre's files when the build could not get them.
-fn serve(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+fn serve(path: &str, headers: &HeaderMap, basemap: Option<&Basemap>) -> Result<Response, ApiError> {
     let (asset, tag) = BY_PATH
         .get(path)
         .filter(|(asset, _)| !asset.bytes.is_empty())
         .ok_or_else(|| ApiError::not_found(format!("no asset {path}")))?;
+    Ok(respond(
+        asset.bytes,
+        asset.media_type,
+        tag,
+        headers,
+        basemap,
+    ))
+}
+
+/// `bytes` as `media_type` tagged `tag`, or a 304 when `headers` hold the
+/// tag; with the page headers and the map's policy.
+fn respond(
+    bytes: impl Into<axum::body::Body>,
+    media_type: &'static str,
+    tag: &str,
+    headers: &HeaderMap,
+    basemap: Option<&Basemap>,
+) -> Response {
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -129,7 +189,7 @@ fn serve(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, asset.media_type)], asset.bytes).into_response()
+        ([(header::CONTENT_TYPE, media_type)], bytes.into()).into_response()
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(tag) {
@@ -137,7 +197,25 @@ fn serve(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     secure(&mut response);
-    Ok(response)
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, map_csp(basemap));
+    response
+}
+
+/// `text` for a double-quoted HTML attribute.
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A strong tag: the first 12 bytes of the SHA-256 of `bytes`, in hex.
+fn digest_tag(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let short: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{short}\"")
 }
 
 /// The headers every page and page asset carries: the [`CSP`], no media

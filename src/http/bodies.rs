@@ -17,6 +17,15 @@ use crate::domain::workflow::{Plan, PlanInput};
 
 /// `document` as a `T`: a failure of a member is a 422 at its pointer, one
 /// of the document as a whole (not an object) `whole`'s answer.
+/// A body read into `T`; a failure of the whole document (not a member)
+/// is `whole()`.
+pub(super) fn typed_body<T: serde::de::DeserializeOwned>(
+    document: &Value,
+    whole: impl FnOnce() -> ApiError,
+) -> Result<T, ApiError> {
+    typed(document, |_| whole())
+}
+
 fn typed<T: serde::de::DeserializeOwned>(
     document: &Value,
     whole: impl FnOnce(FieldError) -> ApiError,
@@ -53,11 +62,13 @@ impl TryFrom<String> for Note {
     }
 }
 
-/// `POST .../transitions`: `{"status": ..., "note": ..., "plan": {...}}`.
+/// `POST .../transitions`: `{"status": ..., "note": ..., "plan": {...},
+/// "duplicate_of": ...}`.
 pub struct Transition {
     pub to: Status,
     pub note: Option<String>,
     pub plan: Option<Plan>,
+    pub duplicate_of: Option<Uuid>,
 }
 
 impl FromBody for Transition {
@@ -68,11 +79,12 @@ impl FromBody for Transition {
             status: Option<Status>,
             note: Option<Note>,
             plan: Option<Object<PlanInput>>,
+            duplicate_of: Option<AgendaId>,
         }
         let wire: Wire = typed(&document, |_| {
             ApiError::wrong_document(
                 "",
-                "a transition is a JSON object {\"status\": ..., \"note\": ..., \"plan\": ...}",
+                "a transition is a JSON object {\"status\": ..., \"note\": ..., \"plan\": ..., \"duplicate_of\": ...}",
             )
         })?;
         let to = wire.status.ok_or_else(|| {
@@ -89,6 +101,7 @@ impl FromBody for Transition {
             to,
             note: wire.note.map(|n| n.0),
             plan,
+            duplicate_of: wire.duplicate_of.map(|AgendaId(id)| id),
         })
     }
 }
@@ -130,7 +143,8 @@ impl FromBody for TokenRequest {
     }
 }
 
-/// A priority's id in an agenda's order.
+/// A priority's id, in an agenda's order or as a transition's
+/// `duplicate_of`.
 #[derive(Deserialize)]
 #[serde(try_from = "String")]
 struct AgendaId(Uuid);

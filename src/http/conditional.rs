@@ -137,6 +137,16 @@ impl Validator {
     }
 }
 
+/// A weak tag of a body's bytes, for a response whose content can change
+/// without a new change number (a priority's history gains notes): a
+/// handler that sets it keeps it, and `If-None-Match` is compared with it.
+pub fn content_tag(bytes: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(bytes);
+    let short: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("W/\"c-{short}\""))
+        .unwrap_or(HeaderValue::from_static("W/\"c\""))
+}
+
 /// Whether an `If-None-Match` value names `tag`, by the weak comparison RFC
 /// 9110 prescribes for it (`W/` ignored), or is `*`.
 fn matches_any(if_none_match: &str, tag: &str) -> bool {

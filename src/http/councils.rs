@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::auth::Who;
 use super::bodies::AgendaOrder;
 use super::extract::{Base, Endpoint, FormatOnly, JsonBody, NoParams, Paging, Query};
-use super::params::{LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Path, STATE, within};
+use super::params::{LIMIT, MUNICIPALITY, OFFSET, PARISH, ParamSpec, Params, Path, STATE, within};
 use super::problem::ApiError;
 use super::{AppState, GEOJSON, created, feature_collection, list_response, typed};
 
@@ -21,9 +21,10 @@ use crate::domain::auth::{Actor, Principal};
 use crate::domain::codes::{CouncilCode, Level};
 use crate::domain::geometry::to_geojson;
 use crate::domain::query;
-use crate::domain::query::{Bbox, Page};
+use crate::domain::query::{Bbox, Interval, Page};
 use crate::domain::queryables;
 use crate::domain::territory::{Commune, Council};
+use crate::domain::time::{self, Micros};
 use crate::domain::workflow;
 use crate::service::ServiceError;
 use axum::http::StatusCode;
@@ -31,14 +32,14 @@ use axum::http::StatusCode;
 /// The parameters of `GET /collections/councils/items`.
 pub struct Items;
 impl Endpoint for Items {
-    const PARAMS: &'static [ParamSpec] =
-        ogc::collection_params![LIMIT, OFFSET, BBOX, STATE, MUNICIPALITY, PARISH, COMMUNE,];
+    const PARAMS: &'static [ParamSpec] = ogc::collection_params![@ ogc::DATETIME_REGISTERED; LIMIT, OFFSET, BBOX, STATE, MUNICIPALITY, PARISH, COMMUNE,];
 }
 
 /// The parameters of `GET /collections/communes/items`.
 pub struct CommuneItems;
 impl Endpoint for CommuneItems {
-    const PARAMS: &'static [ParamSpec] = ogc::collection_params![LIMIT, OFFSET, COMMUNE_BBOX,];
+    const PARAMS: &'static [ParamSpec] =
+        ogc::collection_params![@ ogc::DATETIME_REGISTERED; LIMIT, OFFSET, COMMUNE_BBOX,];
 }
 
 const BBOX: ParamSpec = ParamSpec {
@@ -88,6 +89,13 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// `datetime=` as a test of a registration time: without it everything
+/// passes; with it, only a known time inside the interval.
+fn registered(params: &Params) -> Result<impl Fn(Option<Micros>) -> bool, ApiError> {
+    let interval = params.parsed("datetime", |s| s.parse::<Interval>())?;
+    Ok(move |t: Option<Micros>| interval.is_none_or(|i| t.is_some_and(|t| i.contains(t))))
+}
+
 fn council_feature(c: &Council) -> String {
     let geometry: Value = c
         .location
@@ -101,6 +109,7 @@ fn council_feature(c: &Council) -> String {
     }
     props["commune"] = c.commune.as_ref().map(|m| m.to_string()).into();
     props["spokespeople"] = c.spokespeople.into();
+    props["created_at"] = c.created_at.map(time::format).into();
     json!({"type": "Feature", "id": c.code.as_str(), "geometry": geometry, "properties": props})
         .to_string()
 }
@@ -111,6 +120,7 @@ async fn list_councils(
     params: Query<Items>,
 ) -> Result<Response, ApiError> {
     let bbox = ogc::bbox(&params)?;
+    let registered = registered(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         let within = within(&params, &index.catalog)?;
@@ -135,6 +145,7 @@ async fn list_councils(
                     .as_ref()
                     .is_none_or(|list| c.commune.as_ref().is_some_and(|m| list.contains(m)))
                     && meets_inside(c, bbox.as_ref())
+                    && registered(c.created_at)
             })
             .map(council_feature)
             .collect()
@@ -170,13 +181,12 @@ async fn create_council(
     JsonBody(value): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let council = Council::from_feature(&value).map_err(ServiceError::from)?;
-    let feature = council_feature(&council);
     let path = format!("/collections/councils/items/{}", council.code);
-    state
+    let stored = state
         .service
         .create_council(Actor::Caller(&who), council)
         .await?;
-    Ok(created(&base, path, feature))
+    Ok(created(&base, path, council_feature(&stored)))
 }
 
 /// A council's agenda: its open priorities, ranked ones first by rank, then
@@ -301,7 +311,8 @@ fn commune_feature(index: &crate::index::Index, c: &Commune) -> String {
         .filter(|k| k.commune.as_ref() == Some(&c.code))
         .count();
     json!({"type": "Feature", "id": c.code.as_str(), "geometry": null,
-           "properties": {"code": c.code.as_str(), "name": c.name, "councils": councils}})
+           "properties": {"code": c.code.as_str(), "name": c.name, "councils": councils,
+                          "created_at": c.created_at.map(time::format)}})
     .to_string()
 }
 
@@ -311,6 +322,7 @@ async fn list_communes(
     params: Query<CommuneItems>,
 ) -> Result<Response, ApiError> {
     let bbox = ogc::bbox(&params)?;
+    let registered = registered(&params)?;
     let features: Vec<String> = {
         let index = state.service.index().read();
         // The communes with a council inside the box.
@@ -327,6 +339,7 @@ async fn list_communes(
             .catalog
             .communes()
             .filter(|c| inside.as_ref().is_none_or(|set| set.contains(&c.code)))
+            .filter(|c| registered(c.created_at))
             .map(|c| commune_feature(&index, c))
             .collect()
     };

@@ -207,9 +207,13 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
     if let Some(bbox) = spatial_extent(&index, id) {
         extent["spatial"] = json!({"bbox": [bbox], "crs": CRS84});
     }
-    if id == "priorities"
-        && let Some((first, last)) = index.priorities.time_extent()
-    {
+    let times = match id {
+        "priorities" => index.priorities.time_extent(),
+        "councils" => span(index.catalog.councils(&[]).iter().map(|c| c.created_at)),
+        "communes" => span(index.catalog.communes().map(|c| c.created_at)),
+        _ => None,
+    };
+    if let Some((first, last)) = times {
         extent["temporal"] = json!({
             "interval": [[time::format(first), time::format(last)]],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
@@ -220,6 +224,13 @@ fn describe(state: &AppState, base: &str, id: &str, title: &str, description: &s
         c["extent"] = extent;
     }
     c
+}
+
+/// The earliest and latest of the known times.
+fn span(times: impl Iterator<Item = Option<time::Micros>>) -> Option<(time::Micros, time::Micros)> {
+    times.flatten().fold(None, |span, t| {
+        Some(span.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
+    })
 }
 
 async fn collections(

@@ -5,12 +5,14 @@ mod allow;
 pub mod assets;
 mod auth;
 pub use auth::token_json;
+pub mod basemap;
 mod bodies;
 mod changes;
 mod collection;
 mod conditional;
 mod cors;
 mod councils;
+pub(crate) mod duplicates;
 mod extract;
 mod feed;
 mod health;
@@ -25,8 +27,10 @@ mod priority_filter;
 pub mod problem;
 pub mod queryables;
 mod statistics;
+mod statistics_times;
 mod territories;
 mod tiles;
+pub mod webhooks;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -67,6 +71,8 @@ pub struct HttpConfig {
     pub ready_max_lag: i64,
     /// Tiles of priorities below this zoom hold clusters, not priorities.
     pub cluster_below_zoom: u8,
+    /// The raster basemap drawn under the web map, if any.
+    pub basemap: Option<basemap::Basemap>,
 }
 
 /// What every handler can reach, behind one pointer: axum clones the state
@@ -115,6 +121,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(meta::router())
         .merge(priorities::router())
+        .merge(duplicates::router())
         .merge(territories::router())
         .merge(councils::router())
         .merge(statistics::router())
@@ -122,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .merge(auth::router())
         .merge(changes::router())
+        .merge(webhooks::router())
         .merge(health::router())
         .merge(assets::router())
         .fallback(|| async { ApiError::not_found("no resource at this path; start at /") })
@@ -404,6 +412,7 @@ mod tests {
                 private_reads: false,
                 ready_max_lag: crate::config::READY_MAX_LAG,
                 cluster_below_zoom: crate::config::CLUSTER_BELOW_ZOOM,
+                basemap: None,
             },
         );
         let routes = Router::new()

@@ -72,8 +72,8 @@ pub const PROPERTIES: ParamSpec = ParamSpec {
 };
 
 /// `datetime=` on a collection whose features have no time of their own
-/// (territories, councils, communes): checked, then matching every feature,
-/// as OGC API – Features Part 1 allows.
+/// (territories): checked, then matching every feature, as OGC API –
+/// Features Part 1 allows.
 pub const DATETIME_NONE: ParamSpec = ParamSpec {
     name: "datetime",
     description: "Accepted as Part 1 requires; these features have no temporal property, so every feature matches a valid instant or interval.",
@@ -81,10 +81,18 @@ pub const DATETIME_NONE: ParamSpec = ParamSpec {
     example: r#""2026-01-01T00:00:00Z/..""#,
 };
 
+/// `datetime=` on councils and communes: their registration time.
+pub const DATETIME_REGISTERED: ParamSpec = ParamSpec {
+    name: "datetime",
+    description: "Only those registered (`created_at`) at the instant or within the interval (RFC 3339, `..` for an open end); those registered before the service kept the time (`created_at` null) match no datetime.",
+    schema: r#"{"type": "string"}"#,
+    example: r#""2026-01-01T00:00:00Z/..""#,
+};
+
 /// The features of a small collection (assembled per request as GeoJSON
 /// texts) that `filter` keeps, in `sortby`'s order, and how each is to be
-/// written (`properties`, `crs`). `datetime` is checked (none of these
-/// features has a time of its own, so it keeps them all).
+/// written (`properties`, `crs`). `datetime` is checked here; the councils'
+/// and communes' handlers apply it to their registration times before.
 pub fn select(
     params: &Params,
     queryables: &Queryables,
@@ -145,9 +153,12 @@ fn known_properties(queryables: &Queryables) -> Vec<&'static str> {
 /// `properties`, `crs`), then `f`.
 macro_rules! collection_params {
     ($($own:expr),* $(,)?) => {
+        $crate::http::ogc::collection_params![@ $crate::http::ogc::DATETIME_NONE; $($own),*]
+    };
+    (@ $datetime:expr; $($own:expr),* $(,)?) => {
         &[
             $($own,)*
-            $crate::http::ogc::DATETIME_NONE,
+            $datetime,
             $crate::http::ogc::FILTER,
             $crate::http::ogc::FILTER_LANG,
             $crate::http::ogc::FILTER_CRS,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::allow;
 use super::auth::{Admin, Who};
 use super::bodies::{NoteRequest, Transition};
+use super::duplicates::with_possible_duplicates;
 use super::extract::{
     Base, Endpoint, FormatOnly, IfMatch, JsonBody, NoParams, Paged, PriorityId, Query,
 };
@@ -42,7 +43,7 @@ pub const CATEGORY_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {
 
 /// `status=`'s schema: the statuses of [`Status::ALL`] (a unit test holds
 /// the two equal).
-pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected"]}}"#;
+pub const STATUS_SCHEMA: &str = r#"{"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["proposed", "approved", "in_progress", "done", "rejected", "duplicate"]}}"#;
 
 /// `bbox=`.
 pub const BBOX: ParamSpec = ParamSpec {
@@ -124,6 +125,22 @@ pub const OVERDUE: ParamSpec = ParamSpec {
     example: r#"true"#,
 };
 
+/// `duplicate_of=`.
+pub const DUPLICATE_OF: ParamSpec = ParamSpec {
+    name: "duplicate_of",
+    description: "Priority ids, comma separated: only the priorities marked duplicates of any of them (status duplicate).",
+    schema: r#"{"type": "array", "minItems": 1, "items": {"type": "string", "format": "uuid"}}"#,
+    example: r#"["0192f0c1-7a3e-7cc1-9d2b-5f0c4e6a1b2c"]"#,
+};
+
+/// `has_duplicates=`.
+pub const HAS_DUPLICATES: ParamSpec = ParamSpec {
+    name: "has_duplicates",
+    description: "true: only priorities that others are marked duplicates of; false: all others.",
+    schema: r#"{"type": "boolean"}"#,
+    example: r#"true"#,
+};
+
 /// Every parameter of `GET /collections/priorities/items`.
 pub struct Items;
 impl Endpoint for Items {
@@ -152,6 +169,8 @@ macro_rules! priority_filters {
             $crate::http::priorities::RADIUS,
             $crate::http::priorities::PLACEMENT,
             $crate::http::priorities::OVERDUE,
+            $crate::http::priorities::DUPLICATE_OF,
+            $crate::http::priorities::HAS_DUPLICATES,
             $crate::http::priorities::GEOMETRY_TYPE,
             $crate::http::ogc::FILTER,
             $crate::http::ogc::FILTER_LANG,
@@ -380,6 +399,11 @@ async fn create_item(
 ) -> Result<Response, ApiError> {
     let draft = PriorityDraft::from_feature(&value, "").map_err(ServiceError::from)?;
     let w = state.service.create_priority(&who, draft).await?;
+    let feature = with_possible_duplicates(&state.service, w.id, &w.feature)?;
+    let w = Written {
+        feature: feature.into(),
+        ..w
+    };
     Ok(written(StatusCode::CREATED, &base, w))
 }
 
@@ -443,7 +467,8 @@ async fn import(
         InputError::NotJson(detail) => ApiError::malformed_body(detail),
         InputError::WrongDocument(detail) => ApiError::wrong_document("/type", detail),
     })?;
-    let report = state.service.import(Actor::Caller(&who), features).await?;
+    let mut report = state.service.import(Actor::Caller(&who), features).await?;
+    report.possible_duplicates = Some(state.service.imported_duplicates(&report.created_ids));
     let body = serde_json::to_string(&report).map_err(ApiError::internal)?;
     Ok(typed(StatusCode::OK, JSON, body))
 }
@@ -457,11 +482,21 @@ async fn transition(
     Who(who): Who,
     PriorityId(id): PriorityId,
     IfMatch(if_match): IfMatch,
-    JsonBody(Transition { to, note, plan }): JsonBody<Transition>,
+    JsonBody(t): JsonBody<Transition>,
 ) -> Result<Response, ApiError> {
     let w = state
         .service
-        .transition(&who, id, if_match.as_deref(), to, plan, note)
+        .transition(
+            &who,
+            id,
+            if_match.as_deref(),
+            crate::service::Move {
+                to: t.to,
+                plan: t.plan,
+                note: t.note,
+                duplicate_of: t.duplicate_of,
+            },
+        )
         .await?;
     Ok(written(StatusCode::OK, &base, w))
 }
@@ -488,8 +523,14 @@ async fn history(
     let body = serde_json::json!({
         "id": id.to_string(),
         "entries": entries.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-    });
-    Ok(typed(StatusCode::OK, JSON, body.to_string()))
+    })
+    .to_string();
+    // Notes change a history without a new change number: tagged by its
+    // bytes, not by the change sequence.
+    let tag = super::conditional::content_tag(body.as_bytes());
+    let mut response = typed(StatusCode::OK, JSON, body);
+    response.headers_mut().insert(header::ETAG, tag);
+    Ok(response)
 }
 
 /// The parameters of `GET /review-queue`.
@@ -520,13 +561,19 @@ async fn review_queue(
         .parsed("order", str::parse::<QueueOrder>)?
         .unwrap_or_default();
     let queue = state.service.review_queue(&who, order, page)?;
+    let features = queue
+        .ids
+        .iter()
+        .zip(&queue.features)
+        .map(|(id, f)| with_possible_duplicates(&state.service, *id, f))
+        .collect::<Result<Vec<_>, _>>()?;
     let body = feature_collection(
         &base,
         "/review-queue",
         &params.without_paging(),
         page,
         queue.matched,
-        queue.features.iter().map(|f| (&**f, None)),
+        features.iter().map(|f| (f.as_str(), None)),
     );
     Ok(typed(StatusCode::OK, GEOJSON, body))
 }

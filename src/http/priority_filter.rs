@@ -54,6 +54,19 @@ pub fn parse_filter(params: &Params, catalog: &Catalog) -> Result<PriorityFilter
         municipalities: codes("municipality", Level::Municipality)?,
         parishes: codes("parish", Level::Parish)?,
         filter: cql_filter(params)?.map(Arc::new),
+        duplicate_of: params
+            .parsed("duplicate_of", |s| {
+                query::parse_list(s, |id| {
+                    uuid::Uuid::try_parse(id)
+                        .map_err(|_| format!("duplicate_of lists priority ids; got {id:?}"))
+                })
+            })?
+            .unwrap_or_default(),
+        has_duplicates: params.parsed("has_duplicates", |s| match s {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!("has_duplicates is true or false; got {s:?}")),
+        })?,
         ..attribute_filter(params, catalog)?
     }
     .narrowed())

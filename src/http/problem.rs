@@ -419,6 +419,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.0.status
     }
+
+    /// The problem's `detail`.
+    pub fn detail(&self) -> &str {
+        &self.0.detail
+    }
 }
 
 impl From<ServiceError> for ApiError {

@@ -17,6 +17,7 @@ use super::params::{FORMAT_TABLE, ParamSpec};
 use super::priorities::{BBOX, priority_filters};
 use super::priority_filter::parse_filter;
 use super::problem::ApiError;
+use super::statistics_times::{self, AS_OF, MIN_SAMPLE};
 use super::{AppState, JSON, typed};
 use crate::domain::codes::{CouncilCode, Level, TerritoryCode};
 use crate::domain::priority::{Category, Status};
@@ -36,7 +37,8 @@ const GROUP_BY: ParamSpec = ParamSpec {
 /// paging) and `f` (a unit test holds them equal to the items' list).
 pub struct Statistics;
 impl Endpoint for Statistics {
-    const PARAMS: &'static [ParamSpec] = priority_filters![[GROUP_BY, BBOX], [FORMAT_TABLE]];
+    const PARAMS: &'static [ParamSpec] =
+        priority_filters![[GROUP_BY, BBOX], [AS_OF, MIN_SAMPLE, FORMAT_TABLE]];
 }
 
 pub fn router() -> Router<AppState> {
@@ -166,6 +168,8 @@ fn row_object(level: Level, row: &Row) -> Map<String, Value> {
 fn csv_field(value: &Value) -> String {
     let text = match value {
         Value::String(s) => s.clone(),
+        // A figure withheld (a sample too small): an empty field.
+        Value::Null => String::new(),
         other => other.to_string(),
     };
     if text.contains([',', '"', '\n', '\r']) {
@@ -198,15 +202,26 @@ async fn statistics(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/csv")),
     };
-    let rows: Vec<Map<String, Value>> = {
+    let times = statistics_times::times_query(&params)?;
+    let (rows, total_sample) = {
         let index = state.service.index().read();
         let filter = parse_filter(&params, &index.catalog)?;
-        rows(&index, level, &filter)
+        let samples = index
+            .priorities
+            .samples(&filter, times.as_of, Utc::now().date_naive());
+        let rows: Vec<Map<String, Value>> = rows(&index, level, &filter)
             .iter()
-            .map(|r| row_object(level, r))
-            .collect()
+            .map(|r| {
+                let mut row = row_object(level, r);
+                statistics_times::insert(&mut row, samples.under(r.code), &times);
+                row
+            })
+            .collect();
+        (rows, samples.total())
     };
-    let columns = columns(level);
+    let counted = columns(level);
+    let mut columns = counted.clone();
+    columns.extend(statistics_times::columns(&times));
     if wants_csv {
         let mut out = columns.join(",");
         out.push_str("\r\n");
@@ -221,13 +236,15 @@ async fn statistics(
         return Ok(typed(StatusCode::OK, "text/csv; charset=utf-8", out));
     }
     let mut totals = Map::new();
-    for column in columns.iter().skip_while(|c| *c != "councils") {
+    for column in counted.iter().skip_while(|c| *c != "councils") {
         let sum: u64 = rows
             .iter()
             .filter_map(|r| r.get(column).and_then(Value::as_u64))
             .sum();
         totals.insert(column.clone(), sum.into());
     }
+    // Response times of every row's priorities together.
+    statistics_times::insert(&mut totals, total_sample, &times);
     let body = json!({
         "group_by": level.as_str(),
         "timeStamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -260,7 +277,12 @@ mod tests {
             .collect();
         let ours = names(Statistics::PARAMS);
         assert_eq!(ours[0], "group_by");
-        assert_eq!(ours[1..ours.len() - 1], filters[..]);
+        // Then the response times' own: as_of and min_sample.
+        assert_eq!(ours[1..ours.len() - 3], filters[..]);
+        assert_eq!(
+            ours[ours.len() - 3..ours.len() - 1],
+            ["as_of", "min_sample"]
+        );
         assert_eq!(
             Statistics::PARAMS.last().unwrap().schema,
             FORMAT_TABLE.schema

@@ -21,15 +21,21 @@ use crate::representation::relocate;
 mod builder;
 #[cfg(test)]
 mod cql_tests;
+#[cfg(test)]
+mod duplicates_tests;
 mod entries;
 mod entry;
 mod filter;
 mod in_rect;
+pub mod kept_times;
+mod nearby;
 mod plan;
 pub mod pyramid;
 mod record;
+pub mod response_times;
 mod sorted;
 mod tally;
+pub mod timeline;
 mod tree;
 
 pub use builder::IndexBuilder;
@@ -37,6 +43,12 @@ pub use entry::{Entry, is_overdue, placement_of};
 pub use in_rect::Found;
 pub use plan::QueryPage;
 pub use tally::{Counts, Tally};
+
+/// Whether `entry` passes every filter of `f`: the exact test each query
+/// plan's result equals (webhooks check one changed priority with it).
+pub fn entry_matches(entry: &Entry, f: &crate::domain::query::PriorityFilter) -> bool {
+    filter::matches(entry, f).is_some()
+}
 
 use entries::Entries;
 use tree::{Forest, Leaf};
@@ -56,6 +68,14 @@ pub struct PriorityIndex {
     created: BTreeMap<Micros, u32>,
     /// Counts per cell of a fine grid, for the clusters of low-zoom tiles.
     pyramid: pyramid::Pyramid,
+    /// The workflow timelines of the priorities that ever moved, by row key.
+    timelines: HashMap<i64, timeline::Timeline>,
+    /// Response-time samples per parish and category, kept with every link,
+    /// removal and timeline change.
+    kept_times: kept_times::KeptTimes,
+    /// The row keys of the priorities marked duplicates of each original
+    /// (by the original's id, which may be deleted or not yet loaded).
+    duplicates: HashMap<Uuid, BTreeSet<i64>>,
 }
 
 impl PriorityIndex {
@@ -94,14 +114,93 @@ impl PriorityIndex {
 
     /// Adds an entry built by [`Entry::for_stored`], replacing the entry with
     /// the same row key.
+    /// A change of status extends its timeline, the transition dated by
+    /// the entry's `updatedAt` (the instant its history records).
     pub fn put(&mut self, entry: Entry) {
-        self.remove(entry.pk);
+        let moved = self
+            .entries
+            .get(entry.pk)
+            .filter(|old| old.status != entry.status)
+            .map(|old| (old.status, old.created_at));
+        // Unlinked with the timeline it was counted with, linked with the
+        // timeline extended.
+        self.unlink(entry.pk);
+        if let Some((first, created_at)) = moved {
+            let at = crate::representation::updated_at_of(&entry.feature).unwrap_or(created_at);
+            self.timelines
+                .entry(entry.pk)
+                .or_insert_with(|| timeline::Timeline::new(first))
+                .moves
+                .push((at, entry.status));
+        }
         let leaf = self.link(entry);
         self.tree.insert(leaf);
     }
 
-    /// Removes the priority with row key `pk`, if present.
+    /// Removes the priority with row key `pk`, if present, with its timeline.
     pub fn remove(&mut self, pk: i64) {
+        self.unlink(pk);
+        self.timelines.remove(&pk);
+    }
+
+    /// The timeline of the priority with row key `pk`, when it ever moved.
+    pub fn timeline(&self, pk: i64) -> Option<&timeline::Timeline> {
+        self.timelines.get(&pk)
+    }
+
+    /// Replaces the timelines of the priorities `transitions` name (by id,
+    /// each `(at, from, to)` in history order) with those transitions; the
+    /// priorities in `ids` that have none lose theirs. Ids not in the index
+    /// (deleted priorities) are skipped.
+    pub fn set_timelines(
+        &mut self,
+        ids: impl IntoIterator<Item = Uuid>,
+        transitions: impl IntoIterator<
+            Item = (
+                Uuid,
+                Micros,
+                crate::domain::priority::Status,
+                crate::domain::priority::Status,
+            ),
+        >,
+    ) {
+        let transitions: Vec<_> = transitions.into_iter().collect();
+        let mut changed: Vec<i64> = ids
+            .into_iter()
+            .chain(transitions.iter().map(|t| t.0))
+            .filter_map(|id| self.by_id.get(&id).copied())
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        self.count_times(&changed, false);
+        for pk in &changed {
+            self.timelines.remove(pk);
+        }
+        for (id, at, from, to) in transitions {
+            if let Some(&pk) = self.by_id.get(&id) {
+                self.timelines
+                    .entry(pk)
+                    .or_insert_with(|| timeline::Timeline::new(from))
+                    .moves
+                    .push((at, to));
+            }
+        }
+        self.count_times(&changed, true);
+    }
+
+    /// Counts the priorities with row keys `pks` in the kept response times
+    /// (`add`) or out, with their timelines as they are.
+    fn count_times(&mut self, pks: &[i64], add: bool) {
+        for &pk in pks {
+            if let Some(entry) = self.entries.get(pk) {
+                self.kept_times.count(entry, self.timelines.get(&pk), add);
+            }
+        }
+    }
+
+    /// Takes the priority with row key `pk` out of every map but the
+    /// timelines.
+    fn unlink(&mut self, pk: i64) {
         let Some((slot, old)) = self.entries.remove(pk) else {
             return;
         };
@@ -110,6 +209,16 @@ impl PriorityIndex {
         // Every linked entry has its leaf; tests run with this checked.
         debug_assert!(in_tree, "priority {} had no leaf", old.id);
         remove_from(&mut self.by_parish, &old.parish, pk);
+        self.kept_times.count(&old, self.timelines.get(&pk), false);
+        if let Some(original) = old.duplicate_of() {
+            if let Some(set) = self.duplicates.get_mut(&original) {
+                set.remove(&pk);
+                if set.is_empty() {
+                    self.duplicates.remove(&original);
+                }
+            }
+            self.carry(original, old.families, false);
+        }
         if let Some(t) = self.tallies.get_mut(&old.parish) {
             t.count(&old, false);
         }
@@ -130,8 +239,18 @@ impl PriorityIndex {
 
     /// Keeps `entry` in the maps and returns its leaf, for the caller to
     /// put in the R-tree.
-    fn link(&mut self, entry: Entry) -> Leaf {
+    fn link(&mut self, mut entry: Entry) -> Leaf {
+        entry.set_duplicates(self.duplicates_of(entry.id));
+        if let Some(original) = entry.duplicate_of() {
+            self.duplicates
+                .entry(original)
+                .or_default()
+                .insert(entry.pk);
+            self.carry(original, entry.families, true);
+        }
         self.by_id.insert(entry.id, entry.pk);
+        self.kept_times
+            .count(&entry, self.timelines.get(&entry.pk), true);
         *self.created.entry(entry.created_at).or_default() += 1;
         self.by_parish
             .entry(entry.parish)
@@ -157,6 +276,52 @@ impl PriorityIndex {
         self.entries.at(slot).leaf(slot)
     }
 
+    /// What the priorities marked duplicates of `original` bring to it.
+    fn duplicates_of(&self, original: Uuid) -> entry::Duplicates {
+        let mut sum = entry::Duplicates::default();
+        for pk in self.duplicates.get(&original).into_iter().flatten() {
+            if let Some(e) = self.entries.get(*pk) {
+                sum.count += 1;
+                sum.families = sum.families.saturating_add(e.families);
+            }
+        }
+        sum
+    }
+
+    /// Counts one duplicate with `families` on its original (`add`) or no
+    /// longer, when the original is in the index: its entry and its
+    /// parish's tally.
+    fn carry(&mut self, original: Uuid, families: u32, add: bool) {
+        let Some(&pk) = self.by_id.get(&original) else {
+            return;
+        };
+        let Some(entry) = self.entries.get_mut(pk) else {
+            return;
+        };
+        let tally = self.tallies.entry(entry.parish).or_default();
+        tally.count(entry, false);
+        let mut d = entry.duplicates();
+        if add {
+            d.count += 1;
+            d.families = d.families.saturating_add(families);
+        } else {
+            d.count = d.count.saturating_sub(1);
+            d.families = d.families.saturating_sub(families);
+        }
+        entry.set_duplicates(d);
+        tally.count(entry, true);
+    }
+
+    /// The row keys of the priorities marked duplicates of `original`.
+    pub fn duplicates_marked(&self, original: &Uuid) -> impl Iterator<Item = i64> + '_ {
+        self.duplicates.get(original).into_iter().flatten().copied()
+    }
+
+    /// The ids of every priority with marked duplicates (present or not).
+    pub fn originals(&self) -> impl Iterator<Item = &Uuid> + '_ {
+        self.duplicates.keys()
+    }
+
     /// Places a priority anew (after boundaries changed): its parish and
     /// placement, and the Feature text that shows them.
     pub fn relocate(&mut self, pk: i64, parish: TerritoryCode, placement: Placement) {
@@ -167,7 +332,7 @@ impl PriorityIndex {
             return;
         }
         let mut entry = entry.clone();
-        self.remove(pk);
+        self.unlink(pk);
         entry.feature = relocate(&entry.feature, parish, placement).into();
         entry.parish = parish;
         entry.placement = placement;
@@ -298,6 +463,7 @@ mod tests {
             updated_at: 1_735_689_600_000_000,
             version: 1,
             located_parish: None,
+            duplicate_of: None,
         }
     }
 

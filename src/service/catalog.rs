@@ -68,6 +68,10 @@ impl Service {
                 commune.code
             )));
         }
+        let commune = Commune {
+            created_at: Some(crate::domain::time::now()),
+            ..commune
+        };
         self.store.insert_commune(&commune).await?;
         self.index.write().catalog.insert_commune(commune);
         Ok(())
@@ -98,7 +102,10 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("no council with code {code}")))?;
         let mut feature = council_feature_value(&current);
         merge_patch(&mut feature, patch);
-        let updated = Council::from_feature(&feature)?;
+        let updated = Council {
+            created_at: current.created_at,
+            ..Council::from_feature(&feature)?
+        };
         if updated.code != current.code {
             return Err(
                 FieldError::new("/properties/code", "a council's code cannot change").into(),
@@ -125,12 +132,13 @@ impl Service {
         Ok(updated)
     }
 
-    /// Adds a council; its parish must exist.
+    /// Adds a council; its parish must exist. Returns it as stored (with
+    /// its registration time).
     pub async fn create_council(
         &self,
         who: Actor<'_>,
         council: Council,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Council, ServiceError> {
         administer(who)?;
         let _gate = self.gate().await?;
         {
@@ -158,8 +166,12 @@ impl Service {
                 .into());
             }
         }
+        let council = Council {
+            created_at: Some(crate::domain::time::now()),
+            ..council
+        };
         self.store.insert_council(&council).await?;
-        self.index.write().catalog.insert_council(council);
-        Ok(())
+        self.index.write().catalog.insert_council(council.clone());
+        Ok(council)
     }
 }

@@ -14,6 +14,14 @@ pub struct ImportReport {
     pub updated: usize,
     /// Features refused, each with its position in the input and the reason.
     pub errors: Vec<ImportError>,
+    /// The created priorities that have possible duplicates, with theirs:
+    /// filled by [`Service::imported_duplicates`] where it is asked for
+    /// (the endpoint), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_duplicates: Option<Vec<super::ImportedDuplicates>>,
+    /// The ids of the priorities created, in order.
+    #[serde(skip)]
+    pub created_ids: Vec<Uuid>,
 }
 
 /// One refused feature of an import.
@@ -68,6 +76,7 @@ impl ImportWrite {
         for p in &stored {
             if p.version == 1 {
                 report.created += 1;
+                report.created_ids.push(p.id);
             } else {
                 report.updated += 1;
             }

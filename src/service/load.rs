@@ -6,7 +6,8 @@ use crate::store::{Store, StoreError};
 
 /// Loads every territory, council, commune and priority from the store into
 /// a fresh index. Priorities stream through in chunks: each chunk's entries
-/// are built on every core while the chunk before is linked.
+/// are built on every core while the chunk before is linked; then the
+/// recorded transitions give the timelines of those that moved.
 pub async fn load_index(store: &Store) -> Result<Index, StoreError> {
     let councils = store.load_councils().await?;
     let territories = store.load_territories().await?;
@@ -24,5 +25,10 @@ pub async fn load_index(store: &Store) -> Result<Index, StoreError> {
             },
         )
         .await?;
-    Ok(index.finish())
+    let mut index = index.finish();
+    let transitions = store.load_transitions(None).await?;
+    index
+        .priorities
+        .set_timelines(std::iter::empty(), transitions);
+    Ok(index)
 }

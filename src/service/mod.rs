@@ -43,6 +43,7 @@ use crate::store::{ChangeState, Store, StoreError, WriteMode};
 mod agenda;
 mod boundaries;
 mod catalog;
+mod duplicates;
 mod feed;
 mod health;
 mod import;
@@ -54,7 +55,9 @@ mod simplified;
 mod sync;
 mod tokens;
 mod transitions;
+mod webhooks;
 pub use boundaries::BoundaryReport;
+pub use duplicates::{ImportedDuplicates, PossibleDuplicate};
 pub use feed::{ChangeAction, FeedEntry, FeedPage};
 pub use health::Health;
 pub use import::{ImportError, ImportReport};
@@ -64,6 +67,8 @@ pub use review::{QueueOrder, QueuePage};
 pub use simplified::{COVER_TOLERANCE, SimplifiedBoundaries, SimplifiedLevel};
 pub use sync::POLL_INTERVAL;
 use sync::{Gate, SyncState};
+pub use transitions::Move;
+pub use webhooks::{DispatcherHandle, FilterParser, WebhookSettings};
 
 /// Priorities written per transaction by a bulk import. Large, because
 /// every transaction rewrites the pages its rows touch in the indexes on
@@ -176,6 +181,8 @@ pub struct Service {
     import_batch_size: NonZeroUsize,
     /// Boundaries simplified for drawing, per tolerance.
     simplified: SimplifiedBoundaries,
+    /// Metres within which priorities are possible duplicates.
+    duplicate_distance_m: f64,
 }
 
 impl Service {
@@ -191,6 +198,7 @@ impl Service {
             writers_waiting: AtomicUsize::new(0),
             import_batch_size: IMPORT_BATCH,
             simplified: SimplifiedBoundaries::default(),
+            duplicate_distance_m: crate::domain::duplicates::DEFAULT_DUPLICATE_DISTANCE_M,
         }
     }
 
@@ -275,6 +283,24 @@ fn prepare(index: &Index, draft: &mut PriorityDraft) -> Result<(), FieldError> {
     check_and_place(index, draft, true)
 }
 
+/// A priority becomes a duplicate only through a transition naming its
+/// original: a write may keep the status of one that is already (a PUT of
+/// what was read), never give it.
+fn refuse_new_duplicate(index: &Index, draft: &PriorityDraft) -> Result<(), FieldError> {
+    let duplicate = crate::domain::priority::Status::Duplicate;
+    let already = draft
+        .id
+        .and_then(|id| index.priorities.get(&id))
+        .is_some_and(|e| e.status == duplicate);
+    if draft.status == duplicate && !already {
+        return Err(FieldError::new(
+            "/properties/status",
+            "a priority becomes a duplicate only through POST .../transitions with duplicate_of",
+        ));
+    }
+    Ok(())
+}
+
 /// [`check_and_place_beside`] with the index as it is.
 fn check_and_place(
     index: &Index,
@@ -302,6 +328,7 @@ fn check_and_place_beside(
     }
     if place {
         draft.located_parish = None;
+        refuse_new_duplicate(index, draft)?;
     }
     if place && index.places_by_location() {
         let p = representative_point(&draft.geometry);

@@ -85,7 +85,7 @@ impl Service {
         self.check_edit(who, id, &mut draft)?;
         let stored = self
             .store
-            .update_priority(id, if_match, &draft, &Change::by(who.actor()))
+            .update_priority(id, if_match, &draft, &Change::by(who.actor()), None)
             .await
             .map_err(|e| about(id, e))?;
         Ok(self.apply(&[stored]).remove(0))

@@ -33,6 +33,8 @@ pub struct QueuePage {
     pub matched: usize,
     /// The page's priorities, as GeoJSON Feature texts.
     pub features: Vec<Arc<str>>,
+    /// Their ids, in the same order.
+    pub ids: Vec<Uuid>,
 }
 
 impl Service {
@@ -83,14 +85,11 @@ impl Service {
             }
             QueueOrder::Oldest => entries.sort_by_key(|e| (e.created_at, e.pk)),
         }
+        let shown = || entries.iter().skip(page.offset).take(page.limit);
         Ok(QueuePage {
             matched: entries.len(),
-            features: entries
-                .iter()
-                .skip(page.offset)
-                .take(page.limit)
-                .map(|e| Arc::clone(&e.feature))
-                .collect(),
+            features: shown().map(|e| Arc::clone(&e.feature)).collect(),
+            ids: shown().map(|e| e.id).collect(),
         })
     }
 }

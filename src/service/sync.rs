@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::MutexGuard;
+use uuid::Uuid;
 
 use super::{Service, ServiceError};
 use crate::domain::priority::Priority;
@@ -169,6 +170,13 @@ impl Service {
                 rows.iter().filter_map(|(_, row)| row.as_ref()),
             );
             apply_changes(&mut self.index.write(), &rows, entries);
+            // Every transition, also those between two polls.
+            let ids: Vec<Uuid> = rows.iter().map(|(change, _)| change.id).collect();
+            let transitions = self.store.load_transitions(Some(&ids)).await?;
+            self.index
+                .write()
+                .priorities
+                .set_timelines(ids, transitions);
             // Every change up to `after` is in the index now.
             self.publish(
                 state,

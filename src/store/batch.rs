@@ -163,7 +163,7 @@ async fn write_segment(
             .bind(now);
     }
     query.execute(&mut *w.conn).await.map_err(classify)?;
-    let afters = stored(drafts, ids, stored_keys(w, ids).await?)?;
+    let afters = stored(drafts, ids, stored_keys(w, ids).await?, &befores)?;
     let writes: Vec<_> = afters
         .iter()
         .map(|after| (befores.get(&after.id), Some(after)))
@@ -201,6 +201,7 @@ fn stored(
     drafts: &[PriorityDraft],
     ids: &[Uuid],
     mut by_id: HashMap<Uuid, Keys>,
+    befores: &HashMap<Uuid, Priority>,
 ) -> Result<Vec<Priority>, StoreError> {
     drafts
         .iter()
@@ -225,6 +226,8 @@ fn stored(
                 updated_at,
                 version,
                 located_parish: draft.located_parish,
+                // An upsert leaves the column as it was.
+                duplicate_of: befores.get(id).and_then(|b| b.duplicate_of),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()

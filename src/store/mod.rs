@@ -22,7 +22,7 @@
 macro_rules! priority_columns {
     () => {
         "pk, id, council_code, title, description, category, status, rank, families, geometry,
-         created_at, updated_at, version, located_parish, plan"
+         created_at, updated_at, version, located_parish, plan, duplicate_of"
     };
 }
 
@@ -31,6 +31,8 @@ mod changes;
 mod reads;
 mod rows;
 mod tokens;
+mod transitions;
+mod webhooks;
 mod write_tx;
 mod writes;
 
@@ -47,7 +49,10 @@ use rows::{
     boundary_from_text, classify, corrupt, council_from_row, priority_from_json_row,
     priority_from_row, token_from_row,
 };
+pub use transitions::Transition;
+pub use webhooks::Attempt;
 use write_tx::WriteTx;
+pub use writes::DuplicateLink;
 
 use crate::domain::auth::StoredToken;
 use crate::domain::codes::{Level, TerritoryCode};

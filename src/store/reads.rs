@@ -34,7 +34,8 @@ impl Store {
     /// Every council.
     pub async fn load_councils(&self) -> Result<Vec<Council>, StoreError> {
         let rows = sqlx::query(
-            "SELECT code, name, parish_code, location, commune_code, spokespeople FROM councils",
+            "SELECT code, name, parish_code, location, commune_code, spokespeople, created_at
+             FROM councils",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -103,7 +104,7 @@ impl Store {
 
     /// Every commune.
     pub async fn load_communes(&self) -> Result<Vec<Commune>, StoreError> {
-        let rows = sqlx::query("SELECT code, name FROM communes")
+        let rows = sqlx::query("SELECT code, name, created_at FROM communes")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -112,6 +113,7 @@ impl Store {
                 Ok(Commune {
                     code: code.parse().map_err(|e| corrupt("commune code", e))?,
                     name: row.try_get("name")?,
+                    created_at: row.try_get("created_at")?,
                 })
             })
             .collect()
@@ -257,7 +259,7 @@ fn select_priority_chunk(engine: Engine) -> &'static str {
                      printf('%s,%s,%s]',
                             rtrim(json_array(pk, id, council_code, title, description, category,
                                              status, rank, families, created_at, updated_at,
-                                             version, located_parish), ']'),
+                                             version, located_parish, duplicate_of), ']'),
                             geometry, ifnull(plan, 'null')),
                      char(30))
              FROM priorities WHERE pk > $1 AND pk <= $2"
@@ -265,7 +267,7 @@ fn select_priority_chunk(engine: Engine) -> &'static str {
         Engine::Postgres => {
             "SELECT string_agg(json_build_array(pk, id, council_code, title, description, category,
                      status, rank, families, created_at, updated_at, version, located_parish,
-                     geometry::json, plan::json)::text, chr(30))
+                     duplicate_of, geometry::json, plan::json)::text, chr(30))
              FROM priorities WHERE pk > $1 AND pk <= $2"
         }
     }

@@ -73,6 +73,7 @@ pub(super) fn council_from_row(row: &AnyRow) -> Result<Council, StoreError> {
     let code: String = row.try_get("code")?;
     let parish: String = row.try_get("parish_code")?;
     Ok(Council {
+        created_at: row.try_get("created_at")?,
         code: CouncilCode::from_str(&code).map_err(|e| corrupt("council code", e))?,
         name: row.try_get("name")?,
         parish: TerritoryCode::parse(Level::Parish, &parish)
@@ -111,6 +112,7 @@ pub(super) fn priority_from_row(row: &AnyRow) -> Result<Priority, StoreError> {
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
         located_parish: maybe_text("located_parish")?.map(Into::into),
+        duplicate_of: maybe_text("duplicate_of")?.map(Into::into),
         plan: maybe_text("plan")?,
     }
     .into_priority()
@@ -149,6 +151,8 @@ struct PriorityColumns<'a> {
     version: i64,
     #[serde(borrow)]
     located_parish: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    duplicate_of: Option<Cow<'a, str>>,
     /// GeoJSON text.
     #[serde(borrow, deserialize_with = "json_text")]
     geometry: &'a str,
@@ -197,6 +201,11 @@ impl PriorityColumns<'_> {
                 .map(|code| TerritoryCode::parse(Level::Parish, &code))
                 .transpose()
                 .map_err(|e| corrupt("located parish", e))?,
+            duplicate_of: self
+                .duplicate_of
+                .map(|id| Uuid::parse_str(&id))
+                .transpose()
+                .map_err(|e| corrupt("duplicate_of", e))?,
         })
     }
 }

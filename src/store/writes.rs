@@ -19,9 +19,10 @@ impl Store {
     pub async fn insert_commune(&self, commune: &Commune) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
         let result = async {
-            sqlx::query("INSERT INTO communes (code, name) VALUES ($1, $2)")
+            sqlx::query("INSERT INTO communes (code, name, created_at) VALUES ($1, $2, $3)")
                 .bind(commune.code.as_str())
                 .bind(&commune.name)
+                .bind(commune.created_at.unwrap_or_else(time::now))
                 .execute(&mut *w.conn)
                 .await
                 .map_err(classify)?;
@@ -94,17 +95,23 @@ impl Store {
     /// Replaces the fields of priority `id` with `draft` (its id and
     /// creation time are kept). With `expected_versions`, fails with
     /// [`StoreError::VersionMismatch`] unless the row is at one of them.
+    /// With `link`, its `duplicate_of` is set or cleared in the same
+    /// transaction, and the original's history records it.
     pub async fn update_priority(
         &self,
         id: Uuid,
         expected_versions: Option<&[i64]>,
         draft: &PriorityDraft,
         change: &Change,
+        link: Option<DuplicateLink>,
     ) -> Result<Priority, StoreError> {
         let mut w = self.begin_write().await?;
         let result = async {
             let before = current(&mut w, id).await?.ok_or(StoreError::NotFound)?;
             check_version(before.version, expected_versions)?;
+            if let Some(link) = link {
+                relink(&mut w, id, link, change).await?;
+            }
             let query = sqlx::query(concat!(
                 "UPDATE priorities SET council_code = $1, title = $2, description = $3, category = $4,
                          status = $5, rank = $6, families = $7, geometry = $8, located_parish = $9,
@@ -283,6 +290,49 @@ impl Store {
     }
 }
 
+/// A priority marked as the duplicate of `original` (`marked`), or
+/// reopened from being one (not `marked`).
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateLink {
+    /// The priority it duplicates (or duplicated).
+    pub original: Uuid,
+    /// Set (`true`) or cleared.
+    pub marked: bool,
+}
+
+/// Sets or clears `id`'s `duplicate_of`, and records on the original's
+/// history a `note` entry whose changes are `{"duplicates": {"from":
+/// null, "to": id}}` when marked, the reverse when cleared.
+async fn relink(
+    w: &mut WriteTx,
+    id: Uuid,
+    link: DuplicateLink,
+    change: &Change,
+) -> Result<(), StoreError> {
+    let (column, from, to) = match link.marked {
+        true => (Some(link.original.to_string()), None, Some(id.to_string())),
+        false => (None, Some(id.to_string()), None),
+    };
+    sqlx::query("UPDATE priorities SET duplicate_of = $1 WHERE id = $2")
+        .bind(column)
+        .bind(id.to_string())
+        .execute(&mut *w.conn)
+        .await?;
+    let changes = serde_json::json!({"duplicates": {"from": from, "to": to}});
+    sqlx::query(
+        "INSERT INTO priority_history (priority_id, at, actor, action, changes, note)
+         VALUES ($1, $2, $3, 'note', $4, $5)",
+    )
+    .bind(link.original.to_string())
+    .bind(time::now())
+    .bind(&change.actor)
+    .bind(changes.to_string())
+    .bind(&change.note)
+    .execute(&mut *w.conn)
+    .await?;
+    Ok(())
+}
+
 /// The stored priority `id`, read inside the transaction about to change it
 /// (after the change sequence is locked, so no other writer is between the
 /// read and the write, on either engine).
@@ -295,14 +345,16 @@ async fn current(w: &mut WriteTx, id: Uuid) -> Result<Option<Priority>, StoreErr
 }
 
 /// Appends what a write changed to the history and takes its change number,
-/// in the write's transaction.
+/// in the write's transaction. The entry is dated by the new version's
+/// `updated_at`, so the index dates a transition as the history does.
 async fn record(
     w: &mut WriteTx,
     before: Option<&Priority>,
     after: Option<&Priority>,
     change: &Change,
 ) -> Result<(), StoreError> {
-    batch::record_many(w, &[(before, after)], change, time::now()).await
+    let at = after.map_or_else(time::now, |a| a.updated_at);
+    batch::record_many(w, &[(before, after)], change, at).await
 }
 
 /// `query` with a draft's columns bound, in the order `council_code, title,
@@ -382,8 +434,9 @@ async fn insert_territory(w: &mut WriteTx, t: &Territory, upsert: bool) -> Resul
 
 async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO councils (code, name, parish_code, location, commune_code, spokespeople,
+                               created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(c.code.as_str())
     .bind(&c.name)
@@ -391,6 +444,7 @@ async fn insert_council(w: &mut WriteTx, c: &Council) -> Result<(), StoreError> 
     .bind(c.location.map(|p| to_geojson(&geo::Geometry::Point(p))))
     .bind(c.commune.as_ref().map(|m| m.to_string()))
     .bind(i64::from(c.spokespeople))
+    .bind(c.created_at.unwrap_or_else(time::now))
     .execute(&mut *w.conn)
     .await
     .map_err(classify)?;

@@ -120,8 +120,8 @@ pub fn from_pyramid<'a>(
         if count == 0 {
             continue;
         }
-        let n = f64::from(cell.count);
-        let xy = ((cell.sum.0 / n - x0) * scale, (cell.sum.1 / n - y0) * scale);
+        let (mx, my) = cell.mean();
+        let xy = ((mx - x0) * scale, (my - y0) * scale);
         grid.add_group(xy, count, &by_status, &by_category);
     }
     let projector = tile.projector();

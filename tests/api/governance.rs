@@ -56,14 +56,17 @@ pub(crate) const COUNCILS: [(&str, &str); 4] = [
 ];
 
 /// Every move the workflow allows.
-pub(crate) const MOVES: [(&str, &str); 7] = [
+pub(crate) const MOVES: [(&str, &str); 10] = [
     ("proposed", "approved"),
     ("proposed", "rejected"),
+    ("proposed", "duplicate"),
     ("approved", "in_progress"),
     ("approved", "rejected"),
+    ("approved", "duplicate"),
     ("in_progress", "done"),
     ("rejected", "proposed"),
     ("done", "proposed"),
+    ("duplicate", "proposed"),
 ];
 
 /// A target date long past.
@@ -313,19 +316,30 @@ pub(crate) fn path_to(status: &str) -> &'static [&'static str] {
         "in_progress" => &["approved", "in_progress"],
         "done" => &["approved", "in_progress", "done"],
         "rejected" => &["rejected"],
+        "duplicate" => &["duplicate"],
         other => panic!("unknown status {other}"),
     }
 }
 
-/// Moves a proposed priority to `status` through allowed transitions (as admin).
+/// Moves a proposed priority to `status` through allowed transitions (as
+/// admin); to `duplicate`, of a priority made for it.
 pub(crate) async fn bring_to(app: &TestApp, id: &str, status: &str) {
     for step in path_to(status) {
-        let r = transition(app, &app.client, id, &transition_body(step)).await;
+        let mut body = transition_body(step);
+        if *step == "duplicate" {
+            body["duplicate_of"] = original(app).await.into();
+        }
+        let r = transition(app, &app.client, id, &body).await;
         let code = r.status();
         let body: Value = r.json().await.unwrap();
         assert_eq!(code, StatusCode::OK, "moving {id} to {step}: {body}");
         assert_eq!(body["properties"]["status"], *step);
     }
+}
+
+/// A new priority of CC-A to mark others duplicates of; its id.
+pub(crate) async fn original(app: &TestApp) -> String {
+    crate::helpers::create_priority_id(app, &feature("CC-A", AT_A, "La original")).await
 }
 
 /// A list body without its time stamp, for comparisons.

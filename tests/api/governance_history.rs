@@ -207,3 +207,55 @@ async fn history_records_every_change_in_order_with_its_actor_and_survives_the_d
     let (status, _) = app.get_json(&format!("{ITEMS}/nope/history")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A note changes a priority's history without a new change number: a
+/// client revalidating its copy of the history (JSON or the HTML page) with
+/// the tag it holds gets the new history, not a 304; unchanged, a 304.
+#[tokio::test]
+async fn a_note_gives_the_history_and_its_page_a_new_tag() {
+    let gov = governed_app().await;
+    let app = &gov.app;
+    let id = create_priority_id(app, &feature("CC-A", AT_A, "Alumbrado")).await;
+    let paths = [
+        format!("{ITEMS}/{id}/history"),
+        format!("{ITEMS}/{id}?f=html"),
+    ];
+    let mut tags = Vec::new();
+    for path in &paths {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app
+            .client
+            .get(app.url(path))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        tags.push(tag);
+    }
+    let r = send(
+        &app.client,
+        Method::POST,
+        app.url(&format!("{ITEMS}/{id}/notes")),
+        Some(&json!({"note": "Revisado en asamblea"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    for (path, tag) in paths.iter().zip(&tags) {
+        let r = app
+            .client
+            .get(app.url(path))
+            .header("if-none-match", tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path} after a note");
+        assert_ne!(r.headers()["etag"].to_str().unwrap(), tag, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("Revisado en asamblea"),
+            "{path} shows the note"
+        );
+    }
+}

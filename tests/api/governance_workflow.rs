@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::governance::{
-    AT_A, FUTURE, MOVES, PAST, bring_to, feature, governed_app, history, path_to, plan, send,
-    transition, transition_body,
+    AT_A, FUTURE, MOVES, PAST, bring_to, feature, governed_app, history, original, path_to, plan,
+    send, transition, transition_body,
 };
 use crate::helpers::{
     ITEMS, STATUSES, assert_problem, create_priority_id, features_of, get_priority, ids,
@@ -35,7 +35,11 @@ async fn every_transition_the_workflow_allows_succeeds_and_every_other_is_a_409_
             bring_to(app, &id, from).await;
             let before = get_priority(app, &id).await;
             let entries = history(app, &id).await.len();
-            let r = transition(app, &cabinet, &id, &transition_body(to)).await;
+            let mut body = transition_body(to);
+            if to == "duplicate" {
+                body["duplicate_of"] = original(app).await.into();
+            }
+            let r = transition(app, &cabinet, &id, &body).await;
             let status = r.status();
             if MOVES.contains(&(from, to)) {
                 let body: Value = r.json().await.unwrap();

@@ -391,7 +391,18 @@ pub fn header(response: &Response, name: &str) -> Option<String> {
 }
 
 /// Every status, as the API names them.
-pub const STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
+pub const STATUSES: [&str; 6] = [
+    "proposed",
+    "approved",
+    "in_progress",
+    "done",
+    "rejected",
+    "duplicate",
+];
+
+/// The statuses a priority may be created or imported with: every one but
+/// `duplicate`, which only a transition naming the original gives.
+pub const CREATED_STATUSES: [&str; 5] = ["proposed", "approved", "in_progress", "done", "rejected"];
 
 /// Every category, as the API names them.
 pub const CATEGORIES: [&str; 14] = [

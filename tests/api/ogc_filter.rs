@@ -13,8 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CATEGORIES, ITEMS, STATUSES, TestApp, assert_problem, each_case, features_of, follow_pages,
-    ids, problem_type, spawn_app, territory,
+    CATEGORIES, CREATED_STATUSES, ITEMS, STATUSES, TestApp, assert_problem, each_case, features_of,
+    follow_pages, ids, problem_type, spawn_app, territory,
 };
 use crate::queries::in_polygon;
 use crate::queries_geodesic::vincenty_m;
@@ -116,7 +116,7 @@ pub(crate) async fn ogc_app() -> TestApp {
                 "council": COUNCILS[i % 5].0,
                 "title": format!("{} {i}", TITLES[i % 7]),
                 "category": SEED_CATEGORIES[(i / 2) % 6],
-                "status": STATUSES[(i / 3) % 5],
+                "status": CREATED_STATUSES[(i / 3) % 5],
                 "created_at": created.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             });
             if i % 4 != 0 {

@@ -135,7 +135,7 @@ async fn services_are_the_categories_in_both_forms() {
 
 /// The brute-force listing: created in the window, of the services and
 /// Open311 statuses asked for, most recent first.
-fn expected(
+pub(crate) fn expected(
     items: &[Item],
     start: i64,
     end: i64,

@@ -46,7 +46,7 @@ fn resolved<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
 
 /// Every route the router serves, with the methods it answers; besides
 /// these, each collection's queryables and schema (GET).
-const ROUTES: [(&str, &[&str]); 50] = [
+const ROUTES: &[(&str, &[&str])] = &[
     ("/", &["get"]),
     ("/conformance", &["get"]),
     ("/api", &["get"]),
@@ -78,6 +78,10 @@ const ROUTES: [(&str, &[&str]); 50] = [
     ),
     ("/collections/priorities/items/{featureId}/notes", &["post"]),
     (
+        "/collections/priorities/items/{featureId}/duplicates",
+        &["get"],
+    ),
+    (
         "/collections/priorities/items/{featureId}/history",
         &["get"],
     ),
@@ -87,6 +91,9 @@ const ROUTES: [(&str, &[&str]); 50] = [
     ("/tokens", &["get", "post"]),
     ("/tokens/self", &["get"]),
     ("/tokens/{id}", &["get", "delete"]),
+    ("/webhooks", &["get", "post"]),
+    ("/webhooks/{id}", &["get", "delete"]),
+    ("/webhooks/{id}/deliveries", &["get"]),
     ("/health", &["get"]),
     ("/health/ready", &["get"]),
     ("/health/live", &["get"]),
@@ -171,6 +178,15 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
         StatusCode::CREATED
     );
 
+    // A hook to GET (its receiver, on the discard port, is never called:
+    // no priority changes after it is registered).
+    let hook = app
+        .post_json("/webhooks", &json!({"url": "http://127.0.0.1:9/"}))
+        .await;
+    assert_eq!(hook.status(), StatusCode::CREATED);
+    let hook: serde_json::Value = hook.json().await.expect("the hook");
+    let hook_id = hook["id"].as_str().expect("its id").to_owned();
+
     let doc = api(&app).await;
 
     let version = doc["openapi"].as_str().expect("an openapi version");
@@ -194,7 +210,8 @@ async fn the_openapi_document_describes_every_route_the_router_serves() {
         if !methods.contains(&"get") {
             continue;
         }
-        let concrete = concrete(path, &id, &token_id);
+        let concrete = concrete(path, &id, &token_id)
+            .replace("/webhooks/{id}", &format!("/webhooks/{hook_id}"));
         assert_eq!(
             app.get(&concrete).await.status(),
             StatusCode::OK,
@@ -210,7 +227,28 @@ const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 #[tokio::test]
 async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejected() {
     let app = spawn_seeded_app().await;
-    create_priority(&app, &priority()).await;
+    // The one priority kept is marked the duplicate of another, deleted
+    // since: every filter below keeps it, duplicate_of= too.
+    let kept = create_priority(&app, &priority()).await;
+    let original = create_priority(&app, &priority()).await;
+    let (kept, original) = (
+        kept["id"].as_str().unwrap(),
+        original["id"].as_str().unwrap(),
+    );
+    let marked = app
+        .post_json(
+            &format!("{ITEMS}/{kept}/transitions"),
+            &json!({"status": "duplicate", "duplicate_of": original}),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::OK);
+    let gone = app
+        .client
+        .delete(app.url(&format!("{ITEMS}/{original}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     let doc = api(&app).await;
     let documented: BTreeSet<String> = doc["paths"][ITEMS]["get"]["parameters"]
         .as_array()
@@ -230,9 +268,11 @@ async fn every_items_parameter_is_documented_and_accepted_and_others_are_rejecte
         ("parish", "parish=010101".into()),
         ("council", "council=CC-1".into()),
         ("category", "category=water".into()),
-        ("status", "status=proposed".into()),
+        ("status", "status=duplicate".into()),
         ("placement", "placement=by_council".into()),
         ("overdue", "overdue=false".into()),
+        ("duplicate_of", format!("duplicate_of={original}")),
+        ("has_duplicates", "has_duplicates=false".into()),
         ("point", "point=-66.9146,10.5061&radius=1000".into()),
         ("radius", "radius=1000&point=-66.9146,10.5061".into()),
         ("geometry_type", "geometry_type=point".into()),

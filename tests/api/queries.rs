@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CATEGORIES, STATUSES, TestApp, all_features, council, ids, spawn_app, territory,
+    CATEGORIES, CREATED_STATUSES, TestApp, all_features, council, ids, spawn_app, territory,
 };
 use crate::queries_geodesic::{edge_m, vincenty_m};
 
@@ -172,7 +172,7 @@ pub(crate) fn generate(seed: u64) -> Dataset {
                 council: code,
                 parish,
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())],
-                status: STATUSES[rng.random_range(0..STATUSES.len())],
+                status: CREATED_STATUSES[rng.random_range(0..CREATED_STATUSES.len())],
                 created: start + rng.random_range(0..(700 * 86_400_000_000i64)),
                 shape: random_shape(&mut rng),
             }
@@ -329,9 +329,10 @@ pub(crate) fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> boo
     }
 }
 
-/// Distance in metres from `p` to the shape: 0 inside an area, else the
-/// least geodesic distance on WGS84 (Vincenty's) to an edge, searched
-/// along it by golden section (`queries_geodesic::edge_m`), or to a point.
+/// Distance in metres from `p` to the shape as PostGIS measures
+/// `geography`: 0 inside an area, else the least geodesic distance on WGS84
+/// (Vincenty's) to a point, or to an edge's nearest point on the sphere
+/// (`queries_geodesic::edge_m`).
 pub(crate) fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
     if let Shape::Polygons(polys) = shape
         && polys.iter().any(|poly| in_polygon(poly, p))

@@ -2,7 +2,9 @@
 //! decides them: checked against Vincenty's inverse formula, written out
 //! here from his 1975 paper so that the oracle shares no code with the
 //! service's geodesics (Karney's algorithm, through `geographiclib-rs`), at
-//! the edges where a sphere and the ellipsoid disagree.
+//! the edges where a sphere and the ellipsoid disagree. A line is measured
+//! as PostGIS measures it: to its nearest point on the sphere. (The
+//! PostgreSQL suite checks the same against PostGIS itself.)
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -69,23 +71,54 @@ pub(crate) fn vincenty_m(p: [f64; 2], q: [f64; 2]) -> f64 {
     panic!("Vincenty's formula did not converge for {p:?} {q:?}");
 }
 
-/// The least Vincenty distance from `p` to a short edge, by golden-section
-/// search along it (the edge followed straight in degrees, which for an
-/// edge of 40 m is the geodesic to a few micrometres, and of a few
-/// kilometres to centimetres).
+/// A `[lon, lat]` position as a unit vector (latitude as a spherical
+/// coordinate, as PostGIS's `geography` takes it).
+fn unit(p: [f64; 2]) -> [f64; 3] {
+    let (lon, lat) = (p[0].to_radians(), p[1].to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// The point a fraction `t` along the great-circle arc from `a` to `b`, by
+/// spherical linear interpolation of their unit vectors.
+fn along_arc(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
+    let (u, v) = (unit(a), unit(b));
+    let omega = haversine(a, b) / 6_371_008.8;
+    if omega == 0.0 {
+        return a;
+    }
+    let (wa, wb) = (
+        ((1.0 - t) * omega).sin() / omega.sin(),
+        (t * omega).sin() / omega.sin(),
+    );
+    let w: Vec<f64> = (0..3).map(|i| wa * u[i] + wb * v[i]).collect();
+    [
+        w[1].atan2(w[0]).to_degrees(),
+        w[2].atan2(w[0].hypot(w[1])).to_degrees(),
+    ]
+}
+
+/// PostGIS's distance from `p` to an edge in `geography` with the spheroid:
+/// the geodesic (Vincenty's) from `p` to the point of the edge, followed as
+/// a great circle, that is nearest to `p` on the sphere. That point is found
+/// here by golden-section search along the arc (the service projects onto
+/// the edge's plane instead).
 pub(crate) fn edge_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let at = |t: f64| vincenty_m(p, [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
+    let sphere = |t: f64| haversine(p, along_arc(a, b, t));
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
     let (mut lo, mut hi) = (0.0, 1.0);
-    while hi - lo > 1e-9 {
+    while hi - lo > 1e-12 {
         let (x1, x2) = (hi - ratio * (hi - lo), lo + ratio * (hi - lo));
-        if at(x1) <= at(x2) {
+        if sphere(x1) <= sphere(x2) {
             hi = x2;
         } else {
             lo = x1;
         }
     }
-    at(lo).min(at(0.0)).min(at(1.0))
+    let nearest = [0.0, 1.0, lo]
+        .into_iter()
+        .min_by(|x, y| sphere(*x).total_cmp(&sphere(*y)))
+        .expect("three candidates");
+    vincenty_m(p, along_arc(a, b, nearest))
 }
 
 /// A point, or a short line and the point in its middle.

@@ -14,7 +14,7 @@ use crate::statistics::{spawn_dataset_app, statistics};
 
 /// Parses RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and
 /// line breaks; records end with CRLF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
@@ -57,6 +57,7 @@ fn as_fields(row: &Value, columns: &[Value]) -> Vec<String> {
         .iter()
         .map(|c| match &row[c.as_str().unwrap()] {
             Value::String(s) => s.clone(),
+            Value::Null => String::new(),
             other => other.to_string(),
         })
         .collect()

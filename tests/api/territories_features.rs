@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    CATEGORIES, ITEMS, STATUSES, Square, TestApp, assert_problem, collection, ids_for, point, ring,
+    CATEGORIES, CREATED_STATUSES, ITEMS, STATUSES, Square, TestApp, assert_problem, collection,
+    ids_for, point, ring,
 };
 use crate::territories::{
     A, A_HOLE, B, C1, C2, COUNCILS, D_CENTER, E, STATE_02, hole, sorted_codes,
@@ -298,7 +299,7 @@ async fn territory_counts_equal_a_brute_force_count_of_the_placed_priorities() {
             COUNCILS[rng.random_range(0..COUNCILS.len())].0
         };
         let (lon, lat) = random_point_in(&mut rng, parish);
-        let status = STATUSES[rng.random_range(0..STATUSES.len())];
+        let status = CREATED_STATUSES[rng.random_range(0..CREATED_STATUSES.len())];
         let category = CATEGORIES[rng.random_range(0..CATEGORIES.len())];
         let families = rng.random_bool(0.7).then(|| rng.random_range(1..300u64));
         let id = Uuid::new_v4().to_string();

@@ -196,7 +196,7 @@ async fn patching_the_status_is_a_409_that_points_to_the_transitions() {
     .await;
     let p = assert_problem(r, StatusCode::CONFLICT, ("pointer", "/properties/status")).await;
     assert!(p["detail"].as_str().unwrap().contains("transitions"), "{p}");
-    assert_eq!(p["allowed"], json!(["approved", "rejected"]));
+    assert_eq!(p["allowed"], json!(["approved", "rejected", "duplicate"]));
     assert_eq!(
         get_priority(&app, &id).await["properties"]["status"],
         "proposed"

@@ -21,10 +21,16 @@ mod bad_input_queries;
 mod browser;
 #[path = "../api/catalog.rs"]
 mod catalog;
+#[path = "../api/catalog_times.rs"]
+mod catalog_times;
 #[path = "../api/changes.rs"]
 mod changes;
 #[path = "../api/demo.rs"]
 mod demo;
+#[path = "../api/duplicates.rs"]
+mod duplicates;
+#[path = "../api/duplicates_marked.rs"]
+mod duplicates_marked;
 #[path = "../api/durability.rs"]
 mod durability;
 #[path = "../api/edge.rs"]
@@ -67,8 +73,12 @@ mod ogc_filter;
 mod ogc_sort_properties;
 #[path = "../api/open311.rs"]
 mod open311;
+#[path = "../api/open311_client.rs"]
+mod open311_client;
 #[path = "../api/openapi.rs"]
 mod openapi;
+#[path = "../api/qgis.rs"]
+mod qgis;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_geodesic.rs"]
@@ -81,6 +91,8 @@ mod replicas;
 mod statistics;
 #[path = "../api/statistics_csv.rs"]
 mod statistics_csv;
+#[path = "../api/statistics_times.rs"]
+mod statistics_times;
 #[path = "../api/territories.rs"]
 mod territories;
 #[path = "../api/territories_cli.rs"]
@@ -97,6 +109,10 @@ mod territories_simplified;
 mod tiles;
 #[path = "../api/web.rs"]
 mod web;
+#[path = "../api/web_basemap.rs"]
+mod web_basemap;
+#[path = "../api/webhooks.rs"]
+mod webhooks;
 #[path = "../api/writes.rs"]
 mod writes;
 #[path = "../api/writes_cors.rs"]

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+import roles
+
 BASE = os.environ["PRIORIDADES_BASE"]
 ADMIN = os.environ["PRIORIDADES_ADMIN_TOKEN"]
 CABINET = os.environ["PRIORIDADES_CABINET_TOKEN"]
@@ -90,9 +92,36 @@ def open_map(page, fragment=""):
     page.wait_for_selector("body.ready", state="attached")
     # MapLibre's first render runs on software WebGL in headless Chromium:
     # with the whole suite on two cores beside it, CI once needed over 60 s.
-    page.wait_for_selector("body.map-ready", state="attached", timeout=MAP_READY_MS)
+    try:
+        page.wait_for_selector("body.map-ready", state="attached", timeout=MAP_READY_MS)
+    except Exception:
+        diagnose(page)
+        raise
     expect(page.locator("#map canvas.maplibregl-canvas").is_visible(), "the map's canvas is shown")
     expect(page.locator("#filters").is_visible(), "the filter panel is shown")
+
+
+# Requests each page has sent and not seen answered, by URL: what a map that
+# never becomes ready waits for (watch(page) keeps them).
+IN_FLIGHT = {}
+
+
+def watch(page):
+    """Keeps the page's unanswered requests in IN_FLIGHT."""
+    page.on("request", lambda r: IN_FLIGHT.__setitem__(id(r), (r.url, time.monotonic())))
+    page.on("requestfinished", lambda r: IN_FLIGHT.pop(id(r), None))
+    page.on("requestfailed", lambda r: IN_FLIGHT.pop(id(r), None))
+
+
+def diagnose(page):
+    """Says what a map that did not become ready was doing."""
+    now = time.monotonic()
+    for url, since in IN_FLIGHT.values():
+        print(f"   unanswered for {now - since:.1f} s: {url}", file=sys.stderr)
+    state = page.evaluate("""() => { const m = window.prioridadesMap; return m ? {
+        loaded: m.loaded(), style: m.isStyleLoaded(), tiles: m.areTilesLoaded(),
+        zoom: m.getZoom(), ready: document.body.className } : 'no map' }""")
+    print(f"   map state: {state}", file=sys.stderr)
 
 
 def listed_ids(page):
@@ -154,6 +183,8 @@ def axe_check(browser, url, ready_selector):
 
 
 def main():
+    import card  # noqa: PLC0415 - after this module is whole (card imports it)
+
     started = time.monotonic()
     # What the checks compare with: the API's answers.
     in_scope = get(f"/collections/priorities/items?parish={SCOPE}&limit=10000")["features"]
@@ -174,6 +205,7 @@ def main():
         )
         context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-VE")
         page = context.new_page()
+        watch(page)
         page.set_default_timeout(TIMEOUT_MS)
         page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
         page.on("console", lambda m: print(f"   console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
@@ -204,8 +236,10 @@ def main():
         open_map(page, "#" + page.url.split("#", 1)[1])
         wait_listed(page, [f["id"] for f in filtered["features"]], filtered["numberMatched"])
         shot(page, "map-filtered")
+        card.card_place(page)
 
         step("sign in as a cabinet and approve the oldest proposal with a plan")
+        card.queue_with_duplicate()
         queue = get("/review-queue?limit=50", CABINET)["features"]
         expect(len(queue) >= 2, f"the cabinet of {SCOPE} has proposals to review: {len(queue)}")
         page.fill("#token", CABINET)
@@ -217,6 +251,8 @@ def main():
         expect(page.evaluate("() => sessionStorage.getItem('prioridades.token')") == CABINET,
                "the token is kept in the tab's session storage")
         expect(CABINET not in page.url, "the token is not in the URL")
+        card.queue_duplicates(page)
+        card.mark_duplicate(page)
         first = queue[0]["id"]
         item = f"#queue-list li[data-id='{first}']"
         page.wait_for_selector(item)
@@ -280,6 +316,7 @@ def main():
         expect(get(f"/collections/priorities/items/{other['id']}")["properties"]["status"] == "proposed",
                "the refused approval changed nothing")
         shot(page, "cabinet-refused")
+        roles.cabinet_card(page, plan)
 
         step("stored XSS: a title with markup is shown as text in the card and the item page")
         council = in_scope[0]["properties"]["council"]
@@ -334,6 +371,9 @@ def main():
         history = get(f"/collections/priorities/items/{target['id']}/history")["entries"]
         cells = page.eval_on_selector_all("main table:last-of-type tbody tr", "rs => rs.length")
         expect(cells == len(history), f"its history as the API has it: {cells} rows, {len(history)} entries")
+
+        roles.spokesperson(page)
+        roles.planner(page, category)
 
         step("on a phone-sized screen, a cabinet approves the next proposal")
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,

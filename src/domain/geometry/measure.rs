@@ -3,8 +3,8 @@
 //! longitude and latitude; distances in metres).
 
 use geo::{
-    Coord, CoordsIter, Geometry, InteriorPoint, Intersects, LineString, LinesIter, Point, Polygon,
-    Rect,
+    Closest, Coord, CoordsIter, Distance, Geometry, Haversine, HaversineClosestPoint,
+    InteriorPoint, Intersects, LineString, LinesIter, Point, Polygon, Rect,
 };
 
 use super::geodesic::{edges_distance_m, point_distance_m};
@@ -53,11 +53,10 @@ pub fn intersects_rect(geometry: &Geometry<f64>, rect: &Rect<f64>) -> bool {
 /// Geodesic distance in metres on the WGS84 ellipsoid from `from` to the
 /// nearest point of `geometry`; 0 when the point lies on or inside it.
 ///
-/// Points are measured by Karney's algorithm (as PostGIS measures
-/// `geography` with the spheroid); edges are followed as geodesics, and the
-/// distance to one is the least along it (see
-/// [`edge_distance_m`](super::geodesic::edge_distance_m) for how, and how
-/// closely).
+/// As PostGIS measures `geography` with the spheroid: points by Karney's
+/// algorithm, lines and polygons by the geodesic to the nearest point of
+/// their great-circle edges on the sphere (see
+/// [`edges_distance_m`](super::geodesic::edges_distance_m)).
 pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
     match geometry {
         Geometry::Point(p) => point_distance_m(*p, from),
@@ -74,5 +73,29 @@ pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
         Geometry::MultiPolygon(g) => edges_distance_m(from, g.lines_iter()),
         // Only other types, which validation never lets in.
         _ => f64::INFINITY,
+    }
+}
+
+/// Great-circle distance in metres on the sphere of geo's `Haversine` from
+/// `from` to the nearest point of `geometry` (edges as great-circle arcs);
+/// 0 when the point lies on or inside it. Within 0.5 % of [`distance_m`],
+/// and many times cheaper: for measures that are a rule of thumb (how near
+/// a possible duplicate is), not a query's answer.
+pub fn sphere_distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
+    match geometry {
+        Geometry::Point(p) => Haversine.distance(*p, from),
+        Geometry::MultiPoint(mp) => mp
+            .iter()
+            .map(|p| Haversine.distance(*p, from))
+            .fold(f64::INFINITY, f64::min),
+        // A point inside an area is at distance 0, which the closest-point
+        // search on the boundary alone would not say.
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
+        _ => match geometry.haversine_closest_point(&from) {
+            Closest::Intersection(_) => 0.0,
+            Closest::SinglePoint(p) => Haversine.distance(p, from),
+            // Only for empty geometries, which validation never lets in.
+            Closest::Indeterminate => f64::INFINITY,
+        },
     }
 }

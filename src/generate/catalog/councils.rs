@@ -61,6 +61,7 @@ pub(super) fn make(
                 location: Some(point_in(rng, &cells[k])),
                 commune: None,
                 spokespeople: rng.random_range(5..=35),
+                created_at: None,
             });
         }
         ranges[k] = start..all_councils.len() as u32;

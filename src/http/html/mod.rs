@@ -116,14 +116,22 @@ impl View {
             },
         };
         // A page is another representation: the handler's strong tag (a
-        // priority's version) does not name it, and the history it shows
-        // changes without a new version. The edge tags it by change number.
+        // priority's version) does not name it. The edge tags it by change
+        // number, except a priority's page: the history it shows gains
+        // notes without a new change number, so it is tagged by its bytes.
         parts.headers.remove(header::ETAG);
+        let markup = markup.into_string();
+        if matches!(self, View::Item(_)) {
+            parts.headers.insert(
+                header::ETAG,
+                super::conditional::content_tag(markup.as_bytes()),
+            );
+        }
         parts.headers.remove(header::CONTENT_LENGTH);
         parts
             .headers
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
-        let mut response = Response::from_parts(parts, Body::from(markup.into_string()));
+        let mut response = Response::from_parts(parts, Body::from(markup));
         secure(&mut response);
         response
     }

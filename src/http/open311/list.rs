@@ -76,7 +76,7 @@ impl Endpoint for RequestsQuery {
 fn statuses(open311: &str) -> Result<&'static [Status], String> {
     match open311 {
         "open" => Ok(&[Status::Proposed, Status::Approved, Status::InProgress]),
-        "closed" => Ok(&[Status::Done, Status::Rejected]),
+        "closed" => Ok(&[Status::Done, Status::Rejected, Status::Duplicate]),
         other => Err(format!("status is open or closed; got {other:?}")),
     }
 }

@@ -33,7 +33,7 @@ pub fn service_name(c: Category) -> &'static str {
 /// rejected.
 pub fn open311_status(s: Status) -> &'static str {
     match s {
-        Status::Done | Status::Rejected => "closed",
+        Status::Done | Status::Rejected | Status::Duplicate => "closed",
         _ => "open",
     }
 }

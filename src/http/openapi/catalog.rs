@@ -26,7 +26,7 @@ pub fn add(paths: &mut Map<String, Value>) {
             territories::item_params(level),
             territories::One::PARAMS,
             code,
-            "Create a territory (properties code and name; geometry null). Features carry their boundary and priority counts (councils, priorities, families, status_*, category_*).",
+            "Create a territory (properties code and name; geometry null). Features carry their boundary, priority counts (councils, priorities, families, status_*, category_*) and response times (*_n, *_median_days, *_p90_days, open, overdue, share_overdue, as_of_*).",
         );
         paths.insert(
             format!("/collections/{}/import", level.collection()),

@@ -14,6 +14,7 @@ mod priorities;
 mod schemas;
 mod tiles;
 mod tokens;
+mod webhooks;
 
 use serde_json::{Map, Value, json};
 
@@ -24,6 +25,7 @@ pub fn document(base: &str) -> Value {
     priorities::add(&mut paths);
     catalog::add(&mut paths);
     tokens::add(&mut paths);
+    webhooks::add(&mut paths);
     tiles::add(&mut paths);
     open311::add(&mut paths);
     json!({
@@ -138,6 +140,7 @@ mod tests {
                 }
                 let needs_token = !matches!(method.as_str(), "get" | "options")
                     || path.starts_with("/tokens")
+                    || path.starts_with("/webhooks")
                     || path == "/review-queue";
                 assert_eq!(
                     op.get("security") == Some(&json!([{"bearer": []}])),

@@ -44,7 +44,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     paths.insert(
         "/review-queue".into(),
-        json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first")
+        json!({"get": Op::new("A cabinet's review queue: proposed priorities located in its territory (all, for an admin), oldest or highest-ranked first, each with `possible_duplicates` (as a created priority has)")
             .params(query_params(Queue::PARAMS))
             .ok("200", "A page of the queue", &[(GEOJSON, schema("FeatureCollection"))])
             .authenticated("Only cabinets and admins have a review queue")
@@ -52,7 +52,7 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     paths.insert(
         "/statistics".into(),
-        json!({"get": Op::new("Counts of priorities, councils (registered, and with matching priorities) and families benefited, grouped by state, municipality or parish; filtered like items")
+        json!({"get": Op::new("Counts of priorities, councils (registered, and with matching priorities) and families benefited, and response times (median and 90th percentile days per workflow interval with sample sizes, share overdue, counts per status as_of an instant), grouped by state, municipality or parish; filtered like items")
             .params(query_params(statistics::Statistics::PARAMS))
             .ok("200", "One row per territory, and totals", &[(JSON, json!({"type": "object"})), ("text/csv", json!({"type": "string"}))])
             .done()}),
@@ -69,7 +69,7 @@ fn items(paths: &mut Map<String, Value>) {
                 .done(),
             "post": Op::new("Create a priority (a spokesperson for their council, as `proposed`; a cabinet in its territory; an admin)")
                 .body(feature_body("PriorityInput"))
-                .ok("201", "Created", &[(GEOJSON, schema("PriorityFeature"))])
+                .ok("201", "Created, with `possible_duplicates`: the open priorities of a related category within `--duplicate-distance` metres, nearest first", &[(GEOJSON, schema("CreatedPriorityFeature"))])
                 .header("201", "Location", "The new priority's URL")
                 .header("201", "ETag", "Its version")
                 .write("The token's role or scope does not allow creating this priority")
@@ -137,7 +137,7 @@ fn item(paths: &mut Map<String, Value>) {
 fn workflow(paths: &mut Map<String, Value>) {
     paths.insert(
         "/collections/priorities/items/{featureId}/transitions".into(),
-        json!({"post": Op::new("Move a priority through the workflow (cabinet of its territory, or admin): proposed → approved | rejected; approved → in_progress | rejected; in_progress → done; rejected or done → proposed. Approving needs a plan. Recorded in its history with the note.")
+        json!({"post": Op::new("Move a priority through the workflow (cabinet of its territory, or admin): proposed → approved | rejected | duplicate; approved → in_progress | rejected | duplicate; in_progress → done; rejected, done or duplicate → proposed. Approving needs a plan; a move to duplicate needs `duplicate_of`, an existing priority that is not itself a duplicate (recorded in the history of both; reopening clears it). Recorded in its history with the note.")
             .params(vec![feature_id(), if_match()])
             .body(json_body(schema("Transition")))
             .ok("200", "The priority after the move", &[(GEOJSON, schema("PriorityFeature"))])
@@ -152,6 +152,16 @@ fn workflow(paths: &mut Map<String, Value>) {
             .body(json_body(json!({"type": "object", "required": ["note"], "additionalProperties": false, "properties": {"note": {"type": "string", "minLength": 1, "maxLength": 2000}}})))
             .empty("204", "Recorded")
             .write("Only a cabinet of the priority's territory, or an admin, annotates it")
+            .errors(&[("404", "No such priority")])
+            .done()}),
+    );
+    let mut near = vec![feature_id()];
+    near.extend(query_params(crate::http::duplicates::Duplicates::PARAMS));
+    paths.insert(
+        "/collections/priorities/items/{featureId}/duplicates".into(),
+        json!({"get": Op::new("The possible duplicates of a priority: open priorities of a related category within `distance` metres of its geometry (geometry to geometry), nearest first, at most 20, each with `distance_m`")
+            .params(near)
+            .ok("200", "The possible duplicates", &[(GEOJSON, schema("FeatureCollection"))])
             .errors(&[("404", "No such priority")])
             .done()}),
     );

@@ -112,6 +112,7 @@ fn reads() -> Value {
             "updated_at": {"type": "string", "format": "date-time"},
             "version": {"type": "integer", "minimum": 1},
             "distance_m": {"type": "number", "description": "Radius queries only"},
+            "duplicate_of": {"type": "string", "format": "uuid", "description": "Read-only: while its status is duplicate, the priority it duplicates"},
         }},
         "PriorityFeatureRead": {"type": "object", "required": ["type", "id", "geometry", "properties"],
             "description": "A priority as read; with `properties`, only the properties named (none for an empty list)", "properties": {
@@ -125,6 +126,16 @@ fn reads() -> Value {
             {"$ref": "#/components/schemas/PriorityFeatureRead"},
             {"type": "object", "properties": {"properties": {"type": "object",
                 "required": ["council", "title", "category", "status", "version", "created_at", "updated_at"]}}},
+        ]},
+        "PossibleDuplicate": {"type": "object", "required": ["id", "title", "category", "status", "council", "distance_m"],
+            "description": "An open priority of a related category near a proposal", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "category": {"type": "string"},
+            "status": {"type": "string"}, "council": {"type": "string"}, "distance_m": {"type": "number", "minimum": 0},
+        }},
+        "CreatedPriorityFeature": {"allOf": [
+            {"$ref": "#/components/schemas/PriorityFeature"},
+            {"type": "object", "required": ["possible_duplicates"], "properties": {"possible_duplicates": {
+                "type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/PossibleDuplicate"}}}},
         ]},
     })
 }
@@ -159,6 +170,11 @@ fn documents() -> Value {
             "errors": {"type": "array", "items": {"type": "object", "properties": {
                 "index": {"type": "integer"}, "pointer": {"type": "string"}, "reason": {"type": "string"},
             }}},
+            "possible_duplicates": {"type": "array", "description": "Each created priority that has possible duplicates, with their ids, nearest first",
+                "items": {"type": "object", "required": ["id", "duplicates"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "duplicates": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            }}},
         }},
         "ChangePage": {"type": "object", "required": ["since", "after", "next", "latest", "links", "changes"], "properties": {
             "since": {"type": "integer"}, "after": {"type": "integer"}, "next": {"type": "integer"}, "latest": {"type": "integer"},
@@ -172,6 +188,7 @@ fn documents() -> Value {
             "status": {"type": "string", "enum": statuses},
             "note": {"type": "string", "maxLength": 2000},
             "plan": {"$ref": "#/components/schemas/Plan"},
+            "duplicate_of": {"type": "string", "format": "uuid", "description": "Required for, and only for, a move to duplicate: the priority this one duplicates"},
         }},
         "TokenRequest": {"type": "object", "required": ["role"], "additionalProperties": false, "properties": {
             "role": {"type": "string", "enum": ["spokesperson", "cabinet", "planner", "admin"]},

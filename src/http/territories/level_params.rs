@@ -5,6 +5,7 @@
 use super::super::extract::Endpoint;
 use super::super::ogc;
 use super::super::params::{FORMAT, LEVEL_LIMIT, MUNICIPALITY, OFFSET, ParamSpec, STATE};
+use super::super::statistics_times::{AS_OF, MIN_SAMPLE};
 use crate::domain::codes::Level;
 
 const BBOX: ParamSpec = ParamSpec {
@@ -87,6 +88,8 @@ macro_rules! level_params {
             COUNT_PLACEMENT,
             COUNT_OVERDUE,
             COUNT_COUNCIL,
+            AS_OF,
+            MIN_SAMPLE,
         ]
     };
 }
@@ -112,6 +115,8 @@ impl Endpoint for States {
         COUNT_PLACEMENT,
         COUNT_OVERDUE,
         COUNT_COUNCIL,
+        AS_OF,
+        MIN_SAMPLE,
     ];
 }
 impl LevelCollection for States {
@@ -173,6 +178,8 @@ impl Endpoint for One {
         COUNT_PLACEMENT,
         COUNT_OVERDUE,
         COUNT_COUNCIL,
+        AS_OF,
+        MIN_SAMPLE,
         FORMAT,
     ];
 }

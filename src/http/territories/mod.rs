@@ -24,6 +24,7 @@ use super::ogc;
 use super::params::{self, Params, Path, within};
 use super::priority_filter::attribute_filter;
 use super::problem::ApiError;
+use super::statistics_times::{Times, times_query};
 use super::{AppState, GEOJSON, JSON, Link, created, link, links_text, list_response, typed};
 use crate::domain::auth::Actor;
 use crate::domain::codes::{Level, TerritoryCode};
@@ -152,6 +153,7 @@ fn tolerance(params: &Params) -> Result<f64, ApiError> {
 fn feature(
     index: &Index,
     counts: &Counts,
+    times: &Times,
     t: &Territory,
     geometry: Option<&str>,
     links: Option<&[Link]>,
@@ -177,6 +179,7 @@ fn feature(
     for (category, n) in Category::ALL.iter().zip(tally.by_category) {
         props.insert(format!("category_{category}"), n.into());
     }
+    times.insert(&mut props, t.code);
     let mut out = format!(
         r#"{{"type":"Feature","id":"{}","geometry":{},"properties":{}"#,
         t.code,
@@ -221,6 +224,14 @@ async fn list<L: LevelCollection>(
             }
             within.push(codes);
         }
+        // Narrowed to the territories asked for, when they were.
+        let narrowest = within.iter().min_by_key(|codes| codes.len());
+        let times = Times::of(
+            &index,
+            attribute_filter(&params, &index.catalog)?,
+            narrowest.map_or(&[][..], |c| &c[..]),
+            times_query(&params)?,
+        );
         index
             .catalog
             .territories(level, &within)
@@ -233,7 +244,10 @@ async fn list<L: LevelCollection>(
                         && boundary.intersects(&b.0)
                 }
             })
-            .map(|t| feature(&index, &counts, t, texts.get(&t.code).map(|g| &**g), None))
+            .map(|t| {
+                let geometry = texts.get(&t.code).map(|g| &**g);
+                feature(&index, &counts, &times, t, geometry, None)
+            })
             .collect()
     };
     let path = format!("/collections/{}/items", level.collection());
@@ -282,6 +296,12 @@ async fn get_one<L: LevelCollection>(
     let counts = index
         .priorities
         .counts(&attribute_filter(&params, &index.catalog)?);
+    let times = Times::of(
+        &index,
+        attribute_filter(&params, &index.catalog)?,
+        &[code],
+        times_query(&params)?,
+    );
     let geometry = match &simplified {
         Some(texts) => texts.get(&code).map(|g| g.to_string()),
         None => t
@@ -292,7 +312,7 @@ async fn get_one<L: LevelCollection>(
     Ok(typed(
         StatusCode::OK,
         GEOJSON,
-        one_feature(&index, &counts, &base, t, geometry.as_deref()),
+        one_feature(&index, &counts, &times, &base, t, geometry.as_deref()),
     ))
 }
 
@@ -301,6 +321,7 @@ async fn get_one<L: LevelCollection>(
 fn one_feature(
     index: &Index,
     counts: &Counts,
+    times: &Times,
     base: &str,
     t: &Territory,
     geometry: Option<&str>,
@@ -361,7 +382,7 @@ fn one_feature(
             Some(&format!("its {}", child.collection())),
         ));
     }
-    feature(index, counts, t, geometry, Some(&links))
+    feature(index, counts, times, t, geometry, Some(&links))
 }
 
 async fn create<L: LevelCollection>(
@@ -388,7 +409,8 @@ async fn create<L: LevelCollection>(
             .boundary
             .as_ref()
             .map(|b| to_geojson(&geo::Geometry::MultiPolygon(b.clone())));
-        one_feature(&index, &Counts::All, &base, t, geometry.as_deref())
+        let times = Times::of(&index, Default::default(), &[code], Default::default());
+        one_feature(&index, &Counts::All, &times, &base, t, geometry.as_deref())
     };
     let path = format!("/collections/{}/items/{code}", level.collection());
     Ok(created(&base, path, text))

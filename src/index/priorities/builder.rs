@@ -28,6 +28,9 @@ pub struct IndexBuilder {
     by_parish: HashMap<TerritoryCode, Vec<i64>>,
     by_council: HashMap<CouncilCode, Vec<i64>>,
     created: Vec<Micros>,
+    /// Each duplicate's original and row key, counted on the original
+    /// once every entry is in.
+    marked: Vec<(uuid::Uuid, i64)>,
 }
 
 impl IndexBuilder {
@@ -83,12 +86,17 @@ impl IndexBuilder {
         for entry in entries {
             let pk = entry.pk;
             self.index.by_id.insert(entry.id, pk);
+            if let Some(original) = entry.duplicate_of() {
+                self.marked.push((original, pk));
+            }
             self.index
                 .tallies
                 .entry(entry.parish)
                 .or_default()
                 .add(&entry);
-            self.index.pyramid.count(&entry, true);
+            self.index.pyramid.count_finest(&entry);
+            // Timelines come later (`set_timelines`): only plans count now.
+            self.index.kept_times.count(&entry, None, true);
             self.created.push(entry.created_at);
             self.by_parish.entry(entry.parish).or_default().push(pk);
             // Looked up before `entry` would clone the code: most councils
@@ -129,6 +137,12 @@ impl IndexBuilder {
             .chunk_by(|a, b| a == b)
             .map(|same| (same[0], same.len() as u32))
             .collect();
+        for (original, pk) in self.marked {
+            index.duplicates.entry(original).or_default().insert(pk);
+            let families = index.entries.get(pk).map_or(0, |e| e.families);
+            index.carry(original, families, true);
+        }
+        index.pyramid.sum_levels();
         index.tree = Forest::bulk_load(self.points, self.shapes);
         index
     }

@@ -103,6 +103,7 @@ fn random_priority(rng: &mut ChaCha8Rng, pk: i64) -> Priority {
         updated_at: created_at + rng.random_range(0..30 * DAY),
         version: 1,
         located_parish: None,
+        duplicate_of: None,
     }
 }
 

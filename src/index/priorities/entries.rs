@@ -36,6 +36,12 @@ impl Entries {
         self.by_pk.get(&pk).map(|&slot| self.at(slot))
     }
 
+    /// The entry with row key `pk`, to change what no map or leaf keys on.
+    pub fn get_mut(&mut self, pk: i64) -> Option<&mut Entry> {
+        let slot = *self.by_pk.get(&pk)?;
+        self.slots[slot as usize].as_mut()
+    }
+
     /// The entry in `slot`, which a live leaf names.
     pub fn at(&self, slot: u32) -> &Entry {
         // Slots are emptied only together with their leaf, so a leaf of the

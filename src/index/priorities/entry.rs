@@ -41,6 +41,9 @@ pub struct Entry {
     pub families: u32,
     /// When it was created.
     pub created_at: Micros,
+    /// Its links as a duplicate or an original, for the few priorities
+    /// that have any: boxed, so that the others pay one word.
+    links: Option<Box<Links>>,
     /// Its exact geometry, WGS84 lon/lat degrees.
     pub geometry: Geometry<f64>,
     /// The priority as a GeoJSON Feature, see [`crate::representation`].
@@ -49,7 +52,62 @@ pub struct Entry {
     pub feature: Arc<str>,
 }
 
+/// A priority's links: the original it duplicates, and what the priorities
+/// marked its duplicates bring to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Links {
+    duplicate_of: Option<Uuid>,
+    duplicates: Duplicates,
+}
+
+/// What the priorities marked duplicates of one bring to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    /// How many there are.
+    pub count: u32,
+    /// Their families, summed.
+    pub families: u32,
+}
+
 impl Entry {
+    /// The priority it is marked the duplicate of (status `duplicate`).
+    pub fn duplicate_of(&self) -> Option<Uuid> {
+        self.links.as_ref().and_then(|l| l.duplicate_of)
+    }
+
+    /// How many priorities are marked its duplicates, and their families:
+    /// kept by the index as they come and go.
+    pub fn duplicates(&self) -> Duplicates {
+        self.links
+            .as_ref()
+            .map(|l| l.duplicates)
+            .unwrap_or_default()
+    }
+
+    /// Sets [`Entry::duplicates`].
+    pub(super) fn set_duplicates(&mut self, duplicates: Duplicates) {
+        match &mut self.links {
+            Some(links) => links.duplicates = duplicates,
+            None if duplicates == Duplicates::default() => {}
+            None => {
+                self.links = Some(Box::new(Links {
+                    duplicate_of: None,
+                    duplicates,
+                }));
+            }
+        }
+    }
+
+    /// The families its territory's statistics count for it: a duplicate's
+    /// are counted on its original (docs/api.md, "Marking a duplicate"), so a
+    /// duplicate counts none and an original its own and its duplicates'.
+    pub fn counted_families(&self) -> u64 {
+        if self.status == Status::Duplicate {
+            return 0;
+        }
+        u64::from(self.families) + u64::from(self.duplicates().families)
+    }
+
     pub(super) fn facets(&self) -> Facets {
         Facets {
             parish: self.parish,
@@ -113,6 +171,15 @@ impl Entry {
             target_date: p.plan.as_ref().map(|plan| plan.target_date),
             families: p.families.unwrap_or(0),
             created_at: p.created_at,
+            links: p
+                .duplicate_of
+                .filter(|_| p.status == Status::Duplicate)
+                .map(|original| {
+                    Box::new(Links {
+                        duplicate_of: Some(original),
+                        duplicates: Duplicates::default(),
+                    })
+                }),
             geometry: p.geometry.clone(),
             feature: shared_priority_feature(p, parish, placement),
         }

@@ -15,6 +15,12 @@ pub(super) fn matches(entry: &Entry, f: &PriorityFilter) -> Option<Option<f64>> 
         && f.overdue
             .is_none_or(|(wanted, today)| is_overdue(entry, today) == wanted)
         && (f.councils.is_empty() || f.councils.contains(&entry.council))
+        && (f.duplicate_of.is_empty()
+            || entry
+                .duplicate_of()
+                .is_some_and(|o| f.duplicate_of.contains(&o)))
+        && f.has_duplicates
+            .is_none_or(|wanted| (entry.duplicates().count > 0) == wanted)
         && f.bbox
             .is_none_or(|b| intersects_rect(&entry.geometry, &b.0))
         && f.filter.as_ref().is_none_or(|cql| cql.matches(entry));

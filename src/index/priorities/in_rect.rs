@@ -53,19 +53,15 @@ impl PriorityIndex {
     /// geometry meets `rect` (edges included), in no particular order; the
     /// same set as the query of `filter` with `rect` as its box.
     ///
-    /// A point whose filter its leaf decides (no circle, box, councils,
-    /// overdue plans or CQL2) is found without reading its entry.
+    /// A point whose filter its leaf decides (no circle, no box, nothing
+    /// [`PriorityFilter::needs_entry`]) is found without reading its entry.
     pub fn for_each_in<'s>(
         &'s self,
         filter: &PriorityFilter,
         rect: Rect<f64>,
         mut visit: impl FnMut(Found<'s>),
     ) {
-        let by_leaf = filter.near.is_none()
-            && filter.bbox.is_none()
-            && filter.councils.is_empty()
-            && filter.overdue.is_none()
-            && filter.filter.is_none();
+        let by_leaf = filter.near.is_none() && filter.bbox.is_none() && !filter.needs_entry();
         let (min, max) = (rect.min(), rect.max());
         let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
         self.tree.for_each_intersecting(envelope, |leaf| {

@@ -65,16 +65,19 @@ impl<'f> Plan<'f> {
             statuses,
             placements,
             overdue,
+            duplicate_of,
+            has_duplicates,
             filter: cql,
         } = filter;
-        // Filters that only `Scan` checks.
+        // Filters that only `Scan` checks, and those `Territories` also can.
         let checked = datetime.is_some()
             || overdue.is_some()
+            || !duplicate_of.is_empty()
+            || has_duplicates.is_some()
             || cql.is_some()
             || !councils.is_empty()
-            || !categories.is_empty()
-            || !statuses.is_empty()
             || !placements.is_empty();
+        let kinds = !categories.is_empty() || !statuses.is_empty();
         let mut levels = [states, municipalities, parishes]
             .into_iter()
             .filter(|codes| !codes.is_empty());
@@ -82,11 +85,15 @@ impl<'f> Plan<'f> {
             (_, Some(_)) => return Plan::Scan(Scan::new(filter)),
             (codes, None) => codes.map(Vec::as_slice),
         };
-        match (checked, near, bbox, territories) {
-            (false, None, None, None) => Plan::Everything(Everything),
-            (false, None, None, Some(codes)) => Plan::Territories(Territories { codes }),
-            (false, Some(near), None, None) => Plan::Map(MapPage::Circle(near)),
-            (false, None, Some(bbox), None) => Plan::Map(MapPage::Box(bbox)),
+        match (checked, kinds, near, bbox, territories) {
+            (false, false, None, None, None) => Plan::Everything(Everything),
+            (false, _, None, None, Some(codes)) => Plan::Territories(Territories {
+                codes,
+                statuses,
+                categories,
+            }),
+            (false, false, Some(near), None, None) => Plan::Map(MapPage::Circle(near)),
+            (false, false, None, Some(bbox), None) => Plan::Map(MapPage::Box(bbox)),
             _ => Plan::Scan(Scan::new(filter)),
         }
     }

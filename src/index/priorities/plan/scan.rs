@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashSet};
 
 use rstar::AABB;
+use uuid::Uuid;
 
 use crate::domain::codes::{CouncilCode, TerritoryCode};
 use crate::domain::geometry::distance_m;
@@ -28,6 +29,8 @@ pub struct Scan<'f> {
 /// Where a scan's candidates come from, the first the filter gives of:
 #[derive(Debug, PartialEq)]
 pub enum Source<'f> {
+    /// the row-key sets of the duplicates of these originals;
+    Originals(&'f [Uuid]),
     /// the R-tree's leaves in the boxes around a circle;
     Circle(&'f Near),
     /// the R-tree's leaves that meet a box;
@@ -37,6 +40,8 @@ pub enum Source<'f> {
     /// the row-key sets of the parishes in territories, of the finest level
     /// given (it narrows most; the others are checked on each candidate);
     Territories(&'f [TerritoryCode]),
+    /// the originals of marked duplicates (`has_duplicates=true`);
+    WithDuplicates,
     /// every entry.
     All,
 }
@@ -51,7 +56,9 @@ impl<'f> Scan<'f> {
         let finest = [&filter.parishes, &filter.municipalities, &filter.states]
             .into_iter()
             .find(|list| !list.is_empty());
-        let source = if let Some(near) = &filter.near {
+        let source = if !filter.duplicate_of.is_empty() {
+            Source::Originals(&filter.duplicate_of)
+        } else if let Some(near) = &filter.near {
             Source::Circle(near)
         } else if let Some(bbox) = &filter.bbox {
             Source::Box(bbox)
@@ -59,6 +66,8 @@ impl<'f> Scan<'f> {
             Source::Councils(&filter.councils)
         } else if let Some(territories) = finest {
             Source::Territories(territories)
+        } else if filter.has_duplicates == Some(true) {
+            Source::WithDuplicates
         } else {
             Source::All
         };
@@ -114,6 +123,20 @@ impl<'f> Scan<'f> {
                 }
                 self.check_each(index, &pks, hits);
             }
+            Source::Originals(originals) => {
+                let pks: BTreeSet<i64> = originals
+                    .iter()
+                    .flat_map(|o| index.duplicates_marked(o))
+                    .collect();
+                self.check_each(index, &pks, hits);
+            }
+            Source::WithDuplicates => {
+                let pks: BTreeSet<i64> = index
+                    .originals()
+                    .filter_map(|o| index.get(o).map(|e| e.pk))
+                    .collect();
+                self.check_each(index, &pks, hits);
+            }
             Source::All => index
                 .entries
                 .values()
@@ -137,8 +160,8 @@ impl<'f> Scan<'f> {
     }
 
     /// Whether a point's leaf decides the filter: a circle or a box (not
-    /// both), and no filter that needs the entry (councils, overdue plans, a
-    /// CQL2 filter).
+    /// both), and no filter that needs the entry
+    /// ([`PriorityFilter::needs_entry`]).
     ///
     /// A map's query (a circle or a box, with filters the leaf carries) is
     /// decided for points, most priorities, by their R-tree leaf, which is
@@ -146,10 +169,7 @@ impl<'f> Scan<'f> {
     /// for the page.
     fn leaves_decide(&self) -> bool {
         let f = self.filter;
-        f.near.is_some() != f.bbox.is_some()
-            && f.councils.is_empty()
-            && f.overdue.is_none()
-            && f.filter.is_none()
+        f.near.is_some() != f.bbox.is_some() && !f.needs_entry()
     }
 
     /// The matches among the leaves in the boxes around a circle.

@@ -121,17 +121,11 @@ fn seeded() -> PriorityIndex {
             let mut p = random_priority(&mut rng, pk);
             p.located_parish = (pk % 5 != 0)
                 .then(|| TerritoryCode::parish([10_101, 10_102, 20_101][pk as usize % 3]));
-            if pk % 3 == 0 {
+            // Statuses cycle with the row key (six of them): plans on every
+            // seventh priority fall on every status.
+            if pk % 7 == 0 {
                 let day = NaiveDate::from_ymd_opt(2026, 1, 1 + (pk % 28) as u32).expect("date");
-                p.plan = Some(workflow::Plan {
-                    objective: String::new(),
-                    goal: String::new(),
-                    responsible_kind: "council".into(),
-                    responsible_name: String::new(),
-                    resources: String::new(),
-                    start_date: day,
-                    target_date: day,
-                });
+                p.plan = Some(workflow::Plan::due(day));
             }
             p
         })
@@ -186,25 +180,46 @@ fn fast_cases() -> Vec<Case> {
                 parishes: vec![code(Level::Parish, "010101"), code(Level::Parish, "010201")],
                 ..f()
             },
-            |f| Plan::Territories(Territories { codes: &f.parishes }),
+            |f| territories(&f.parishes, f),
         ),
         (
             PriorityFilter {
                 municipalities: vec![code(Level::Municipality, "0101")],
                 ..f()
             },
-            |f| {
-                Plan::Territories(Territories {
-                    codes: &f.municipalities,
-                })
+            |f| territories(&f.municipalities, f),
+        ),
+        (
+            PriorityFilter {
+                municipalities: vec![code(Level::Municipality, "0101")],
+                categories: vec![Category::Roads, Category::Water, Category::Roads],
+                ..f()
             },
+            |f| territories(&f.municipalities, f),
+        ),
+        (
+            PriorityFilter {
+                states: vec![code(Level::State, "01")],
+                statuses: vec![Status::Approved, Status::Proposed],
+                ..f()
+            },
+            |f| territories(&f.states, f),
+        ),
+        (
+            PriorityFilter {
+                parishes: vec![code(Level::Parish, "010101"), code(Level::Parish, "010201")],
+                statuses: vec![Status::Proposed, Status::Proposed],
+                categories: vec![Category::Water, Category::Roads],
+                ..f()
+            },
+            |f| territories(&f.parishes, f),
         ),
         (
             PriorityFilter {
                 states: vec![code(Level::State, "02"), code(Level::State, "01")],
                 ..f()
             },
-            |f| Plan::Territories(Territories { codes: &f.states }),
+            |f| territories(&f.states, f),
         ),
         (
             PriorityFilter {
@@ -297,6 +312,7 @@ fn other_scan_cases() -> Vec<Case> {
             PriorityFilter {
                 municipalities: vec![code(Level::Municipality, "0101")],
                 categories: vec![Category::Roads, Category::Water],
+                placements: vec![Placement::OutsideCouncilParish],
                 ..f()
             },
             |f| scan(f, Source::Territories(&f.municipalities)),
@@ -336,6 +352,14 @@ fn other_scan_cases() -> Vec<Case> {
             |f| scan(f, Source::All),
         ),
     ]
+}
+
+fn territories<'f>(codes: &'f [TerritoryCode], f: &'f PriorityFilter) -> Plan<'f> {
+    Plan::Territories(Territories {
+        codes,
+        statuses: &f.statuses,
+        categories: &f.categories,
+    })
 }
 
 fn scan<'f>(filter: &'f PriorityFilter, source: Source<'f>) -> Plan<'f> {

@@ -5,8 +5,6 @@
 use geo::{Geometry, Intersects, Line, LinesIter, Point};
 use rstar::AABB;
 
-use crate::domain::geometry::edge_stray_m;
-
 use super::leaf::{Spot, cos_of_latitude};
 use super::walk::Reach;
 
@@ -256,18 +254,13 @@ impl Circle {
         }
     }
 
-    /// Whether the box of an edge, widened for the arc's bow and for how
-    /// far the geodesic of the same ends may stray from the arc, lies
-    /// outside. (Longitude is monotonic along either, so only the
-    /// latitudes widen.)
+    /// Whether the box of an edge, widened for the arc's bow, lies outside.
+    /// (The distance to an edge is measured to a point of its great circle,
+    /// as PostGIS does, so the arc is all there is to bound.)
     fn edge_misses(&self, line: Line<f64>) -> bool {
         let (a, b) = (line.start, line.end);
         let span = (a.x - b.x).abs().to_radians();
-        let stray = edge_stray_m(line) / 110_000.0;
-        if !stray.is_finite() {
-            return false;
-        }
-        let bow = (span * span / 4.0).to_degrees() + stray + 1e-9;
+        let bow = (span * span / 4.0).to_degrees() + 1e-9;
         let rect = AABB::from_corners(
             [a.x.min(b.x), a.y.min(b.y) - bow],
             [a.x.max(b.x), a.y.max(b.y) + bow],

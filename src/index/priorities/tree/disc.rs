@@ -1,12 +1,11 @@
 //! The circle of a radius query on the WGS84 ellipsoid, decided with two
 //! circles of the sphere around it and the geodesic only between them.
 
-use geo::{Coord, Geometry, Line, Point};
+use geo::{Geometry, Point};
 use rstar::AABB;
 
 use crate::domain::geometry::{
-    ELLIPSOID_OVER_SPHERE, SHORT_LINE_MAX_M, ShortLines, edge_stray_m, point_distance_m,
-    short_line_error_m,
+    ELLIPSOID_OVER_SPHERE, SHORT_LINE_MAX_M, ShortLines, point_distance_m, short_line_error_m,
 };
 
 use super::circle::Circle;
@@ -142,17 +141,12 @@ impl Disc {
 
     /// A distance in metres no larger than that of any point of `rect` (by
     /// the geodesic or the short-line formula), nor of any edge between
-    /// vertices in it: the sphere's bound (which allows for a great circle's
-    /// bow) by `LOW`, less how far a geodesic edge may stray from the great
-    /// circle (bounded by the stray of the box's diagonal, the longest edge
-    /// it holds), less the slack.
+    /// vertices in it (measured to a point of the edge's great circle): the
+    /// sphere's bound (which allows for a great circle's bow) by `LOW`, less
+    /// the slack.
     pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
-        let [w, s] = rect.lower();
-        let [e, n] = rect.upper();
-        let diagonal = Line::new(Coord { x: w, y: s }, Coord { x: e, y: n });
         let sphere = self.outer.nearest_m(rect);
-        let stray = edge_stray_m(diagonal) + self.slack_m;
-        (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - stray).max(0.0)
+        (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - self.slack_m).max(0.0)
     }
 
     /// Whether a point lies within the radius by more than the sphere's
