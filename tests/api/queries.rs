@@ -13,9 +13,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CATEGORIES, CREATED_STATUSES, TestApp, all_features, council, ids, spawn_app, territory,
+    CATEGORIES, CREATED_STATUSES, TestApp, all_features, council, haversine, ids, spawn_app,
+    territory,
 };
-use crate::queries_geodesic::{edge_m, vincenty_m};
+use crate::queries_geodesic::{sphere_nearest, vincenty_m};
 
 pub(crate) const FEATURES: usize = 5_000;
 pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -330,23 +331,24 @@ pub(crate) fn intersects_box(shape: &Shape, min: [f64; 2], max: [f64; 2]) -> boo
 }
 
 /// Distance in metres from `p` to the shape as PostGIS measures
-/// `geography`: 0 inside an area, else the least geodesic distance on WGS84
-/// (Vincenty's) to a point, or to an edge's nearest point on the sphere
-/// (`queries_geodesic::edge_m`).
+/// `geography`: 0 inside an area, else the geodesic on WGS84 (Vincenty's)
+/// to the shape's point nearest on the sphere: one of its points, or an
+/// edge's point (`queries_geodesic::sphere_nearest`).
 pub(crate) fn distance(shape: &Shape, p: [f64; 2]) -> f64 {
     if let Shape::Polygons(polys) = shape
         && polys.iter().any(|poly| in_polygon(poly, p))
     {
         return 0.0;
     }
-    let best = vertices(shape)
+    let on_edges = segments(shape)
         .into_iter()
-        .map(|v| vincenty_m(v, p))
-        .fold(f64::INFINITY, f64::min);
-    segments(shape)
+        .map(|(a, b)| sphere_nearest(p, a, b));
+    vertices(shape)
         .into_iter()
-        .map(|(a, b)| edge_m(p, a, b))
-        .fold(best, f64::min)
+        .map(|v| (v, haversine(p, v)))
+        .chain(on_edges)
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .map_or(f64::INFINITY, |(nearest, _)| vincenty_m(p, nearest))
 }
 
 // ---------- comparing the API with the oracle ----------

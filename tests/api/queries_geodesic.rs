@@ -97,12 +97,10 @@ fn along_arc(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
     ]
 }
 
-/// PostGIS's distance from `p` to an edge in `geography` with the spheroid:
-/// the geodesic (Vincenty's) from `p` to the point of the edge, followed as
-/// a great circle, that is nearest to `p` on the sphere. That point is found
-/// here by golden-section search along the arc (the service projects onto
-/// the edge's plane instead).
-pub(crate) fn edge_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+/// The point of an edge, followed as a great circle, nearest to `p` on the
+/// sphere, and its distance there, found by golden-section search along
+/// the arc (the service projects onto the edge's plane instead).
+pub(crate) fn sphere_nearest(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
     let sphere = |t: f64| haversine(p, along_arc(a, b, t));
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
     let (mut lo, mut hi) = (0.0, 1.0);
@@ -114,11 +112,19 @@ pub(crate) fn edge_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
             lo = x1;
         }
     }
-    let nearest = [0.0, 1.0, lo]
+    [0.0, 1.0, lo]
         .into_iter()
-        .min_by(|x, y| sphere(*x).total_cmp(&sphere(*y)))
-        .expect("three candidates");
-    vincenty_m(p, along_arc(a, b, nearest))
+        .map(|t| (along_arc(a, b, t), sphere(t)))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .expect("three candidates")
+}
+
+/// PostGIS's distance from `p` to an edge in `geography` with the spheroid:
+/// the geodesic (Vincenty's) from `p` to the edge's point nearest on the
+/// sphere. (For a geometry of several edges or points, to the one nearest
+/// on the sphere: `queries::distance`.)
+pub(crate) fn edge_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    vincenty_m(p, sphere_nearest(p, a, b).0)
 }
 
 /// A point, or a short line and the point in its middle.
@@ -182,8 +188,8 @@ fn near_the_edges(rng: &mut ChaCha8Rng) -> Vec<Placed> {
     out
 }
 
-/// An app holding `items`, under one council.
-async fn app_with(items: &[Placed]) -> TestApp {
+/// An app holding `(id, geometry)` priorities, under one council.
+pub(crate) async fn app_with<'a>(items: impl Iterator<Item = (&'a str, &'a Value)>) -> TestApp {
     let app = spawn_app().await;
     for (path, body) in [
         ("states", territory("01", "Estado")),
@@ -197,9 +203,8 @@ async fn app_with(items: &[Placed]) -> TestApp {
         assert_eq!(r.status(), StatusCode::CREATED);
     }
     let features: Vec<Value> = items
-        .iter()
-        .map(|it| {
-            json!({"type": "Feature", "id": it.id, "geometry": it.geometry, "properties": {
+        .map(|(id, geometry)| {
+            json!({"type": "Feature", "id": id, "geometry": geometry, "properties": {
                 "council": "CC-1", "title": "Cerca del borde", "category": "water",
             }})
         })
@@ -224,7 +229,7 @@ async fn app_with(items: &[Placed]) -> TestApp {
 async fn radius_edges_are_decided_by_the_geodesic_on_wgs84() {
     let mut rng = ChaCha8Rng::seed_from_u64(18);
     let items = near_the_edges(&mut rng);
-    let app = app_with(&items).await;
+    let app = app_with(items.iter().map(|it| (it.id.as_str(), &it.geometry))).await;
     let mut disagreeing = 0;
     for c in CENTRES {
         // Every item's distance from this centre: other centres' items may

@@ -77,6 +77,8 @@ mod open311;
 mod open311_client;
 #[path = "../api/openapi.rs"]
 mod openapi;
+#[path = "../api/postgis.rs"]
+mod postgis;
 #[path = "../api/qgis.rs"]
 mod qgis;
 #[path = "../api/queries.rs"]

@@ -53,17 +53,19 @@ pub fn intersects_rect(geometry: &Geometry<f64>, rect: &Rect<f64>) -> bool {
 /// Geodesic distance in metres on the WGS84 ellipsoid from `from` to the
 /// nearest point of `geometry`; 0 when the point lies on or inside it.
 ///
-/// As PostGIS measures `geography` with the spheroid: points by Karney's
-/// algorithm, lines and polygons by the geodesic to the nearest point of
-/// their great-circle edges on the sphere (see
+/// As PostGIS measures `geography` with the spheroid: the geodesic
+/// (Karney's algorithm) to the point of the geometry nearest on the sphere,
+/// edges followed as great circles (see
 /// [`edges_distance_m`](super::geodesic::edges_distance_m)).
 pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
     match geometry {
         Geometry::Point(p) => point_distance_m(*p, from),
+        // The point nearest on the sphere, as for edges.
         Geometry::MultiPoint(mp) => mp
             .iter()
-            .map(|p| point_distance_m(*p, from))
-            .fold(f64::INFINITY, f64::min),
+            .map(|p| (*p, Haversine.distance(*p, from)))
+            .reduce(|best, next| if next.1 < best.1 { next } else { best })
+            .map_or(f64::INFINITY, |(p, _)| point_distance_m(p, from)),
         // A point inside an area is at distance 0, which the edges alone
         // would not say.
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
