@@ -120,24 +120,27 @@ pub(crate) fn sphere_foot(p: Coord<f64>, line: Line<f64>) -> (Coord<f64>, f64) {
     }
 }
 
-/// The distance in metres from `p` to the nearest of `edges`, as PostGIS
-/// measures a point's distance to a line or a polygon's rings in
-/// `geography` with the spheroid: the point of the edges nearest to `p` on
-/// the sphere is found ([`sphere_foot`] on each edge), and the distance is
-/// the geodesic on WGS84 from `p` to that point. One geodesic per geometry.
+/// The point of `edges` nearest to `p` on the sphere ([`sphere_foot`] on
+/// each edge; the first of equals), `None` for no edges.
 ///
-/// This is not the least geodesic distance to the edges followed as
-/// geodesics: the ellipsoid's nearest point lies a little along the edge
-/// from the sphere's (the sphere's right angle is off the ellipsoid's by up
-/// to its flattening of directions, 0.7 %), so PostGIS's distance (and this)
-/// may exceed that least by up to about 23 parts in a million, 2.3 cm a
-/// kilometre (the tests measure it). Users check radius queries against
-/// PostGIS, so PostGIS's definition is the one kept.
-pub fn edges_distance_m(p: Point<f64>, edges: impl Iterator<Item = Line<f64>>) -> f64 {
-    let nearest = edges
+/// PostGIS measures a point's distance to a line or a polygon's rings in
+/// `geography` with the spheroid as the geodesic on WGS84 to this point
+/// ([`super::distance_m`]). That is not the least geodesic distance to the
+/// edges followed as geodesics: the ellipsoid's nearest point lies a little
+/// along the edge from the sphere's (the sphere's right angle is off the
+/// ellipsoid's by up to its flattening of directions, 0.7 %), so PostGIS's
+/// distance (and this service's) may exceed that least by up to about 23
+/// parts in a million, 2.3 cm a kilometre (the tests measure it). Users
+/// check radius queries against PostGIS, so PostGIS's definition is the
+/// one kept.
+pub fn nearest_on_edges(
+    p: Point<f64>,
+    edges: impl Iterator<Item = Line<f64>>,
+) -> Option<Coord<f64>> {
+    edges
         .map(|line| sphere_foot(p.0, line))
-        .reduce(|best, next| if next.1 < best.1 { next } else { best });
-    nearest.map_or(f64::INFINITY, |(foot, _)| point_distance_m(p, Point(foot)))
+        .reduce(|best, next| if next.1 < best.1 { next } else { best })
+        .map(|(foot, _)| foot)
 }
 
 #[cfg(test)]

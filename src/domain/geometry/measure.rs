@@ -7,7 +7,7 @@ use geo::{
     InteriorPoint, Intersects, LineString, LinesIter, Point, Polygon, Rect,
 };
 
-use super::geodesic::{edges_distance_m, point_distance_m};
+use super::geodesic::{nearest_on_edges, point_distance_m};
 
 /// A point of the geometry that stands for its location: the point itself,
 /// or a point inside the polygon or on the line (never outside it, unlike a
@@ -54,27 +54,34 @@ pub fn intersects_rect(geometry: &Geometry<f64>, rect: &Rect<f64>) -> bool {
 /// nearest point of `geometry`; 0 when the point lies on or inside it.
 ///
 /// As PostGIS measures `geography` with the spheroid: the geodesic
-/// (Karney's algorithm) to the point of the geometry nearest on the sphere,
-/// edges followed as great circles (see
-/// [`edges_distance_m`](super::geodesic::edges_distance_m)).
+/// (Karney's algorithm) to the point of the geometry nearest on the sphere
+/// ([`sphere_nearest`]).
 pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
+    sphere_nearest(geometry, from).map_or(f64::INFINITY, |p| point_distance_m(p, from))
+}
+
+/// The point of `geometry` nearest to `from` on the sphere, edges followed
+/// as great circles (see [`nearest_on_edges`]); `from` itself when it lies
+/// inside an area. `None` only for types validation never lets in.
+pub fn sphere_nearest(geometry: &Geometry<f64>, from: Point<f64>) -> Option<Point<f64>> {
+    let foot = |c: Option<Coord<f64>>| c.map(Point);
     match geometry {
-        Geometry::Point(p) => point_distance_m(*p, from),
-        // The point nearest on the sphere, as for edges.
+        Geometry::Point(p) => Some(*p),
         Geometry::MultiPoint(mp) => mp
             .iter()
             .map(|p| (*p, Haversine.distance(*p, from)))
             .reduce(|best, next| if next.1 < best.1 { next } else { best })
-            .map_or(f64::INFINITY, |(p, _)| point_distance_m(p, from)),
+            .map(|(p, _)| p),
         // A point inside an area is at distance 0, which the edges alone
         // would not say.
-        Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
-        Geometry::LineString(g) => edges_distance_m(from, g.lines_iter()),
-        Geometry::MultiLineString(g) => edges_distance_m(from, g.lines_iter()),
-        Geometry::Polygon(g) => edges_distance_m(from, g.lines_iter()),
-        Geometry::MultiPolygon(g) => edges_distance_m(from, g.lines_iter()),
-        // Only other types, which validation never lets in.
-        _ => f64::INFINITY,
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => {
+            Some(from)
+        }
+        Geometry::LineString(g) => foot(nearest_on_edges(from, g.lines_iter())),
+        Geometry::MultiLineString(g) => foot(nearest_on_edges(from, g.lines_iter())),
+        Geometry::Polygon(g) => foot(nearest_on_edges(from, g.lines_iter())),
+        Geometry::MultiPolygon(g) => foot(nearest_on_edges(from, g.lines_iter())),
+        _ => None,
     }
 }
 

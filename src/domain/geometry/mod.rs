@@ -23,6 +23,7 @@ mod write;
 pub use geodesic::{ELLIPSOID_OVER_SPHERE, SPHERE_RADIUS_M, point_distance_m};
 pub use measure::{
     any_vertex, distance_m, intersects_rect, representative_point, sphere_distance_m,
+    sphere_nearest,
 };
 pub use parse::{parse_geometry, parse_geometry_limited};
 pub use short_line::{SHORT_LINE_MAX_M, ShortLines, short_line_error_m};

@@ -25,6 +25,11 @@ fn random_case(rng: &mut ChaCha8Rng, scales: &[f64]) -> (Line<f64>, Point<f64>) 
     (Line::new(start.0, end.0), p)
 }
 
+/// The distance as [`super::super::distance_m`] measures a line.
+fn edges_distance_m(p: Point<f64>, edges: impl Iterator<Item = Line<f64>>) -> f64 {
+    point_distance_m(p, Point(nearest_on_edges(p, edges).expect("an edge")))
+}
+
 const EVERY_SCALE: [f64; 5] = [10.0, 1_000.0, 20_000.0, 300_000.0, 3_000_000.0];
 
 /// The least of `measure` over `n + 1` points spaced evenly along the edge

@@ -5,7 +5,7 @@ use geo::Point;
 use rstar::{AABB, Envelope, RTreeObject};
 
 use crate::domain::geometry::ELLIPSOID_OVER_SPHERE;
-use crate::domain::geometry::{any_vertex, distance_m};
+use crate::domain::geometry::{any_vertex, sphere_nearest};
 use crate::domain::query::Near;
 use crate::index::priorities::entries::Entries;
 use crate::index::priorities::tree::{
@@ -13,11 +13,12 @@ use crate::index::priorities::tree::{
 };
 
 /// Priorities within a radius on the ellipsoid, keyed by their geodesic
-/// distance: points measured from their leaves, lines and polygons from
-/// their entries unless their box, or one of their vertices well inside,
-/// decides. A point is measured only when it is near the edge or on the
-/// page, by the short-line formula; Karney's geodesic settles the doubt
-/// where it matters (see [`Disc`] and [`CircleRegion::settle`]).
+/// distance: points measured from their leaves, lines and polygons (by
+/// their point nearest on the sphere, as PostGIS) from their entries unless
+/// their box, or one of their vertices well inside, decides. A point is
+/// measured only when it is near the edge or on the page, by the
+/// short-line formula; Karney's geodesic settles the doubt where it matters
+/// (see [`Disc`] and [`CircleRegion::settle`]).
 pub struct CircleRegion<'i> {
     entries: &'i Entries,
     near: Near,
@@ -58,8 +59,17 @@ impl<'i> CircleRegion<'i> {
         } else if self.circle.surely_misses(geometry) {
             false
         } else {
-            distance_m(geometry, self.near.center) <= self.near.radius_m
+            self.shape_distance(leaf).is_some()
         }
+    }
+
+    /// A line's or polygon's distance when it lies within the radius: that
+    /// of its point nearest on the sphere, by the short-line formula unless
+    /// Karney's must decide (within [`Disc::slack_m`] of the geodesic).
+    fn shape_distance(&self, leaf: &Leaf) -> Option<f64> {
+        let geometry = &self.entries.at(leaf.slot).geometry;
+        self.circle
+            .nearest_within(sphere_nearest(geometry, self.near.center)?)
     }
 }
 
@@ -97,7 +107,7 @@ impl Region for CircleRegion<'_> {
         let d = match leaf.spot() {
             Some(spot) if self.in_boxes(&leaf.envelope) => self.circle.distance_within(spot)?,
             None if !matches!(self.reach_of(&leaf.envelope), Reach::Outside) => {
-                distance_m(&self.entries.at(leaf.slot).geometry, self.near.center)
+                self.shape_distance(leaf)?
             }
             _ => return None,
         };
@@ -141,10 +151,11 @@ impl Region for CircleRegion<'_> {
     /// written alike.
     fn settle(&self, found: &mut Found<'_, Metres>) {
         let slack = self.circle.slack_m();
-        // Lines' and polygons' keys are their exact distances already.
+        // A line's or polygon's key is its nearest point's, on the sphere.
         let exact = |leaf: &Leaf, d: f64| match leaf.spot() {
             Some(spot) => self.circle.exact_m(spot.point),
-            None => d,
+            None => sphere_nearest(&self.entries.at(leaf.slot).geometry, self.near.center)
+                .map_or(d, |p| self.circle.exact_m(p)),
         };
         let mut i = 0;
         while i < found.len() {

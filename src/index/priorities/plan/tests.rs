@@ -508,3 +508,4 @@ fn near_ties_and_half_millimetres_are_settled_by_karney() {
         }
     }
 }
+
