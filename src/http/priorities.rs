@@ -104,7 +104,7 @@ pub const POINT: ParamSpec = ParamSpec {
 /// `radius=`.
 pub const RADIUS: ParamSpec = ParamSpec {
     name: "radius",
-    description: "Radius in metres around `point`, 0 to 100000; geodesic distance to the nearest part of each geometry.",
+    description: "Radius in metres around `point`, 0 to 100000: the WGS84 geodesic to the point of each geometry nearest on the sphere, as PostGIS measures `geography` with the spheroid.",
     schema: r#"{"type": "number", "minimum": 0, "maximum": 100000}"#,
     example: r#"1000"#,
 };

@@ -42,6 +42,7 @@ mod open311;
 mod open311_client;
 mod openapi;
 mod qgis;
+mod qgis_edit;
 mod queries;
 mod queries_geodesic;
 mod queries_pages;

@@ -24,45 +24,53 @@ use crate::demo::demo_app;
 /// The longest the script may take (it takes well under a minute).
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The python with PyQGIS, or `None` after a loud skip (or a failure when
-/// QGIS is required).
-fn qgis_python() -> Option<String> {
-    let python = std::env::var("PRIORIDADES_QGIS_PYTHON").unwrap_or("/usr/bin/python3".into());
-    let found = std::process::Command::new(&python)
-        .args(["-c", "import qgis.core"])
-        .stdin(Stdio::null())
-        .output()
-        .is_ok_and(|o| o.status.success());
+/// The python with PyQGIS named by `var` (else `default`), or `None` after a
+/// loud skip (or a failure when `require` is set to 1). `install` says how
+/// to get one.
+pub(crate) fn qgis_python(
+    var: &str,
+    default: Option<&str>,
+    require: &str,
+    install: &str,
+) -> Option<String> {
+    let python = std::env::var(var)
+        .ok()
+        .or(default.map(str::to_owned))
+        .unwrap_or_default();
+    let found = !python.is_empty()
+        && std::process::Command::new(&python)
+            .args(["-c", "import qgis.core"])
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
     if found {
         return Some(python);
     }
     assert!(
-        std::env::var("PRIORIDADES_REQUIRE_QGIS").as_deref() != Ok("1"),
-        "PRIORIDADES_REQUIRE_QGIS=1 but {python} cannot import qgis.core \
-         (apt-get install python3-qgis qgis-providers)"
+        std::env::var(require).as_deref() != Ok("1"),
+        "{require}=1 but {var}={python:?} cannot import qgis.core ({install})"
     );
     // Straight to the process's stderr: libtest captures eprintln!.
     let _ = writeln!(
         std::io::stderr(),
         "\n##########################################################\n\
-         ##  QGIS test SKIPPED: {python} cannot import qgis.core\n\
-         ##  Debian: apt-get install python3-qgis qgis-providers\n\
+         ##  QGIS test SKIPPED: {var}={python:?} cannot import qgis.core\n\
+         ##  {install}\n\
          ##########################################################\n"
     );
     None
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn qgis_reads_the_layers_as_the_api_answers() {
-    let Some(python) = qgis_python() else {
-        return;
-    };
+/// Runs `tests/qgis/<script>` with `python` against a server on a
+/// temporary store holding the demo, with its admin's token; fails with
+/// the script's output when the script fails.
+pub(crate) async fn run_qgis_script(python: &str, script: &str) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let app = demo_app(TempDir::new().expect("temp dir")).await;
     let started = Instant::now();
-    let mut command = tokio::process::Command::new(&python);
+    let mut command = tokio::process::Command::new(python);
     command
-        .arg(root.join("tests/qgis/qgis_test.py"))
+        .arg(root.join("tests/qgis").join(script))
         .env("PRIORIDADES_BASE", &app.base)
         .env("PRIORIDADES_ADMIN_TOKEN", &app.admin_token)
         .env("QT_QPA_PLATFORM", "offscreen")
@@ -82,8 +90,21 @@ async fn qgis_reads_the_layers_as_the_api_answers() {
     );
     let _ = writeln!(
         std::io::stderr(),
-        "QGIS script ({:.1} s):\n{report}",
+        "QGIS script {script} ({:.1} s):\n{report}",
         started.elapsed().as_secs_f64()
     );
     assert!(output.status.success(), "the QGIS checks failed:\n{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qgis_reads_the_layers_as_the_api_answers() {
+    let Some(python) = qgis_python(
+        "PRIORIDADES_QGIS_PYTHON",
+        Some("/usr/bin/python3"),
+        "PRIORIDADES_REQUIRE_QGIS",
+        "Debian: apt-get install python3-qgis qgis-providers",
+    ) else {
+        return;
+    };
+    run_qgis_script(&python, "qgis_test.py").await;
 }

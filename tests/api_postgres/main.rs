@@ -81,6 +81,8 @@ mod openapi;
 mod postgis;
 #[path = "../api/qgis.rs"]
 mod qgis;
+#[path = "../api/qgis_edit.rs"]
+mod qgis_edit;
 #[path = "../api/queries.rs"]
 mod queries;
 #[path = "../api/queries_geodesic.rs"]

@@ -508,4 +508,3 @@ fn near_ties_and_half_millimetres_are_settled_by_karney() {
         }
     }
 }
-
