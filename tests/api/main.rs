@@ -16,6 +16,7 @@ mod catalog;
 mod catalog_times;
 mod changes;
 mod demo;
+mod doc_examples;
 mod duplicates;
 mod duplicates_marked;
 mod durability;

@@ -27,6 +27,8 @@ mod catalog_times;
 mod changes;
 #[path = "../api/demo.rs"]
 mod demo;
+#[path = "../api/doc_examples.rs"]
+mod doc_examples;
 #[path = "../api/duplicates.rs"]
 mod duplicates;
 #[path = "../api/duplicates_marked.rs"]
