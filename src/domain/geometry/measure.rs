@@ -4,10 +4,11 @@
 
 use geo::{
     Closest, Coord, CoordsIter, Distance, Geometry, Haversine, HaversineClosestPoint,
-    InteriorPoint, Intersects, LineString, LinesIter, Point, Polygon, Rect,
+    InteriorPoint, Intersects, LineString, Point, Polygon, Rect,
 };
 
-use super::geodesic::{nearest_on_edges, point_distance_m};
+use super::geodesic::point_distance_m;
+use super::nearest::nearest_on_rings;
 
 /// A point of the geometry that stands for its location: the point itself,
 /// or a point inside the polygon or on the line (never outside it, unlike a
@@ -61,10 +62,13 @@ pub fn distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
 }
 
 /// The point of `geometry` nearest to `from` on the sphere, edges followed
-/// as great circles (see [`nearest_on_edges`]); `from` itself when it lies
+/// as great circles (see [`nearest_on_rings`]); `from` itself when it lies
 /// inside an area. `None` only for types validation never lets in.
 pub fn sphere_nearest(geometry: &Geometry<f64>, from: Point<f64>) -> Option<Point<f64>> {
-    let foot = |c: Option<Coord<f64>>| c.map(Point);
+    fn rings(p: &Polygon<f64>) -> impl Iterator<Item = &[Coord<f64>]> {
+        std::iter::once(&p.exterior().0[..]).chain(p.interiors().iter().map(|r| &r.0[..]))
+    }
+    let on = |found: Option<Coord<f64>>| found.map(Point);
     match geometry {
         Geometry::Point(p) => Some(*p),
         Geometry::MultiPoint(mp) => mp
@@ -77,10 +81,10 @@ pub fn sphere_nearest(geometry: &Geometry<f64>, from: Point<f64>) -> Option<Poin
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => {
             Some(from)
         }
-        Geometry::LineString(g) => foot(nearest_on_edges(from, g.lines_iter())),
-        Geometry::MultiLineString(g) => foot(nearest_on_edges(from, g.lines_iter())),
-        Geometry::Polygon(g) => foot(nearest_on_edges(from, g.lines_iter())),
-        Geometry::MultiPolygon(g) => foot(nearest_on_edges(from, g.lines_iter())),
+        Geometry::LineString(g) => on(nearest_on_rings(from, std::iter::once(&g.0[..]))),
+        Geometry::MultiLineString(g) => on(nearest_on_rings(from, g.0.iter().map(|l| &l.0[..]))),
+        Geometry::Polygon(g) => on(nearest_on_rings(from, rings(g))),
+        Geometry::MultiPolygon(g) => on(nearest_on_rings(from, g.0.iter().flat_map(rings))),
         _ => None,
     }
 }

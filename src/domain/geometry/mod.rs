@@ -3,9 +3,10 @@
 //!
 //! One concern a file: `parse` (a body's geometry, validated), `stored` (a
 //! stored geometry decoded and checked again), `write` (GeoJSON text),
-//! `measure` (representative points, the predicates) and `geodesic`
-//! (distances on the WGS84 ellipsoid), `short_line` (the same, fast, for
-//! lines of up to 110 km); simplification is
+//! `measure` (representative points, the predicates, distances),
+//! `geodesic` (distances on the WGS84 ellipsoid), `nearest` (a line's or
+//! polygon's point nearest on the sphere, as PostGIS finds it),
+//! `short_line` (geodesics, fast, for lines of up to 110 km); simplification is
 //! `domain::topology`'s.
 //!
 //! # Units
@@ -13,6 +14,7 @@
 
 mod geodesic;
 mod measure;
+mod nearest;
 mod parse;
 mod short_line;
 mod stored;

@@ -128,9 +128,14 @@ impl Disc {
 
     /// A point's distance when it lies within the radius: the short-line
     /// distance (within [`Disc::slack_m`] of the geodesic), or the geodesic
-    /// when the point is that near the edge.
+    /// when the point is that near the edge. Only the outer circle's
+    /// polynomial bounds screen it first: the short-line formula decides
+    /// the rest, and a haversine on top would be spent twice on the points
+    /// a page walks to (their bound in the walk's queue has one already).
     pub fn distance_within(&self, spot: Spot) -> Option<f64> {
-        self.sphere_m(spot)?;
+        if matches!(self.outer.quick(spot), Reach::Outside) {
+            return None;
+        }
         self.within(spot.point)
     }
 

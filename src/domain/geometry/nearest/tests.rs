@@ -1,5 +1,6 @@
 use super::*;
-use geo::{Destination, Haversine, InterpolatePoint};
+use crate::domain::geometry::geodesic::point_distance_m;
+use geo::{Destination, Distance, Geodesic, Haversine, InterpolatePoint, Line};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -25,9 +26,19 @@ fn random_case(rng: &mut ChaCha8Rng, scales: &[f64]) -> (Line<f64>, Point<f64>) 
     (Line::new(start.0, end.0), p)
 }
 
-/// The distance as [`super::super::distance_m`] measures a line.
+/// The nearest point of one edge on the sphere, and its haversine distance.
+fn sphere_foot(p: Coord<f64>, line: Line<f64>) -> (Coord<f64>, f64) {
+    let ring = [line.start, line.end];
+    let foot = nearest_on_rings(Point(p), [&ring[..]].into_iter()).expect("an edge");
+    (foot, Haversine.distance(Point(p), Point(foot)))
+}
+
+/// The distance as [`super::super::distance_m`] measures a line of these
+/// edges (each a ring of its own).
 fn edges_distance_m(p: Point<f64>, edges: impl Iterator<Item = Line<f64>>) -> f64 {
-    point_distance_m(p, Point(nearest_on_edges(p, edges).expect("an edge")))
+    let rings: Vec<[Coord<f64>; 2]> = edges.map(|l| [l.start, l.end]).collect();
+    let foot = nearest_on_rings(p, rings.iter().map(|r| &r[..])).expect("an edge");
+    point_distance_m(p, Point(foot))
 }
 
 const EVERY_SCALE: [f64; 5] = [10.0, 1_000.0, 20_000.0, 300_000.0, 3_000_000.0];
@@ -74,7 +85,6 @@ fn the_sphere_foot_is_the_nearest_point_of_the_arc() {
             least - d <= spacing_slack(spacing, d) + 1e-6,
             "{line:?} {p:?}: {d} below {least}"
         );
-        assert!((Haversine.distance(p, Point(foot)) - d).abs() <= 1e-6);
         let (a, b) = (Point(line.start), Point(line.end));
         let detour = Haversine.distance(a, Point(foot)) + Haversine.distance(Point(foot), b)
             - Haversine.distance(a, b);
