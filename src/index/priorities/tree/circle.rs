@@ -171,6 +171,35 @@ impl Circle {
         }
     }
 
+    /// How `rect` lies against this circle and `inner`, a smaller one about
+    /// the same centre: `Outside` this one, `Inside` the inner one, else
+    /// `Partly`. What [`Self::reach`] of each would say, with the bounds of
+    /// `a` over the box computed once (they depend on the centre alone).
+    pub fn reach_between(&self, inner: &Circle, rect: &AABB<[f64; 2]>) -> Reach {
+        debug_assert!(self.center == inner.center && self.a_radius >= inner.a_radius);
+        let (outside, inside) = (
+            self.a_radius * (1.0 + A_MARGIN),
+            inner.a_radius * (1.0 - A_MARGIN),
+        );
+        let decide = |(low, high): (f64, f64)| {
+            if low > outside {
+                Reach::Outside
+            } else if high < inside {
+                Reach::Inside
+            } else {
+                Reach::Partly
+            }
+        };
+        let offsets = self.offsets(rect);
+        let quick = self.a_bounds_quick(&offsets);
+        match decide((quick.low.0, quick.high.1)) {
+            Reach::Partly if quick.low.1 > outside || quick.high.0 < inside => {
+                decide(self.a_bounds(&offsets))
+            }
+            decided => decided,
+        }
+    }
+
     fn classify(&self, (low, high): (f64, f64)) -> Reach {
         if low > self.a_radius * (1.0 + A_MARGIN) {
             Reach::Outside

@@ -87,13 +87,7 @@ impl Disc {
     /// Whether `rect` lies wholly outside the circle, wholly inside, or
     /// across its edge (or so near it that the sphere cannot tell).
     pub fn reach(&self, rect: &AABB<[f64; 2]>) -> Reach {
-        match self.outer.reach(rect) {
-            Reach::Outside => Reach::Outside,
-            _ => match self.inner.reach(rect) {
-                Reach::Inside => Reach::Inside,
-                _ => Reach::Partly,
-            },
-        }
+        self.outer.reach_between(&self.inner, rect)
     }
 
     /// A point's haversine distance when it is not surely beyond the

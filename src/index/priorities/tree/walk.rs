@@ -11,6 +11,7 @@ use super::leaf::{Extent, Leaf};
 
 /// How a walk treats a node: skip it, take all it holds without looking, or
 /// look inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     Outside,
     Inside,

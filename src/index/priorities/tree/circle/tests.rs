@@ -191,3 +191,39 @@ fn nearest_bound_is_reached_beside_a_box() {
         "{on_edge} vs {nearest}"
     );
 }
+
+/// Against two circles about one centre, a box is said outside the larger
+/// or inside the smaller exactly when each circle alone says so.
+#[test]
+fn reach_between_two_circles_is_each_circles_reach() {
+    let mut rng = ChaCha8Rng::seed_from_u64(29);
+    let mut seen = [0usize; 3];
+    for _ in 0..20_000 {
+        let center = Point::new(
+            rng.random_range(-179.0..179.0),
+            rng.random_range(-80.0..80.0),
+        );
+        let radius: f64 = [300.0, 5_000.0, 100_000.0][rng.random_range(0..3)];
+        let (outer, inner) = (
+            Circle::new(center, radius / 0.994_41),
+            Circle::new(center, radius / 1.004_49),
+        );
+        let size = radius / 111_000.0 * rng.random_range(0.01..2.0);
+        let west = center.x() + rng.random_range(-2.0..2.0) * radius / 111_000.0;
+        let south = center.y() + rng.random_range(-2.0..2.0) * radius / 111_000.0;
+        let rect = AABB::from_corners([west, south], [west + size, south + size]);
+        let each = match (outer.reach(&rect), inner.reach(&rect)) {
+            (Reach::Outside, _) => Reach::Outside,
+            (_, Reach::Inside) => Reach::Inside,
+            _ => Reach::Partly,
+        };
+        let both = outer.reach_between(&inner, &rect);
+        assert_eq!(both, each, "{center:?} {radius} {rect:?}");
+        seen[match both {
+            Reach::Outside => 0,
+            Reach::Inside => 1,
+            Reach::Partly => 2,
+        }] += 1;
+    }
+    assert!(seen.iter().all(|n| *n > 1_000), "{seen:?}");
+}
