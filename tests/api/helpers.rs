@@ -222,6 +222,24 @@ impl TestApp {
         (status, body)
     }
 
+    /// Imports `features` as one FeatureCollection (with the test's
+    /// admin token) and asserts it succeeds, creating one priority each;
+    /// the import's report.
+    pub async fn import_ok(&self, features: Vec<Value>) -> Value {
+        let count = features.len();
+        let r = self
+            .post_json(
+                "/collections/priorities/import",
+                &json!({"type": "FeatureCollection", "features": features}),
+            )
+            .await;
+        let status = r.status();
+        let report: Value = r.json().await.expect("the import's report");
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["created"], count, "{report}");
+        report
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))

@@ -232,15 +232,8 @@ pub(crate) async fn seeded(seed: u64) -> (TestApp, Dataset) {
             }})
         })
         .collect();
-    let r = app
-        .post_json(
-            "/collections/priorities/import",
-            &json!({"type": "FeatureCollection", "features": features}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let report: Value = r.json().await.expect("report");
-    assert_eq!(report["created"], FEATURES, "{report}");
+    assert_eq!(features.len(), FEATURES);
+    app.import_ok(features).await;
     (app, data)
 }
 

@@ -209,13 +209,7 @@ pub(crate) async fn app_with<'a>(items: impl Iterator<Item = (&'a str, &'a Value
             }})
         })
         .collect();
-    let r = app
-        .post_json(
-            "/collections/priorities/import",
-            &json!({"type": "FeatureCollection", "features": features}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    app.import_ok(features).await;
     app
 }
 
