@@ -4,8 +4,7 @@
 use geo::Point;
 use rstar::{AABB, Envelope, RTreeObject};
 
-use crate::domain::geometry::ELLIPSOID_OVER_SPHERE;
-use crate::domain::geometry::{any_vertex, sphere_nearest};
+use crate::domain::geometry::{ELLIPSOID_OVER_SPHERE, any_vertex, sphere_nearest};
 use crate::domain::query::Near;
 use crate::index::priorities::entries::Entries;
 use crate::index::priorities::tree::{
