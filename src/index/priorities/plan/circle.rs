@@ -68,7 +68,7 @@ impl<'i> CircleRegion<'i> {
     fn shape_distance(&self, leaf: &Leaf) -> Option<f64> {
         let geometry = &self.entries.at(leaf.slot).geometry;
         self.circle
-            .nearest_within(sphere_nearest(geometry, self.near.center)?)
+            .within(sphere_nearest(geometry, self.near.center)?)
     }
 }
 

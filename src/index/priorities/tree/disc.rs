@@ -1,7 +1,7 @@
 //! The circle of a radius query on the WGS84 ellipsoid, decided with two
 //! circles of the sphere around it and the geodesic only between them.
 
-use geo::{Distance, Geometry, Haversine, Point};
+use geo::{Geometry, Point};
 use rstar::AABB;
 
 use crate::domain::geometry::{
@@ -71,8 +71,12 @@ impl Disc {
 
     /// A point's distance when it lies within the radius, `None` when not,
     /// the short-line distance deciding unless it is within the slack of the
-    /// radius (then Karney's decides and is the distance).
-    fn within(&self, point: Point<f64>) -> Option<f64> {
+    /// radius (then Karney's decides and is the distance). Also a line's or
+    /// polygon's, given its point nearest on the sphere (what PostGIS
+    /// measures it by). Points however far are refused soundly: the formula
+    /// is never below the chord, and is bounded where it could decide, near
+    /// the radius.
+    pub fn within(&self, point: Point<f64>) -> Option<f64> {
         let d = self.fast_m(point);
         if d + self.slack_m < self.radius_m {
             Some(d)
@@ -146,19 +150,6 @@ impl Disc {
     pub fn nearest_m(&self, rect: &AABB<[f64; 2]>) -> f64 {
         let sphere = self.outer.nearest_m(rect);
         (sphere * ELLIPSOID_OVER_SPHERE.0 * (1.0 - MARGIN) - self.slack_m).max(0.0)
-    }
-
-    /// The distance of a line's or polygon's point nearest on the sphere
-    /// (what PostGIS measures it by) when it lies within the radius: as for
-    /// a point, the short-line distance unless the geodesic must decide.
-    pub fn nearest_within(&self, nearest: Point<f64>) -> Option<f64> {
-        // A micrometre over: a point a hair from the centre may be 0 to
-        // Karney's algorithm and a few nanometres to the sphere.
-        let sphere = Haversine.distance(nearest, self.center);
-        if sphere * ELLIPSOID_OVER_SPHERE.0 > self.radius_m * (1.0 + MARGIN) + 1e-6 {
-            return None;
-        }
-        self.within(nearest)
     }
 
     /// Whether a point lies within the radius by more than the sphere's
