@@ -3,8 +3,8 @@
 //! longitude and latitude; distances in metres).
 
 use geo::{
-    Closest, Coord, CoordsIter, Distance, Geometry, Haversine, HaversineClosestPoint,
-    InteriorPoint, Intersects, LineString, Point, Polygon, Rect,
+    Coord, CoordsIter, Distance, Geometry, Haversine, InteriorPoint, Intersects, LineString, Point,
+    Polygon, Rect,
 };
 
 use super::geodesic::point_distance_m;
@@ -90,25 +90,10 @@ pub fn sphere_nearest(geometry: &Geometry<f64>, from: Point<f64>) -> Option<Poin
 }
 
 /// Great-circle distance in metres on the sphere of geo's `Haversine` from
-/// `from` to the nearest point of `geometry` (edges as great-circle arcs);
-/// 0 when the point lies on or inside it. Within 0.5 % of [`distance_m`],
-/// and many times cheaper: for measures that are a rule of thumb (how near
-/// a possible duplicate is), not a query's answer.
+/// `from` to the same nearest point [`distance_m`] measures to
+/// ([`sphere_nearest`]); 0 when the point lies on or inside it. Within
+/// 0.5 % of [`distance_m`], and many times cheaper: for measures that are a
+/// rule of thumb (how near a possible duplicate is), not a query's answer.
 pub fn sphere_distance_m(geometry: &Geometry<f64>, from: Point<f64>) -> f64 {
-    match geometry {
-        Geometry::Point(p) => Haversine.distance(*p, from),
-        Geometry::MultiPoint(mp) => mp
-            .iter()
-            .map(|p| Haversine.distance(*p, from))
-            .fold(f64::INFINITY, f64::min),
-        // A point inside an area is at distance 0, which the closest-point
-        // search on the boundary alone would not say.
-        Geometry::Polygon(_) | Geometry::MultiPolygon(_) if geometry.intersects(&from) => 0.0,
-        _ => match geometry.haversine_closest_point(&from) {
-            Closest::Intersection(_) => 0.0,
-            Closest::SinglePoint(p) => Haversine.distance(p, from),
-            // Only for empty geometries, which validation never lets in.
-            Closest::Indeterminate => f64::INFINITY,
-        },
-    }
+    sphere_nearest(geometry, from).map_or(f64::INFINITY, |p| Haversine.distance(p, from))
 }
